@@ -1,0 +1,12 @@
+// Process entry of `ai-gateway-cli`: runs the command and turns its result into the exit code.
+import { main } from './main';
+
+main(process.argv).then(
+  (code) => {
+    if (typeof code === 'number') process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

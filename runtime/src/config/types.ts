@@ -1,0 +1,202 @@
+// The typed gateway config, as every consumer (runtime, language server, CLI, SDK, extension) sees it
+// after `loadConfig` has parsed, validated and normalized the YAML. Shorthands of the YAML (`target`,
+// `rateLimit: 100`, `"30s"`, `${VAR}`) are already resolved here, so no consumer re-interprets them.
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+export type LoadBalancing = 'round-robin' | 'weighted' | 'least-connections' | 'least-latency';
+export const LOAD_BALANCING: readonly LoadBalancing[] = ['round-robin', 'weighted', 'least-connections', 'least-latency'];
+
+export type AuthType = 'jwt' | 'api-key' | 'none';
+export type RateLimitKey = 'consumer' | 'ip' | 'route';
+export type RetryTrigger = number | 'connect-error' | 'timeout';
+export type StoreFailurePolicy = 'fail-open' | 'fail-closed' | 'local';
+
+/** A rate: `limit` events per `windowMs`. `source` is the text the user wrote, for messages. */
+export interface Rate {
+  limit: number;
+  windowMs: number;
+  source: string;
+}
+
+export interface TlsConfig {
+  cert: string; // path to a PEM file
+  key: string; // path to a PEM file
+}
+
+export interface ServerLimits {
+  maxBodyBytes: number;
+  maxHeaderBytes: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  maxUpstreamConnections: number; // per target
+  maxReplayBodyBytes: number; // request bodies up to this size are buffered so a retry can replay them
+}
+
+export interface RedisStoreConfig {
+  url: string;
+  keyPrefix: string;
+}
+
+export interface StoreConfig {
+  redis?: RedisStoreConfig;
+  onStoreFailure: StoreFailurePolicy;
+  replicas: number; // used by the `local` policy: limit / replicas per replica
+}
+
+export interface AdminConfig {
+  listen?: { host: string; port: number }; // a separate admin listener; absent = on the gateway's port
+  readOnly: boolean; // e.g. when a Kubernetes ConfigMap is the source of truth
+}
+
+export interface GatewaySettings {
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  tls?: TlsConfig;
+  limits: ServerLimits;
+  admin: AdminConfig;
+  store: StoreConfig;
+  cluster?: { enabled: boolean; channel: string };
+  /** Serve targets that are not reachable locally with the built-in mock (`mock://openai`). */
+  mockUnreachableTargets: boolean;
+  webhookSecretEnv?: string;
+}
+
+export interface TargetConfig {
+  url: string;
+  weight: number;
+  ca?: string; // path to a PEM CA bundle for https targets
+}
+
+export interface HealthCheckConfig {
+  path: string;
+  intervalMs: number;
+  timeoutMs: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+}
+
+export interface CircuitBreakerConfig {
+  consecutiveFailures: number;
+  errorRatio: number; // 0..1 over the last `window` requests
+  window: number;
+  coolDownMs: number;
+}
+
+export interface RouteMatch {
+  headers?: Record<string, string>; // header name (lower case) -> exact value or glob
+  model?: string; // glob on the JSON body's "model"
+}
+
+export interface RouteTestExpect {
+  status?: number;
+  headers?: Record<string, string>;
+  json?: Record<string, unknown>; // JSON path (a.b[0].c) -> expected value (equals)
+  contains?: Record<string, string>; // JSON path -> substring
+  maxLatencyMs?: number;
+}
+
+export interface RouteTest {
+  name: string;
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  expect: RouteTestExpect;
+}
+
+export interface RouteConfig {
+  name: string; // given, or derived from the path when absent
+  path: string;
+  methods?: string[]; // upper case; absent = any method
+  match?: RouteMatch;
+  targets: TargetConfig[]; // `target: URL` is normalized to one target of weight 1
+  loadBalancing: LoadBalancing;
+  timeoutMs: number; // total budget for the whole request, retries included
+  connectTimeoutMs: number;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number; // between streamed chunks
+  retries: number;
+  retryOn: RetryTrigger[];
+  retryBackoff: { baseMs: number; maxMs: number; maxRetryAfterMs: number };
+  healthCheck?: HealthCheckConfig;
+  circuitBreaker: CircuitBreakerConfig;
+  stripPrefix?: string;
+  example?: { method?: string; headers?: Record<string, string>; body?: unknown };
+  tests: RouteTest[];
+}
+
+export interface JwtConfig {
+  secretEnv?: string;
+  secret?: string; // resolved value of secretEnv (never logged)
+  publicKeyFile?: string;
+  jwksUrl?: string;
+  algorithms: string[];
+  audience?: string | string[];
+  issuer?: string | string[];
+  consumerClaim: string; // default "sub"
+  clockToleranceSec: number;
+}
+
+export interface ApiKeyConfig {
+  name: string; // the consumer
+  keyEnv?: string;
+  sha256?: string; // hex digest of the key
+}
+
+export interface RateLimitConfig {
+  requests?: Rate;
+  tokens?: Rate;
+  by: RateLimitKey;
+  tokenEstimate: 'prompt' | 'none'; // charge an estimate of the prompt size up front
+}
+
+export interface SecurityRule {
+  endpoint: string; // a route path
+  methods?: string[];
+  auth: AuthType;
+  jwt?: JwtConfig;
+  apiKeys?: ApiKeyConfig[];
+  rateLimit?: RateLimitConfig;
+}
+
+export interface CallbackConfig {
+  url: string;
+  events?: string[]; // absent = all events
+}
+
+export interface GatewayConfig {
+  version: 1;
+  gateway: GatewaySettings;
+  routes: RouteConfig[];
+  security: SecurityRule[];
+  callbacks: CallbackConfig[];
+}
+
+// ---- diagnostics --------------------------------------------------------------------------------
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** Zero-based line and character, as LSP counts them; `offset` is the character offset in the text. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface Diagnostic {
+  range: Range;
+  severity: Severity;
+  code: string; // stable, e.g. "schema.enum", "route.shadowed"
+  message: string;
+  /** JSON path of the offending node, e.g. ["routes", 0, "path"]. */
+  path: (string | number)[];
+  /** Machine-readable data for quick fixes (did-you-mean candidates, the env var to create, ...). */
+  data?: Record<string, unknown>;
+}
