@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import type { Document, LineCounter } from 'yaml';
+import { interpolate } from './env';
+import { normalizeConfig } from './normalize';
+import { envReferences, semanticFindings } from './rules';
+import { schemaDiagnostics } from './schemaCheck';
 import type { Diagnostic, GatewayConfig } from './types';
+import { MAX_ALIAS_COUNT, parseYaml, rangeAt } from './yamlSource';
 
 export interface LoadOptions {
   /** Environment for `${VAR}`, `secretEnv` and `keyEnv`; defaults to process.env. */
@@ -19,12 +25,65 @@ export interface LoadResult {
   lineCounter: LineCounter;
 }
 
+function toData(document: Document.Parsed): { data: unknown; error?: string } {
+  try {
+    return { data: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (err) {
+    return { data: undefined, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+}
+
 export function loadConfig(text: string, options: LoadOptions = {}): LoadResult {
-  void text; void options;
-  throw new Error('loadConfig: being written (config model)');
+  const env = options.env ?? process.env;
+  const mode = options.mode ?? 'editor';
+  const parsed = parseYaml(text);
+  const { document, lineCounter } = parsed;
+  const diagnostics: Diagnostic[] = [...parsed.syntax];
+  const at = (p: (string | number)[], onKey = false) => rangeAt(parsed, p, onKey);
+
+  if (!diagnostics.some((d) => d.severity === 'error')) {
+    const { data: raw, error } = toData(document);
+    if (error !== undefined) {
+      diagnostics.push({ range: at([]), severity: 'error', code: 'yaml.aliases', message: `The document cannot be expanded: ${error}`, path: [] });
+    } else {
+      // An empty file is a config with no routes yet: the gateway starts and answers 404.
+      const { data, unset } = interpolate(raw ?? {}, env);
+      const unsetSeverity = mode === 'start' ? 'error' : 'warning';
+      for (const u of unset) {
+        diagnostics.push({ range: at(u.path), severity: unsetSeverity, code: 'env.unset', message: `Environment variable ${u.name} is not set.`, path: u.path, data: { name: u.name } });
+      }
+      for (const ref of envReferences(data as Record<string, unknown>)) {
+        if (env[ref.name] === undefined || env[ref.name] === '') {
+          diagnostics.push({ range: at(ref.path), severity: unsetSeverity, code: 'env.unset', message: `Environment variable ${ref.name} is not set.`, path: ref.path, data: { name: ref.name } });
+        }
+      }
+      const schema = schemaDiagnostics(data, parsed);
+      diagnostics.push(...schema);
+      // A value the schema already refused gets one message, not a second one from the rules.
+      const refused = new Set(schema.map((d) => JSON.stringify(d.path)));
+      for (const f of semanticFindings(data)) {
+        if (refused.has(JSON.stringify(f.path))) continue;
+        diagnostics.push({ range: at(f.path, f.onKey), severity: f.severity, code: f.code, message: f.message, path: f.path, ...(f.data ? { data: f.data } : {}) });
+      }
+      if (!diagnostics.some((d) => d.severity === 'error')) {
+        const config = normalizeConfig(data, env, options.baseDir ?? process.cwd());
+        return { config, diagnostics: diagnostics.sort(byPosition), document, lineCounter };
+      }
+    }
+  }
+  return { diagnostics: diagnostics.sort(byPosition), document, lineCounter };
 }
 
 export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadResult & { text: string }> {
   const text = await readFile(file, 'utf8');
-  return { ...loadConfig(text, options), text };
+  return { ...loadConfig(text, { baseDir: path.dirname(path.resolve(file)), ...options }), text };
+}
+
+/** `FILE:LINE:COL: severity: message [code]`, the format `validate` prints (1-based line and column). */
+export function formatDiagnostic(file: string, d: Diagnostic): string {
+  return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.message} [${d.code}]`;
 }

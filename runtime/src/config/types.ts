@@ -143,7 +143,8 @@ export interface JwtConfig {
 export interface ApiKeyConfig {
   name: string; // the consumer
   keyEnv?: string;
-  sha256?: string; // hex digest of the key
+  /** Hex digest of the key: given, or computed from keyEnv's value (or a plaintext `key`) at load. Runtime compares only this. */
+  sha256?: string;
 }
 
 export interface RateLimitConfig {

@@ -1,0 +1,40 @@
+// `${VAR}` and `${VAR:-default}` in strings read the environment; unset variables are reported, not guessed.
+
+export interface UnsetVariable {
+  path: (string | number)[];
+  name: string;
+}
+
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+export function interpolate(data: unknown, env: Record<string, string | undefined>): { data: unknown; unset: UnsetVariable[] } {
+  const unset: UnsetVariable[] = [];
+  const walk = (value: unknown, path: (string | number)[]): unknown => {
+    if (typeof value === 'string') {
+      if (!value.includes('${')) return value;
+      let missing = false;
+      const out = value.replace(REF, (whole, name: string, fallback: string | undefined) => {
+        const v = env[name];
+        if (v !== undefined && v !== '') return v;
+        if (fallback !== undefined) return fallback;
+        unset.push({ path, name });
+        missing = true;
+        return whole;
+      });
+      return missing ? value : out;
+    }
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = walk(v, [...path, k]);
+      return out;
+    }
+    return value;
+  };
+  return { data: walk(data, []), unset };
+}
+
+/** Names referenced with `${NAME}` in a string (for completion and the unset-variable rule). */
+export function referencedVariables(text: string): string[] {
+  return [...text.matchAll(REF)].map((m) => m[1] as string);
+}

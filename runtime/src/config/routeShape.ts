@@ -1,0 +1,49 @@
+// What the config model knows about route paths: their shape, specificity and which security rule covers them.
+// The runtime's router and the semantic rules share these so they agree on what "the same route" means.
+import type { GatewayConfig, RouteConfig, SecurityRule } from './types';
+import { globToRegExp } from './units';
+
+/** `/models/:id` and `/models/:name` have the same shape `/models/:`. */
+export function pathShape(path: string): string {
+  return path.split('/').map((seg) => (seg.startsWith(':') ? ':' : seg)).join('/');
+}
+
+export type PathKind = 'exact' | 'param' | 'prefix';
+
+export function pathKind(path: string): PathKind {
+  if (path.endsWith('*')) return 'prefix';
+  return path.split('/').some((s) => s.startsWith(':')) ? 'param' : 'exact';
+}
+
+/** True when a request path would be matched by the route path pattern. */
+export function pathPatternMatches(pattern: string, requestPath: string): boolean {
+  if (pattern.endsWith('*')) return requestPath.startsWith(pattern.slice(0, -1));
+  const a = pattern.split('/');
+  const b = requestPath.split('/');
+  if (a.length !== b.length) return false;
+  return a.every((seg, i) => seg.startsWith(':') ? (b[i] ?? '') !== '' : seg === b[i]);
+}
+
+/** True when every request `narrow` could match is also matched by `broad` (both globs with `*`). */
+export function globCovers(broad: string, narrow: string): boolean {
+  return globToRegExp(broad).test(narrow);
+}
+
+function methodsOverlap(a: string[] | undefined, b: string[] | undefined): boolean {
+  if (!a || !b) return true;
+  return a.some((m) => b.includes(m));
+}
+
+/**
+ * The security rule that protects a route: the rule whose endpoint is the route's path, else the longest
+ * prefix endpoint (`/v1/*`) covering it. Method-scoped rules only apply to those methods.
+ */
+export function securityRulesForRoute(config: Pick<GatewayConfig, 'security'>, route: Pick<RouteConfig, 'path' | 'methods'>): SecurityRule[] {
+  const exact = config.security.filter((r) => r.endpoint === route.path && methodsOverlap(r.methods, route.methods));
+  if (exact.length > 0) return exact;
+  const prefixes = config.security
+    .filter((r) => r.endpoint.endsWith('*') && pathPatternMatches(r.endpoint, route.path.replace(/\*$/, '')) && methodsOverlap(r.methods, route.methods))
+    .sort((x, y) => y.endpoint.length - x.endpoint.length);
+  const longest = prefixes[0]?.endpoint;
+  return prefixes.filter((r) => r.endpoint === longest);
+}

@@ -1,0 +1,232 @@
+// Semantic rules: what the schema cannot say. Each rule is a small function from the raw (interpolated) data
+// to findings with a JSON path; `load.ts` turns paths into source ranges.
+import { pathShape, globCovers, pathPatternMatches } from './routeShape';
+import { routeNames } from './normalize';
+import { closest } from './suggest';
+import { parseDuration } from './units';
+import type { Severity } from './types';
+
+export interface Finding {
+  path: (string | number)[];
+  onKey?: boolean;
+  severity: Severity;
+  code: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+type Raw = Record<string, unknown>;
+const obj = (v: unknown): Raw => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+interface RouteView { index: number; raw: Raw; name: string; path: string; methods?: string[]; headers: Record<string, string>; model?: string }
+
+function routeViews(root: Raw): RouteView[] {
+  const routes = list(root.routes);
+  const names = routeNames(routes);
+  return routes.flatMap((r, index) => {
+    const raw = obj(r);
+    const path = str(raw.path);
+    if (path === undefined) return [];
+    const methodList = raw.methods !== undefined ? list(raw.methods) : str(raw.method) ? [raw.method] : undefined;
+    const match = obj(raw.match);
+    return [{
+      index, raw, name: names[index] as string, path,
+      ...(methodList ? { methods: methodList.map((m) => String(m).toUpperCase()) } : {}),
+      headers: Object.fromEntries(Object.entries(obj(match.headers)).map(([k, v]) => [k.toLowerCase(), String(v)])),
+      ...(str(match.model) ? { model: str(match.model) } : {}),
+    }];
+  });
+}
+
+function targetsOf(raw: Raw): { url: string; path: (string | number)[] }[] {
+  if (str(raw.target)) return [{ url: str(raw.target) as string, path: ['target'] }];
+  return list(raw.targets).flatMap((t, i) => {
+    const url = typeof t === 'string' ? t : str(obj(t).url);
+    return url ? [{ url, path: typeof t === 'string' ? ['targets', i] : ['targets', i, 'url'] }] : [];
+  });
+}
+
+/** `a` receives every request `b` could: same path shape, a's methods include b's, a's conditions cover b's. */
+function covers(a: RouteView, b: RouteView): boolean {
+  if (pathShape(a.path) !== pathShape(b.path)) return false;
+  if (a.methods && (!b.methods || !b.methods.every((m) => a.methods?.includes(m)))) return false;
+  for (const [h, v] of Object.entries(a.headers)) {
+    const bv = b.headers[h];
+    if (bv === undefined || !globCovers(v, bv)) return false;
+  }
+  if (a.model !== undefined && (b.model === undefined || !globCovers(a.model, b.model))) return false;
+  return true;
+}
+
+function conditionCount(r: RouteView): number {
+  return Object.keys(r.headers).length + (r.model !== undefined ? 1 : 0);
+}
+
+function routeRules(routes: RouteView[]): Finding[] {
+  const out: Finding[] = [];
+  const byName = new Map<string, RouteView>();
+  for (const r of routes) {
+    if (str(r.raw.name) !== undefined) {
+      const first = byName.get(r.name);
+      if (first) out.push({ path: ['routes', r.index, 'name'], severity: 'error', code: 'route.duplicateName', message: `Route name "${r.name}" is already used by route ${first.index + 1} (${first.path}).` });
+      else byName.set(r.name, r);
+    }
+    if (r.raw.target !== undefined && r.raw.targets !== undefined) {
+      out.push({ path: ['routes', r.index, 'targets'], onKey: true, severity: 'error', code: 'route.targetAndTargets', message: 'Set either "target" (one backend) or "targets" (several), not both.' });
+    } else if (r.raw.target === undefined && r.raw.targets === undefined) {
+      out.push({ path: ['routes', r.index, 'path'], onKey: true, severity: 'error', code: 'route.noTarget', message: `Route "${r.name}" has no "target": add target: http://host:port (or mock://openai).` });
+    }
+    for (const t of targetsOf(r.raw)) out.push(...targetRules(t.url, ['routes', r.index, ...t.path]));
+    const timeout = parseDuration(r.raw.timeout);
+    const firstByte = parseDuration(r.raw.firstByteTimeout);
+    if (timeout !== undefined && firstByte !== undefined && firstByte > timeout) {
+      out.push({ path: ['routes', r.index, 'firstByteTimeout'], severity: 'warning', code: 'route.timeoutOrder', message: `firstByteTimeout (${String(r.raw.firstByteTimeout)}) is longer than timeout (${String(r.raw.timeout)}), so it never applies.` });
+    }
+  }
+  for (let j = 0; j < routes.length; j++) {
+    const b = routes[j] as RouteView;
+    for (let i = 0; i < j; i++) {
+      const a = routes[i] as RouteView;
+      if (covers(a, b) && covers(b, a)) {
+        out.push({ path: ['routes', b.index, 'path'], severity: 'error', code: 'route.duplicate', message: `Route "${b.name}" duplicates route "${a.name}" (same path, methods and match): it would never be used.`, data: { other: a.name } });
+        break;
+      }
+      if (covers(a, b) && conditionCount(a) === conditionCount(b)) {
+        out.push({ path: ['routes', b.index, 'path'], severity: 'warning', code: 'route.shadowed', message: `Route "${b.name}" is shadowed by the earlier, broader route "${a.name}": every request it matches goes to "${a.name}". Move it above, or narrow "${a.name}".`, data: { other: a.name } });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/;
+
+function targetRules(url: string, path: (string | number)[]): Finding[] {
+  if (url.includes('${')) return [];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [{ path, severity: 'error', code: 'target.badUrl', message: `"${url}" is not a URL: write it like http://host:port/path.` }];
+  }
+  if (parsed.protocol === 'mock:' && parsed.host !== 'openai') {
+    return [{ path, severity: 'error', code: 'target.unknownMock', message: `Unknown built-in mock "${parsed.host}": the only one is mock://openai.` }];
+  }
+  // Single-label hosts (ai-service) and *.svc.cluster.local are cluster-internal; a dotted public name over http is not.
+  const host = parsed.hostname;
+  if (parsed.protocol === 'http:' && !LOCAL_HOST.test(host) && host.includes('.') && !/\.(svc|cluster\.local|internal|local)$/.test(host) && !/^(10|192\.168|172\.(1[6-9]|2\d|3[01]))\./.test(host)) {
+    return [{ path, severity: 'warning', code: 'target.plaintext', message: `Traffic to ${host} goes over plain http://: prompts, keys and answers travel unencrypted. Use https://.` }];
+  }
+  return [];
+}
+
+function securityRules(root: Raw, routes: RouteView[]): Finding[] {
+  const out: Finding[] = [];
+  const rules = list(root.security);
+  const seen = new Map<string, number>();
+  rules.forEach((s, i) => {
+    const rule = obj(s);
+    const endpoint = str(rule.endpoint);
+    if (endpoint === undefined) return;
+    const matched = endpoint.endsWith('*')
+      ? routes.some((r) => pathPatternMatches(endpoint, r.path.replace(/\*$/, '')))
+      : routes.some((r) => r.path === endpoint);
+    if (!matched) {
+      const suggestion = closest(endpoint, routes.map((r) => r.path));
+      out.push({
+        path: ['security', i, 'endpoint'], severity: 'error', code: 'security.unknownEndpoint',
+        message: `Security endpoint "${endpoint}" matches no route, so it protects nothing.${suggestion ? ` Did you mean "${suggestion}"?` : ' Add the route or fix the path.'}`,
+        data: { endpoint, ...(suggestion ? { suggestion } : {}) },
+      });
+    }
+    const methodsKey = rule.methods !== undefined ? list(rule.methods).map((m) => String(m).toUpperCase()).sort().join(',') : '*';
+    const key = `${endpoint} ${methodsKey}`;
+    const first = seen.get(key);
+    if (first !== undefined) out.push({ path: ['security', i, 'endpoint'], severity: 'error', code: 'security.duplicate', message: `Endpoint "${endpoint}" already has a security rule (entry ${first + 1}); merge them.` });
+    else seen.set(key, i);
+    out.push(...authRules(rule, i));
+  });
+  for (const r of routes) {
+    const covered = rules.some((s) => {
+      const e = str(obj(s).endpoint);
+      return e !== undefined && (e === r.path || (e.endsWith('*') && pathPatternMatches(e, r.path.replace(/\*$/, ''))));
+    });
+    if (!covered) {
+      out.push({
+        path: ['routes', r.index, 'path'], severity: 'warning', code: 'route.unprotected',
+        message: `Route "${r.name}" has no security entry, so anyone who can reach the gateway can use it. Add one (auth: none makes public access explicit).`,
+        data: { route: r.name, path: r.path },
+      });
+    }
+  }
+  return out;
+}
+
+const HMAC = /^HS/;
+
+function authRules(rule: Raw, i: number): Finding[] {
+  const out: Finding[] = [];
+  const auth = str(rule.auth);
+  const jwt = obj(rule.jwt);
+  if (auth === 'jwt') {
+    const hasSecret = jwt.secretEnv !== undefined || jwt.secret !== undefined;
+    const hasKey = jwt.publicKeyFile !== undefined || jwt.jwksUrl !== undefined;
+    if (!hasSecret && !hasKey) {
+      out.push({ path: ['security', i, 'auth'], severity: 'warning', code: 'security.jwtNoKey', message: 'auth: jwt names no key yet, so every request will be refused (401). Add jwt.secretEnv (HS256) or jwt.publicKeyFile / jwt.jwksUrl (RS256).' });
+    }
+    const algorithms = list(jwt.algorithms).map(String);
+    const hs = algorithms.filter((a) => HMAC.test(a));
+    const asym = algorithms.filter((a) => !HMAC.test(a));
+    if (hs.length > 0 && !hasSecret && hasKey) {
+      out.push({ path: ['security', i, 'jwt', 'algorithms'], severity: 'error', code: 'security.jwtAlgorithmKey', message: `${hs.join(', ')} need a shared secret (jwt.secretEnv); a public key must never be used as an HMAC secret.` });
+    }
+    if (asym.length > 0 && !hasKey && hasSecret) {
+      out.push({ path: ['security', i, 'jwt', 'algorithms'], severity: 'error', code: 'security.jwtAlgorithmKey', message: `${asym.join(', ')} need a public key (jwt.publicKeyFile or jwt.jwksUrl).` });
+    }
+    if (jwt.secret !== undefined) {
+      out.push({ path: ['security', i, 'jwt', 'secret'], onKey: true, severity: 'warning', code: 'secret.plaintext', message: 'A JWT secret written in the config ends up in version control. Move it to an environment variable (jwt.secretEnv).', data: { kind: 'jwt' } });
+    }
+  } else if (rule.jwt !== undefined) {
+    out.push({ path: ['security', i, 'jwt'], onKey: true, severity: 'warning', code: 'security.unusedJwt', message: `"jwt" settings are ignored because auth is "${auth ?? 'not set'}".` });
+  }
+  if (auth === 'api-key') {
+    const keys = list(rule.apiKeys);
+    if (keys.length === 0) out.push({ path: ['security', i, 'auth'], severity: 'warning', code: 'security.noApiKeys', message: 'auth: api-key lists no apiKeys yet, so every request will be refused (401). Add apiKeys: [{ name, keyEnv }].' });
+    keys.forEach((k, j) => {
+      const key = obj(k);
+      if (key.keyEnv === undefined && key.sha256 === undefined && key.key === undefined) {
+        out.push({ path: ['security', i, 'apiKeys', j], severity: 'error', code: 'security.apiKeyMissing', message: `API key "${str(key.name) ?? j + 1}" needs keyEnv (an environment variable) or sha256 (the key's digest).` });
+      }
+      if (key.key !== undefined) {
+        out.push({ path: ['security', i, 'apiKeys', j, 'key'], onKey: true, severity: 'warning', code: 'secret.plaintext', message: 'An API key written in the config ends up in version control. Move it to an environment variable (keyEnv) or store its sha256.', data: { kind: 'apiKey' } });
+      }
+    });
+  }
+  return out;
+}
+
+/** Every environment variable the config depends on, with where it is named. */
+export function envReferences(root: Raw): { name: string; path: (string | number)[] }[] {
+  const out: { name: string; path: (string | number)[] }[] = [];
+  list(root.security).forEach((s, i) => {
+    const rule = obj(s);
+    const secretEnv = str(obj(rule.jwt).secretEnv);
+    if (secretEnv) out.push({ name: secretEnv, path: ['security', i, 'jwt', 'secretEnv'] });
+    list(rule.apiKeys).forEach((k, j) => {
+      const keyEnv = str(obj(k).keyEnv);
+      if (keyEnv) out.push({ name: keyEnv, path: ['security', i, 'apiKeys', j, 'keyEnv'] });
+    });
+  });
+  const hook = str(obj(root.gateway).webhookSecretEnv);
+  if (hook) out.push({ name: hook, path: ['gateway', 'webhookSecretEnv'] });
+  return out;
+}
+
+export function semanticFindings(data: unknown): Finding[] {
+  const root = obj(data);
+  const routes = routeViews(root);
+  return [...routeRules(routes), ...securityRules(root, routes)];
+}

@@ -1,0 +1,107 @@
+// YAML text -> Document with offsets, and the bridge from JSON paths back to source ranges.
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import type { Diagnostic, Range } from './types';
+
+/** Alias expansion is capped so a "billion laughs" document cannot exhaust memory. */
+export const MAX_ALIAS_COUNT = 100;
+
+export interface ParsedYaml {
+  document: Document.Parsed;
+  lineCounter: LineCounter;
+  syntax: Diagnostic[];
+}
+
+export function parseYaml(text: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const syntax: Diagnostic[] = [];
+  for (const err of document.errors) {
+    syntax.push({
+      range: offsetsToRange(lineCounter, err.pos[0], Math.max(err.pos[1], err.pos[0] + 1)),
+      severity: 'error',
+      code: err.code === 'DUPLICATE_KEY' ? 'yaml.duplicateKey' : 'yaml.syntax',
+      message: firstLine(err.message),
+      path: [],
+    });
+  }
+  for (const warn of document.warnings) {
+    syntax.push({
+      range: offsetsToRange(lineCounter, warn.pos[0], Math.max(warn.pos[1], warn.pos[0] + 1)),
+      severity: 'warning',
+      code: 'yaml.warning',
+      message: firstLine(warn.message),
+      path: [],
+    });
+  }
+  return { document, lineCounter, syntax };
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+export function offsetsToRange(lineCounter: LineCounter, start: number, end: number): Range {
+  const s = lineCounter.linePos(start);
+  const e = lineCounter.linePos(end);
+  return { start: { line: s.line - 1, character: s.col - 1 }, end: { line: e.line - 1, character: e.col - 1 } };
+}
+
+export function nodeRange(lineCounter: LineCounter, node: Node | null | undefined): Range | undefined {
+  if (!node || !node.range) return undefined;
+  const [start, valueEnd] = node.range;
+  return offsetsToRange(lineCounter, start, Math.max(valueEnd, start + 1));
+}
+
+/** The pair whose key is `key` in a map node. */
+export function findPair(node: unknown, key: string | number): Pair<Node, Node> | undefined {
+  if (!isMap(node)) return undefined;
+  for (const item of node.items) {
+    if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(key)) return item as Pair<Node, Node>;
+  }
+  return undefined;
+}
+
+/** The node at a JSON path; `key: true` returns the key node of the last segment instead of its value. */
+export function nodeAt(document: Document.Parsed, path: (string | number)[], key = false): Node | undefined {
+  let node: unknown = document.contents;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i] as string | number;
+    const last = i === path.length - 1;
+    if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+    } else {
+      const pair = findPair(node, seg);
+      if (!pair) return undefined;
+      node = last && key ? pair.key : pair.value;
+    }
+    if (node === undefined || node === null) return undefined;
+  }
+  return node as Node;
+}
+
+/** The best source range for a JSON path: the node itself, else the nearest ancestor that exists. */
+export function rangeAt(parsed: { document: Document.Parsed; lineCounter: LineCounter }, path: (string | number)[], key = false): Range {
+  for (let n = path.length; n >= 0; n--) {
+    const node = nodeAt(parsed.document, path.slice(0, n), key && n === path.length);
+    const range = n < path.length ? keyRangeOf(parsed, path.slice(0, n), node) : nodeRange(parsed.lineCounter, node);
+    if (range) return range;
+  }
+  return { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+}
+
+/** For an ancestor standing in for a missing child: point at its key (or first line), not the whole block. */
+function keyRangeOf(parsed: { document: Document.Parsed; lineCounter: LineCounter }, path: (string | number)[], node: Node | undefined): Range | undefined {
+  if (!node) return undefined;
+  const last = path[path.length - 1];
+  if (typeof last === 'string') {
+    const keyNode = nodeAt(parsed.document, path, true);
+    const r = nodeRange(parsed.lineCounter, keyNode);
+    if (r) return r;
+  }
+  if (isMap(node)) {
+    const first = node.items[0];
+    if (first && isPair(first)) return nodeRange(parsed.lineCounter, first.key as Node);
+  }
+  return nodeRange(parsed.lineCounter, node);
+}
