@@ -1,0 +1,75 @@
+// Entry of the AI Gateway extension: wires the language client, the local gateway process and the panels.
+import * as vscode from 'vscode';
+import { forgetGatewayDocument } from './configModel';
+import { registerGatewayCommands } from './gatewayCommands';
+import { activeGatewayDocument, adoptMarkedYamlDocuments, isGatewayDocument } from './gatewayDocuments';
+import { GatewayProcess } from './gatewayProcess';
+import { GatewayLanguageClient } from './languageClient';
+import { MetricsPoller } from './metricsPoller';
+import { registerRouteCodeLens } from './routeCodeLens';
+import { RouteTestController } from './routeTestController';
+import { RoutesView } from './routesView';
+import { GatewayStatusBar } from './statusBar';
+import { RequestCredentials } from './testRequest/credentials';
+import { RequestHistory } from './testRequest/history';
+import { showConfigRejection } from './configRejection';
+
+/** What the extension hands to whoever activates it (the e2e suite uses it to look at real state). */
+export interface GatewayExtensionApi {
+  gateway: GatewayProcess;
+  languageClient: GatewayLanguageClient;
+  poller: MetricsPoller;
+  routesView: RoutesView;
+  routeTests: RouteTestController;
+}
+
+let gatewayProcess: GatewayProcess | undefined;
+
+export function activate(context: vscode.ExtensionContext): GatewayExtensionApi {
+  const log = vscode.window.createOutputChannel('AI Gateway', { log: true });
+  const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('aiGateway');
+  const gateway = (gatewayProcess = new GatewayProcess({
+    cliPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath,
+    log,
+    settings: () => ({
+      port: settings().get<number | null>('port', 0),
+      mockUnreachableTargets: settings().get<boolean>('mockUnreachableTargets', false),
+      restartOnCrash: settings().get<boolean>('restartOnCrash', true),
+    }),
+  }));
+  const poller = new MetricsPoller(gateway, log, () => settings().get<number>('metricsIntervalMs', 1000));
+  const routesView = new RoutesView(poller);
+  const credentials = new RequestCredentials(context.secrets);
+  const languageClient = new GatewayLanguageClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath, log);
+  const routeTests = new RouteTestController(async () => (gateway.state.kind === 'running' ? gateway.state.url : undefined));
+
+  context.subscriptions.push(
+    log, gateway, poller, routesView, languageClient, routeTests,
+    adoptMarkedYamlDocuments(),
+    new GatewayStatusBar(gateway, poller),
+    registerRouteCodeLens(poller),
+    vscode.window.createTreeView('aiGateway.routes', { treeDataProvider: routesView, showCollapseAll: true }),
+    ...registerGatewayCommands({
+      context, log, gateway, poller, routesView, routeTests, credentials,
+      testRequests: { extensionUri: context.extensionUri, history: new RequestHistory(context.workspaceState), credentials, onAnswered: () => void poller.poll() },
+    }),
+    gateway.onDidReloadConfig((outcome) => showConfigRejection(outcome, gateway, log)),
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      if (editor && isGatewayDocument(editor.document) && gateway.state.kind === 'stopped') routesView.show(editor.document);
+    }),
+    vscode.workspace.onDidCloseTextDocument((document) => forgetGatewayDocument(document.uri)),
+    gateway.onDidChangeState((state) => {
+      if ('configPath' in state) {
+        void vscode.workspace.openTextDocument(state.configPath).then((document) => routesView.show(document));
+      }
+    }),
+  );
+  routesView.show(activeGatewayDocument());
+  log.info('AI Gateway extension activated');
+  return { gateway, languageClient, poller, routesView, routeTests };
+}
+
+/** VS Code waits for this: the gateway is stopped (not just signalled) before the extension host goes away. */
+export async function deactivate(): Promise<void> {
+  await gatewayProcess?.stop();
+}

@@ -1,0 +1,153 @@
+// The "AI Gateway" commands of the palette, status bar, editor title, routes view and CodeLens.
+import * as vscode from 'vscode';
+import { loadConfig, formatDiagnostic } from '../../runtime/src/config';
+import { AdminClient } from './adminClient';
+import { parseGatewayDocument } from './configModel';
+import { activeGatewayDocument, gatewayLanguageId, isGatewayDocument } from './gatewayDocuments';
+import type { GatewayProcess } from './gatewayProcess';
+import { MetricsPanel } from './metricsPanel';
+import type { MetricsPoller } from './metricsPoller';
+import { newGatewayConfig } from './newConfig';
+import type { RouteTestController } from './routeTestController';
+import type { RoutesTreeNode, RoutesView } from './routesView';
+import { GatewayStatusBar } from './statusBar';
+import type { RequestCredentials } from './testRequest/credentials';
+import { requestTemplate } from './testRequest/requestTemplate';
+import { TestRequestPanel, type TestRequestDeps } from './testRequest/testRequestPanel';
+
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  log: vscode.LogOutputChannel;
+  gateway: GatewayProcess;
+  poller: MetricsPoller;
+  routesView: RoutesView;
+  routeTests: RouteTestController;
+  credentials: RequestCredentials;
+  testRequests: Omit<TestRequestDeps, 'gatewayUrl' | 'adminKey' | 'traceOf'>;
+}
+
+/** What "Send Test Request" gets from a CodeLens or a test: the config and the route's name. */
+export interface RouteRef {
+  uri: vscode.Uri;
+  route: string;
+  /** Send at once instead of opening the request for editing first. */
+  send?: boolean;
+}
+
+async function pickConfig(): Promise<vscode.TextDocument | undefined> {
+  const active = activeGatewayDocument();
+  if (active) return active;
+  const files = await vscode.workspace.findFiles('**/{*.gateway.yaml,*.gateway.yml,ai-gateway.yaml,ai-gateway.yml}', '**/node_modules/**', 50);
+  if (files.length === 0) {
+    void vscode.window.showWarningMessage('No gateway config found. Create one with "AI Gateway: New Gateway Config".');
+    return undefined;
+  }
+  const picked = files.length === 1 ? files[0] : (await vscode.window.showQuickPick(files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })), { title: 'Start the local gateway on' }))?.uri;
+  return picked ? vscode.workspace.openTextDocument(picked) : undefined;
+}
+
+export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { gateway, log, poller, routesView } = deps;
+
+  async function start(document?: vscode.TextDocument): Promise<string | undefined> {
+    const config = document ?? (await pickConfig());
+    if (!config) return undefined;
+    if (config.isDirty) await config.save();
+    routesView.show(config);
+    try {
+      const running = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Starting the local gateway' }, () => gateway.start(config.uri.fsPath));
+      void vscode.window.showInformationMessage(`Local gateway listening on ${running.url}`);
+      return running.url;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log.error(message);
+      void vscode.window.showErrorMessage(message.split('\n')[0] ?? message, 'Show Logs').then((choice) => choice && log.show(true));
+      return undefined;
+    }
+  }
+
+  /** The running gateway's URL; starts it on `document` (or the active config) if it is not running. */
+  async function runningUrl(document?: vscode.TextDocument): Promise<string | undefined> {
+    const state = gateway.state;
+    if (state.kind === 'running' && (!document || state.configPath === document.uri.fsPath)) return state.url;
+    return start(document);
+  }
+
+  async function sendTestRequest(target?: RouteRef | RoutesTreeNode): Promise<unknown> {
+    const ref = target && 'kind' in target
+      ? target.kind === 'route' ? { uri: target.uri, route: target.located.route.name } : undefined
+      : target;
+    const document = ref ? await vscode.workspace.openTextDocument(ref.uri) : activeGatewayDocument();
+    if (!document) {
+      void vscode.window.showWarningMessage('Open a gateway config to send a test request.');
+      return undefined;
+    }
+    const routes = parseGatewayDocument(document).routes;
+    const name = ref?.route ?? (routes.length === 1 ? routes[0]?.route.name : (await vscode.window.showQuickPick(routes.map((r) => r.route.name), { title: 'Send a test request to route' })));
+    const located = routes.find((r) => r.route.name === name);
+    if (!located) return undefined;
+    const panel = await TestRequestPanel.show({
+      ...deps.testRequests,
+      gatewayUrl: () => runningUrl(document),
+      adminKey: gateway.adminKey,
+      traceOf: (requestId) => (gateway.state.kind === 'running' ? new AdminClient(gateway.state.adminUrl, gateway.adminKey).trace(requestId) : Promise.resolve(undefined)),
+    }, requestTemplate(located.route), ref?.send === true);
+    return panel;
+  }
+
+  async function validate(): Promise<void> {
+    const document = activeGatewayDocument() ?? (await pickConfig());
+    if (!document) return;
+    const result = loadConfig(document.getText(), { mode: 'start', baseDir: vscode.Uri.joinPath(document.uri, '..').fsPath });
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
+    for (const d of result.diagnostics) log.info(formatDiagnostic(document.uri.fsPath, d));
+    if (errors.length === 0) {
+      void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(document.uri)} is valid${warnings.length ? ` (${warnings.length} warning(s))` : ''}: the gateway can start on it.`);
+    } else {
+      void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(document.uri)}: ${errors.length} error(s), the gateway would refuse it. First: ${errors[0]?.message ?? ''}`, 'Show Problems')
+        .then((choice) => choice && vscode.commands.executeCommand('workbench.actions.view.problems'));
+    }
+  }
+
+  const register = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn);
+  return [
+    register('aiGateway.start', (uri?: vscode.Uri) => (uri instanceof vscode.Uri ? vscode.workspace.openTextDocument(uri).then(start) : start())),
+    register('aiGateway.stop', () => gateway.stop()),
+    register('aiGateway.restart', async () => {
+      if (gateway.state.kind === 'stopped') return start();
+      return (await gateway.restart()).url;
+    }),
+    register('aiGateway.showRoutes', () => vscode.commands.executeCommand('aiGateway.routes.focus')),
+    register('aiGateway.refreshRoutes', () => routesView.refresh()),
+    register('aiGateway.showMetrics', (target?: string | RoutesTreeNode) => {
+      const route = typeof target === 'string' ? target : target?.kind === 'route' ? target.located.route.name : undefined;
+      MetricsPanel.show(deps.context.extensionUri, poller, route);
+    }),
+    register('aiGateway.sendTestRequest', sendTestRequest),
+    register('aiGateway.runRouteTests', async () => {
+      const document = activeGatewayDocument();
+      if (document) deps.routeTests.load(document);
+      return deps.routeTests.run(new vscode.TestRunRequest(), new vscode.CancellationTokenSource().token);
+    }),
+    register('aiGateway.validateConfig', validate),
+    register('aiGateway.showLogs', () => log.show(true)),
+    register('aiGateway.newConfig', newGatewayConfig),
+    register('aiGateway.statusMenu', () => GatewayStatusBar.showMenu(gateway)),
+    register('aiGateway.revealRoute', async (uri: vscode.Uri, range: vscode.Range) => {
+      const editor = await vscode.window.showTextDocument(uri, { preserveFocus: false });
+      editor.selection = new vscode.Selection(range.start, range.start);
+      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }),
+    register('aiGateway.setRequestCredential', async () => {
+      const document = activeGatewayDocument();
+      const routes = document ? parseGatewayDocument(document).routes.map((r) => r.route.name) : [];
+      const scope = await vscode.window.showQuickPick([{ label: 'Every route', route: undefined }, ...routes.map((r) => ({ label: r, route: r }))], { title: 'Credential for test requests to' });
+      if (!scope) return;
+      const value = await vscode.window.showInputBox({ title: 'API key or JWT (stored in the OS keychain)', password: true, ignoreFocusOut: true });
+      if (value) await deps.credentials.set(scope.route, value);
+    }),
+  ];
+}
+
+export { gatewayLanguageId, isGatewayDocument };
