@@ -1,29 +1,48 @@
-// `ai-gateway-cli`: a registry of commands, one module each under ./commands/.
+// The `ai-gateway-cli` program: a registry of commands, one file each under ./commands. A command reports its
+// exit code through the `CommandResult` it is given (or process.exitCode), or throws a CliError; main returns it.
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cliError';
+import { addRouteCommand } from './commands/addRoute';
+import { applyCommand } from './commands/apply';
+import { configCommand } from './commands/config';
+import { initCommand } from './commands/init';
+import { metricsCommand } from './commands/metrics';
+import { mockCommand } from './commands/mock';
+import { routesCommand } from './commands/routes';
+import { secureCommand } from './commands/secure';
+import { startCommand } from './commands/start';
+import { testCommand } from './commands/test';
 import { validateCommand } from './commands/validate';
 import { webhookCommand } from './commands/webhook';
 
-export function buildProgram(): Command {
-  const program = new Command('ai-gateway-cli')
-    .description('Route, secure and monitor AI requests: run the gateway, validate its YAML, manage it over the admin API.')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  for (const command of [validateCommand(), webhookCommand()]) program.addCommand(command);
-  return program;
+export interface CommandResult {
+  exitCode?: number;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+export type CommandFactory = (result: CommandResult) => Command;
+
+const COMMANDS: CommandFactory[] = [
+  startCommand, mockCommand, validateCommand, testCommand, webhookCommand,
+  initCommand, applyCommand, addRouteCommand, secureCommand, metricsCommand, configCommand, routesCommand,
+];
+
+export async function main(argv: string[]): Promise<number | void> {
+  const result: CommandResult = {};
+  const program = new Command('ai-gateway-cli')
+    .description('Route, secure and monitor AI requests: run the gateway, validate its config, manage it.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    // Global: used by the commands that talk to a running gateway's admin API.
+    .option('--gateway <url>', 'gateway (admin API) URL [env AI_GATEWAY_URL, then the saved context, then http://127.0.0.1:8080]')
+    .option('--key <key>', 'admin API key [env AI_GATEWAY_API_KEY, then the saved context]');
+  for (const create of COMMANDS) program.addCommand(create(result));
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof CliError) {
-      process.stderr.write(`Error: ${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // usage errors: 2, --help: 0
+    if (!(err instanceof CliError)) throw err;
+    process.stderr.write(`Error: ${err.message}\n`);
+    return err.exitCode;
   }
+  return result.exitCode ?? (typeof process.exitCode === 'number' ? process.exitCode : 0);
 }

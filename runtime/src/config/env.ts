@@ -9,7 +9,9 @@ const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 export function interpolate(data: unknown, env: Record<string, string | undefined>): { data: unknown; unset: UnsetVariable[] } {
   const unset: UnsetVariable[] = [];
-  const walk = (value: unknown, path: (string | number)[]): unknown => {
+  // One path stack for the whole walk: copied only when a variable is reported, not for every value.
+  const path: (string | number)[] = [];
+  const walk = (value: unknown): unknown => {
     if (typeof value === 'string') {
       if (!value.includes('${')) return value;
       let missing = false;
@@ -17,21 +19,23 @@ export function interpolate(data: unknown, env: Record<string, string | undefine
         const v = env[name];
         if (v !== undefined && v !== '') return v;
         if (fallback !== undefined) return fallback;
-        unset.push({ path, name });
+        unset.push({ path: [...path], name });
         missing = true;
         return whole;
       });
       return missing ? value : out;
     }
-    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
+    if (Array.isArray(value)) {
+      return value.map((v, i) => { path.push(i); const out = walk(v); path.pop(); return out; });
+    }
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = walk(v, [...path, k]);
+      for (const [k, v] of Object.entries(value)) { path.push(k); out[k] = walk(v); path.pop(); }
       return out;
     }
     return value;
   };
-  return { data: walk(data, []), unset };
+  return { data: walk(data), unset };
 }
 
 /** Names referenced with `${NAME}` in a string (for completion and the unset-variable rule). */

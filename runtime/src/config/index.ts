@@ -5,4 +5,5 @@ export { loadConfig, loadConfigFile, formatDiagnostic } from './load';
 export { securityRulesForRoute, pathPatternMatches, pathShape, pathKind } from './routeShape';
 export { parseDuration, parseRate, parseSize, parseListen, globToRegExp } from './units';
 export { gatewaySchema } from './schemaCheck';
+export { YamlParseCache } from './incrementalParse';
 export type { LoadOptions, LoadResult } from './load';

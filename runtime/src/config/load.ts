@@ -6,7 +6,7 @@ import { normalizeConfig } from './normalize';
 import { envReferences, semanticFindings } from './rules';
 import { schemaDiagnostics } from './schemaCheck';
 import type { Diagnostic, GatewayConfig } from './types';
-import { MAX_ALIAS_COUNT, parseYaml, rangeAt } from './yamlSource';
+import { MAX_ALIAS_COUNT, parseYaml, rangeAt, type ParsedYaml } from './yamlSource';
 
 export interface LoadOptions {
   /** Environment for `${VAR}`, `secretEnv` and `keyEnv`; defaults to process.env. */
@@ -15,6 +15,8 @@ export interface LoadOptions {
   mode?: 'editor' | 'start';
   /** Directory that relative file paths (tls.cert, jwt.publicKeyFile, ca) resolve against. */
   baseDir?: string;
+  /** Kept by an editor across versions of one document, so a re-parse after an edit only re-parses what changed. */
+  parseCache?: { parse(text: string): ParsedYaml };
 }
 
 export interface LoadResult {
@@ -40,7 +42,7 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
 export function loadConfig(text: string, options: LoadOptions = {}): LoadResult {
   const env = options.env ?? process.env;
   const mode = options.mode ?? 'editor';
-  const parsed = parseYaml(text);
+  const parsed = options.parseCache ? options.parseCache.parse(text) : parseYaml(text);
   const { document, lineCounter } = parsed;
   const diagnostics: Diagnostic[] = [...parsed.syntax];
   const at = (p: (string | number)[], onKey = false) => rangeAt(parsed, p, onKey);

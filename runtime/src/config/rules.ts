@@ -20,7 +20,7 @@ const obj = (v: unknown): Raw => (v !== null && typeof v === 'object' && !Array.
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-interface RouteView { index: number; raw: Raw; name: string; path: string; methods?: string[]; headers: Record<string, string>; model?: string }
+interface RouteView { index: number; raw: Raw; name: string; path: string; shape: string; methods?: string[]; headers: Record<string, string>; model?: string }
 
 function routeViews(root: Raw): RouteView[] {
   const routes = list(root.routes);
@@ -32,7 +32,7 @@ function routeViews(root: Raw): RouteView[] {
     const methodList = raw.methods !== undefined ? list(raw.methods) : str(raw.method) ? [raw.method] : undefined;
     const match = obj(raw.match);
     return [{
-      index, raw, name: names[index] as string, path,
+      index, raw, name: names[index] as string, path, shape: pathShape(path),
       ...(methodList ? { methods: methodList.map((m) => String(m).toUpperCase()) } : {}),
       headers: Object.fromEntries(Object.entries(obj(match.headers)).map(([k, v]) => [k.toLowerCase(), String(v)])),
       ...(str(match.model) ? { model: str(match.model) } : {}),
@@ -50,7 +50,7 @@ function targetsOf(raw: Raw): { url: string; path: (string | number)[] }[] {
 
 /** `a` receives every request `b` could: same path shape, a's methods include b's, a's conditions cover b's. */
 function covers(a: RouteView, b: RouteView): boolean {
-  if (pathShape(a.path) !== pathShape(b.path)) return false;
+  if (a.shape !== b.shape) return false;
   if (a.methods && (!b.methods || !b.methods.every((m) => a.methods?.includes(m)))) return false;
   for (const [h, v] of Object.entries(a.headers)) {
     const bv = b.headers[h];
@@ -85,10 +85,12 @@ function routeRules(routes: RouteView[]): Finding[] {
       out.push({ path: ['routes', r.index, 'firstByteTimeout'], severity: 'warning', code: 'route.timeoutOrder', message: `firstByteTimeout (${String(r.raw.firstByteTimeout)}) is longer than timeout (${String(r.raw.timeout)}), so it never applies.` });
     }
   }
-  for (let j = 0; j < routes.length; j++) {
-    const b = routes[j] as RouteView;
-    for (let i = 0; i < j; i++) {
-      const a = routes[i] as RouteView;
+  // Only routes of the same path shape can cover each other: compare within a shape, in document order.
+  const earlierOfShape = new Map<string, RouteView[]>();
+  for (const b of routes) {
+    const earlier = earlierOfShape.get(b.shape) ?? [];
+    earlierOfShape.set(b.shape, earlier);
+    for (const a of earlier) {
       if (covers(a, b) && covers(b, a)) {
         out.push({ path: ['routes', b.index, 'path'], severity: 'error', code: 'route.duplicate', message: `Route "${b.name}" duplicates route "${a.name}" (same path, methods and match): it would never be used.`, data: { other: a.name } });
         break;
@@ -98,6 +100,7 @@ function routeRules(routes: RouteView[]): Finding[] {
         break;
       }
     }
+    earlier.push(b);
   }
   return out;
 }
@@ -127,13 +130,14 @@ function securityRules(root: Raw, routes: RouteView[]): Finding[] {
   const out: Finding[] = [];
   const rules = list(root.security);
   const seen = new Map<string, number>();
+  const routePaths = new Set(routes.map((r) => r.path));
   rules.forEach((s, i) => {
     const rule = obj(s);
     const endpoint = str(rule.endpoint);
     if (endpoint === undefined) return;
     const matched = endpoint.endsWith('*')
       ? routes.some((r) => pathPatternMatches(endpoint, r.path.replace(/\*$/, '')))
-      : routes.some((r) => r.path === endpoint);
+      : routePaths.has(endpoint);
     if (!matched) {
       const suggestion = closest(endpoint, routes.map((r) => r.path));
       out.push({
@@ -149,11 +153,11 @@ function securityRules(root: Raw, routes: RouteView[]): Finding[] {
     else seen.set(key, i);
     out.push(...authRules(rule, i));
   });
+  const endpoints = rules.map((s) => str(obj(s).endpoint)).filter((e): e is string => e !== undefined);
+  const exactEndpoints = new Set(endpoints);
+  const prefixEndpoints = endpoints.filter((e) => e.endsWith('*'));
   for (const r of routes) {
-    const covered = rules.some((s) => {
-      const e = str(obj(s).endpoint);
-      return e !== undefined && (e === r.path || (e.endsWith('*') && pathPatternMatches(e, r.path.replace(/\*$/, ''))));
-    });
+    const covered = exactEndpoints.has(r.path) || prefixEndpoints.some((e) => pathPatternMatches(e, r.path.replace(/\*$/, '')));
     if (!covered) {
       out.push({
         path: ['routes', r.index, 'path'], severity: 'warning', code: 'route.unprotected',

@@ -160,6 +160,7 @@ export interface SecurityRule {
   auth: AuthType;
   jwt?: JwtConfig;
   apiKeys?: ApiKeyConfig[];
+  consumers?: string[]; // allow-list of consumers (API key names, JWT consumer claims); others get 403
   rateLimit?: RateLimitConfig;
 }
 

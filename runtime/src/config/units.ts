@@ -53,8 +53,13 @@ export function parseListen(value: unknown, defaultHost = '127.0.0.1'): { host: 
   return { host: host === '' ? defaultHost : host, port };
 }
 
-/** A glob with `*` as "any characters" -> anchored RegExp. */
-export function globToRegExp(glob: string, flags = ''): RegExp {
-  const body = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}$`, flags);
+/** A glob as users write it in `match:` (`gpt-4*`, `claude-?-opus`): `*` any run of characters, `?` one. */
+export function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (const char of glob) {
+    if (char === '*') source += '.*';
+    else if (char === '?') source += '.';
+    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 's');
 }

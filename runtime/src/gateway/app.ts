@@ -1,0 +1,49 @@
+// The gateway's request path, as a list: each stage is one middleware in ./middleware, testable on
+// `app.callback()` without opening a port. Per-config state (routes, pools, key hashes, limiters) is compiled
+// at apply time by the runtime, never per request.
+import Koa from 'koa';
+import { adminApi, type AdminOptions } from '../admin';
+import { serveMetrics } from '../observability/metricsEndpoint';
+import { Observability } from '../observability/observability';
+import { createSecurityPart, type SecurityOptions } from '../security/compileSecurity';
+import type { GatewayState } from './context';
+import { authenticate } from './middleware/authenticate';
+import { limitBody } from './middleware/limitBody';
+import { normalize } from './middleware/normalize';
+import { observe } from './middleware/observe';
+import { proxy } from './middleware/proxy';
+import { rateLimit } from './middleware/rateLimit';
+import { route } from './middleware/route';
+import type { GatewayRuntime } from './runtime';
+
+export interface GatewayAppOptions {
+  security?: SecurityOptions;
+  /** Metrics, access log, traces, webhooks; one per gateway instance (created with defaults when absent). */
+  observability?: Observability;
+  /** The admin API (/api/v1, /healthz, /readyz) on this app; absent when it has its own listener (gateway.admin.listen). */
+  admin?: Omit<AdminOptions, 'runtime' | 'observability'>;
+}
+
+export function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {}): Koa.Middleware<GatewayState>[] {
+  const security = createSecurityPart(options.security);
+  runtime.registerPart(security);
+  const observability = options.observability ?? new Observability(runtime);
+  return [
+    observe(runtime, observability), // request id, config snapshot, clock, JSON 500 on a bug, metrics, access log
+    serveMetrics(observability), // GET /metrics (Prometheus)
+    ...(options.admin ? [adminApi({ ...options.admin, runtime, observability }) as Koa.Middleware<GatewayState>] : []), // control plane
+    normalize(), // canonical path, or 400
+    route(), // route table: 404 / 405 / matched
+    authenticate(security), // 401 / 403, sets the consumer
+    rateLimit(security), // 429 with Retry-After
+    limitBody(), // 413 over gateway.limits.maxBodyBytes
+    proxy(runtime), // balance, retry, fail over, stream
+  ];
+}
+
+export function createGatewayApp(runtime: GatewayRuntime, options: GatewayAppOptions = {}): Koa<GatewayState> {
+  const app = new Koa<GatewayState>();
+  for (const middleware of gatewayPipeline(runtime, options)) app.use(middleware);
+  app.silent = true; // errors are logged by `observe` with their request id, not printed by Koa
+  return app;
+}

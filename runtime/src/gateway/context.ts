@@ -1,0 +1,62 @@
+// The typed per-request state every middleware reads and writes (`ctx.state`), set up by `observe`.
+import type { ParameterizedContext } from 'koa';
+import type { CompiledRoute } from './routing/compileRoutes';
+import type { ConfigSnapshot } from './snapshot';
+
+export interface TraceEntry {
+  stage: 'route' | 'auth' | 'rate-limit' | 'upstream' | 'response' | string;
+  outcome: string; // e.g. "matched", "rejected", "502 from http://..."
+  detail?: string;
+  atMs: number; // since the request arrived
+}
+
+export interface RequestTimings {
+  receivedAt: number; // performance.now() when the request arrived
+  upstreamStartedAt?: number; // first attempt sent
+  firstByteAt?: number; // response headers of the answering attempt
+  upstreamMs?: number; // sum of time spent waiting on upstreams (all attempts)
+  finishedAt?: number;
+}
+
+export interface UsageTokens {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface GatewayState {
+  requestId: string;
+  /** The compiled config this request runs under, from start to end, even if a reload happens meanwhile. */
+  snapshot: ConfigSnapshot;
+  /** The path routing uses; `normalize` may rewrite it (decoded, dot segments resolved, slashes collapsed). */
+  path: string;
+  route?: CompiledRoute;
+  params: Record<string, string>;
+  /** The request body, when a feature had to read it (model match); the proxy replays it upstream. */
+  body?: Buffer;
+  model?: string;
+  /** Who is calling, set by `authenticate` (api-key name, JWT subject); used by limits, logs and metrics. */
+  consumer?: string;
+  timings: RequestTimings;
+  upstream: { attempts: number; target?: string; status?: number; outcome?: string };
+  /** Token usage read from the response (`usage`), when an observer asked for it. */
+  usage?: UsageTokens;
+  /** Pipeline decisions, collected only when the request asked for a trace (`x-gateway-trace: 1`). */
+  trace?: TraceEntry[];
+  /** Why the gateway refused the request itself; set by authenticate and rate-limit, counted by metrics and webhooks. */
+  rejection?: Rejection;
+}
+
+export type Rejection =
+  | { by: 'auth'; kind: 'missing' | 'invalid' | 'forbidden' | 'unavailable'; reason: string }
+  | { by: 'rate-limit'; limit: 'requests' | 'tokens'; rate: string };
+
+export type GatewayContext = ParameterizedContext<GatewayState>;
+
+export function addTrace(state: GatewayState, stage: TraceEntry['stage'], outcome: string, detail?: string): void {
+  state.trace?.push({ stage, outcome, detail, atMs: round(performance.now() - state.timings.receivedAt) });
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,59 @@
+// authenticate: who is calling, per the security rule of the routed path (security/compileSecurity.ts).
+// 401 with WWW-Authenticate when credentials are missing or bad, 403 when they are good but not for this
+// endpoint, 503 when the identity provider's keys cannot be fetched. Sets `state.consumer` on success.
+import type { Middleware } from 'koa';
+import { AuthFailure } from '../../security/authFailure';
+import type { CompiledSecurity, SecurityPolicy } from '../../security/compileSecurity';
+import type { ConfigPart } from '../snapshot';
+import { addTrace, type GatewayContext, type GatewayState } from '../context';
+import { respondWithError } from '../errors';
+
+const REALM = 'ai-gateway';
+const BEARER = /^Bearer +(\S+) *$/i;
+
+export function authenticate(security: ConfigPart<CompiledSecurity>): Middleware<GatewayState> {
+  return async function authenticateMiddleware(ctx, next) {
+    const policy = ctx.state.snapshot.part(security).policyFor(ctx.state.path, ctx.method);
+    if (policy === undefined || policy.rule.auth === 'none') return next();
+    let consumer: string;
+    try {
+      consumer = await consumerOf(ctx, policy);
+      if (policy.rule.consumers && !policy.rule.consumers.includes(consumer)) {
+        throw new AuthFailure('forbidden', 'this consumer is not allowed on this endpoint');
+      }
+    } catch (err) {
+      if (!(err instanceof AuthFailure)) throw err;
+      refuse(ctx, policy, err);
+      return;
+    }
+    ctx.state.consumer = consumer;
+    addTrace(ctx.state, 'auth', 'accepted', `${policy.rule.auth} consumer ${consumer}`);
+    await next();
+  };
+}
+
+async function consumerOf(ctx: GatewayContext, policy: SecurityPolicy): Promise<string> {
+  const bearer = BEARER.exec(ctx.get('authorization'))?.[1];
+  if (policy.jwt) {
+    if (bearer === undefined) throw new AuthFailure('missing', 'a JWT is required in Authorization: Bearer');
+    return (await policy.jwt.verify(bearer)).consumer;
+  }
+  if (policy.apiKeys) {
+    const key = ctx.get('x-api-key') || bearer;
+    if (!key) throw new AuthFailure('missing', 'an API key is required in x-api-key or Authorization: Bearer');
+    return policy.apiKeys.verify(key);
+  }
+  throw new Error(`${policy.label}: auth ${policy.rule.auth} has no verifier`);
+}
+
+function refuse(ctx: GatewayContext, policy: SecurityPolicy, failure: AuthFailure): void {
+  addTrace(ctx.state, 'auth', 'rejected', failure.reason);
+  ctx.state.rejection = { by: 'auth', kind: failure.kind, reason: failure.reason }; // counted by observe (metrics, webhooks)
+  if (failure.kind === 'missing') ctx.set('WWW-Authenticate', `Bearer realm="${REALM}"`);
+  if (failure.kind === 'invalid') {
+    ctx.set('WWW-Authenticate', `Bearer realm="${REALM}", error="invalid_token", error_description="${failure.reason.replace(/["\\]/g, '')}"`);
+  }
+  const type = failure.kind === 'forbidden' ? 'forbidden' : failure.kind === 'unavailable' ? 'auth_unavailable' : 'unauthorized';
+  const message = failure.kind === 'missing' ? failure.reason : `${policy.rule.auth === 'jwt' ? 'JWT' : 'API key'} refused: ${failure.reason}`;
+  respondWithError(ctx, failure.status, type, message);
+}

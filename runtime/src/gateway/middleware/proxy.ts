@@ -1,0 +1,121 @@
+// Last in the pipeline: sends the request to the route's upstream (balanced, retried, failed over) and streams the
+// answer back. Errors before the first byte reach the client as JSON (502/503/504); after it, as a cut stream.
+import type { Middleware } from 'koa';
+import { addTrace, type GatewayContext, type GatewayState } from '../context';
+import { respondWithError } from '../errors';
+import type { GatewayRuntime } from '../runtime';
+import { forwardWithRetries } from '../upstream/forward';
+import { clientResponseHeaders, upstreamRequestHeaders } from '../upstream/headers';
+import { relayBody } from '../upstream/relay';
+import { prepareOutgoingBody } from '../upstream/requestBody';
+import { ABORT_CLIENT_GONE, ABORT_TOTAL_TIMEOUT } from '../upstream/retryPolicy';
+import { createUsageTap } from '../upstream/usageTap';
+
+export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
+  return async function proxyMiddleware(ctx) {
+    const state = ctx.state;
+    const route = state.route;
+    const group = route && state.snapshot.upstreams.get(route.name);
+    if (!route || !group) throw new Error('proxy reached without a routed request');
+    const config = route.config;
+    const limits = state.snapshot.config.gateway.limits;
+
+    const abort = new AbortController();
+    const deadline = state.timings.receivedAt + config.timeoutMs;
+    const budget = setTimeout(() => abort.abort(ABORT_TOTAL_TIMEOUT), Math.max(1, deadline - performance.now()));
+    const onClientClose = (): void => {
+      if (!ctx.res.writableFinished) abort.abort(ABORT_CLIENT_GONE);
+    };
+    ctx.res.once('close', onClientClose);
+    try {
+      const body = await prepareOutgoingBody(ctx.req, state.body, config.retries > 0, limits.maxReplayBodyBytes);
+      const result = await forwardWithRetries({
+        requestId: state.requestId,
+        route: config,
+        group,
+        method: ctx.method,
+        pathAndQuery: upstreamPath(ctx, config.stripPrefix),
+        headers: upstreamRequestHeaders(ctx.req, state.requestId, body.kind === 'buffer' ? body.data.length : undefined),
+        body,
+        signal: abort.signal,
+        deadline,
+        events: runtime.events,
+        state,
+      });
+      if (result.kind === 'aborted') {
+        state.upstream.outcome = 'client-gone';
+        ctx.respond = false;
+        return;
+      }
+      if (result.kind === 'failed') {
+        state.upstream.outcome = result.type;
+        respondWithError(ctx, result.status, result.type, result.message);
+        return;
+      }
+
+      const { response, target, ttfbMs, attempt } = result;
+      state.timings.firstByteAt = performance.now();
+      state.upstream.status = response.statusCode;
+      if (runtime.events.has('upstream.first-byte')) {
+        runtime.events.emit('upstream.first-byte', { requestId: state.requestId, route: route.name, target: target.url, ttfbMs });
+      }
+      const contentType = response.headers['content-type'];
+      const contentTypeText = Array.isArray(contentType) ? contentType[0] : contentType;
+      const sse = contentTypeText?.includes('text/event-stream') ?? false;
+      const tap = runtime.events.has('usage') || state.snapshot.needsUsage ? createUsageTap(contentTypeText) : undefined;
+
+      ctx.respond = false;
+      ctx.res.writeHead(response.statusCode, clientResponseHeaders(response.headers, state.requestId, serverTiming(state)));
+      if (sse) ctx.res.flushHeaders();
+      const relayed = await relayBody({
+        res: ctx.res,
+        body: response.body,
+        sse,
+        attempt,
+        idleTimeoutMs: config.idleTimeoutMs,
+        tap,
+        route: route.name,
+        requestId: state.requestId,
+        beforeEnd: () => recordUsage(runtime, state, tap?.result()),
+      }).finally(() => {
+        target.active -= 1;
+      });
+      state.upstream.outcome = relayed.kind;
+      if (relayed.kind === 'cut') {
+        addTrace(state, 'response', `stream cut: ${relayed.reason}`, relayed.message);
+        runtime.events.emit('stream.cut', { requestId: state.requestId, route: route.name, target: target.url, reason: relayed.reason, sse, message: relayed.message });
+        if (relayed.reason !== 'total-timeout') target.breaker.recordFailure(performance.now(), `stream cut: ${relayed.reason}`);
+      }
+    } finally {
+      clearTimeout(budget);
+      ctx.res.off('close', onClientClose);
+    }
+  };
+}
+
+function upstreamPath(ctx: GatewayContext, stripPrefix: string | undefined): string {
+  let path = ctx.state.path;
+  if (stripPrefix && path.startsWith(stripPrefix)) path = path.slice(stripPrefix.length) || '/';
+  if (!path.startsWith('/')) path = `/${path}`;
+  const query = ctx.querystring;
+  return query ? `${path}?${query}` : path;
+}
+
+/** The gateway's own time so far (everything but waiting on upstreams) and the upstream time, in ms. */
+function serverTiming(state: GatewayState): string {
+  const upstreamMs = state.timings.upstreamMs ?? 0;
+  const gatewayMs = Math.max(0, performance.now() - state.timings.receivedAt - upstreamMs);
+  return `gateway;dur=${gatewayMs.toFixed(2)}, upstream;dur=${upstreamMs.toFixed(2)}`;
+}
+
+function recordUsage(runtime: GatewayRuntime, state: GatewayState, usage: GatewayState['usage']): void {
+  if (!usage) return;
+  state.usage = usage;
+  runtime.events.emit('usage', {
+    requestId: state.requestId,
+    route: state.route?.name ?? '',
+    consumer: state.consumer,
+    model: state.model,
+    ...usage,
+  });
+}

@@ -1,0 +1,126 @@
+// The route table: compiled once per config apply, then a lookup per request with no allocation on the
+// common path. Most specific path wins; among equal paths, the route with more `match` conditions wins;
+// then declaration order.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GatewayConfig, RouteConfig } from '../../config/types';
+import { globToRegExp } from '../../config/units';
+import { compilePathPattern, type PathPattern } from './pathPattern';
+
+export interface CompiledRoute {
+  config: RouteConfig;
+  name: string;
+  pattern: PathPattern;
+  methods?: ReadonlySet<string>;
+  headerMatchers: ReadonlyArray<readonly [name: string, value: RegExp]>;
+  model?: RegExp;
+  order: number;
+}
+
+/** The body has not been read yet: a route that needs the model asks for it with `needs-model`. */
+export const MODEL_NOT_READ: unique symbol = Symbol('model-not-read');
+
+export interface RouteQuery {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The JSON body's "model" (undefined when the body has none), or MODEL_NOT_READ. */
+  model: string | undefined | typeof MODEL_NOT_READ;
+}
+
+export type RouteLookup =
+  | { kind: 'matched'; route: CompiledRoute; params: Record<string, string> }
+  | { kind: 'needs-model' }
+  | { kind: 'method-not-allowed'; allow: string[]; route: CompiledRoute }
+  | { kind: 'not-found' };
+
+export interface RouteTable {
+  routes: readonly CompiledRoute[];
+  find(query: RouteQuery): RouteLookup;
+}
+
+export function compileRoute(config: RouteConfig, order: number): CompiledRoute {
+  const headerMatchers = Object.entries(config.match?.headers ?? {}).map(
+    ([name, value]) => [name.toLowerCase(), globToRegExp(value)] as const,
+  );
+  return {
+    config,
+    name: config.name,
+    pattern: compilePathPattern(config.path),
+    methods: config.methods ? new Set(config.methods.map((method) => method.toUpperCase())) : undefined,
+    headerMatchers,
+    model: config.match?.model !== undefined ? globToRegExp(config.match.model) : undefined,
+    order,
+  };
+}
+
+function conditionCount(route: CompiledRoute): number {
+  return route.headerMatchers.length + (route.model ? 1 : 0) + (route.methods ? 1 : 0);
+}
+
+function bySpecificity(a: CompiledRoute, b: CompiledRoute): number {
+  return b.pattern.specificity - a.pattern.specificity || conditionCount(b) - conditionCount(a) || a.order - b.order;
+}
+
+function headersMatch(route: CompiledRoute, headers: IncomingHttpHeaders): boolean {
+  for (const [name, value] of route.headerMatchers) {
+    const actual = headers[name];
+    const text = Array.isArray(actual) ? actual.join(', ') : actual;
+    if (text === undefined || !value.test(text)) return false;
+  }
+  return true;
+}
+
+export function compileRoutes(config: Pick<GatewayConfig, 'routes'>): RouteTable {
+  const routes = config.routes.map(compileRoute);
+  const exact = new Map<string, CompiledRoute[]>();
+  const patterned: CompiledRoute[] = [];
+  for (const route of routes) {
+    if (route.pattern.exact === undefined) patterned.push(route);
+    else exact.set(route.pattern.exact, [...(exact.get(route.pattern.exact) ?? []), route]);
+  }
+  for (const list of exact.values()) list.sort(bySpecificity);
+  patterned.sort(bySpecificity);
+
+  function find(query: RouteQuery): RouteLookup {
+    const path = query.path.length > 1 && query.path.endsWith('/') ? query.path.slice(0, -1) : query.path;
+    let pathMatched: CompiledRoute | undefined;
+    let allow: Set<string> | undefined;
+    const consider = (route: CompiledRoute, params: Record<string, string>): RouteLookup | undefined => {
+      if (route.methods && !route.methods.has(query.method)) {
+        pathMatched ??= route;
+        allow ??= new Set();
+        for (const method of route.methods) allow.add(method);
+        return undefined;
+      }
+      pathMatched ??= route;
+      if (!headersMatch(route, query.headers)) return undefined;
+      if (route.model) {
+        if (query.model === MODEL_NOT_READ) return { kind: 'needs-model' };
+        if (query.model === undefined || !route.model.test(query.model)) return undefined;
+      }
+      return { kind: 'matched', route, params };
+    };
+    for (const route of exact.get(path) ?? []) {
+      const found = consider(route, {});
+      if (found) return found;
+    }
+    for (const route of patterned) {
+      const params = route.pattern.match(query.path);
+      if (!params) continue;
+      const found = consider(route, params);
+      if (found) return found;
+    }
+    // Only a method mismatch (no route of the path accepted the method) is a 405; a failed header/model match is a 404.
+    if (pathMatched && allow && !anyRouteAcceptsMethod(query, exact.get(path) ?? [], patterned)) {
+      return { kind: 'method-not-allowed', allow: [...allow].sort(), route: pathMatched };
+    }
+    return { kind: 'not-found' };
+  }
+
+  return { routes, find };
+}
+
+function anyRouteAcceptsMethod(query: RouteQuery, exactRoutes: CompiledRoute[], patterned: CompiledRoute[]): boolean {
+  const accepts = (route: CompiledRoute): boolean => !route.methods || route.methods.has(query.method);
+  return exactRoutes.some(accepts) || patterned.some((route) => accepts(route) && route.pattern.match(query.path) !== undefined);
+}

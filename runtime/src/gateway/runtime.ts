@@ -1,0 +1,128 @@
+// The running gateway's state: the current compiled config, swapped atomically on apply, plus what outlives
+// configs (connection pools, the in-process mock backend, event listeners, the logger).
+import { lookup } from 'node:dns/promises';
+import pino, { type Logger } from 'pino';
+import type { GatewayConfig } from '../config/types';
+import { startMockServer, type MockServer } from '../mock/mockServer';
+import { GatewayEvents } from './events';
+import { compileRoutes } from './routing/compileRoutes';
+import { ConfigSnapshot, type ConfigPart } from './snapshot';
+import { PoolRegistry } from './upstream/poolRegistry';
+import { compileUpstreamGroup, type ResolvedTarget, type UpstreamGroup } from './upstream/upstreamGroup';
+
+export const MOCK_TARGET = 'mock://openai';
+
+export interface GatewayRuntimeOptions {
+  logger?: Logger;
+  events?: GatewayEvents;
+}
+
+export class GatewayRuntime {
+  readonly events: GatewayEvents;
+  readonly logger: Logger;
+  private readonly pools = new PoolRegistry();
+  private readonly parts: ConfigPart<unknown>[] = [];
+  private current: ConfigSnapshot | undefined;
+  private mock: Promise<MockServer> | undefined;
+  private version = 0;
+  private applying: Promise<unknown> = Promise.resolve();
+
+  constructor(options: GatewayRuntimeOptions = {}) {
+    this.events = options.events ?? new GatewayEvents();
+    this.logger = options.logger ?? pino({ level: 'silent' });
+  }
+
+  /** The config new requests run under. */
+  get snapshot(): ConfigSnapshot {
+    if (!this.current) throw new Error('the gateway has no config applied yet');
+    return this.current;
+  }
+
+  get hasConfig(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Registers per-config state another area compiles with every config (compiled now if a config is live). */
+  registerPart<T>(part: ConfigPart<T>): void {
+    this.parts.push(part as ConfigPart<unknown>);
+    this.current?.part(part);
+  }
+
+  /** Compiles and swaps in a config; throws (and keeps the current one) when it cannot be compiled. Applies queue. */
+  apply(config: GatewayConfig): Promise<ConfigSnapshot> {
+    const result = this.applying.then(() => this.compileAndSwap(config));
+    this.applying = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.current?.retire();
+    this.current = undefined;
+    await this.pools.closeAll();
+    const mock = await this.mock?.catch(() => undefined);
+    await mock?.close();
+  }
+
+  private async compileAndSwap(config: GatewayConfig): Promise<ConfigSnapshot> {
+    const resolveTarget = await this.targetResolver(config);
+    const groups = new Map<string, UpstreamGroup>();
+    const deps = { pools: this.pools, limits: config.gateway.limits, events: this.events, resolveTarget };
+    try {
+      for (const route of config.routes) groups.set(route.name, compileUpstreamGroup(route, deps));
+      const snapshot = new ConfigSnapshot(this.version + 1, config, compileRoutes(config), groups);
+      for (const part of this.parts) snapshot.part(part, this.current);
+      this.version = snapshot.version;
+      const previous = this.current;
+      this.current = snapshot;
+      this.logger.level = config.gateway.logLevel;
+      previous?.retire();
+      this.events.emit('config.applied', { version: snapshot.version, routes: config.routes.length });
+      return snapshot;
+    } catch (err) {
+      for (const group of groups.values()) group.dispose();
+      throw err;
+    }
+  }
+
+  private async targetResolver(config: GatewayConfig): Promise<(url: string) => ResolvedTarget> {
+    const urls = new Set(config.routes.flatMap((route) => route.targets.map((target) => target.url)));
+    const toMock = new Set([...urls].filter((url) => url.startsWith('mock:')));
+    if (config.gateway.mockUnreachableTargets) {
+      for (const url of await unresolvableUrls([...urls].filter((url) => !url.startsWith('mock:')))) {
+        toMock.add(url);
+        this.logger.warn({ target: url }, 'target host does not resolve: served by the built-in mock (gateway.mockUnreachableTargets)');
+      }
+    }
+    const mockUrl = toMock.size > 0 ? (await this.mockServer()).url : undefined;
+    return (url) => {
+      if (mockUrl && toMock.has(url)) return { origin: mockUrl, basePath: url.startsWith('mock:') ? mockBasePath(url) : '' };
+      const parsed = new URL(url);
+      return { origin: parsed.origin, basePath: parsed.pathname === '/' ? '' : parsed.pathname.replace(/\/$/, '') };
+    };
+  }
+
+  private mockServer(): Promise<MockServer> {
+    this.mock ??= startMockServer({ options: { name: MOCK_TARGET } });
+    return this.mock;
+  }
+}
+
+function mockBasePath(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.host !== 'openai') throw new Error(`unknown mock target "${url}": the built-in mock is ${MOCK_TARGET}`);
+  return parsed.pathname === '/' ? '' : parsed.pathname.replace(/\/$/, '');
+}
+
+async function unresolvableUrls(urls: string[]): Promise<string[]> {
+  const results = await Promise.all(
+    urls.map(async (url) => {
+      try {
+        await lookup(new URL(url).hostname);
+        return undefined;
+      } catch {
+        return url;
+      }
+    }),
+  );
+  return results.filter((url): url is string => url !== undefined);
+}

@@ -1,0 +1,173 @@
+// The attempt loop: pick a target, send, and on a connect error, a timeout or a `retryOn` status try the next
+// healthy target after a backoff, as long as the body can be replayed, attempts remain and the route's total
+// time budget allows. Nothing has been sent to the client while this runs, which is what makes retrying safe.
+import type { Dispatcher } from 'undici';
+import type { RouteConfig } from '../../config/types';
+import { addTrace, type GatewayState } from '../context';
+import type { AttemptOutcome, FailureReason, GatewayEvents } from '../events';
+import type { UpstreamHeaders } from './headers';
+import type { OutgoingBody } from './requestBody';
+import { ABORT_FIRST_BYTE, ABORT_TOTAL_TIMEOUT, classifyFailure, errorCode, isRetryable, nextDelayMs, retryAfterMs } from './retryPolicy';
+import type { UpstreamTarget } from './target';
+import type { UpstreamGroup } from './upstreamGroup';
+
+export interface ForwardInput {
+  requestId: string;
+  route: RouteConfig;
+  group: UpstreamGroup;
+  method: string;
+  pathAndQuery: string;
+  headers: UpstreamHeaders;
+  body: OutgoingBody;
+  signal: AbortSignal;
+  deadline: number; // performance.now() by which the whole request must be done
+  events: GatewayEvents;
+  state: GatewayState;
+}
+
+export type ForwardResult =
+  | { kind: 'response'; response: Dispatcher.ResponseData; target: UpstreamTarget; ttfbMs: number; attempt: AbortController }
+  | { kind: 'failed'; status: number; type: string; message: string }
+  | { kind: 'aborted' };
+
+type Failure = Extract<ForwardResult, { kind: 'failed' }>;
+
+export async function forwardWithRetries(input: ForwardInput): Promise<ForwardResult> {
+  const { route, group, state } = input;
+  const maxAttempts = 1 + (input.body.replayable ? route.retries : 0);
+  const tried = new Set<UpstreamTarget>();
+  let lastFailure: Failure | undefined;
+  let retryFrom: { target: UpstreamTarget; reason: FailureReason; status?: number; delayMs: number } | undefined;
+
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const sentAt = performance.now();
+    const target = group.balancer.pick(sentAt, tried);
+    if (!target) return lastFailure ?? noHealthyTarget(route, group);
+    if (retryFrom && input.events.has('upstream.retry')) {
+      const { target: from, reason, status, delayMs } = retryFrom;
+      input.events.emit('upstream.retry', { requestId: input.requestId, route: route.name, fromTarget: from.url, toTarget: target.url, failover: from !== target, reason, status, delayMs, attempt });
+    }
+    tried.add(target);
+    target.breaker.onSend(sentAt);
+    target.active += 1;
+    state.upstream.attempts = attempt;
+    state.upstream.target = target.url;
+    state.timings.upstreamStartedAt ??= sentAt;
+
+    // One controller per attempt: the request's abort (client gone, total budget) and this attempt's own
+    // first-byte timer both end it; the relay later arms the idle timer on it.
+    const attemptAbort = new AbortController();
+    const forwardAbort = (): void => attemptAbort.abort(input.signal.reason);
+    if (input.signal.aborted) forwardAbort();
+    else input.signal.addEventListener('abort', forwardAbort, { once: true });
+    const firstByteMs = Math.max(1, Math.min(route.firstByteTimeoutMs, input.deadline - sentAt));
+    const firstByteTimer = setTimeout(() => attemptAbort.abort(ABORT_FIRST_BYTE), firstByteMs);
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await target.pool.request({
+        method: input.method as Dispatcher.HttpMethod,
+        path: target.basePath + input.pathAndQuery,
+        headers: input.headers,
+        body: input.body.kind === 'buffer' ? input.body.data : input.body.kind === 'stream' ? input.body.stream : null,
+        signal: attemptAbort.signal,
+        headersTimeout: 0, // timed by firstByteTimer
+        bodyTimeout: 0, // timed by the relay's idle timer
+      });
+    } catch (err) {
+      clearTimeout(firstByteTimer);
+      input.signal.removeEventListener('abort', forwardAbort);
+      target.active -= 1;
+      const failedAt = performance.now();
+      state.timings.upstreamMs = (state.timings.upstreamMs ?? 0) + (failedAt - sentAt);
+      const outcome = classifyFailure(err, attemptAbort.signal);
+      emitAttempt(input, target, attempt, outcome, failedAt - sentAt, undefined, errorCode(err));
+      if (outcome === 'aborted') return { kind: 'aborted' };
+      target.breaker.recordFailure(failedAt, outcome);
+      lastFailure = failureOf(outcome, target, route, input, err, attemptAbort.signal);
+      addTrace(state, 'upstream', `${outcome} from ${target.url}`, lastFailure.message);
+      const trigger = outcome === 'error' ? undefined : outcome;
+      if (!trigger || !isRetryable(route, trigger) || attempt >= maxAttempts) return lastFailure;
+      const delayMs = nextDelayMs(route, attempt, undefined);
+      if (delayMs === undefined || !(await waitWithinBudget(delayMs, input))) return input.signal.aborted ? abortedOrTimeout(input, target, route) : lastFailure;
+      retryFrom = { target, reason: trigger, delayMs };
+      continue;
+    }
+
+    clearTimeout(firstByteTimer);
+    const answeredAt = performance.now();
+    const ttfbMs = answeredAt - sentAt;
+    target.recordLatency(ttfbMs);
+    state.timings.upstreamMs = (state.timings.upstreamMs ?? 0) + ttfbMs;
+    const status = response.statusCode;
+    if (status >= 500) target.breaker.recordFailure(answeredAt, `status ${status}`);
+    else target.breaker.recordSuccess();
+    emitAttempt(input, target, attempt, 'response', ttfbMs, status, undefined);
+    addTrace(state, 'upstream', `${status} from ${target.url}`, `attempt ${attempt}, ${ttfbMs.toFixed(1)} ms to first byte`);
+
+    if (attempt < maxAttempts && isRetryable(route, status)) {
+      const delayMs = nextDelayMs(route, attempt, retryAfterMs(response.headers['retry-after']));
+      if (delayMs !== undefined && answeredAt + delayMs < input.deadline) {
+        target.active -= 1;
+        input.signal.removeEventListener('abort', forwardAbort);
+        await response.body.dump().catch(() => undefined);
+        lastFailure = { kind: 'failed', status, type: 'upstream_error', message: `upstream ${target.url} answered ${status} on every attempt` };
+        if (!(await waitWithinBudget(delayMs, input))) return input.signal.aborted ? abortedOrTimeout(input, target, route) : lastFailure;
+        retryFrom = { target, reason: 'status', status, delayMs };
+        continue;
+      }
+    }
+    return { kind: 'response', response, target, ttfbMs, attempt: attemptAbort };
+  }
+  return lastFailure ?? noHealthyTarget(route, group);
+}
+
+function emitAttempt(input: ForwardInput, target: UpstreamTarget, attempt: number, outcome: AttemptOutcome, durationMs: number, status: number | undefined, code: string | undefined): void {
+  if (!input.events.has('upstream.attempt')) return;
+  input.events.emit('upstream.attempt', { requestId: input.requestId, route: input.route.name, target: target.url, attempt, outcome, status, durationMs, errorCode: code });
+}
+
+/** Waits `delayMs` unless that would cross the deadline or the request is aborted; true when the wait completed. */
+async function waitWithinBudget(delayMs: number, input: ForwardInput): Promise<boolean> {
+  if (performance.now() + delayMs >= input.deadline || input.signal.aborted) return false;
+  if (delayMs <= 0) return true;
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      input.signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, delayMs);
+    input.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function abortedOrTimeout(input: ForwardInput, target: UpstreamTarget, route: RouteConfig): ForwardResult {
+  return classifyFailure(undefined, input.signal) === 'timeout' ? failureOf('timeout', target, route, input, undefined) : { kind: 'aborted' };
+}
+
+function failureOf(outcome: Exclude<AttemptOutcome, 'response' | 'aborted'>, target: UpstreamTarget, route: RouteConfig, input: ForwardInput, err: unknown, attempt?: AbortSignal): Failure {
+  const code = errorCode(err);
+  if (outcome === 'timeout') {
+    const what =
+      input.signal.aborted || attempt?.reason === ABORT_TOTAL_TIMEOUT ? `the route's total timeout of ${route.timeoutMs} ms ran out`
+      : code === 'UND_ERR_CONNECT_TIMEOUT' ? `no connection within ${route.connectTimeoutMs} ms`
+      : `no response headers within ${route.firstByteTimeoutMs} ms`;
+    return { kind: 'failed', status: 504, type: 'upstream_timeout', message: `Upstream ${target.url} is too slow: ${what}.` };
+  }
+  if (outcome === 'connect-error') {
+    return { kind: 'failed', status: 502, type: 'upstream_unreachable', message: `Upstream ${target.url} could not be reached (${code ?? 'connection failed'}).` };
+  }
+  return { kind: 'failed', status: 502, type: 'upstream_error', message: `Upstream ${target.url} failed (${code ?? 'unexpected error'}).` };
+}
+
+function noHealthyTarget(route: RouteConfig, group: UpstreamGroup): Failure {
+  const count = group.targets.length;
+  return {
+    kind: 'failed',
+    status: 503,
+    type: 'no_healthy_target',
+    message: count === 1 ? `The target of route "${route.name}" is unhealthy; try again later.` : `All ${count} targets of route "${route.name}" are unhealthy; try again later.`,
+  };
+}

@@ -1,0 +1,64 @@
+// A route's upstream side, compiled at config apply: its targets (with pools from the registry), its balancer and
+// its active health checkers. Disposed when no request uses the config snapshot any more.
+import type { RouteConfig, ServerLimits } from '../../config/types';
+import type { GatewayEvents } from '../events';
+import { createBalancer, type Balancer } from './balancer';
+import { ActiveHealthChecker } from './healthChecker';
+import type { PoolRegistry, PoolSettings } from './poolRegistry';
+import { UpstreamTarget } from './target';
+
+export interface UpstreamGroup {
+  route: string;
+  targets: readonly UpstreamTarget[];
+  balancer: Balancer;
+  dispose(): void;
+}
+
+export interface ResolvedTarget {
+  origin: string;
+  basePath: string;
+}
+
+export interface UpstreamDeps {
+  pools: PoolRegistry;
+  limits: ServerLimits;
+  events: GatewayEvents;
+  /** Maps a configured target URL to what is dialed (mock:// -> the in-process mock's origin). */
+  resolveTarget(url: string): ResolvedTarget;
+}
+
+export function compileUpstreamGroup(route: RouteConfig, deps: UpstreamDeps): UpstreamGroup {
+  const acquired: PoolSettings[] = [];
+  const targets = route.targets.map((targetConfig) => {
+    const resolved = deps.resolveTarget(targetConfig.url);
+    const settings: PoolSettings = {
+      origin: resolved.origin,
+      connectTimeoutMs: route.connectTimeoutMs,
+      maxConnections: deps.limits.maxUpstreamConnections,
+      caFile: targetConfig.ca,
+    };
+    const pool = deps.pools.acquire(settings);
+    acquired.push(settings);
+    return new UpstreamTarget({
+      route: route.name,
+      url: targetConfig.url,
+      origin: resolved.origin,
+      basePath: resolved.basePath,
+      weight: targetConfig.weight,
+      pool,
+      circuitBreaker: route.circuitBreaker,
+      onHealthChange: (event) => deps.events.emit('target.health', event),
+    });
+  });
+  const checkers = route.healthCheck ? targets.map((target) => new ActiveHealthChecker(target, route.healthCheck!)) : [];
+  for (const checker of checkers) checker.start();
+  return {
+    route: route.name,
+    targets,
+    balancer: createBalancer(route.loadBalancing, targets),
+    dispose() {
+      for (const checker of checkers) checker.stop();
+      for (const settings of acquired) deps.pools.release(settings);
+    },
+  };
+}

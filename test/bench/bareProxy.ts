@@ -1,0 +1,22 @@
+// The bench's baseline: the least a Node proxy can do with undici (keep-alive pool, streamed both ways).
+// Usage: node bareProxy.js UPSTREAM_URL ; prints {"url": ...} once listening.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+
+const pool = new Pool(process.argv[2] ?? 'http://127.0.0.1:9100', { connections: 256 });
+const server = createServer((req, res) => {
+  const { host: _host, connection: _connection, ...headers } = req.headers;
+  pool.request({ method: req.method as 'POST', path: req.url ?? '/', headers, body: req }).then(
+    (upstream) => {
+      res.writeHead(upstream.statusCode, upstream.headers);
+      upstream.body.pipe(res);
+    },
+    () => {
+      res.statusCode = 502;
+      res.end();
+    },
+  );
+});
+server.keepAliveTimeout = 65_000;
+server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`));

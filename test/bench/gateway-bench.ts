@@ -1,0 +1,185 @@
+// `npm run bench`: the gateway against a bare undici proxy (the baseline), Koa + koa-proxies and the Portkey
+// gateway, all separate processes in front of the same mock backend, driven in turn by autocannon. Prints rps,
+// p50, p99, the ratios to the baseline, and the sequential added latency (one connection, gateway minus direct).
+// Add a row by adding a Scenario to SCENARIOS (e.g. a gateway config with security or metrics turned on).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import autocannon from 'autocannon';
+import { Pool } from 'undici';
+import { cliCommand, repoRoot } from '../support/cli';
+import { freePort, jsonUrl, nodeArgs, startProcess, type Started } from './processes';
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SEQUENTIAL_REQUESTS = Number(process.env.BENCH_SEQUENTIAL ?? 500);
+const CHAT_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
+
+export interface Scenario {
+  name: string;
+  /** Starts the process under test in front of the mock; `workDir` is a temp directory for config files. */
+  start(mockUrl: string, workDir: string): Promise<Started>;
+  path: string;
+  headers?: Record<string, string>;
+}
+
+/** A gateway process on a config whose routes point at the mock; `extraYaml` adds top-level sections (security...). */
+export function gatewayScenario(name: string, routesYaml: (mockUrl: string) => string, extraYaml = '', env: NodeJS.ProcessEnv = process.env, logLevel = 'warn'): Scenario {
+  return {
+    name,
+    path: '/v1/chat/completions',
+    async start(mockUrl, workDir) {
+      const file = path.join(workDir, `${name.replace(/\W+/g, '-')}.yaml`);
+      await writeFile(file, `version: 1\ngateway: { listen: 127.0.0.1:0, logLevel: ${logLevel} }\nroutes:\n${routesYaml(mockUrl)}\n${extraYaml}`);
+      const { command, args } = cliCommand(['start', '--config', file, '--port', '0', '--no-watch']);
+      // The listening line is logged at info; the bench config runs at warn, so wait for the banner instead.
+      return startGatewayProcess(command, args, env);
+    },
+  };
+}
+
+async function startGatewayProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Started> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  child.stdout.resume();
+  const url = await new Promise<string>((resolve, reject) => {
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += String(chunk);
+      const found = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (found?.[1]) resolve(found[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited (${code}) before listening:\n${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+  };
+}
+
+/** The scenario while a Prometheus-like scraper reads GET /metrics once a second. */
+function scrapedEverySecond(scenario: Scenario): Scenario {
+  return {
+    ...scenario,
+    async start(mockUrl, workDir) {
+      const started = await scenario.start(mockUrl, workDir);
+      const scrape = setInterval(() => void fetch(`${started.url}/metrics`).then((response) => response.text(), () => undefined), 1000);
+      return { ...started, stop: () => (clearInterval(scrape), started.stop()) };
+    },
+  };
+}
+
+export const BASELINE: Scenario = {
+  name: 'bare undici proxy (baseline)',
+  path: '/v1/chat/completions',
+  start: (mockUrl) => startProcess(process.execPath, [...nodeArgs(path.join(__dirname, `bareProxy${path.extname(__filename)}`)), mockUrl], jsonUrl),
+};
+
+export const SCENARIOS: Scenario[] = [
+  BASELINE,
+  gatewayScenario('gateway, routing only', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`),
+  // Metrics are always collected; this row adds the info access log (a JSON line per request) and a scrape every second.
+  scrapedEverySecond(gatewayScenario('gateway, metrics on + access log', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`, '', process.env, 'info')),
+  {
+    name: 'koa + koa-proxies',
+    path: '/v1/chat/completions',
+    start: (mockUrl) => startProcess(process.execPath, [...nodeArgs(path.join(__dirname, `koaProxiesServer${path.extname(__filename)}`)), mockUrl], jsonUrl),
+  },
+  {
+    name: 'portkey gateway 1.15.2',
+    path: '/v1/chat/completions',
+    headers: { 'x-portkey-provider': 'openai', authorization: 'Bearer sk-bench' },
+    async start() {
+      const port = await freePort();
+      const script = path.join(repoRoot, 'node_modules/@portkey-ai/gateway/build/start-server.js');
+      return startProcess(process.execPath, [script, `--port=${port}`, '--headless'], (line) => (line.includes('Ready for connections') ? `http://127.0.0.1:${port}` : undefined));
+    },
+  },
+];
+
+interface Row {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  sequentialMs: number;
+}
+
+async function drive(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  const options = { url, connections: CONNECTIONS, method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, body: CHAT_BODY };
+  await autocannon({ ...options, duration: 1 }); // warm-up: JIT, pools, keep-alive connections
+  const result = await autocannon({ ...options, duration: DURATION_S });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+}
+
+/** Mean latency of N requests one after another on one connection. */
+async function sequentialMs(url: string, headers: Record<string, string>): Promise<number> {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: 1 });
+  const send = async (): Promise<void> => {
+    const response = await pool.request({ method: 'POST', path: target.pathname, headers: { 'content-type': 'application/json', ...headers }, body: CHAT_BODY });
+    await response.body.dump();
+  };
+  for (let i = 0; i < 50; i++) await send();
+  const started = performance.now();
+  for (let i = 0; i < SEQUENTIAL_REQUESTS; i++) await send();
+  const mean = (performance.now() - started) / SEQUENTIAL_REQUESTS;
+  await pool.close();
+  return mean;
+}
+
+async function main(): Promise<void> {
+  const workDir = await mkdtemp(path.join(tmpdir(), 'gateway-bench-'));
+  const mockCli = cliCommand(['mock', '--port', '0']);
+  const mock = await startProcess(mockCli.command, mockCli.args, jsonUrl);
+  const rows: Row[] = [];
+  try {
+    const directMs = await sequentialMs(`${mock.url}/v1/chat/completions`, {});
+    process.stderr.write(`mock ${mock.url}: ${directMs.toFixed(3)} ms per sequential request direct\n`);
+    for (const scenario of SCENARIOS) {
+      process.stderr.write(`bench: ${scenario.name} ...\n`);
+      const started = await scenario.start(mock.url, workDir);
+      try {
+        const headers = { ...scenario.headers, ...(scenario.name.startsWith('portkey') ? { 'x-portkey-custom-host': `${mock.url}/v1` } : {}) };
+        const url = `${started.url}${scenario.path}`;
+        const load = await drive(url, headers);
+        rows.push({ name: scenario.name, ...load, sequentialMs: (await sequentialMs(url, headers)) - directMs });
+      } finally {
+        await started.stop();
+      }
+    }
+  } finally {
+    await mock.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+  printTable(rows);
+}
+
+function printTable(rows: Row[]): void {
+  const baseline = rows[0];
+  const portkey = rows.find((row) => row.name.startsWith('portkey'));
+  const header = ['scenario', 'rps', 'p50 ms', 'p99 ms', 'errors', 'vs baseline', 'vs portkey', 'added ms (sequential)'];
+  const lines = rows.map((row) => [
+    row.name,
+    row.rps.toFixed(0),
+    row.p50.toFixed(1),
+    row.p99.toFixed(1),
+    String(row.errors),
+    baseline ? `${((row.rps / baseline.rps) * 100).toFixed(0)}%` : '',
+    portkey ? `${(row.rps / portkey.rps).toFixed(1)}x` : '',
+    row.sequentialMs.toFixed(3),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
+  const format = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
+  process.stdout.write(`\n${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.map(format).join('\n')}\n`);
+  process.stdout.write(`\n${CONNECTIONS} connections, ${DURATION_S} s each; added latency = mean of ${SEQUENTIAL_REQUESTS} sequential requests minus the same sent to the mock directly.\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

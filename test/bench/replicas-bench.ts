@@ -1,0 +1,139 @@
+// `npm run bench:replicas`: requests per second of 1, 2 and 3 gateway replicas sharing their rate limits through a
+// real redis-server, behind a round-robin balancer (roundRobinBalancer.ts, standing in for a Kubernetes Service),
+// next to the single-process figures from the same run. Every process shares this machine's cores with the load
+// generator, the balancer, Redis and the mock, so the figures say what one machine does, not what a cluster does.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import autocannon from 'autocannon';
+import { cliCommand } from '../support/cli';
+import { startRedisServer } from '../scaleout/redisServer';
+import { jsonUrl, nodeArgs, startProcess, type Started } from './processes';
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const CHAT_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
+
+interface Row {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Answers other than 200, by status, so that a refused or failing setup cannot pass for a fast one. */
+  refused: string;
+}
+
+/** A gateway whose one route goes to the mock, with a request limit high enough never to trip. */
+function gatewayYaml(mockUrl: string, redisUrl: string | undefined, replicas: number): string {
+  const store = redisUrl ? `\n  store: { redis: { url: "${redisUrl}", keyPrefix: "bench:" }, onStoreFailure: local, replicas: ${replicas} }` : '';
+  return `version: 1
+gateway:
+  listen: 127.0.0.1:0
+  logLevel: warn${store}
+routes:
+  - { name: chat, path: /v1/chat/completions, methods: [POST], target: "${mockUrl}" }
+security:
+  - endpoint: /v1/chat/completions
+    auth: none
+    rateLimit: { requests: 100000000/min, by: route }
+`;
+}
+
+async function startGateway(configFile: string): Promise<Started> {
+  const { command, args } = cliCommand(['start', '--config', configFile, '--port', '0', '--no-watch']);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.resume();
+  // At logLevel warn the JSON "listening" line is not printed; the banner on stderr always is.
+  const url = await new Promise<string>((resolve, reject) => {
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += String(chunk);
+      const found = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (found?.[1]) resolve(found[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited (${code}) before listening:\n${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+  };
+}
+
+async function drive(url: string): Promise<Omit<Row, 'name'>> {
+  const options = { url: `${url}/v1/chat/completions`, connections: CONNECTIONS, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: CHAT_BODY };
+  await autocannon({ ...options, duration: 1 }); // warm-up: JIT, pools, keep-alive connections
+  const result = await autocannon({ ...options, duration: DURATION_S });
+  const refused = Object.entries(result.statusCodeStats ?? {})
+    .filter(([status]) => status !== '200')
+    .map(([status, stats]) => `${status}x${stats?.count ?? 0}`)
+    .join(' ');
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, refused };
+}
+
+async function measure(name: string, rows: Row[], start: () => Promise<Started[]>): Promise<void> {
+  process.stderr.write(`bench: ${name} ...\n`);
+  const started = await start();
+  try {
+    rows.push({ name, ...(await drive(started[0]!.url)) });
+  } finally {
+    await Promise.all(started.map((s) => s.stop()));
+  }
+}
+
+async function main(): Promise<void> {
+  const workDir = await mkdtemp(path.join(tmpdir(), 'replicas-bench-'));
+  const mockCli = cliCommand(['mock', '--port', '0']);
+  const mock = await startProcess(mockCli.command, mockCli.args, jsonUrl);
+  const redis = await startRedisServer();
+  const rows: Row[] = [];
+  const config = async (name: string, redisUrl: string | undefined, replicas: number): Promise<string> => {
+    const file = path.join(workDir, `${name}.yaml`);
+    await writeFile(file, gatewayYaml(mock.url, redisUrl, replicas));
+    return file;
+  };
+  const replicasBehindBalancer = async (count: number): Promise<Started[]> => {
+    const file = await config(`replicas-${count}`, redis.url, count);
+    const gateways = await Promise.all(Array.from({ length: count }, () => startGateway(file)));
+    const balancerScript = path.join(__dirname, `roundRobinBalancer${path.extname(__filename)}`);
+    const balancer = await startProcess(process.execPath, [...nodeArgs(balancerScript), ...gateways.map((g) => g.url)], jsonUrl);
+    return [balancer, ...gateways];
+  };
+  try {
+    await measure('1 process, limits in memory, direct', rows, async () => [await startGateway(await config('memory', undefined, 1))]);
+    await measure('1 process, limits in Redis, direct', rows, async () => [await startGateway(await config('redis', redis.url, 1))]);
+    for (const count of [1, 2, 3]) await measure(`${count} replica(s), Redis, round-robin balancer`, rows, () => replicasBehindBalancer(count));
+  } finally {
+    await redis.stop();
+    await mock.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+  printTable(rows);
+}
+
+function printTable(rows: Row[]): void {
+  const single = rows[0];
+  const header = ['setup', 'rps', 'p50 ms', 'p99 ms', 'errors', 'non-200', 'vs 1 process'];
+  const lines = rows.map((row) => [
+    row.name,
+    row.rps.toFixed(0),
+    row.p50.toFixed(1),
+    row.p99.toFixed(1),
+    String(row.errors),
+    row.refused || '-',
+    single ? `${((row.rps / single.rps) * 100).toFixed(0)}%` : '',
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
+  const format = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
+  process.stdout.write(`\n${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.map(format).join('\n')}\n`);
+  process.stdout.write(`\n${CONNECTIONS} connections, ${DURATION_S} s each, one rate-limited route (a Redis round trip per request when shared).\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
