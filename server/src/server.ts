@@ -1,0 +1,142 @@
+// The AI Gateway language server: wires the pure language service (./service) to vscode-languageserver over stdio.
+// Run as `node out/server/src/server.js --stdio` (or the bundled dist/server.js the extension spawns).
+import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { createLanguageService } from './service/languageService';
+
+const WARMUP_CONFIG = [
+  'gateway: { listen: 127.0.0.1:8080 }',
+  'routes:',
+  ...Array.from({ length: 50 }, (_, i) => `  - name: r${i}\n    path: /v1/r${i}\n    methods: [POST]\n    targets:\n      - url: http://127.0.0.1:9000\n        weight: 2\n    timeout: 30s`),
+  'security:',
+  ...Array.from({ length: 50 }, (_, i) => `  - endpoint: /v1/r${i}\n    auth: none\n    rateLimit: 100/min`),
+].join('\n');
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const service = createLanguageService();
+
+interface Settings { files?: unknown }
+function applySettings(settings: Settings | undefined): void {
+  const files = Array.isArray(settings?.files) ? settings.files.filter((f): f is string => typeof f === 'string') : undefined;
+  if (files) service.configure({ files });
+}
+
+/** Every request answers, whatever the document holds: a failure is logged and the answer is empty. */
+function guarded<A extends unknown[], R>(empty: R, handler: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    try {
+      return handler(...args);
+    } catch (err) {
+      connection.console.error(`ai-gateway language server: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      return empty;
+    }
+  };
+}
+
+const gatewayDocument = (uri: string): TextDocument | undefined => {
+  const document = documents.get(uri);
+  return document && service.isGatewayDocument(document) ? document : undefined;
+};
+
+// Validation runs shortly after the last change; changes that arrive while it runs are coalesced into the next one.
+const VALIDATION_DELAY_MS = 15;
+const pending = new Map<string, NodeJS.Timeout>();
+function scheduleValidation(uri: string, delay: number): void {
+  clearTimeout(pending.get(uri));
+  pending.set(uri, setTimeout(() => {
+    pending.delete(uri);
+    const document = documents.get(uri);
+    if (!document) return;
+    if (!service.isGatewayDocument(document)) {
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    const diagnostics = guarded([], () => service.doValidation(document))();
+    void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+  }, delay));
+}
+
+connection.onInitialize((params): InitializeResult => {
+  applySettings((params.initializationOptions ?? {}) as Settings);
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: [':', ' ', '-', '{', '/'] },
+      hoverProvider: true,
+      documentSymbolProvider: true,
+      foldingRangeProvider: true,
+      selectionRangeProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite'] },
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+    },
+    serverInfo: { name: 'ai-gateway-language-server' },
+  };
+});
+
+connection.onDidChangeConfiguration((change) => {
+  applySettings(((change.settings ?? {}) as { aiGateway?: Settings }).aiGateway);
+  for (const document of documents.all()) scheduleValidation(document.uri, 0);
+});
+
+documents.onDidOpen((e) => scheduleValidation(e.document.uri, 0));
+documents.onDidChangeContent((e) => scheduleValidation(e.document.uri, VALIDATION_DELAY_MS));
+documents.onDidClose((e) => {
+  clearTimeout(pending.get(e.document.uri));
+  pending.delete(e.document.uri);
+  service.forget(e.document.uri);
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+connection.onCompletion(guarded(null, (p) => {
+  const d = gatewayDocument(p.textDocument.uri);
+  return d ? service.doComplete(d, p.position) : null;
+}));
+connection.onHover(guarded(null, (p) => {
+  const d = gatewayDocument(p.textDocument.uri);
+  return d ? service.doHover(d, p.position) : null;
+}));
+connection.onDocumentSymbol(guarded([], (p) => {
+  const d = gatewayDocument(p.textDocument.uri);
+  return d ? service.findDocumentSymbols(d) : [];
+}));
+connection.onFoldingRanges(guarded([], (p) => {
+  const d = gatewayDocument(p.textDocument.uri);
+  return d ? service.getFoldingRanges(d) : [];
+}));
+connection.onSelectionRanges(guarded([], (p) => {
+  const d = gatewayDocument(p.textDocument.uri);
+  return d ? service.getSelectionRanges(d, p.positions) : [];
+}));
+connection.onCodeAction(guarded([], (p) => {
+  const d = gatewayDocument(p.textDocument.uri);
+  return d ? service.getCodeActions(d, p.range, p.context.diagnostics) : [];
+}));
+connection.onDefinition(guarded([], (p) => {
+  const d = gatewayDocument(p.textDocument.uri);
+  return d ? service.findDefinition(d, p.position) : [];
+}));
+connection.onReferences(guarded([], (p) => {
+  const d = gatewayDocument(p.textDocument.uri);
+  return d ? service.findReferences(d, p.position) : [];
+}));
+connection.onPrepareRename(guarded(null, (p) => {
+  const d = gatewayDocument(p.textDocument.uri);
+  return d ? service.prepareRename(d, p.position) : null;
+}));
+connection.onRenameRequest(guarded(null, (p) => {
+  const d = gatewayDocument(p.textDocument.uri);
+  return d ? service.doRename(d, p.position, p.newName) : null;
+}));
+
+documents.listen(connection);
+connection.listen();
+
+// Compile the schema validator and warm the parser before the first document arrives, not while it waits.
+setImmediate(guarded(undefined, () => {
+  const warm = TextDocument.create('warmup://ai-gateway.yaml', 'yaml', 0, WARMUP_CONFIG);
+  service.analyze(warm);
+  service.forget(warm.uri);
+}));

@@ -1,0 +1,60 @@
+// The gateway YAML language service: plain functions from a document (and a position) to LSP types, over one
+// cached analysis per document version. It knows nothing of connections; server.ts wires it to the editor.
+import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, SelectionRange, WorkspaceEdit } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { AnalysisCache, type AnalysisOptions, type GatewayAnalysis } from './analysis';
+import { codeActions } from './codeActions';
+import { doComplete } from './completion';
+import { validate } from './diagnostics';
+import { isGatewayDocument } from './documentSelection';
+import { doHover } from './hover';
+import { findDefinition, findReferences, prepareRename, rename } from './navigation';
+import { documentSymbols, foldingRanges, selectionRanges } from './outline';
+
+export interface LanguageServiceOptions extends Partial<AnalysisOptions> {
+  /** Extra globs of files to treat as gateway configs (the `aiGateway.files` setting). */
+  files?: string[];
+}
+
+export interface GatewayLanguageService {
+  configure(options: LanguageServiceOptions): void;
+  isGatewayDocument(document: TextDocument): boolean;
+  analyze(document: TextDocument): GatewayAnalysis;
+  doValidation(document: TextDocument): Diagnostic[];
+  doComplete(document: TextDocument, position: Position): CompletionList;
+  doHover(document: TextDocument, position: Position): Hover | null;
+  findDocumentSymbols(document: TextDocument): DocumentSymbol[];
+  getFoldingRanges(document: TextDocument): FoldingRange[];
+  getSelectionRanges(document: TextDocument, positions: Position[]): SelectionRange[];
+  getCodeActions(document: TextDocument, range: Range, diagnostics: Diagnostic[]): CodeAction[];
+  findDefinition(document: TextDocument, position: Position): Location[];
+  findReferences(document: TextDocument, position: Position): Location[];
+  prepareRename(document: TextDocument, position: Position): { range: Range; placeholder: string } | null;
+  doRename(document: TextDocument, position: Position, newName: string): WorkspaceEdit | null;
+  forget(uri: string): void;
+}
+
+export function createLanguageService(initial: LanguageServiceOptions = {}): GatewayLanguageService {
+  let options: LanguageServiceOptions = initial;
+  const analysisOptions = (): AnalysisOptions => ({ env: options.env ?? process.env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+  const cache = new AnalysisCache(analysisOptions);
+  const analyze = (document: TextDocument) => cache.get(document);
+  return {
+    configure: (next) => { options = { ...options, ...next }; },
+    isGatewayDocument: (document) => isGatewayDocument(document.uri, document.getText().slice(0, 4096), options.files ?? []),
+    analyze,
+    doValidation: (document) => validate(analyze(document)),
+    // Completion reads the cursor's context from the text; the route list may come from the previous version.
+    doComplete: (document, position) => doComplete(document, position, cache.latest(document.uri), Object.keys(analysisOptions().env)),
+    doHover: (document, position) => doHover(document, position, analyze(document)),
+    findDocumentSymbols: (document) => documentSymbols(document, analyze(document)),
+    getFoldingRanges: (document) => foldingRanges(document, analyze(document)),
+    getSelectionRanges: (document, positions) => selectionRanges(document, positions, analyze(document)),
+    getCodeActions: (document, range, diagnostics) => codeActions(document, range, diagnostics, analyze(document)),
+    findDefinition: (document, position) => findDefinition(document, position, analyze(document)),
+    findReferences: (document, position) => findReferences(document, position, analyze(document)),
+    prepareRename: (document, position) => prepareRename(document, position, analyze(document)),
+    doRename: (document, position, newName) => rename(document, position, newName, analyze(document)),
+    forget: (uri) => cache.forget(uri),
+  };
+}

@@ -1,0 +1,61 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { isPair, visit, type Document, type Node } from 'yaml';
+import { loadConfig, YamlParseCache } from '../../runtime/src/config';
+import { parseYaml } from '../../runtime/src/config/yamlSource';
+import { generatedConfig } from '../server/generatedConfig';
+
+/** Every node's range, in document order: equal lists mean every diagnostic lands on the same text. */
+function ranges(document: Document.Parsed): string[] {
+  const out: string[] = [];
+  visit(document, {
+    Pair: (_k, pair) => { if (isPair(pair) && pair.key) out.push(`key ${JSON.stringify((pair.key as Node).range)}`); },
+    Node: (_k, node) => { out.push(`${node.constructor.name} ${JSON.stringify(node.range)}`); },
+  });
+  return out;
+}
+
+function assertSameAsFullParse(cache: YamlParseCache, text: string): void {
+  const full = parseYaml(text);
+  const incremental = cache.parse(text);
+  assert.deepEqual(incremental.syntax, full.syntax);
+  if (full.syntax.length > 0) return;
+  assert.deepEqual(incremental.document.toJS(), full.document.toJS());
+  assert.deepEqual(ranges(incremental.document), ranges(full.document));
+  assert.deepEqual(loadConfig(text, { env: {}, parseCache: cache }).diagnostics, loadConfig(text, { env: {} }).diagnostics);
+}
+
+describe('config model: incremental parse', function () {
+  this.timeout(120_000);
+  const base = generatedConfig(30).replace('version: 1', 'version: 1 # the format\ncallback: http://127.0.0.1:9/hook');
+
+  it('gives exactly what a full parse gives, for random edits of a large config', () => {
+    const lines = base.split('\n');
+    const replacement = fc.constantFrom('', 'x', '\n', '  ', '    timeout: 5s\n', '  - path: /new\n    target: mock://openai\n', '# note\n', ':', '- ', 'routes:\n', '&a ', '*a', '"', 'auth: jwt', '\t');
+    fc.assert(fc.property(fc.array(fc.record({ line: fc.nat(lines.length - 1), col: fc.nat(12), del: fc.nat(6), insert: replacement }), { minLength: 1, maxLength: 6 }), (edits) => {
+      const cache = new YamlParseCache(0);
+      let text = base;
+      assertSameAsFullParse(cache, text);
+      for (const e of edits) {
+        const current = text.split('\n');
+        const start = current.slice(0, e.line % current.length).reduce((n, l) => n + l.length + 1, 0) + Math.min(e.col, (current[e.line % current.length] ?? '').length);
+        text = text.slice(0, start) + e.insert + text.slice(Math.min(text.length, start + e.del));
+        assertSameAsFullParse(cache, text);
+      }
+    }), { numRuns: 40 });
+  });
+
+  it('re-parses a 2,000-route config after a one-character edit much faster than the first time', () => {
+    const text = generatedConfig(2000);
+    const cache = new YamlParseCache();
+    let started = performance.now();
+    cache.parse(text);
+    const first = performance.now() - started;
+    const at = text.indexOf('name: route-700') + 'name: route-700'.length;
+    started = performance.now();
+    const again = cache.parse(`${text.slice(0, at)}x${text.slice(at)}`);
+    const edit = performance.now() - started;
+    assert.equal(again.syntax.length, 0);
+    assert.ok(edit < first / 3, `edit re-parse ${edit.toFixed(0)} ms vs first parse ${first.toFixed(0)} ms`);
+  });
+});
