@@ -36,6 +36,29 @@ export namespace ProcessEvents {
     msg: typeof configRejected;
     diagnostics: Diagnostic[];
   }
+  /** The shared rate-limit store (gateway.store.redis) stopped answering: once per outage, with the policy applied. */
+  export const storeUnavailable = 'rate limit store unavailable';
+  /** It answers again; limits are shared again. */
+  export const storeRecovered = 'rate limit store recovered';
+  export interface StoreChange {
+    msg: typeof storeUnavailable | typeof storeRecovered;
+    store: string; // the Redis URL, password masked
+    policy: 'fail-open' | 'fail-closed' | 'local';
+    reason?: string;
+  }
+  /** gateway.cluster: this replica published a config it applied (admin API, file edit) for the others. */
+  export const clusterConfigPublished = 'cluster config published';
+  /** gateway.cluster: a config another replica published was validated and applied here. */
+  export const clusterConfigAdopted = 'cluster config adopted';
+  /** gateway.cluster: it was refused here (e.g. an env var this replica lacks); the last good config keeps serving. */
+  export const clusterConfigNotAdopted = 'cluster config not adopted';
+  export interface ClusterConfigChange {
+    msg: typeof clusterConfigPublished | typeof clusterConfigAdopted | typeof clusterConfigNotAdopted;
+    version: number;
+    hash: string; // sha256 of the YAML text
+    origin: string; // the publishing replica
+    diagnostics?: { path: string; code: string; message: string }[];
+  }
 }
 
 /** Parent (extension) -> gateway process: environment variables `ai-gateway-cli start` reads besides the config. */

@@ -2,10 +2,12 @@
 // gateway, all separate processes in front of the same mock backend, driven in turn by autocannon. Prints rps,
 // p50, p99, the ratios to the baseline, and the sequential added latency (one connection, gateway minus direct).
 // Add a row by adding a Scenario to SCENARIOS (e.g. a gateway config with security or metrics turned on).
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
+import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
 import { freePort, jsonUrl, nodeArgs, startProcess, type Started } from './processes';
@@ -80,7 +82,8 @@ export const SCENARIOS: Scenario[] = [
   BASELINE,
   gatewayScenario('gateway, routing only', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`),
   // Metrics are always collected; this row adds the info access log (a JSON line per request) and a scrape every second.
-  scrapedEverySecond(gatewayScenario('gateway, metrics on + access log', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`, '', process.env, 'info')),
+  scrapedEverySecond(gatewayScenario('gateway, metrics scraped 1/s + info access log', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`, '', process.env, 'info')),
+  ...securityScenarios(),
   {
     name: 'koa + koa-proxies',
     path: '/v1/chat/completions',
@@ -97,6 +100,22 @@ export const SCENARIOS: Scenario[] = [
     },
   },
 ];
+
+/** Security on the route (issue 3): JWT or API key auth plus a request rate limit high enough never to trip. */
+function securityScenarios(): Scenario[] {
+  const secret = randomBytes(32).toString('hex');
+  const apiKey = `sk-bench-${randomBytes(16).toString('hex')}`;
+  const env = { ...process.env, BENCH_JWT_SECRET: secret, BENCH_API_KEY: apiKey };
+  const route = (mockUrl: string) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`;
+  const limit = 'rateLimit: { requests: 100000000/min, by: consumer }';
+  const jwtRule = `security:\n  - endpoint: /v1/chat/completions\n    auth: jwt\n    jwt: { secretEnv: BENCH_JWT_SECRET, algorithms: [HS256], audience: bench }\n    ${limit}\n`;
+  const keyRule = `security:\n  - endpoint: /v1/chat/completions\n    auth: api-key\n    apiKeys: [{ name: bench, keyEnv: BENCH_API_KEY }]\n    ${limit}\n`;
+  const token = jwt.sign({ sub: 'bench', aud: 'bench' }, secret, { algorithm: 'HS256', expiresIn: '1h' });
+  return [
+    { ...gatewayScenario('gateway, JWT + rate limit', route, jwtRule, env), headers: { authorization: `Bearer ${token}` } },
+    { ...gatewayScenario('gateway, API key + rate limit', route, keyRule, env), headers: { 'x-api-key': apiKey } },
+  ];
+}
 
 interface Row {
   name: string;

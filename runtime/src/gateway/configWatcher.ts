@@ -12,7 +12,8 @@ export function watchConfigFile(file: string, onChange: () => void, debounceMs =
   const name = path.basename(file);
   let timer: NodeJS.Timeout | undefined;
   const watcher: FSWatcher = watch(directory, { persistent: false }, (_event, changed) => {
-    if (changed !== null && changed.toString() !== name) return;
+    // A Kubernetes ConfigMap volume swaps its `..data` symlink and never touches the file's own name.
+    if (changed !== null && changed.toString() !== name && !changed.toString().startsWith('..data')) return;
     // Editors write in bursts (truncate, write, rename): act once the burst is over.
     if (timer) clearTimeout(timer);
     timer = setTimeout(onChange, debounceMs);

@@ -1,12 +1,12 @@
 // The running gateway's state: the current compiled config, swapped atomically on apply, plus what outlives
 // configs (connection pools, the in-process mock backend, event listeners, the logger).
-import { lookup } from 'node:dns/promises';
 import pino, { type Logger } from 'pino';
 import type { GatewayConfig } from '../config/types';
 import { startMockServer, type MockServer } from '../mock/mockServer';
 import { GatewayEvents } from './events';
 import { compileRoutes } from './routing/compileRoutes';
 import { ConfigSnapshot, type ConfigPart } from './snapshot';
+import { unreachableTargets } from './unreachableTargets';
 import { PoolRegistry } from './upstream/poolRegistry';
 import { compileUpstreamGroup, type ResolvedTarget, type UpstreamGroup } from './upstream/upstreamGroup';
 
@@ -15,6 +15,8 @@ export const MOCK_TARGET = 'mock://openai';
 export interface GatewayRuntimeOptions {
   logger?: Logger;
   events?: GatewayEvents;
+  /** Wins over gateway.mockUnreachableTargets when set (AI_GATEWAY_MOCK_UNREACHABLE_TARGETS, the editor's setting). */
+  mockUnreachableTargets?: boolean;
 }
 
 export class GatewayRuntime {
@@ -26,10 +28,12 @@ export class GatewayRuntime {
   private mock: Promise<MockServer> | undefined;
   private version = 0;
   private applying: Promise<unknown> = Promise.resolve();
+  private readonly mockUnreachableOverride: boolean | undefined;
 
   constructor(options: GatewayRuntimeOptions = {}) {
     this.events = options.events ?? new GatewayEvents();
     this.logger = options.logger ?? pino({ level: 'silent' });
+    this.mockUnreachableOverride = options.mockUnreachableTargets;
   }
 
   /** The config new requests run under. */
@@ -87,10 +91,10 @@ export class GatewayRuntime {
   private async targetResolver(config: GatewayConfig): Promise<(url: string) => ResolvedTarget> {
     const urls = new Set(config.routes.flatMap((route) => route.targets.map((target) => target.url)));
     const toMock = new Set([...urls].filter((url) => url.startsWith('mock:')));
-    if (config.gateway.mockUnreachableTargets) {
-      for (const url of await unresolvableUrls([...urls].filter((url) => !url.startsWith('mock:')))) {
+    if (this.mockUnreachableOverride ?? config.gateway.mockUnreachableTargets) {
+      for (const { url, reason } of await unreachableTargets([...urls].filter((url) => !url.startsWith('mock:')))) {
         toMock.add(url);
-        this.logger.warn({ target: url }, 'target host does not resolve: served by the built-in mock (gateway.mockUnreachableTargets)');
+        this.logger.warn({ target: url, reason }, `target not reachable from here: served by the built-in ${MOCK_TARGET} (mockUnreachableTargets)`);
       }
     }
     const mockUrl = toMock.size > 0 ? (await this.mockServer()).url : undefined;
@@ -111,18 +115,4 @@ function mockBasePath(url: string): string {
   const parsed = new URL(url);
   if (parsed.host !== 'openai') throw new Error(`unknown mock target "${url}": the built-in mock is ${MOCK_TARGET}`);
   return parsed.pathname === '/' ? '' : parsed.pathname.replace(/\/$/, '');
-}
-
-async function unresolvableUrls(urls: string[]): Promise<string[]> {
-  const results = await Promise.all(
-    urls.map(async (url) => {
-      try {
-        await lookup(new URL(url).hostname);
-        return undefined;
-      } catch {
-        return url;
-      }
-    }),
-  );
-  return results.filter((url): url is string => url !== undefined);
 }

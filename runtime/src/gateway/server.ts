@@ -10,12 +10,14 @@ import { Observability, type ObservabilityOptions } from '../observability/obser
 import { startAdminListener } from '../admin';
 import { ConfigStore } from '../configStore/configStore';
 import { ProcessEnv, ProcessEvents } from '../protocol';
+import { startClusterConfig, type ClusterConfig } from '../cluster/clusterConfig';
 import { createRateLimitStore } from '../limits';
 import { createGatewayApp, type GatewayAppOptions } from './app';
 import { banner } from './banner';
 import { watchConfigFile, type ConfigWatcher } from './configWatcher';
 import { createGatewayServer, updateGatewayServer } from './listener';
 import { GatewayRuntime } from './runtime';
+import { mockUnreachableOverride } from './unreachableTargets';
 
 export interface StartGatewayOptions {
   /** Loaded with `mode: 'start'` and watched for changes (unless `watch: false`). */
@@ -77,17 +79,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   if (!config) throw new Error('startGateway needs a configPath or a config');
 
   const logger = options.logger ?? pino({ level: config.gateway.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
-  const runtime = new GatewayRuntime({ logger });
-  // Rate-limit counters in this process, or shared by all replicas through Redis (gateway.store; restart to change).
-  const store = createRateLimitStore(config.gateway.store, { logger });
-  await store.ready(STORE_READY_TIMEOUT_MS);
+  const runtime = new GatewayRuntime({ logger, mockUnreachableTargets: mockUnreachableOverride((options.env ?? process.env)[ProcessEnv.mockUnreachableTargets]) });
   const observability = new Observability(runtime, { env: options.env ?? process.env, ...options.observability });
+  // Rate-limit counters in this process, or shared by all replicas through Redis (gateway.store; restart to change).
+  const store = createRateLimitStore(config.gateway.store, { logger, registry: observability.metrics.registry });
+  await store.ready(STORE_READY_TIMEOUT_MS);
+  let cluster: ClusterConfig | undefined;
   // Admin changes go through the config store: kept in the file's YAML, validated, applied, written atomically.
   const configStore = configFile && lastText !== undefined
     ? new ConfigStore(lastText, config, {
       file: configFile,
       load: loadOptions,
       readOnly: config.gateway.admin.readOnly,
+      committed: (text) => cluster?.localChange(text),
       apply: async (next) => {
         await runtime.apply(next);
         updateGatewayServer(server, next.gateway);
@@ -117,6 +121,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const adminUrl = adminListener?.url ?? url;
   logger.info({ url, adminUrl }, ProcessEvents.listening);
   if (options.banner) process.stderr.write(banner(url, config, options.configPath));
+  // gateway.cluster: admin changes reach the other replicas through Redis, and this one catches up with theirs.
+  cluster = await startClusterConfig({ settings: config.gateway, store: configStore, logger });
 
   const reload = async (): Promise<boolean> => {
     if (!configFile) return false;
@@ -140,6 +146,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       updateGatewayServer(server, loaded.config.gateway);
       lastText = loaded.text;
       configStore?.adopt(loaded.text, loaded.config);
+      cluster?.localChange(loaded.text);
       logger.info({ file: configFile, version: snapshot.version, routes: loaded.config.routes.length }, ProcessEvents.configApplied);
       return true;
     } catch (err) {
@@ -163,6 +170,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await closeServer(server, options.closeGraceMs ?? 10_000);
       await adminListener?.close();
       await observability.close();
+      await cluster?.close();
       await runtime.close();
       await store.close();
     })();

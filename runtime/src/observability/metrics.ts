@@ -1,0 +1,122 @@
+// The Prometheus metric families of one gateway instance, in their own Registry (so several gateways, e.g. in
+// tests, never share counters). Labels are route names, configured target URLs and small closed sets, never raw
+// request paths or credentials, so cardinality is bounded by the config. Families touched by every request are
+// `Hot*` (plain-number children, see hotMetrics.ts); the rarer ones are prom-client's own.
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { HotCounter, HotHistogram } from './hotMetrics';
+
+// Few buckets keep every observation cheap; they span a fast cached answer to a long generation.
+const REQUEST_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const UPSTREAM_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly requests = new HotCounter<'route' | 'method' | 'status'>(
+    'ai_gateway_requests_total',
+    'Requests answered by the gateway, by route, method and status.',
+    this.registry,
+  );
+
+  readonly requestDuration = new HotHistogram<'route'>(
+    'ai_gateway_request_duration_seconds',
+    'Time from receiving a request to the end of its response, by route.',
+    REQUEST_BUCKETS,
+    this.registry,
+  );
+
+  readonly upstreamDuration = new HotHistogram<'route' | 'target'>(
+    'ai_gateway_upstream_duration_seconds',
+    'Time of each upstream attempt until its response headers or its failure, by route and target.',
+    UPSTREAM_BUCKETS,
+    this.registry,
+  );
+
+  readonly upstreamErrors = new Counter({
+    name: 'ai_gateway_upstream_errors_total',
+    help: 'Failed upstream attempts, by route, target and reason (connect-error, timeout, error, http_5xx status).',
+    labelNames: ['route', 'target', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly timeToFirstByte = new HotHistogram<'route' | 'target'>(
+    'ai_gateway_upstream_time_to_first_byte_seconds',
+    'Time from sending the answering attempt to its response headers, by route and target.',
+    UPSTREAM_BUCKETS,
+    this.registry,
+  );
+
+  readonly targetHealthy = new Gauge({
+    name: 'ai_gateway_target_healthy',
+    help: '1 when the target takes traffic, 0 while its circuit breaker or active health check keeps it out.',
+    labelNames: ['route', 'target'] as const,
+    registers: [this.registry],
+  });
+
+  readonly retries = new Counter({
+    name: 'ai_gateway_upstream_retries_total',
+    help: 'Upstream attempts that were retries of a failed one, by route and the reason of the failure.',
+    labelNames: ['route', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly failovers = new Counter({
+    name: 'ai_gateway_upstream_failovers_total',
+    help: 'Retries sent to another target than the one that failed, by route and the failed target.',
+    labelNames: ['route', 'target'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tokens = new HotCounter<'route' | 'consumer' | 'type'>(
+    'ai_gateway_tokens_total',
+    'Tokens reported in the upstream "usage", by route, consumer and type (prompt, completion).',
+    this.registry,
+  );
+
+  readonly authFailures = new Counter({
+    name: 'ai_gateway_auth_failures_total',
+    help: 'Requests refused by authentication, by route and kind (missing, invalid, forbidden, unavailable).',
+    labelNames: ['route', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimitRejections = new Counter({
+    name: 'ai_gateway_rate_limit_rejections_total',
+    help: 'Requests refused with 429 by a rate limit, by route and limit (requests, tokens).',
+    labelNames: ['route', 'limit'] as const,
+    registers: [this.registry],
+  });
+
+  readonly streamCuts = new Counter({
+    name: 'ai_gateway_stream_cuts_total',
+    help: 'Responses cut mid-stream (upstream error, idle or total timeout), by route, target and reason.',
+    labelNames: ['route', 'target', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inFlight = new Gauge({
+    name: 'ai_gateway_requests_in_flight',
+    help: 'Requests received and not yet answered.',
+    registers: [this.registry],
+  });
+
+  readonly webhookDeliveries = new Counter({
+    name: 'ai_gateway_webhook_deliveries_total',
+    help: 'Webhook delivery outcomes: delivered, retried, failed (gave up) or dropped (queue full).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The exposition text for `GET /metrics`. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

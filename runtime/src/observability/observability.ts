@@ -1,0 +1,196 @@
+// Everything one gateway instance reports about itself: Prometheus metrics, the rolling per-route summary, the
+// access log, request traces and webhooks. It listens to the runtime's events (attempts, retries, health, usage,
+// config changes) and is told about each finished request by the `observe` middleware.
+import type { LogLevel } from '../config/types';
+import type { GatewayContext } from '../gateway/context';
+import type { GatewayEventMap } from '../gateway/events';
+import type { GatewayRuntime } from '../gateway/runtime';
+import type { ConfigPart } from '../gateway/snapshot';
+import { ProcessEnv, type Admin, type RequestTrace } from '../protocol';
+import { accessLevel, accessLine, writeAccessLine } from './accessLog';
+import { ConsumerLabels, GATEWAY_ROUTE, isGatewayEndpoint, NO_ROUTE } from './labels';
+import { GatewayMetrics } from './metrics';
+import { RequestStats } from './requestStats';
+import { RouteInstrumentSet } from './routeInstruments';
+import { TraceAccess } from './traceAccess';
+import { TraceStore } from './traceStore';
+import { WebhookDispatcher, type WebhookOptions } from './webhooks/dispatcher';
+import { RefusalWindows } from './webhooks/refusalWindows';
+
+export interface ObservabilityOptions {
+  /** Environment to read AI_GATEWAY_API_KEY (enables traces) and `gateway.webhookSecretEnv` from. */
+  env?: Record<string, string | undefined>;
+  /** Default process metrics (CPU, memory, event loop lag, GC); on unless turned off. */
+  processMetrics?: boolean;
+  statsWindowSec?: number;
+  traceCapacity?: number;
+  /** How long auth failures and rate-limit rejections are counted before one webhook event reports them. */
+  refusalWindowMs?: number;
+  webhooks?: WebhookOptions;
+}
+
+export class Observability {
+  readonly metrics: GatewayMetrics;
+  readonly stats: RequestStats;
+  readonly traces: TraceStore;
+  readonly traceAccess: TraceAccess;
+  readonly webhooks: WebhookDispatcher;
+  readonly instruments: ConfigPart<RouteInstrumentSet>;
+  private readonly refusals: RefusalWindows;
+  private readonly consumers = new ConsumerLabels();
+  private readonly env: Record<string, string | undefined>;
+  private readonly unsubscribers: (() => void)[] = [];
+
+  constructor(
+    readonly runtime: GatewayRuntime,
+    options: ObservabilityOptions = {},
+  ) {
+    this.env = options.env ?? process.env;
+    this.metrics = new GatewayMetrics({ processMetrics: options.processMetrics });
+    this.stats = new RequestStats({ windowSec: options.statsWindowSec });
+    this.traces = new TraceStore(options.traceCapacity);
+    this.traceAccess = new TraceAccess(this.env[ProcessEnv.apiKey]);
+    this.webhooks = new WebhookDispatcher({
+      ...options.webhooks,
+      onReport: (report) => {
+        this.metrics.webhookDeliveries.labels({ outcome: report.outcome }).inc();
+        if (report.outcome === 'failed' || report.outcome === 'dropped') {
+          runtime.logger.warn({ url: report.url, event: report.event.type, attempt: report.attempt, status: report.status, error: report.error }, `webhook ${report.outcome}`);
+        }
+        options.webhooks?.onReport?.(report);
+      },
+    });
+    this.refusals = new RefusalWindows(options.refusalWindowMs ?? 10_000, (type, data, time) => this.webhooks.publish(type, data, time));
+    const metrics = this.metrics;
+    this.instruments = { name: 'observability', compile: (config, previous) => new RouteInstrumentSet(metrics, config, previous) };
+    runtime.registerPart(this.instruments);
+    this.subscribe();
+    if (runtime.hasConfig) this.followConfig();
+  }
+
+  /** `PUT /api/v1/log-level`: takes effect at once; a later config change applies its own `gateway.logLevel`. */
+  setLogLevel(level: LogLevel): void {
+    this.runtime.logger.level = level;
+  }
+
+  get logLevel(): LogLevel {
+    return this.runtime.logger.level as LogLevel;
+  }
+
+  /** `GET /api/v1/metrics`: the rolling window per configured route (idle ones included) with target health. */
+  summary(): Admin.MetricsSummary {
+    const snapshot = this.runtime.hasConfig ? this.runtime.snapshot : undefined;
+    const names = snapshot?.config.routes.map((route) => route.name) ?? [];
+    const summary = this.stats.summary(names);
+    for (const route of summary.routes) {
+      const group = snapshot?.upstreams.get(route.route);
+      if (group) route.targets = group.targets.map((target) => ({ url: target.url, healthy: target.healthy }));
+    }
+    return summary;
+  }
+
+  /** `GET /api/v1/traces/{requestId}`. */
+  trace(requestId: string): RequestTrace.Record | undefined {
+    return this.traces.get(requestId);
+  }
+
+  /** The route label of a request: its route's name, or one of the fixed pseudo-routes. */
+  routeLabel(ctx: GatewayContext): string {
+    return ctx.state.route?.name ?? (isGatewayEndpoint(ctx.state.path || ctx.path) ? GATEWAY_ROUTE : NO_ROUTE);
+  }
+
+  /** Called once per request by `observe`, when the response is over. */
+  requestDone(ctx: GatewayContext, status: number, durationMs: number, bytesOut: number | undefined): void {
+    const state = ctx.state;
+    const route = this.routeLabel(ctx);
+    const instruments = state.snapshot.part(this.instruments).for(route);
+    instruments.requests(ctx.method, status).value += 1;
+    instruments.duration.observe(durationMs / 1000);
+    this.stats.recordRequest(route, status, durationMs);
+    if (state.rejection) this.countRejection(ctx, route);
+    const logger = this.runtime.logger;
+    const level = accessLevel(status, state.path);
+    if (logger.isLevelEnabled(level)) writeAccessLine(logger, level, accessLine(ctx, route, status, durationMs, bytesOut));
+  }
+
+  /** Stops listening; open refusal windows are published and pending webhooks get `graceMs` to go out. */
+  async close(graceMs = 1_000): Promise<void> {
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    this.refusals.flushAll();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.webhooks.idle(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    this.webhooks.close();
+  }
+
+  private countRejection(ctx: GatewayContext, route: string): void {
+    const rejection = ctx.state.rejection!;
+    const consumer = this.consumers.label(ctx.state.consumer);
+    if (rejection.by === 'auth') {
+      this.metrics.authFailures.labels({ route, kind: rejection.kind }).inc();
+      this.refusals.record('auth.failed', route, consumer, rejection.kind);
+    } else {
+      this.metrics.rateLimitRejections.labels({ route, limit: rejection.limit }).inc();
+      this.refusals.record('ratelimit.exceeded', route, consumer, rejection.limit);
+    }
+  }
+
+  private on<K extends keyof GatewayEventMap>(name: K, listener: (event: GatewayEventMap[K]) => void): void {
+    this.unsubscribers.push(this.runtime.events.on(name, listener));
+  }
+
+  private routeInstruments(route: string): ReturnType<RouteInstrumentSet['for']> {
+    return this.runtime.snapshot.part(this.instruments).for(route);
+  }
+
+  private subscribe(): void {
+    const metrics = this.metrics;
+    this.on('upstream.attempt', (event) => {
+      this.routeInstruments(event.route).upstreamDuration(event.target).observe(event.durationMs / 1000);
+      const reason = event.outcome === 'response' ? (event.status !== undefined && event.status >= 500 ? `http_${event.status}` : undefined) : event.outcome;
+      if (reason !== undefined && reason !== 'aborted') metrics.upstreamErrors.labels({ route: event.route, target: event.target, reason }).inc();
+    });
+    this.on('upstream.retry', (event) => {
+      metrics.retries.labels({ route: event.route, reason: event.reason }).inc();
+      if (event.failover) metrics.failovers.labels({ route: event.route, target: event.fromTarget }).inc();
+    });
+    this.on('upstream.first-byte', (event) => this.routeInstruments(event.route).timeToFirstByte(event.target).observe(event.ttfbMs / 1000));
+    this.on('stream.cut', (event) => metrics.streamCuts.labels({ route: event.route, target: event.target, reason: event.reason }).inc());
+    this.on('usage', (event) => {
+      const tokens = this.routeInstruments(event.route).tokens(this.consumers.label(event.consumer));
+      tokens.prompt.value += event.promptTokens;
+      tokens.completion.value += event.completionTokens;
+      this.stats.recordTokens(event.route, event.promptTokens, event.completionTokens);
+    });
+    this.on('target.health', (event) => {
+      metrics.targetHealthy.labels({ route: event.route, target: event.target }).set(event.healthy ? 1 : 0);
+      const change = { route: event.route, target: event.target, source: event.source, detail: event.detail };
+      this.webhooks.publish(event.healthy ? 'target.up' : 'target.down', change);
+    });
+    this.on('config.applied', (event) => {
+      this.followConfig();
+      this.webhooks.publish('config.applied', { version: event.version, routes: event.routes, ...(event.source ? { source: event.source } : {}) });
+    });
+    this.on('config.rejected', (event) => {
+      const diagnostics = event.diagnostics
+        .filter((diagnostic) => diagnostic.severity === 'error')
+        .map((diagnostic) => ({ message: diagnostic.message, code: diagnostic.code, line: diagnostic.range.start.line + 1, character: diagnostic.range.start.character + 1 }));
+      this.webhooks.publish('config.rejected', { ...(event.source ? { source: event.source } : {}), diagnostics });
+    });
+  }
+
+  /** Webhook targets and secret, and the health gauge's label set, follow the applied config. */
+  private followConfig(): void {
+    const snapshot = this.runtime.snapshot;
+    const secretEnv = snapshot.config.gateway.webhookSecretEnv;
+    const secret = secretEnv ? this.env[secretEnv] : undefined;
+    if (snapshot.config.callbacks.length > 0 && !secret) {
+      this.runtime.logger.warn({ webhookSecretEnv: secretEnv }, 'webhooks are sent unsigned: set gateway.webhookSecretEnv to a variable holding the signing secret');
+    }
+    this.webhooks.configure(snapshot.config.callbacks, secret);
+    this.metrics.targetHealthy.reset();
+    for (const group of snapshot.upstreams.values()) {
+      for (const target of group.targets) this.metrics.targetHealthy.labels({ route: group.route, target: target.url }).set(target.healthy ? 1 : 0);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+// A rolling-window summary per route (count, rate, latency percentiles, error ratio, tokens) for the admin API's
+// `GET /api/v1/metrics`, the editor's metrics panel and CodeLens. One slot per second in a ring; latencies go
+// into log-spaced bins, so recording is O(1) and a percentile is exact to within one bin (about 15%).
+import type { Admin } from '../protocol';
+
+const BIN_GROWTH = 1.15;
+const FIRST_BIN_MS = 0.25;
+const BIN_COUNT = 96; // the last bin's upper bound is about 170 s; anything slower lands in it
+
+const BIN_UPPER_MS = Array.from({ length: BIN_COUNT }, (_, i) => FIRST_BIN_MS * BIN_GROWTH ** i);
+const LOG_GROWTH = Math.log(BIN_GROWTH);
+
+function binOf(ms: number): number {
+  if (ms <= FIRST_BIN_MS) return 0;
+  return Math.min(BIN_COUNT - 1, Math.ceil(Math.log(ms / FIRST_BIN_MS) / LOG_GROWTH));
+}
+
+class Slot {
+  second = -1;
+  count = 0;
+  errors = 0; // answers with status >= 500
+  maxMs = 0;
+  promptTokens = 0;
+  completionTokens = 0;
+  readonly latencyBins = new Uint32Array(BIN_COUNT);
+
+  resetTo(second: number): void {
+    this.second = second;
+    this.count = 0;
+    this.errors = 0;
+    this.maxMs = 0;
+    this.promptTokens = 0;
+    this.completionTokens = 0;
+    this.latencyBins.fill(0);
+  }
+}
+
+class RouteWindow {
+  readonly slots: Slot[];
+
+  constructor(windowSec: number) {
+    this.slots = Array.from({ length: windowSec }, () => new Slot());
+  }
+
+  slotAt(second: number): Slot {
+    const slot = this.slots[second % this.slots.length]!;
+    if (slot.second !== second) slot.resetTo(second);
+    return slot;
+  }
+}
+
+export interface RequestStatsOptions {
+  windowSec?: number;
+  now?: () => number; // ms clock, injectable so tests can move time
+}
+
+export class RequestStats {
+  readonly windowSec: number;
+  private readonly now: () => number;
+  private readonly startedAt: number;
+  private readonly routes = new Map<string, RouteWindow>();
+
+  constructor(options: RequestStatsOptions = {}) {
+    this.windowSec = options.windowSec ?? 60;
+    this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
+  }
+
+  recordRequest(route: string, status: number, durationMs: number): void {
+    const slot = this.slot(route);
+    slot.count += 1;
+    if (status >= 500) slot.errors += 1;
+    slot.latencyBins[binOf(durationMs)]! += 1;
+    if (durationMs > slot.maxMs) slot.maxMs = durationMs;
+  }
+
+  recordTokens(route: string, promptTokens: number, completionTokens: number): void {
+    const slot = this.slot(route);
+    slot.promptTokens += promptTokens;
+    slot.completionTokens += completionTokens;
+  }
+
+  /** The window's figures for each route seen or listed in `routes` (configured ones show even when idle). */
+  summary(routes: readonly string[] = []): Admin.MetricsSummary {
+    const nowMs = this.now();
+    const second = Math.floor(nowMs / 1000);
+    const spanSec = Math.max(1, Math.min(this.windowSec, (nowMs - this.startedAt) / 1000));
+    const names = new Set([...routes, ...this.routes.keys()]);
+    return { windowSeconds: this.windowSec, routes: [...names].map((name) => routeSummary(name, this.liveSlots(name, second), spanSec)) };
+  }
+
+  private slot(route: string): Slot {
+    let window = this.routes.get(route);
+    if (!window) {
+      window = new RouteWindow(this.windowSec);
+      this.routes.set(route, window);
+    }
+    return window.slotAt(Math.floor(this.now() / 1000));
+  }
+
+  private liveSlots(route: string, second: number): Slot[] {
+    const window = this.routes.get(route);
+    if (!window) return [];
+    return window.slots.filter((slot) => slot.second > second - this.windowSec && slot.second <= second);
+  }
+}
+
+function routeSummary(route: string, slots: Slot[], spanSec: number): Admin.RouteMetricsSummary {
+  const bins = new Uint32Array(BIN_COUNT);
+  let count = 0;
+  let errors = 0;
+  let maxMs = 0;
+  let promptTokens = 0;
+  let completionTokens = 0;
+  for (const slot of slots) {
+    count += slot.count;
+    errors += slot.errors;
+    maxMs = Math.max(maxMs, slot.maxMs);
+    promptTokens += slot.promptTokens;
+    completionTokens += slot.completionTokens;
+    for (let i = 0; i < BIN_COUNT; i++) bins[i]! += slot.latencyBins[i]!;
+  }
+  return {
+    route,
+    count,
+    rate: round(count / spanSec),
+    p50: percentile(bins, count, 0.5, maxMs),
+    p95: percentile(bins, count, 0.95, maxMs),
+    p99: percentile(bins, count, 0.99, maxMs),
+    errors,
+    errorRatio: count === 0 ? 0 : round(errors / count, 4),
+    tokens: { prompt: promptTokens, completion: completionTokens, total: promptTokens + completionTokens },
+  };
+}
+
+/** The upper bound of the bin holding the q-th sample, never above the largest sample seen. */
+function percentile(bins: Uint32Array, count: number, q: number, maxMs: number): number {
+  if (count === 0) return 0;
+  const rank = Math.ceil(q * count);
+  let seen = 0;
+  for (let i = 0; i < BIN_COUNT; i++) {
+    seen += bins[i]!;
+    if (seen >= rank) return round(Math.min(BIN_UPPER_MS[i]!, maxMs));
+  }
+  return round(maxMs);
+}
+
+function round(value: number, digits = 2): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
