@@ -117,7 +117,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     throw err;
   });
   const url = listenUrl(server, config.gateway.tls !== undefined);
-  const adminListener = adminListen ? await startAdminListener({ ...admin, runtime, observability }, adminListen) : undefined;
+  const adminListener = adminListen
+    ? await startAdminListener({ ...admin, runtime, observability }, adminListen).catch(async (err: unknown) => {
+      await closeServer(server, 0); // the admin address is taken: do not leave the gateway half started
+      await observability.close();
+      await runtime.close();
+      await store.close();
+      throw err;
+    })
+    : undefined;
   const adminUrl = adminListener?.url ?? url;
   logger.info({ url, adminUrl }, ProcessEvents.listening);
   if (options.banner) process.stderr.write(banner(url, config, options.configPath));
