@@ -138,4 +138,21 @@ describe('config model: loadConfig', () => {
     assert.ok(r.config);
     for (const d of r.diagnostics) assert.ok(!d.message.includes('hunter2'), 'the secret is not repeated in messages');
   });
+
+  it('accepts a security endpoint inside a broader prefix route, and a consumer allow-list', () => {
+    const text = [
+      'routes:',
+      '  - { path: /v1/*, target: mock://openai }',
+      'security:',
+      '  - { endpoint: /v1/*, auth: none }',
+      '  - endpoint: /v1/secure/*',
+      '    auth: api-key',
+      '    apiKeys: [{ name: ops, sha256: "' + 'a'.repeat(64) + '" }]',
+      '    consumers: [ops]',
+      '  - { endpoint: /v1/admin, auth: none }',
+    ].join('\n');
+    const r = loadConfig(text, { env: {} });
+    assert.deepEqual(r.diagnostics, []);
+    assert.deepEqual(r.config?.security[1]?.consumers, ['ops']);
+  });
 });

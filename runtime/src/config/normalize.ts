@@ -218,6 +218,7 @@ function normalizeSecurity(raw: Raw, env: Record<string, string | undefined>, ba
     endpoint: str(raw.endpoint) as string,
     ...(raw.methods !== undefined ? { methods: upper(list(raw.methods)) } : {}),
     auth,
+    ...(raw.consumers !== undefined ? { consumers: list(raw.consumers).map(String) } : {}),
     ...(auth === 'jwt' ? { jwt: normalizeJwt(obj(raw.jwt), env, baseDir) } : {}),
     ...(raw.apiKeys !== undefined ? {
       apiKeys: list(raw.apiKeys).map((k): ApiKeyConfig => {

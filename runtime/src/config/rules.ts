@@ -135,9 +135,11 @@ function securityRules(root: Raw, routes: RouteView[]): Finding[] {
     const rule = obj(s);
     const endpoint = str(rule.endpoint);
     if (endpoint === undefined) return;
-    const matched = endpoint.endsWith('*')
-      ? routes.some((r) => pathPatternMatches(endpoint, r.path.replace(/\*$/, '')))
-      : routePaths.has(endpoint);
+    // An endpoint protects the routes it names, or the part of a broader route's space it names (/v1/secure/* in /v1/*).
+    const bare = endpoint.replace(/\*$/, '');
+    const matched = routePaths.has(endpoint)
+      || (endpoint.endsWith('*') && routes.some((r) => pathPatternMatches(endpoint, r.path.replace(/\*$/, ''))))
+      || routes.some((r) => r.path.endsWith('*') && pathPatternMatches(r.path, bare));
     if (!matched) {
       const suggestion = closest(endpoint, routes.map((r) => r.path));
       out.push({
