@@ -48,7 +48,11 @@ describe('security: rule selection and compile errors', () => {
 
   it('refuses a config it cannot enforce, naming the rule', () => {
     assert.throws(() => compileSecurity(withRules([{ endpoint: '/v1/*', auth: 'api-key', apiKeys: [{ name: 'x', keyEnv: 'UNSET_KEY' }] }]), undefined), /security\[0\]\.apiKeys\[0\] \(x\): no usable key/);
-    assert.throws(() => compileSecurity(withRules([{ endpoint: '/v1/*', auth: 'api-key' }]), undefined), /security\[0\]: auth is api-key but no API key/);
-    assert.throws(() => compileSecurity(withRules([{ endpoint: '/v1/*', auth: 'jwt' }]), undefined), /security\[0\]: auth is jwt but no jwt settings/);
+  });
+
+  it('closes an endpoint whose rule names no key yet (the seed\'s `auth: jwt`): every request is refused with 401', async () => {
+    const noKeys = compileSecurity(withRules([{ endpoint: '/a', auth: 'api-key' }, { endpoint: '/b', auth: 'jwt' }]), undefined);
+    assert.throws(() => noKeys.policyFor('/a', 'POST')?.apiKeys?.verify('anything'), (err: AuthFailure) => err.status === 401);
+    await assert.rejects(noKeys.policyFor('/b', 'POST')?.jwt?.verify('a.b.c') ?? Promise.resolve(), (err: AuthFailure) => err.status === 401 && /no JWT key is configured/.test(err.reason));
   });
 });

@@ -70,15 +70,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const loadOptions = { mode: 'start' as const, env: options.env, baseDir: configFile ? path.dirname(configFile) : undefined };
   let lastText: string | undefined;
   let config = options.config;
+  let startWarnings: Diagnostic[] = [];
   if (configFile) {
     const loaded = await loadConfigFile(configFile, loadOptions);
     if (!loaded.config) throw new ConfigLoadError(configFile, loaded.diagnostics);
     config = loaded.config;
     lastText = loaded.text;
+    startWarnings = loaded.diagnostics;
   }
   if (!config) throw new Error('startGateway needs a configPath or a config');
 
   const logger = options.logger ?? pino({ level: config.gateway.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+  // Warnings do not stop the gateway, but the user should hear them where the gateway runs, not only in the editor.
+  for (const d of startWarnings) logger.warn({ file: configFile, line: d.range.start.line + 1, column: d.range.start.character + 1, code: d.code }, d.message);
   const runtime = new GatewayRuntime({ logger, mockUnreachableTargets: mockUnreachableOverride((options.env ?? process.env)[ProcessEnv.mockUnreachableTargets]) });
   const observability = new Observability(runtime, { env: options.env ?? process.env, ...options.observability });
   // Rate-limit counters in this process, or shared by all replicas through Redis (gateway.store; restart to change).

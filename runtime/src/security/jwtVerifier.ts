@@ -61,7 +61,11 @@ export function compileJwtVerifier(config: JwtConfig, keys: JwtKeys, where: stri
     // An algorithm without a key of its family can never verify a token: leave it out of the allow-list.
     if (SYMMETRIC.has(alg) ? keys.secret : keys.publicKey ?? keys.jwks) allowed.add(alg);
   }
-  if (allowed.size === 0) throw new Error(`${where}.jwt: no key for any of the algorithms ${config.algorithms.join(', ')}`);
+  if (allowed.size === 0 && (keys.secret || keys.publicKey || keys.jwks)) {
+    throw new Error(`${where}.jwt: no key for any of the algorithms ${config.algorithms.join(', ')}`);
+  }
+  // `auth: jwt` naming no key yet (the seed's own example): valid config, and every token is refused.
+  if (allowed.size === 0) return { verify: () => Promise.reject(invalid('no JWT key is configured for this endpoint yet')) };
 
   const options = {
     ...(config.audience !== undefined ? { audience: audienceOption(config.audience) } : {}),

@@ -1,0 +1,71 @@
+// The control plane as one Koa middleware: `/healthz` and `/readyz` without auth, `/api/v1/*` behind the
+// gateway's AI_GATEWAY_API_KEY; anything else goes on to the proxy pipeline. Mounted first on the gateway's
+// app, or alone on a separate admin listener (gateway.admin.listen).
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import { Admin } from '../protocol';
+import { ADMIN_KEY_ENV, adminKeyChecker } from './adminAuth';
+import { AdminError, errorResponse, toAdminError } from './adminErrors';
+import { AdminRouter, type AdminContext } from './adminRouter';
+import { adminDeps, type AdminOptions } from './deps';
+import { registerConfigHandlers } from './handlers/config';
+import { registerOperationHandlers } from './handlers/operations';
+import { registerRouteHandlers } from './handlers/routes';
+import { registerSecurityHandlers } from './handlers/security';
+
+export function adminApi(options: AdminOptions): Middleware {
+  const deps = adminDeps(options);
+  const router = new AdminRouter();
+  registerRouteHandlers(router, deps);
+  registerSecurityHandlers(router, deps);
+  registerConfigHandlers(router, deps);
+  registerOperationHandlers(router, deps);
+  const checkKey = adminKeyChecker(options.apiKey);
+
+  return async (ctx, next) => {
+    if (ctx.path === '/healthz' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+      ctx.body = { status: 'ok' } satisfies Admin.Health;
+      return;
+    }
+    if (ctx.path === '/readyz' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+      const ready = options.runtime.hasConfig;
+      ctx.status = ready ? 200 : 503;
+      ctx.body = (ready ? { status: 'ready', configVersion: options.runtime.snapshot.version } : { status: 'not-ready' }) satisfies Admin.Health;
+      return;
+    }
+    if (ctx.path !== Admin.basePath && !ctx.path.startsWith(`${Admin.basePath}/`)) return next();
+
+    const requestId = (ctx.state as { requestId?: string }).requestId ?? randomUUID();
+    ctx.set('x-request-id', requestId);
+    ctx.set('Cache-Control', 'no-store');
+    try {
+      authorize(ctx, checkKey(ctx.get('Authorization') || undefined));
+      const found = router.match(ctx.method, ctx.path.slice(Admin.basePath.length));
+      if (!found) throw new AdminError(404, 'not_found', `No admin endpoint ${ctx.method} ${ctx.path}. See docs/control-plane.md.`);
+      if ('allowed' in found) {
+        ctx.set('Allow', found.allowed.join(', '));
+        throw new AdminError(405, 'method_not_allowed', `${ctx.path} accepts ${found.allowed.join(', ')}, not ${ctx.method}.`);
+      }
+      await found.handler(ctx, found.params);
+    } catch (err) {
+      const adminError = toAdminError(err, options.store?.file);
+      if (!adminError) {
+        options.runtime.logger.error({ requestId, err: err instanceof Error ? err.message : String(err) }, 'admin API request failed');
+      }
+      const answer = adminError ?? new AdminError(500, 'internal_error', 'The admin API failed to handle this request; the gateway log has the details.');
+      ctx.status = answer.status;
+      ctx.body = errorResponse(answer, requestId);
+    }
+  };
+}
+
+function authorize(ctx: AdminContext, check: ReturnType<ReturnType<typeof adminKeyChecker>>): void {
+  if (check === 'ok') return;
+  if (check === 'disabled') {
+    throw new AdminError(403, 'admin_disabled', `The admin API is off because ${ADMIN_KEY_ENV} is not set for the gateway: start the gateway with ${ADMIN_KEY_ENV}=<a long random key> and send it as "Authorization: Bearer <key>".`);
+  }
+  ctx.set('WWW-Authenticate', 'Bearer realm="ai-gateway-admin"');
+  throw new AdminError(401, 'unauthorized', check === 'missing'
+    ? `Missing admin API key: send "Authorization: Bearer $${ADMIN_KEY_ENV}".`
+    : `Wrong admin API key: use the ${ADMIN_KEY_ENV} the gateway was started with.`);
+}

@@ -1,0 +1,39 @@
+// What the admin API works on: the running gateway (reads), the config store (writes), request statistics
+// (metrics) and the admin key. Plain data and interfaces, so the API can be tested on `app.callback()`.
+import type { ConfigStore } from '../configStore/configStore';
+import type { GatewayRuntime } from '../gateway/runtime';
+import type { Admin, RequestTrace } from '../protocol';
+import { AdminError } from './adminErrors';
+
+/** What the observability area reports (observability/observability.ts Observability). */
+export interface ObservabilitySource {
+  /** The rolling-window summary of every configured route, with target health. */
+  summary(): Admin.MetricsSummary;
+  trace(requestId: string): RequestTrace.Record | undefined;
+}
+
+export interface AdminOptions {
+  runtime: Pick<GatewayRuntime, 'snapshot' | 'hasConfig' | 'logger'>;
+  /** Absent when the gateway runs a config given in code: changes are then refused. */
+  store?: ConfigStore;
+  observability?: ObservabilitySource;
+  /** The gateway process's AI_GATEWAY_API_KEY; unset turns the admin API off. */
+  apiKey?: string;
+}
+
+export interface AdminDeps extends AdminOptions {
+  /** The store, or a 409 saying why this gateway's config cannot be changed. */
+  writableStore(): ConfigStore;
+}
+
+export function adminDeps(options: AdminOptions): AdminDeps {
+  return {
+    ...options,
+    writableStore() {
+      if (!options.store) {
+        throw new AdminError(409, 'no_config_file', 'This gateway runs a config given in code, not a file, so a change could not be kept: start it with --config FILE.');
+      }
+      return options.store;
+    },
+  };
+}

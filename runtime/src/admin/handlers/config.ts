@@ -1,0 +1,50 @@
+// `GET|PUT /api/v1/config`: the whole config, as the file's YAML text or as JSON data. A PUT is applied
+// atomically or refused with the diagnostics `validate` prints, positioned in the body that was sent.
+import { contentHash, type ConfigFormat } from '../../configStore/configStore';
+import { yamlData } from '../../configStore/yamlPatch';
+import type { Admin } from '../../protocol';
+import { AdminError, toAdminError } from '../adminErrors';
+import type { AdminContext, AdminRouter } from '../adminRouter';
+import type { AdminDeps } from '../deps';
+import { readBodyText } from '../requestBody';
+
+export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): void {
+  router
+    .on('GET', '/config', (ctx) => {
+      const store = deps.writableStore();
+      const hash = contentHash(store.text);
+      ctx.set('ETag', `"${hash}"`);
+      if (wantsJson(ctx)) {
+        ctx.body = { config: yamlData(store.text) as Record<string, unknown>, ...(store.file ? { file: store.file } : {}), hash } satisfies Admin.ConfigDocument;
+      } else {
+        ctx.type = 'application/yaml';
+        ctx.body = store.text;
+      }
+    })
+    .on('PUT', '/config', async (ctx) => {
+      const store = deps.writableStore();
+      const ifMatch = ctx.get('If-Match');
+      if (ifMatch && ifMatch.replace(/"/g, '') !== contentHash(store.text)) {
+        throw new AdminError(412, 'precondition_failed', 'The config changed since you read it (If-Match does not match): GET /api/v1/config again and re-apply your change.');
+      }
+      const body = await readBodyText(ctx.req);
+      if (body.trim() === '') throw new AdminError(400, 'bad_request', 'The request has no body: send the config as YAML (Content-Type: application/yaml) or JSON.');
+      try {
+        const applied = await store.replace(body, bodyFormat(ctx, body));
+        ctx.body = { changes: applied.routes, warnings: applied.warnings, hash: contentHash(store.text) } satisfies Admin.ApplyResult;
+      } catch (err) {
+        // Diagnostics of a refused config point into the body that was sent, not into the gateway's file.
+        throw toAdminError(err, undefined) ?? err;
+      }
+    });
+}
+
+function wantsJson(ctx: AdminContext): boolean {
+  return ctx.query.format === 'json' || (ctx.query.format !== 'yaml' && ctx.accepts('application/yaml', 'text/yaml', 'application/json') === 'application/json' && ctx.get('Accept').includes('json'));
+}
+
+function bodyFormat(ctx: AdminContext, body: string): ConfigFormat {
+  if (ctx.is('application/json', '+json')) return 'json';
+  if (ctx.is('application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain')) return 'yaml';
+  return body.trimStart().startsWith('{') ? 'json' : 'yaml';
+}

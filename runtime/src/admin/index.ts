@@ -1,0 +1,5 @@
+// The admin REST API (`/api/v1`), `/healthz` and `/readyz`.
+export { adminApi } from './adminApi';
+export { startAdminListener, type AdminListener } from './adminListener';
+export type { AdminOptions, ObservabilitySource } from './deps';
+export { ADMIN_KEY_ENV } from './adminAuth';

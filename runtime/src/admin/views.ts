@@ -1,0 +1,20 @@
+// What the admin API shows of the running config: routes with the rules protecting them, and rules without
+// their secrets (a JWT secret or an API key's digest never leaves the process).
+import { securityRulesForRoute } from '../config/routeShape';
+import type { GatewayConfig, RouteConfig, SecurityRule } from '../config/types';
+import type { Admin } from '../protocol';
+
+export function securityView(rule: SecurityRule): Admin.SecurityRuleView {
+  const { jwt, apiKeys, ...rest } = rule;
+  const view: Admin.SecurityRuleView = { ...rest };
+  if (jwt) {
+    const { secret: _secret, ...publicJwt } = jwt;
+    view.jwt = publicJwt;
+  }
+  if (apiKeys) view.apiKeys = apiKeys.map((k) => ({ name: k.name, ...(k.keyEnv ? { keyEnv: k.keyEnv } : {}) }));
+  return view;
+}
+
+export function routeView(config: GatewayConfig, route: RouteConfig): Admin.Route {
+  return { ...route, security: securityRulesForRoute(config, route).map(securityView) };
+}
