@@ -13,6 +13,7 @@ import { GatewayStatusBar } from './statusBar';
 import { RequestCredentials } from './testRequest/credentials';
 import { RequestHistory } from './testRequest/history';
 import { showConfigRejection } from './configRejection';
+import { reportGatewayCrashes } from './crashNotice';
 
 /** What the extension hands to whoever activates it (the e2e suite uses it to look at real state). */
 export interface GatewayExtensionApi {
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
       testRequests: { extensionUri: context.extensionUri, history: new RequestHistory(context.workspaceState), credentials, onAnswered: () => void poller.poll() },
     }),
     gateway.onDidReloadConfig((outcome) => showConfigRejection(outcome, gateway, log)),
+    reportGatewayCrashes(gateway, log),
     vscode.window.onDidChangeActiveTextEditor((editor) => {
       if (editor && isGatewayDocument(editor.document) && gateway.state.kind === 'stopped') routesView.show(editor.document);
     }),

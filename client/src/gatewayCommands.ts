@@ -11,6 +11,7 @@ import { newGatewayConfig } from './newConfig';
 import type { RouteTestController } from './routeTestController';
 import type { RoutesTreeNode, RoutesView } from './routesView';
 import { GatewayStatusBar } from './statusBar';
+import { askCredential } from './testRequest/credentialPrompt';
 import type { RequestCredentials } from './testRequest/credentials';
 import { requestTemplate } from './testRequest/requestTemplate';
 import { TestRequestPanel, type TestRequestDeps } from './testRequest/testRequestPanel';
@@ -144,7 +145,7 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
       const routes = document ? parseGatewayDocument(document).routes.map((r) => r.route.name) : [];
       const scope = await vscode.window.showQuickPick([{ label: 'Every route', route: undefined }, ...routes.map((r) => ({ label: r, route: r }))], { title: 'Credential for test requests to' });
       if (!scope) return;
-      const value = await vscode.window.showInputBox({ title: 'API key or JWT (stored in the OS keychain)', password: true, ignoreFocusOut: true });
+      const value = await askCredential(`API key or JWT for test requests to ${scope.route === undefined ? 'every route' : `"${scope.route}"`}`);
       if (value) await deps.credentials.set(scope.route, value);
     }),
   ];

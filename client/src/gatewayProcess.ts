@@ -3,6 +3,7 @@
 // with backoff when it crashes, and always ended with the extension.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ProcessEvents, ProcessEnv } from '../../runtime/src/protocol';
@@ -63,10 +64,12 @@ export class GatewayProcess implements vscode.Disposable {
     return this.start(configPath);
   }
 
-  private launch(configPath: string): Promise<Extract<GatewayState, { kind: 'running' }>> {
+  /** `port` wins over the setting: a restart after a crash comes back on the port clients already use. */
+  private launch(configPath: string, port?: number): Promise<Extract<GatewayState, { kind: 'running' }>> {
     const settings = this.options.settings();
     const args = [this.options.cliPath, 'start', '--config', configPath, '--host', '127.0.0.1'];
-    if (settings.port !== null) args.push('--port', String(settings.port));
+    const listenPort = port ?? settings.port;
+    if (listenPort !== null) args.push('--port', String(listenPort));
     this.options.log.info(`Starting the local gateway on ${configPath}`);
     const child = spawn(process.execPath, args, {
       cwd: path.dirname(configPath),
@@ -112,12 +115,13 @@ export class GatewayProcess implements vscode.Disposable {
       });
       child.once('exit', (code, signal) => {
         if (this.child === child) this.child = undefined;
+        const servedPort = this.current.kind === 'running' && this.current.pid === child.pid ? Number(new URL(this.current.url).port) : undefined;
         const how = signal ? `signal ${signal}` : `code ${code}`;
         if (this.stopping) {
           this.options.log.info(`The local gateway stopped (${how})`);
           this.setState({ kind: 'stopped' });
         } else {
-          this.onCrash(configPath, `The local gateway exited with ${how}`, Date.now() - startedAt, settled);
+          this.onCrash(configPath, `The local gateway exited with ${how}`, Date.now() - startedAt, settled, servedPort);
         }
         if (!settled) {
           settled = true;
@@ -128,7 +132,7 @@ export class GatewayProcess implements vscode.Disposable {
     });
   }
 
-  private onCrash(configPath: string, message: string, upMs: number, hadStarted: boolean): void {
+  private onCrash(configPath: string, message: string, upMs: number, hadStarted: boolean, servedPort: number | undefined): void {
     this.options.log.error(message);
     if (upMs >= stableAfterMs) this.backoffMs = firstBackoffMs;
     // A config that cannot start would crash-loop: only restart a gateway that had been listening.
@@ -142,7 +146,13 @@ export class GatewayProcess implements vscode.Disposable {
     this.options.log.warn(`Restarting the local gateway in ${delay} ms`);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
-      this.launch(configPath).catch((err: unknown) => this.options.log.error(err instanceof Error ? err.message : String(err)));
+      // The same port if it is still free (clients keep their URL), else the setting's.
+      void (servedPort === undefined ? Promise.resolve(false) : isPortFree(servedPort))
+        .then((free) => {
+          if (this.current.kind !== 'crashed') return undefined; // stopped or started again meanwhile
+          return this.launch(configPath, free ? servedPort : undefined);
+        })
+        .catch((err: unknown) => this.options.log.error(err instanceof Error ? err.message : String(err)));
     }, delay);
   }
 
@@ -187,6 +197,14 @@ export class GatewayProcess implements vscode.Disposable {
     this.stateEmitter.dispose();
     this.configEmitter.dispose();
   }
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
 
 function forEachLine(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {

@@ -30,4 +30,16 @@ export namespace Driver {
   export interface PressRequest {
     key: string;
   }
+
+  /** POST: types text into whatever has the keyboard focus in the workbench (e.g. an input box). */
+  export const type = '/type';
+  export interface TypeRequest {
+    text: string;
+  }
+
+  /** POST: clicks the first visible workbench element that matches a playwright selector, waiting for it to appear. */
+  export const click = '/click';
+  export interface ClickRequest {
+    selector: string;
+  }
 }

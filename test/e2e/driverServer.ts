@@ -47,6 +47,14 @@ const handlers: Record<string, Handler> = {
     await page.keyboard.press(stringField(body, 'key'));
     return {};
   },
+  [Driver.type]: async (page, body) => {
+    await page.keyboard.type(stringField(body, 'text'));
+    return {};
+  },
+  [Driver.click]: async (page, body) => {
+    await page.locator(stringField(body, 'selector')).first().click({ timeout: 15_000 });
+    return {};
+  },
 };
 
 function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {

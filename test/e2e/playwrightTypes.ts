@@ -16,6 +16,8 @@ export interface PlaywrightFrame {
 
 export interface PlaywrightLocator {
   allInnerTexts(): Promise<string[]>;
+  first(): PlaywrightLocator;
+  click(options?: { timeout?: number }): Promise<void>;
 }
 
 export interface PlaywrightPage {
@@ -26,5 +28,5 @@ export interface PlaywrightPage {
   locator(selector: string): PlaywrightLocator;
   frames(): PlaywrightFrame[];
   mainFrame(): PlaywrightFrame;
-  keyboard: { press(key: string): Promise<void> };
+  keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { RequestTrace } from '../../../runtime/src/protocol';
 import type { RequestCredentials } from './credentials';
+import { promptForCredential } from './credentialPrompt';
 import { toCurl } from './curl';
 import type { HistoryEntry, RequestHistory } from './history';
 import type { TestRequestSpec } from './requestTemplate';
@@ -54,6 +55,7 @@ export class TestRequestPanel implements vscode.Disposable {
   static async show(deps: TestRequestDeps, spec: TestRequestSpec, send: boolean): Promise<TestRequestPanel> {
     let panel = TestRequestPanel.current;
     if (panel) {
+      panel.deps = deps; // this request's config: its gateway URL and trace, not the one the panel was opened for
       panel.panel.reveal(undefined, true);
       panel.load(spec);
     } else {
@@ -66,7 +68,7 @@ export class TestRequestPanel implements vscode.Disposable {
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
-    private readonly deps: TestRequestDeps,
+    private deps: TestRequestDeps,
     spec: TestRequestSpec,
   ) {
     this.pendingSpec = spec;
@@ -138,6 +140,7 @@ export class TestRequestPanel implements vscode.Disposable {
       entry.totalMs = response.timings.totalMs;
       await this.post({ type: 'history', history: await this.deps.history.add(entry) });
       this.deps.onAnswered();
+      if (response.status === 401) void this.offerCredential(spec, credential !== undefined);
       return response;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -146,6 +149,11 @@ export class TestRequestPanel implements vscode.Disposable {
       await this.post({ type: 'history', history: await this.deps.history.add(entry) });
       return undefined;
     }
+  }
+
+  /** A 401: offer to store a credential for the route, then send the same request again with it. */
+  private async offerCredential(spec: TestRequestSpec, hadCredential: boolean): Promise<void> {
+    if (await promptForCredential(this.deps.credentials, spec.route, hadCredential)) await this.send(spec);
   }
 
   private post(message: TestRequestPageMessage): Thenable<boolean> {

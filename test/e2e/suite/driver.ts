@@ -15,4 +15,6 @@ export const driver = {
   workbenchText: async (selector: string) => (await call<Driver.TextResponse>(Driver.workbenchText, { selector } satisfies Driver.WorkbenchTextRequest)).texts,
   webviewText: async () => (await call<Driver.TextResponse>(Driver.webviewText, {})).texts,
   press: (key: string) => call<object>(Driver.press, { key } satisfies Driver.PressRequest),
+  type: (text: string) => call<object>(Driver.type, { text } satisfies Driver.TypeRequest),
+  click: (selector: string) => call<object>(Driver.click, { selector } satisfies Driver.ClickRequest),
 };
