@@ -1,10 +1,11 @@
 // `npm run bench:replicas`: requests per second of 1, 2 and 3 gateway replicas sharing their rate limits through a
 // real redis-server, behind a round-robin balancer (roundRobinBalancer.ts, standing in for a Kubernetes Service),
-// next to the single-process figures from the same run. Every process shares this machine's cores with the load
-// generator, the balancer, Redis and the mock, so the figures say what one machine does, not what a cluster does.
+// next to the single-process figures from the same run, and to N bare undici proxies behind the same balancer (what
+// N proxy processes can do at all here). Every process shares this machine's cores with the load generator, the
+// balancer, Redis and the mock, so the figures say what one machine does, not what a cluster does.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { cliCommand } from '../support/cli';
@@ -12,11 +13,17 @@ import { startRedisServer } from '../scaleout/redisServer';
 import { jsonUrl, nodeArgs, startProcess, type Started } from './processes';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
+// On one machine the load generator, balancer, mock and Redis stand in for other machines: given a higher CPU
+// priority, they do not lose their share to each added replica (BENCH_FAIR=1 measures without it).
+const PRIORITIZE_INFRA = process.env.BENCH_FAIR !== '1';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const CHAT_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
 
 interface Row {
   name: string;
+  /** For the N-replica rows and their bare-proxy ceiling: N. */
+  processes?: number;
+  ceiling?: boolean;
   rps: number;
   p50: number;
   p99: number;
@@ -62,6 +69,10 @@ async function startGateway(configFile: string): Promise<Started> {
   };
 }
 
+function scriptBeside(name: string): string {
+  return path.join(__dirname, `${name}${path.extname(__filename)}`);
+}
+
 async function drive(url: string): Promise<Omit<Row, 'name'>> {
   const options = { url: `${url}/v1/chat/completions`, connections: CONNECTIONS, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: CHAT_BODY };
   await autocannon({ ...options, duration: 1 }); // warm-up: JIT, pools, keep-alive connections
@@ -73,38 +84,59 @@ async function drive(url: string): Promise<Omit<Row, 'name'>> {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, refused };
 }
 
-async function measure(name: string, rows: Row[], start: () => Promise<Started[]>): Promise<void> {
+async function measure(name: string, rows: Row[], start: () => Promise<Started[]>, group: Pick<Row, 'processes' | 'ceiling'> = {}): Promise<void> {
   process.stderr.write(`bench: ${name} ...\n`);
   const started = await start();
   try {
-    rows.push({ name, ...(await drive(started[0]!.url)) });
+    rows.push({ name, ...group, ...(await drive(started[0]!.url)) });
   } finally {
     await Promise.all(started.map((s) => s.stop()));
   }
 }
 
+/** Raises a process's CPU priority (needs root; the bench still runs, unprioritized, without it). */
+function prioritize(pid: number | undefined): void {
+  if (!PRIORITIZE_INFRA || pid === undefined) return;
+  try {
+    setPriority(pid, -10);
+  } catch {
+    process.stderr.write(`bench: could not raise the priority of process ${pid}; figures include CPU contention\n`);
+  }
+}
+
 async function main(): Promise<void> {
+  prioritize(process.pid); // autocannon runs in this process
   const workDir = await mkdtemp(path.join(tmpdir(), 'replicas-bench-'));
   const mockCli = cliCommand(['mock', '--port', '0']);
   const mock = await startProcess(mockCli.command, mockCli.args, jsonUrl);
   const redis = await startRedisServer();
+  prioritize(mock.child.pid);
+  prioritize(redis.pid);
   const rows: Row[] = [];
   const config = async (name: string, redisUrl: string | undefined, replicas: number): Promise<string> => {
     const file = path.join(workDir, `${name}.yaml`);
     await writeFile(file, gatewayYaml(mock.url, redisUrl, replicas));
     return file;
   };
-  const replicasBehindBalancer = async (count: number): Promise<Started[]> => {
-    const file = await config(`replicas-${count}`, redis.url, count);
-    const gateways = await Promise.all(Array.from({ length: count }, () => startGateway(file)));
-    const balancerScript = path.join(__dirname, `roundRobinBalancer${path.extname(__filename)}`);
-    const balancer = await startProcess(process.execPath, [...nodeArgs(balancerScript), ...gateways.map((g) => g.url)], jsonUrl);
-    return [balancer, ...gateways];
+  const behindBalancer = async (backends: Started[]): Promise<Started[]> => {
+    const balancer = await startProcess(process.execPath, [...nodeArgs(scriptBeside('roundRobinBalancer')), ...backends.map((b) => b.url)], jsonUrl);
+    prioritize(balancer.child.pid);
+    return [balancer, ...backends];
   };
+  const replicas = async (count: number): Promise<Started[]> => {
+    const file = await config(`replicas-${count}`, redis.url, count);
+    return behindBalancer(await Promise.all(Array.from({ length: count }, () => startGateway(file))));
+  };
+  // The machine's ceiling for N proxy processes: the least a Node proxy does, in the same place as the replicas.
+  const bareProxies = async (count: number): Promise<Started[]> =>
+    behindBalancer(await Promise.all(Array.from({ length: count }, () => startProcess(process.execPath, [...nodeArgs(scriptBeside('bareProxy')), mock.url], jsonUrl))));
   try {
     await measure('1 process, limits in memory, direct', rows, async () => [await startGateway(await config('memory', undefined, 1))]);
     await measure('1 process, limits in Redis, direct', rows, async () => [await startGateway(await config('redis', redis.url, 1))]);
-    for (const count of [1, 2, 3]) await measure(`${count} replica(s), Redis, round-robin balancer`, rows, () => replicasBehindBalancer(count));
+    for (const count of [1, 2, 3]) {
+      await measure(`${count} replica(s), Redis, round-robin balancer`, rows, () => replicas(count), { processes: count });
+      await measure(`  ${count} bare undici proxies, same balancer (ceiling)`, rows, () => bareProxies(count), { processes: count, ceiling: true });
+    }
   } finally {
     await redis.stop();
     await mock.stop();
@@ -115,7 +147,8 @@ async function main(): Promise<void> {
 
 function printTable(rows: Row[]): void {
   const single = rows[0];
-  const header = ['setup', 'rps', 'p50 ms', 'p99 ms', 'errors', 'non-200', 'vs 1 process'];
+  const header = ['setup', 'rps', 'p50 ms', 'p99 ms', 'errors', 'non-200', 'vs 1 process', 'vs ceiling'];
+  const ceilingOf = (row: Row): Row | undefined => (row.processes && !row.ceiling ? rows.find((r) => r.ceiling && r.processes === row.processes) : undefined);
   const lines = rows.map((row) => [
     row.name,
     row.rps.toFixed(0),
@@ -123,12 +156,15 @@ function printTable(rows: Row[]): void {
     row.p99.toFixed(1),
     String(row.errors),
     row.refused || '-',
-    single ? `${((row.rps / single.rps) * 100).toFixed(0)}%` : '',
+    single && !row.ceiling ? `${((row.rps / single.rps) * 100).toFixed(0)}%` : '',
+    ceilingOf(row) ? `${((row.rps / ceilingOf(row)!.rps) * 100).toFixed(0)}%` : '',
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
   const format = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
   process.stdout.write(`\n${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.map(format).join('\n')}\n`);
   process.stdout.write(`\n${CONNECTIONS} connections, ${DURATION_S} s each, one rate-limited route (a Redis round trip per request when shared).\n`);
+  process.stdout.write(PRIORITIZE_INFRA ? 'Load generator, balancer, mock and Redis ran at a higher CPU priority than the gateways (BENCH_FAIR=1 to measure without).\n' : 'All processes at the same CPU priority.\n');
+  process.stdout.write(`Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores.\n`);
 }
 
 if (require.main === module) {

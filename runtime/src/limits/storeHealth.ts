@@ -1,0 +1,85 @@
+// Whether the shared store is answering, as operators see it: one log line when it goes away and one when it
+// comes back (not one per request), a gauge, and a counter of the operations the failure policy had to decide.
+import type { Logger } from 'pino';
+import { Counter, Gauge, register as defaultRegistry, type Registry } from 'prom-client';
+import type { StoreFailurePolicy } from '../config/types';
+import { ProcessEvents } from '../protocol';
+
+export const STORE_UNAVAILABLE = ProcessEvents.storeUnavailable;
+export const STORE_RECOVERED = ProcessEvents.storeRecovered;
+/** During an outage, how often one operation still tries the store to find out whether it is back. */
+export const PROBE_INTERVAL_MS = 1_000;
+
+export interface StoreHealthOptions {
+  logger: Logger;
+  policy: StoreFailurePolicy;
+  store: string; // redacted URL, for the log lines
+  registry?: Registry;
+}
+
+export class StoreHealth {
+  private available = true;
+  private lastProbe = 0;
+  private readonly failures: Counter<'policy'>;
+  private readonly up: Gauge;
+
+  constructor(private readonly options: StoreHealthOptions) {
+    const registry = options.registry ?? defaultRegistry;
+    this.failures = singleMetric(registry, 'ai_gateway_rate_limit_store_failures_total', () =>
+      new Counter({
+        name: 'ai_gateway_rate_limit_store_failures_total',
+        help: 'Rate-limit operations the shared store could not answer, decided by the onStoreFailure policy',
+        labelNames: ['policy'],
+        registers: [registry],
+      }),
+    );
+    this.up = singleMetric(registry, 'ai_gateway_rate_limit_store_up', () =>
+      new Gauge({ name: 'ai_gateway_rate_limit_store_up', help: '1 while the shared rate-limit store answers, 0 while it does not', registers: [registry] }),
+    );
+    this.up.set(1);
+  }
+
+  get isAvailable(): boolean {
+    return this.available;
+  }
+
+  /**
+   * Whether an operation should go to the store: always while it answers; during an outage one probe per
+   * interval, so a hung Redis costs one request the command timeout, not every request.
+   */
+  shouldTry(now = Date.now()): boolean {
+    if (this.available || now - this.lastProbe >= PROBE_INTERVAL_MS) {
+      this.lastProbe = now;
+      return true;
+    }
+    return false;
+  }
+
+  /** An operation failed in the store; the policy decides instead. */
+  failed(err: unknown): void {
+    this.failures.inc({ policy: this.options.policy });
+    this.lost(err);
+  }
+
+  /** The connection dropped or could not be made (no operation was refused by it yet). */
+  lost(err: unknown): void {
+    if (!this.available) return;
+    this.available = false;
+    this.up.set(0);
+    const reason = err instanceof Error ? err.message : String(err);
+    this.options.logger.warn({ store: this.options.store, policy: this.options.policy, reason }, STORE_UNAVAILABLE);
+  }
+
+  /** The store answered again (a command succeeded or the connection is back). */
+  succeeded(): void {
+    if (this.available) return;
+    this.available = true;
+    this.up.set(1);
+    this.options.logger.info({ store: this.options.store, policy: this.options.policy }, STORE_RECOVERED);
+  }
+}
+
+// Several stores (tests, restarts in one process) share a registry; a metric is registered once.
+function singleMetric<T>(registry: Registry, name: string, create: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? create();
+}
