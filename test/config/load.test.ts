@@ -155,4 +155,13 @@ describe('config model: loadConfig', () => {
     assert.deepEqual(r.diagnostics, []);
     assert.deepEqual(r.config?.security[1]?.consumers, ['ops']);
   });
+
+  it('says when scale-out settings cannot do what they say', () => {
+    const base = 'routes:\n  - { path: /a, target: mock://openai }\nsecurity:\n  - { endpoint: /a, auth: none }\n';
+    const cluster = loadConfig(`gateway:\n  cluster: { enabled: true }\n${base}`, { env: {} });
+    assert.deepEqual(cluster.diagnostics.map(where), ['2:3 cluster.noStore']);
+    const replicas = loadConfig(`gateway:\n  store:\n    redis: { url: redis://127.0.0.1:6379 }\n${base}`, { env: {} });
+    assert.deepEqual(replicas.diagnostics.map(where), ['3:5 store.replicasUnset']);
+    assert.equal(replicas.diagnostics[0]?.severity, 'info');
+  });
 });

@@ -231,8 +231,22 @@ export function envReferences(root: Raw): { name: string; path: (string | number
   return out;
 }
 
+/** Scale-out settings that cannot do what they say. */
+function gatewayRules(root: Raw): Finding[] {
+  const gateway = obj(root.gateway);
+  const store = obj(gateway.store);
+  const out: Finding[] = [];
+  if (gateway.cluster !== undefined && obj(gateway.cluster).enabled !== false && store.redis === undefined) {
+    out.push({ path: ['gateway', 'cluster'], onKey: true, severity: 'warning', code: 'cluster.noStore', message: 'gateway.cluster shares admin changes through Redis, but gateway.store.redis is not set: each replica keeps its own config.' });
+  }
+  if (store.redis !== undefined && (store.onStoreFailure ?? 'local') === 'local' && store.replicas === undefined) {
+    out.push({ path: ['gateway', 'store', 'redis'], onKey: true, severity: 'info', code: 'store.replicasUnset', message: 'While Redis is unreachable, the "local" policy gives each replica limit/replicas; set gateway.store.replicas to the number of replicas, or every replica falls back to the whole limit.' });
+  }
+  return out;
+}
+
 export function semanticFindings(data: unknown): Finding[] {
   const root = obj(data);
   const routes = routeViews(root);
-  return [...routeRules(routes), ...securityRules(root, routes)];
+  return [...gatewayRules(root), ...routeRules(routes), ...securityRules(root, routes)];
 }
