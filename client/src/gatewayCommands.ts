@@ -1,7 +1,7 @@
 // The "AI Gateway" commands of the palette, status bar, editor title, routes view and CodeLens.
 import * as vscode from 'vscode';
 import { loadConfig, formatDiagnostic } from '../../runtime/src/config';
-import { AdminClient } from './adminClient';
+import type { RequestTrace } from '../../runtime/src/protocol';
 import { parseGatewayDocument } from './configModel';
 import { activeGatewayDocument, gatewayLanguageId, isGatewayDocument } from './gatewayDocuments';
 import type { GatewayProcess } from './gatewayProcess';
@@ -15,6 +15,9 @@ import { askCredential } from './testRequest/credentialPrompt';
 import type { RequestCredentials } from './testRequest/credentials';
 import { requestTemplate } from './testRequest/requestTemplate';
 import { TestRequestPanel, type TestRequestDeps } from './testRequest/testRequestPanel';
+
+/** The result panel waits this long for a request's trace before it shows the answer without one. */
+const traceTimeoutMs = 5_000;
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -91,9 +94,19 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
       ...deps.testRequests,
       gatewayUrl: () => runningUrl(document),
       adminKey: gateway.adminKey,
-      traceOf: (requestId) => (gateway.state.kind === 'running' ? new AdminClient(gateway.state.adminUrl, gateway.adminKey).trace(requestId) : Promise.resolve(undefined)),
+      traceOf: (requestId) => traceOf(requestId),
     }, requestTemplate(located.route), ref?.send === true);
     return panel;
+  }
+
+  /** The gateway's trace of a test request; undefined when it is not running or no longer keeps that trace. */
+  async function traceOf(requestId: string): Promise<RequestTrace.Record | undefined> {
+    try {
+      return await gateway.adminClient()?.trace(requestId, { timeoutMs: traceTimeoutMs });
+    } catch (err) {
+      log.debug(`No trace for request ${requestId}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
   }
 
   async function validate(): Promise<void> {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ProcessEvents, ProcessEnv } from '../../runtime/src/protocol';
 import type { Diagnostic } from '../../runtime/src/config/types';
+import { AIGateway, type AIGatewayOptions } from '../../runtime/src/sdk';
 import { parseLogLine, type LogLine } from './logLine';
 
 export type GatewayState =
@@ -49,6 +50,12 @@ export class GatewayProcess implements vscode.Disposable {
 
   get state(): GatewayState {
     return this.current;
+  }
+
+  /** The SDK's admin client for the running gateway (its admin URL and this session's key); undefined unless it runs. */
+  adminClient(options: Omit<AIGatewayOptions, 'url' | 'apiKey'> = {}): AIGateway | undefined {
+    const state = this.current;
+    return state.kind === 'running' ? new AIGateway({ ...options, url: state.adminUrl, apiKey: this.adminKey }) : undefined;
   }
 
   /** Starts (or restarts onto another file); resolves once the gateway listens, rejects if it could not start. */

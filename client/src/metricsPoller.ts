@@ -2,7 +2,7 @@
 // the routes view and the metrics panel: one poll, several readers.
 import * as vscode from 'vscode';
 import type { Admin } from '../../runtime/src/protocol';
-import { AdminClient } from './adminClient';
+import type { AIGateway } from '../../runtime/src/sdk';
 import type { GatewayProcess, GatewayState } from './gatewayProcess';
 
 export interface MetricsSample {
@@ -10,9 +10,12 @@ export interface MetricsSample {
   summary: Admin.MetricsSummary;
 }
 
+/** A poll waits at most two intervals (and this long at least) so a stalled gateway delays samples, not piles them. */
+const minTimeoutMs = 2_000;
+
 export class MetricsPoller implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
-  private client: AdminClient | undefined;
+  private client: AIGateway | undefined;
   private inFlight: AbortController | undefined;
   private lastError: string | undefined;
   private readonly emitter = new vscode.EventEmitter<MetricsSample | undefined>();
@@ -36,7 +39,7 @@ export class MetricsPoller implements vscode.Disposable {
       this.emitter.fire(undefined);
       return;
     }
-    this.client = new AdminClient(state.adminUrl, this.gateway.adminKey);
+    this.client = this.gateway.adminClient({ retries: 0 }); // the next tick is the retry
     void this.poll();
   }
 
@@ -49,7 +52,7 @@ export class MetricsPoller implements vscode.Disposable {
     const controller = new AbortController();
     this.inFlight = controller;
     try {
-      const summary = await client.metrics(controller.signal);
+      const summary = await client.metrics({}, { signal: controller.signal, timeoutMs: Math.max(minTimeoutMs, 2 * this.intervalMs()) });
       this.lastError = undefined;
       this.latest = { at: Date.now(), summary };
       this.emitter.fire(this.latest);

@@ -1,7 +1,10 @@
 // The SDK the CLI and the extension share, against a real gateway process: typed calls, refusals as
 // AIGatewayError with status, type and diagnostics, the seed's "API key required", and connect() to a saved context.
 import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AIGateway, AIGatewayError, ApiKeyRequiredError, backoffDelay, connect, writeUserConfig } from '../../runtime/src/sdk';
@@ -35,6 +38,21 @@ describe('SDK: AIGateway', function () {
     const applied = await client.applyConfig(yaml.replace('timeout: 30s', 'timeout: 40s'));
     assert.deepEqual(applied.changes, { added: [], changed: ['chat'], removed: [] });
     assert.equal((await client.health()).status, 'ok');
+  });
+
+  it("trace() returns the gateway's trace of a traced request, and a 404 once it has none", async () => {
+    const response = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gateway-trace': '1', 'x-gateway-admin-key': ADMIN_KEY },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    await response.text();
+    const requestId = response.headers.get('x-request-id');
+    assert.ok(requestId, 'the gateway names the request');
+    const trace = await client.trace(requestId, { timeoutMs: 5_000 });
+    assert.deepEqual([trace.requestId, trace.route, trace.status, trace.path], [requestId, 'chat', 200, '/v1/chat/completions']);
+    assert.ok(trace.entries.some((e) => e.stage === 'route'));
+    await assert.rejects(client.trace('no-such-request'), (err: unknown) => err instanceof AIGatewayError && err.status === 404 && err.type === 'trace_not_found');
   });
 
   it('throws AIGatewayError with the status, type and diagnostics of a refusal', async () => {
@@ -85,5 +103,65 @@ describe('SDK: AIGateway', function () {
     assert.equal(backoffDelay(6, options, null, () => 1), 1_000);
     assert.equal(backoffDelay(0, options, '2', () => 1), 1_000);
     assert.equal(backoffDelay(0, options, '0.25', () => 1), 250);
+  });
+});
+
+describe('SDK: per-call AbortSignal and timeout', function () {
+  this.timeout(5_000); // far below the client's own 60 s timeout and 5 s backoff: only the per-call controls end these calls
+  // A gateway that takes requests and never answers them, or answers 429 with a long Retry-After.
+  let behaviour: 'stall' | 'busy' = 'stall';
+  let requests = 0;
+  const server = http.createServer((_req, res) => {
+    requests++;
+    if (behaviour === 'busy') res.writeHead(429, { 'retry-after': '30', 'content-type': 'application/json' }).end('{"error":{"type":"rate_limited","message":"slow down"}}');
+  });
+  let client: AIGateway;
+
+  before(async () => {
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    client = new AIGateway({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'k', timeoutMs: 60_000 });
+  });
+  beforeEach(() => {
+    requests = 0;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('timeoutMs ends one call that gets no answer, as "unreachable", and closes its connection', async () => {
+    behaviour = 'stall';
+    const closed = once(server, 'request').then(([req]) => once((req as http.IncomingMessage).socket, 'close'));
+    await assert.rejects(client.metrics({}, { timeoutMs: 200 }), (err: unknown) => {
+      assert.ok(err instanceof AIGatewayError);
+      assert.deepEqual([err.status, err.type], [0, 'unreachable']);
+      assert.match(err.message, /no answer within 200 ms/);
+      return true;
+    });
+    await closed;
+    assert.equal(requests, 1, 'a timeout is not retried');
+  });
+
+  it("an aborted signal ends the call with the signal's reason, in flight or before it starts", async () => {
+    behaviour = 'stall';
+    const controller = new AbortController();
+    const arrived = once(server, 'request');
+    const call = client.metrics({ route: 'chat' }, { signal: controller.signal });
+    const [req] = (await arrived) as [http.IncomingMessage];
+    const closed = once(req.socket, 'close');
+    controller.abort();
+    await assert.rejects(call, (err: unknown) => err instanceof Error && err.name === 'AbortError');
+    await closed;
+    await assert.rejects(client.routes({ signal: AbortSignal.abort() }), (err: unknown) => err instanceof Error && err.name === 'AbortError');
+    assert.equal(requests, 1, 'nothing is sent for an already aborted signal');
+  });
+
+  it('aborting during the 429 backoff ends the call at once instead of after Retry-After', async () => {
+    behaviour = 'busy';
+    const controller = new AbortController();
+    const retrying = new AIGateway({ url: client.url, apiKey: 'k', onRetry: () => controller.abort() });
+    await assert.rejects(retrying.routes({ signal: controller.signal }), (err: unknown) => err instanceof Error && err.name === 'AbortError');
+    assert.equal(requests, 1);
   });
 });

@@ -4,7 +4,7 @@
 export const driverUrlEnv = 'AI_GATEWAY_E2E_DRIVER';
 
 export namespace Driver {
-  /** POST: a PNG of the whole workbench into docs/screenshots/<name>.png. */
+  /** POST: a PNG of the whole workbench into .vscode-test/screenshots/<name>.png (docs/screenshots/ with AI_GATEWAY_E2E_SCREENSHOTS=docs). */
   export const screenshot = '/screenshot';
   export interface ScreenshotRequest {
     name: string; // file name without extension: letters, digits, dashes

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { Driver } from './driverProtocol';
 import type { PlaywrightPage } from './playwrightTypes';
-import { screenshotsDir } from './paths';
+import { screenshotsDirFor } from './paths';
 
 export interface DriverServer {
   url: string;
@@ -25,8 +25,9 @@ const handlers: Record<string, Handler> = {
   [Driver.screenshot]: async (page, body): Promise<Driver.ScreenshotResponse> => {
     const name = stringField(body, 'name');
     if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`driver: screenshot name "${name}" must be lower-case letters, digits and dashes`);
-    fs.mkdirSync(screenshotsDir, { recursive: true });
-    const file = path.join(screenshotsDir, `${name}.png`);
+    const dir = screenshotsDirFor();
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${name}.png`);
     await page.screenshot({ path: file });
     return { path: file };
   },

@@ -17,5 +17,12 @@ export const repoRoot = findRepoRoot(__dirname);
 export const vscodeTestDir = path.join(repoRoot, '.vscode-test');
 export const codeServerEntry = path.join(vscodeTestDir, 'node_modules/code-server/out/node/entry.js');
 export const playwrightCoreDir = path.join(vscodeTestDir, 'node_modules/playwright-core');
-export const screenshotsDir = path.join(repoRoot, 'docs/screenshots');
+/** `AI_GATEWAY_E2E_SCREENSHOTS=docs` refreshes the README's committed screenshots; by default they stay out of git. */
+export const screenshotsEnv = 'AI_GATEWAY_E2E_SCREENSHOTS';
+export function screenshotsDirFor(env: NodeJS.ProcessEnv = process.env): string {
+  const choice = env[screenshotsEnv];
+  if (choice === undefined || choice === '') return path.join(vscodeTestDir, 'screenshots');
+  if (choice === 'docs') return path.join(repoRoot, 'docs/screenshots');
+  throw new Error(`e2e: ${screenshotsEnv}=${JSON.stringify(choice)} is not understood: leave it unset (screenshots go to .vscode-test/screenshots/) or set it to "docs" (docs/screenshots/)`);
+}
 export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';

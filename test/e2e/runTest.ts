@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { repoRoot } from './paths';
+import { repoRoot, screenshotsDirFor } from './paths';
 import { runVsixSmoke } from './vsixSmoke';
 
 async function main(): Promise<void> {
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   fs.chmodSync(host, 0o755); // tsc does not keep the executable bit; test-electron spawns the file directly
 
   const only = process.env['AI_GATEWAY_E2E_ONLY'];
+  const screenshots = screenshotsDirFor(); // a misspelt AI_GATEWAY_E2E_SCREENSHOTS fails now, not after a minute of tests
   const vsix = path.join(repoRoot, 'ai-gateway.vsix');
   if (only !== 'suite' && !fs.existsSync(vsix)) throw new Error(`e2e: ${vsix} is missing; run \`npm run package\` first`);
 
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     if (only !== 'suite') await runVsixSmoke({ vsix, host, workspace: freshWorkspace('vsix-workspace'), scratch });
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
-    console.log(`e2e: finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`e2e: finished in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${path.relative(repoRoot, screenshots)}/`);
   }
 }
 

@@ -2,9 +2,12 @@
 // `Authorization: Bearer <key>`, turns error bodies into AIGatewayError, and retries 429/503 with backoff.
 import type { LogLevel } from '../config/types';
 import { Admin, type RequestTrace } from '../protocol';
+import { attemptSignal, type CallOptions } from './callOptions';
 import { DEFAULT_GATEWAY_URL, ENV_KEY, ENV_URL, readUserConfig, resolveConnection, userConfigPath } from './contexts';
 import { AIGatewayError, ApiKeyRequiredError } from './errors';
 import { backoffDelay, delay, RETRY_STATUSES, type RetryOptions } from './retryPolicy';
+
+export type { CallOptions } from './callOptions';
 
 export interface AIGatewayOptions extends RetryOptions {
   /** Gateway (or admin listener) URL; default $AI_GATEWAY_URL, then http://127.0.0.1:8080. */
@@ -25,7 +28,7 @@ export interface MetricsQuery {
   endpoint?: string;
 }
 
-interface Call {
+interface Call extends CallOptions {
   method: string;
   path: string;
   body?: string;
@@ -52,56 +55,59 @@ export class AIGateway {
     return new AIGateway({ ...this.options, url: connection.url, apiKey: connection.apiKey });
   }
 
-  async routes(): Promise<Admin.Route[]> {
-    return (await this.json<Admin.RouteList>({ method: 'GET', path: '/routes' })).routes;
+  async routes(options: CallOptions = {}): Promise<Admin.Route[]> {
+    return (await this.json<Admin.RouteList>({ method: 'GET', path: '/routes', ...options })).routes;
   }
 
-  route(name: string): Promise<Admin.Route> {
-    return this.json({ method: 'GET', path: `/routes/${encodeURIComponent(name)}` });
+  route(name: string, options: CallOptions = {}): Promise<Admin.Route> {
+    return this.json({ method: 'GET', path: `/routes/${encodeURIComponent(name)}`, ...options });
   }
 
   /** `POST /api/v1/routes`; a route that already exists is an AIGatewayError with status 409. */
-  createRoute(route: Admin.RouteInput): Promise<Admin.RouteResult> {
-    return this.json({ method: 'POST', path: '/routes', body: JSON.stringify(route) });
+  createRoute(route: Admin.RouteInput, options: CallOptions = {}): Promise<Admin.RouteResult> {
+    return this.json({ method: 'POST', path: '/routes', body: JSON.stringify(route), ...options });
   }
 
-  updateRoute(name: string, route: Admin.RouteInput): Promise<Admin.RouteResult> {
-    return this.json({ method: 'PUT', path: `/routes/${encodeURIComponent(name)}`, body: JSON.stringify(route) });
+  updateRoute(name: string, route: Admin.RouteInput, options: CallOptions = {}): Promise<Admin.RouteResult> {
+    return this.json({ method: 'PUT', path: `/routes/${encodeURIComponent(name)}`, body: JSON.stringify(route), ...options });
   }
 
-  deleteRoute(name: string): Promise<Admin.RouteDeleted> {
-    return this.json({ method: 'DELETE', path: `/routes/${encodeURIComponent(name)}` });
+  deleteRoute(name: string, options: CallOptions = {}): Promise<Admin.RouteDeleted> {
+    return this.json({ method: 'DELETE', path: `/routes/${encodeURIComponent(name)}`, ...options });
   }
 
-  async security(): Promise<Admin.SecurityRuleView[]> {
-    return (await this.json<Admin.SecurityList>({ method: 'GET', path: '/security' })).security;
+  async security(options: CallOptions = {}): Promise<Admin.SecurityRuleView[]> {
+    return (await this.json<Admin.SecurityList>({ method: 'GET', path: '/security', ...options })).security;
   }
 
   /** `PUT /api/v1/security/{endpoint}` with the seed's `{ authType, rateLimit }` (and any other rule field). */
-  updateSecurity(endpoint: string, fields: Admin.SecurityInput): Promise<Admin.SecurityResult> {
-    return this.json({ method: 'PUT', path: `/security/${encodeURIComponent(endpoint)}`, body: JSON.stringify(fields) });
+  updateSecurity(endpoint: string, fields: Admin.SecurityInput, options: CallOptions = {}): Promise<Admin.SecurityResult> {
+    return this.json({ method: 'PUT', path: `/security/${encodeURIComponent(endpoint)}`, body: JSON.stringify(fields), ...options });
   }
 
-  metrics(query: MetricsQuery = {}): Promise<Admin.MetricsSummary> {
+  /** A poller passes `{ signal, timeoutMs }` so a slow gateway costs one late sample, not a queue of requests. */
+  metrics(query: MetricsQuery = {}, options: CallOptions = {}): Promise<Admin.MetricsSummary> {
     const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const qs = params.toString();
-    return this.json({ method: 'GET', path: `/metrics${qs ? `?${qs}` : ''}` });
+    return this.json({ method: 'GET', path: `/metrics${qs ? `?${qs}` : ''}`, ...options });
   }
 
   /** The gateway's config file as YAML text. */
-  async config(): Promise<string> {
-    const response = await this.send({ method: 'GET', path: '/config', accept: 'application/yaml' });
+  async config(options: CallOptions = {}): Promise<string> {
+    const response = await this.send({ method: 'GET', path: '/config', accept: 'application/yaml', ...options });
     return response.text();
   }
 
-  configDocument(): Promise<Admin.ConfigDocument> {
-    return this.json({ method: 'GET', path: '/config', accept: 'application/json' });
+  configDocument(options: CallOptions = {}): Promise<Admin.ConfigDocument> {
+    return this.json({ method: 'GET', path: '/config', accept: 'application/json', ...options });
   }
 
   /** Replaces the whole config: YAML text as written, or JSON data (merged so the file's comments stay). */
-  applyConfig(config: string | Record<string, unknown>, options: { ifMatch?: string } = {}): Promise<Admin.ApplyResult> {
+  applyConfig(config: string | Record<string, unknown>, options: { ifMatch?: string } & CallOptions = {}): Promise<Admin.ApplyResult> {
     const yaml = typeof config === 'string';
     return this.json({
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
       method: 'PUT',
       path: '/config',
       body: yaml ? config : JSON.stringify(config),
@@ -110,17 +116,19 @@ export class AIGateway {
     });
   }
 
-  setLogLevel(level: LogLevel, options: { persist?: boolean } = {}): Promise<Admin.LogLevelResult> {
-    return this.json({ method: 'PUT', path: '/log-level', body: JSON.stringify({ level, ...options } satisfies Admin.LogLevelBody) });
+  setLogLevel(level: LogLevel, options: { persist?: boolean } & CallOptions = {}): Promise<Admin.LogLevelResult> {
+    const { signal, timeoutMs, ...body } = options;
+    return this.json({ method: 'PUT', path: '/log-level', body: JSON.stringify({ level, ...body } satisfies Admin.LogLevelBody), signal, timeoutMs });
   }
 
-  trace(requestId: string): Promise<RequestTrace.Record> {
-    return this.json({ method: 'GET', path: `/traces/${encodeURIComponent(requestId)}` });
+  /** The kept trace of a request sent with `x-gateway-trace: 1`; a 404 AIGatewayError once the gateway dropped it. */
+  trace(requestId: string, options: CallOptions = {}): Promise<RequestTrace.Record> {
+    return this.json({ method: 'GET', path: `/traces/${encodeURIComponent(requestId)}`, ...options });
   }
 
   /** `GET /healthz` (no key needed). */
-  health(): Promise<Admin.Health> {
-    return this.json({ method: 'GET', path: '/healthz', auth: false });
+  health(options: CallOptions = {}): Promise<Admin.Health> {
+    return this.json({ method: 'GET', path: '/healthz', auth: false, ...options });
   }
 
   private async json<T>(call: Call): Promise<T> {
@@ -133,7 +141,9 @@ export class AIGateway {
     if (needsKey && !this.apiKey) throw new ApiKeyRequiredError();
     const path = needsKey ? `${Admin.basePath}${call.path}` : call.path;
     const retries = this.options.retries ?? 4;
+    const timeoutMs = call.timeoutMs ?? this.options.timeoutMs ?? 30_000;
     for (let attempt = 0; ; attempt++) {
+      call.signal?.throwIfAborted();
       let response: Response;
       try {
         response = await this.fetchImpl(`${this.url}${path}`, {
@@ -145,22 +155,23 @@ export class AIGateway {
             ...call.headers,
           },
           ...(call.body !== undefined ? { body: call.body } : {}),
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+          signal: attemptSignal(timeoutMs, call.signal),
         });
       } catch (err) {
+        call.signal?.throwIfAborted(); // the caller gave up: its own reason, not "unreachable"
         const refused = connectionRefused(err);
         if (refused && call.method === 'GET' && attempt < retries) {
-          await delay(backoffDelay(attempt, this.options, null));
+          await delay(backoffDelay(attempt, this.options, null), call.signal);
           continue;
         }
-        throw new AIGatewayError(`Cannot reach the gateway at ${this.url}: ${describeFetchError(err)}. Is it running? Check --gateway or ${ENV_URL}.`, 0, 'unreachable');
+        throw new AIGatewayError(`Cannot reach the gateway at ${this.url}: ${describeFetchError(err, timeoutMs)}. Is it running? Check --gateway or ${ENV_URL}.`, 0, 'unreachable');
       }
       if (response.ok) return response;
       if (RETRY_STATUSES.has(response.status) && attempt < retries) {
         const delayMs = backoffDelay(attempt, this.options, response.headers.get('retry-after'));
         await response.body?.cancel();
         this.options.onRetry?.({ attempt: attempt + 1, status: response.status, delayMs, path });
-        await delay(delayMs);
+        await delay(delayMs, call.signal);
         continue;
       }
       throw await errorFrom(response);
@@ -186,10 +197,10 @@ function connectionRefused(err: unknown): boolean {
   return cause?.code === 'ECONNREFUSED';
 }
 
-function describeFetchError(err: unknown): string {
+function describeFetchError(err: unknown, timeoutMs: number): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code) return cause.code;
   if (cause?.message) return cause.message;
-  if (err instanceof Error && err.name === 'TimeoutError') return 'no answer in time';
+  if (err instanceof Error && err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   return err instanceof Error ? err.message : String(err);
 }
