@@ -81,9 +81,19 @@ connection.onDidChangeConfiguration((change) => {
   for (const document of documents.all()) scheduleValidation(document.uri, 0);
 });
 
-documents.onDidOpen((e) => scheduleValidation(e.document.uri, 0));
-documents.onDidChangeContent((e) => scheduleValidation(e.document.uri, VALIDATION_DELAY_MS));
+// TextDocuments fires onDidChangeContent synchronously right after onDidOpen: that one must not turn the open's
+// immediate validation into a debounced one, so only the changes after it wait.
+const justOpened = new Set<string>();
+documents.onDidOpen((e) => {
+  justOpened.add(e.document.uri);
+  scheduleValidation(e.document.uri, 0);
+});
+documents.onDidChangeContent((e) => {
+  if (justOpened.delete(e.document.uri)) return;
+  scheduleValidation(e.document.uri, VALIDATION_DELAY_MS);
+});
 documents.onDidClose((e) => {
+  justOpened.delete(e.document.uri);
   clearTimeout(pending.get(e.document.uri));
   pending.delete(e.document.uri);
   service.forget(e.document.uri);
@@ -134,9 +144,12 @@ connection.onRenameRequest(guarded(null, (p) => {
 documents.listen(connection);
 connection.listen();
 
-// Compile the schema validator and warm the parser before the first document arrives, not while it waits.
+// Compile the schema validator and warm the parser before the first document arrives, not while it waits; the
+// outline and a hover on a route build the route index and the typed config, which an analysis builds only when asked.
 setImmediate(guarded(undefined, () => {
   const warm = TextDocument.create('warmup://ai-gateway.yaml', 'yaml', 0, WARMUP_CONFIG);
   service.analyze(warm);
+  service.findDocumentSymbols(warm);
+  service.doHover(warm, { line: 2, character: 6 });
   service.forget(warm.uri);
 }));

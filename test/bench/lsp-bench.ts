@@ -1,6 +1,8 @@
 // `npm run bench:lsp`: our language server against yaml-language-server (given our schema) over stdio, on the same
-// generated 2,000-route config (about 24,000 lines), in one run. Prints open-to-diagnostics, edit-to-diagnostics,
-// completion and hover latency for each, and the ratios (ours / theirs; the goals are <= 0.5, 0.2, 0.1).
+// generated 2,000-route config (about 24,000 lines), in one run. Prints open-to-diagnostics (didOpen sent to first
+// diagnostics; the median of several opens, each in a freshly spawned, initialized server, the two servers taking
+// turns), edit-to-diagnostics, completion and hover latency for each, and the ratios (ours / theirs; the goals are
+// <= 0.5, 0.2, 0.1). Spawn-to-initialized is printed too, so startup work cannot hide from the open figure.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../support/cli';
@@ -8,10 +10,13 @@ import { generatedConfig } from '../server/generatedConfig';
 import { LspClient, ourServerCommand, yamlLanguageServerCommand } from '../server/lspClient';
 
 const ROUTES = Number(process.env.BENCH_ROUTES ?? 2000);
+/** Opens per server, each in a fresh process (the first open is the one a user waits for), interleaved. */
+const OPENS = Number(process.env.BENCH_OPENS ?? 3);
 const EDITS = 5;
 const REQUESTS = 20;
 
 interface Figures { open: number; edit: number; completion: number; hover: number }
+interface Server { name: string; command: { command: string; args: string[] }; settings: Record<string, unknown> }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
@@ -24,14 +29,27 @@ function locate(lines: string[], needle: string, from: number): { line: number; 
   throw new Error(`"${needle}" is not in the generated config`);
 }
 
-async function measure(name: string, client: LspClient, uri: string, text: string): Promise<Figures> {
-  const lines = text.split('\n');
-  const middle = Math.floor(lines.length / 4);
-  let started = performance.now();
+/** Spawn -> initialize answered -> settings sent: the same steps for both servers, timed. */
+async function start(server: Server): Promise<{ client: LspClient; startMs: number }> {
+  const started = performance.now();
+  const client = new LspClient(server.command, server.settings);
+  await client.initialize();
+  await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: server.settings });
+  return { client, startMs: performance.now() - started };
+}
+
+/** didOpen sent -> first diagnostics for it received. */
+async function openToDiagnostics(client: LspClient, uri: string, text: string): Promise<number> {
+  const started = performance.now();
   await client.open(uri, text);
   await client.nextDiagnostics(uri);
-  const open = performance.now() - started;
+  return performance.now() - started;
+}
 
+async function measureRequests(client: LspClient, uri: string, text: string): Promise<Omit<Figures, 'open'>> {
+  const lines = text.split('\n');
+  const middle = Math.floor(lines.length / 4);
+  let started: number;
   // An edit in the middle of the routes: a route name grows by one character, then shrinks back.
   const nameAt = locate(lines, 'name: route-', middle);
   const edits: number[] = [];
@@ -58,9 +76,7 @@ async function measure(name: string, client: LspClient, uri: string, text: strin
     await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: hoverAt.line, character: hoverAt.character + 2 } });
     hovers.push(performance.now() - started);
   }
-  const figures = { open, edit: median(edits), completion: median(completions), hover: median(hovers) };
-  console.log(`${name.padEnd(22)} open ${figures.open.toFixed(0).padStart(6)} ms   edit ${figures.edit.toFixed(0).padStart(6)} ms   completion ${figures.completion.toFixed(1).padStart(7)} ms   hover ${figures.hover.toFixed(1).padStart(7)} ms`);
-  return figures;
+  return { edit: median(edits), completion: median(completions), hover: median(hovers) };
 }
 
 async function main(): Promise<void> {
@@ -68,25 +84,41 @@ async function main(): Promise<void> {
   const file = path.join(repoRoot, 'bench.gateway.yaml'); // never written: the servers get the text over LSP
   const uri = pathToFileURL(file).toString();
   const schemaUri = pathToFileURL(path.join(repoRoot, 'schemas/gateway.schema.json')).toString();
-  console.log(`bench:lsp: ${ROUTES} routes, ${text.split('\n').length} lines; medians of ${EDITS} edits and ${REQUESTS} requests`);
-
-  const ours = new LspClient(ourServerCommand());
-  await ours.initialize();
-  const oursFigures = await measure('ai-gateway server', ours, uri, text);
-  await ours.shutdown();
+  console.log(`bench:lsp: ${ROUTES} routes, ${text.split('\n').length} lines; open: median of ${OPENS} opens, each in a fresh process; medians of ${EDITS} edits and ${REQUESTS} requests`);
 
   const yamlSettings = { yaml: { schemas: { [schemaUri]: ['*.gateway.yaml'] }, validate: true, completion: true, hover: true, format: { enable: false } } };
-  const theirs = new LspClient(yamlLanguageServerCommand(), yamlSettings);
-  await theirs.initialize();
-  await theirs.connection.sendNotification('workspace/didChangeConfiguration', { settings: yamlSettings });
-  const theirFigures = await measure('yaml-language-server', theirs, uri, text);
-  await theirs.shutdown();
+  const servers: Server[] = [
+    { name: 'ai-gateway server', command: ourServerCommand(), settings: {} },
+    { name: 'yaml-language-server', command: yamlLanguageServerCommand(), settings: yamlSettings },
+  ];
+  const opens = servers.map((): number[] => []);
+  const starts = servers.map((): number[] => []);
+  const requests: (Omit<Figures, 'open'> | undefined)[] = servers.map(() => undefined);
+  for (let round = 0; round < OPENS; round++) {
+    // Alternate which server goes first, so a busy moment on the machine falls on both alike.
+    const order = round % 2 === 0 ? [0, 1] : [1, 0];
+    for (const s of order) {
+      const { client, startMs } = await start(servers[s] as Server);
+      starts[s]?.push(startMs);
+      opens[s]?.push(await openToDiagnostics(client, uri, text));
+      if (round === 0) requests[s] = await measureRequests(client, uri, text);
+      await client.shutdown();
+    }
+  }
 
+  const figures = servers.map((server, s): Figures => {
+    const f = { open: median(opens[s] ?? []), ...(requests[s] as Omit<Figures, 'open'>) };
+    const samples = (opens[s] ?? []).map((o) => o.toFixed(0)).join(', ');
+    console.log(`${server.name.padEnd(22)} open ${f.open.toFixed(0).padStart(6)} ms   edit ${f.edit.toFixed(0).padStart(6)} ms   completion ${f.completion.toFixed(1).padStart(7)} ms   hover ${f.hover.toFixed(1).padStart(7)} ms   (opens ${samples}; spawn to initialized ${median(starts[s] ?? []).toFixed(0)} ms)`);
+    return f;
+  });
+  const [oursFigures, theirFigures] = figures as [Figures, Figures];
   const ratio = (k: keyof Figures, goal: number) => {
     const r = oursFigures[k] / theirFigures[k];
     return `${k} ${r.toFixed(3)}x (goal <= ${goal}x ${r <= goal ? 'met' : 'MISSED'})`;
   };
-  console.log(`ratios (ours / yaml-language-server): ${ratio('open', 0.5)}, ${ratio('edit', 0.2)}, ${ratio('completion', 0.1)}, ${ratio('hover', 1)}`);
+  const startRatio = (median(starts[0] ?? []) + oursFigures.open) / (median(starts[1] ?? []) + theirFigures.open);
+  console.log(`ratios (ours / yaml-language-server): ${ratio('open', 0.5)}, ${ratio('edit', 0.2)}, ${ratio('completion', 0.1)}, ${ratio('hover', 1)}; spawn to first diagnostics ${startRatio.toFixed(3)}x`);
 }
 
 main().catch((err: unknown) => {

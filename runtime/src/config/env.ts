@@ -25,13 +25,27 @@ export function interpolate(data: unknown, env: Record<string, string | undefine
       });
       return missing ? value : out;
     }
+    // A list or mapping with no variable in it is returned as it is: a large config is mostly that, and copying it
+    // all would only feed the garbage collector.
     if (Array.isArray(value)) {
-      return value.map((v, i) => { path.push(i); const out = walk(v); path.pop(); return out; });
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        const out = walk(value[i]);
+        path.pop();
+        if (out !== value[i]) (copy ??= value.slice())[i] = out;
+      }
+      return copy ?? value;
     }
     if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) { path.push(k); out[k] = walk(v); path.pop(); }
-      return out;
+      let copy: Record<string, unknown> | undefined;
+      for (const [k, v] of Object.entries(value)) {
+        path.push(k);
+        const out = walk(v);
+        path.pop();
+        if (out !== v) (copy ??= { ...value })[k] = out;
+      }
+      return copy ?? value;
     }
     return value;
   };

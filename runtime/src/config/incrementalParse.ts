@@ -3,8 +3,8 @@
 // parsed alone and kept by its text, so an edit re-parses only the chunks it touched, and the rest are shifted to
 // their new offsets. Anything unusual (anchors, tags, directives, flow at the top, errors) takes the full parse,
 // so the result is always the one `parseDocument` gives for the whole text.
-import { isAlias, isCollection, isPair, isScalar, isSeq, isMap, LineCounter, Pair, parseDocument, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
-import { parseYaml, type ParsedYaml } from './yamlSource';
+import { isAlias, isCollection, isPair, isScalar, isSeq, isMap, LineCounter, Pair, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
+import { parseYaml, parseYamlDocument, type ParsedYaml } from './yamlSource';
 
 interface Chunk {
   text: string;
@@ -88,7 +88,7 @@ function hasAnchorsOrTags(node: unknown): boolean {
 
 
 function parseChunk(piece: Piece): Chunk | undefined {
-  const doc = parseDocument(piece.text, { prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = parseYamlDocument(piece.text);
   if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
   const contents = doc.contents;
   if (piece.kind === 'item') {
@@ -105,12 +105,19 @@ function parseChunk(piece: Piece): Chunk | undefined {
 
 export class YamlParseCache {
   private chunks = new Map<string, Chunk[]>();
+  /** The last whole parse, not yet cut into chunks: that waits for the next edit, off the path of the first open. */
+  private unseeded: { text: string; contents: unknown } | undefined;
 
   /** Texts shorter than this are parsed whole: it is fast, and keeps small files on the plain path. */
   constructor(private readonly minLength = 64 * 1024) {}
 
   parse(text: string): ParsedYaml {
     const pieces = text.length >= this.minLength ? cut(text) : undefined;
+    if (pieces && this.unseeded) {
+      const previous = cut(this.unseeded.text);
+      if (previous) this.seed(previous, this.unseeded.contents);
+    }
+    this.unseeded = undefined;
     if (pieces && this.chunks.size > 0) {
       const composed = this.compose(text, pieces);
       if (composed) return composed;
@@ -119,7 +126,7 @@ export class YamlParseCache {
     // parses; its nodes then seed the chunks for the next edit.
     const full = parseYaml(text);
     this.chunks.clear();
-    if (pieces && full.syntax.length === 0) this.seed(pieces, full.document.contents);
+    if (text.length >= this.minLength && full.syntax.length === 0) this.unseeded = { text, contents: full.document.contents };
     return full;
   }
 
@@ -186,10 +193,13 @@ export class YamlParseCache {
     }
     this.keep(used);
     const first = (root.items[0]?.key as Node | undefined)?.range?.[0] ?? 0;
-    root.range = [first, text.length, text.length];
-    const document = parseDocument('', { prettyErrors: false, uniqueKeys: true, strict: true }) as Document.Parsed;
+    // As in a whole parse, the root mapping ends where its last value does (blank lines after it are the document's).
+    const lastPair = root.items[root.items.length - 1];
+    const end = ((lastPair?.value ?? lastPair?.key) as Node | undefined)?.range?.[2] ?? text.length;
+    root.range = [first, end, end];
+    const document = parseYamlDocument('');
     document.contents = root as unknown as Document.Parsed['contents'];
-    document.range = [first, text.length, text.length];
+    document.range = [first, end, text.length];
     const lineCounter = new LineCounter();
     lineCounter.addNewLine(0);
     for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineCounter.addNewLine(at + 1);

@@ -39,7 +39,16 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
   return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 }
 
-export function loadConfig(text: string, options: LoadOptions = {}): LoadResult {
+/** Everything `loadConfig` finds out before it builds the typed config: the diagnostics and the data it would build it from. */
+export interface CheckedConfig {
+  diagnostics: Diagnostic[];
+  document: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The interpolated raw data, present when there is no error diagnostic (then `normalizeConfig` accepts it). */
+  valid?: { data: unknown };
+}
+
+export function checkConfig(text: string, options: LoadOptions = {}): CheckedConfig {
   const env = options.env ?? process.env;
   const mode = options.mode ?? 'editor';
   const parsed = options.parseCache ? options.parseCache.parse(text) : parseYaml(text);
@@ -72,12 +81,17 @@ export function loadConfig(text: string, options: LoadOptions = {}): LoadResult 
         diagnostics.push({ range: at(f.path, f.onKey), severity: f.severity, code: f.code, message: f.message, path: f.path, ...(f.data ? { data: f.data } : {}) });
       }
       if (!diagnostics.some((d) => d.severity === 'error')) {
-        const config = normalizeConfig(data, env, options.baseDir ?? process.cwd());
-        return { config, diagnostics: diagnostics.sort(byPosition), document, lineCounter };
+        return { diagnostics: diagnostics.sort(byPosition), document, lineCounter, valid: { data } };
       }
     }
   }
   return { diagnostics: diagnostics.sort(byPosition), document, lineCounter };
+}
+
+export function loadConfig(text: string, options: LoadOptions = {}): LoadResult {
+  const { valid, ...checked } = checkConfig(text, options);
+  if (!valid) return checked;
+  return { config: normalizeConfig(valid.data, options.env ?? process.env, options.baseDir ?? process.cwd()), ...checked };
 }
 
 export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadResult & { text: string }> {

@@ -3,8 +3,8 @@
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Range } from 'vscode-languageserver';
-import { loadConfig, type LoadResult } from '../../../runtime/src/config';
-import { routeNames } from '../../../runtime/src/config/normalize';
+import { checkConfig, type CheckedConfig, type GatewayConfig, type LoadResult } from '../../../runtime/src/config';
+import { normalizeConfig, routeNames } from '../../../runtime/src/config/normalize';
 import { YamlParseCache } from '../../../runtime/src/config/incrementalParse';
 import { findPair } from '../../../runtime/src/config/yamlSource';
 import { rangeOfNode } from './yamlNodes';
@@ -83,6 +83,20 @@ function indexSecurity(document: TextDocument, result: LoadResult): SecurityEntr
   });
 }
 
+/**
+ * `loadConfig`'s result, with the typed config built when a feature first reads it (hover does) rather than
+ * before the diagnostics are published: same values, since it is built from the same data, env and directory.
+ */
+function lazyLoadResult(checked: CheckedConfig, env: Record<string, string | undefined>, baseDir: string): LoadResult {
+  const { valid, ...result } = checked;
+  if (!valid) return result;
+  let config: GatewayConfig | undefined;
+  return Object.defineProperty(result, 'config', {
+    enumerable: true,
+    get: () => (config ??= normalizeConfig(valid.data, env, baseDir)),
+  });
+}
+
 /** Keeps the last analysis of each document and the parse cache that makes the next one incremental. */
 export class AnalysisCache {
   private readonly analyses = new Map<string, GatewayAnalysis>();
@@ -99,10 +113,15 @@ export class AnalysisCache {
     const tooLarge = text.length > MAX_LIVE_DOCUMENT_CHARS;
     const started = performance.now();
     const { env, baseDir } = this.options();
-    const result = loadConfig(tooLarge ? '' : text, { env, mode: 'editor', parseCache, ...(baseDir ? { baseDir } : {}) });
+    const result = lazyLoadResult(checkConfig(tooLarge ? '' : text, { env, mode: 'editor', parseCache }), env, baseDir ?? process.cwd());
+    // The indexes wait for the first feature that reads them, so an open publishes its diagnostics without them.
+    // (A newer version's incremental parse moves this version's nodes, but it also replaces this analysis.)
+    let routes: RouteEntry[] | undefined;
+    let security: SecurityEntry[] | undefined;
     const analysis: GatewayAnalysis = {
       version: document.version, text, result, loadMs: performance.now() - started, ...(tooLarge ? { tooLarge: { bytes: text.length } } : {}),
-      routes: indexRoutes(document, result), security: indexSecurity(document, result),
+      get routes() { return (routes ??= indexRoutes(document, result)); },
+      get security() { return (security ??= indexSecurity(document, result)); },
     };
     this.analyses.set(document.uri, analysis);
     return analysis;
