@@ -15,12 +15,21 @@ function ranges(document: Document.Parsed): string[] {
   return out;
 }
 
+/** The document's value, or the error its expansion throws (an edit can leave an alias unresolved). */
+function valueOf(document: Document.Parsed): unknown {
+  try {
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return { threw: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 function assertSameAsFullParse(cache: YamlParseCache, text: string): void {
   const full = parseYaml(text);
   const incremental = cache.parse(text);
   assert.deepEqual(incremental.syntax, full.syntax);
   if (full.syntax.length > 0) return;
-  assert.deepEqual(incremental.document.toJS(), full.document.toJS());
+  assert.deepEqual(valueOf(incremental.document), valueOf(full.document));
   assert.deepEqual(ranges(incremental.document), ranges(full.document));
   assert.deepEqual(loadConfig(text, { env: {}, parseCache: cache }).diagnostics, loadConfig(text, { env: {} }).diagnostics);
 }
