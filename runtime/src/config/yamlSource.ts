@@ -11,8 +11,11 @@ export interface ParsedYaml {
   syntax: Diagnostic[];
 }
 
-/** The parse options every config parse uses (the whole file and each chunk of an incremental parse alike). */
-export const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
+/**
+ * The parse options every config parse uses (the whole file and each chunk of an incremental parse alike).
+ * logLevel 'error': yaml's console warnings (a mapping used as a key) would spam stderr; problems are diagnostics.
+ */
+export const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' } as const;
 
 /**
  * `parseDocument`, with `process.env` swapped for a plain copy while it runs: yaml's parser reads
