@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { yamlData, yamlWithChanges } from '../../runtime/src/configStore/yamlPatch';
+import { patchedText, sameData, yamlData, yamlWithChanges } from '../../runtime/src/configStore/yamlPatch';
 import { repoRoot } from '../support/cli';
 
 const FULL = readFileSync(path.join(repoRoot, 'test/fixtures/full.yaml'), 'utf8');
@@ -17,6 +17,7 @@ function changed(edit: (data: Data) => void): string {
   edit(data);
   const text = yamlWithChanges(FULL, data);
   assert.deepEqual(yamlData(text), data);
+  assert.equal(patchedText(FULL, data), text, 'the text patch itself, not the re-rendered document');
   return text;
 }
 
@@ -55,6 +56,23 @@ describe('yamlWithChanges', () => {
     assert.equal(yamlWithChanges('# starter\n', { routes: [{ path: '/a', target: 'http://a:1' }] }), '# starter\nroutes:\n  - path: /a\n    target: http://a:1\n');
   });
 
+  // fast-check seed -789213324: a flow map wrapping a multi-line string was pasted at column 0 and did not parse.
+  it('writes a map holding a multi-line string and a key that needs quotes on one line', () => {
+    const text = changed((d) => (d.routes[0]![' '] = { ' ': 'multi\nline' }));
+    assert.equal(text, FULL.replace('interval: 5s }\n', 'interval: 5s }\n    " ": {" ": "multi\\nline"}\n'));
+  });
+
+  it('writes a multi-line string in a block list item quoted, so the trailing comment after it stays a comment', () => {
+    const text = changed((d) => (d.routes[0]!.loadBalancing = ['x'.repeat(60), { deep: 'a\nb' }, 'one\ntwo']));
+    const block = `loadBalancing:\n      - ${'x'.repeat(60)}\n      - {deep: "a\\nb"}\n      - "one\\ntwo"        #`;
+    assert.equal(text, FULL.replace('loadBalancing: round-robin        #', block));
+  });
+
+  it('writes a block map emptied of all its keys as {}, not as a bare key that reads as null', () => {
+    const text = changed((d) => (d.gateway = {}));
+    assert.equal(text, FULL.replace('gateway:\n  listen: 127.0.0.1:8080\n  logLevel: info\n', 'gateway: {}\n'));
+  });
+
   it('always produces text that parses to the requested data (property)', () => {
     const scalar = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('100/min', '${VAR}', 'a: b', '# not a comment', 'multi\nline'));
     const value = fc.letrec((tie) => ({
@@ -68,7 +86,11 @@ describe('yamlWithChanges', () => {
           if (Array.isArray(target) && target[index] && typeof target[index] === 'object') (target[index] as Record<string, unknown>)[key] = v;
           else data[section] = v;
         }
-        assert.deepEqual(yamlData(yamlWithChanges(FULL, data)), JSON.parse(JSON.stringify(data)));
+        const expected: unknown = JSON.parse(JSON.stringify(data));
+        // The text patch may decline, but never writes wrong text (the re-rendered fallback would hide that).
+        const patched = patchedText(FULL, data);
+        assert.ok(patched === undefined || sameData(yamlData(patched), expected), `wrong text patch:\n${patched}`);
+        assert.deepEqual(yamlData(yamlWithChanges(FULL, data)), expected);
       }),
       { numRuns: 200 },
     );

@@ -1,7 +1,7 @@
 // Write changed config data back into the user's YAML text touching only what changed: the comments, key
 // order, blank lines, quoting and flow style of everything else stay byte for byte. The result is re-parsed
 // and compared with the data; if the text patch cannot express the change, the yaml Document is re-rendered.
-import { Document, isMap, isScalar, isSeq, parseDocument, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { MAX_ALIAS_COUNT } from '../config/yamlSource';
 import { alignItems, itemIdentity } from './seqAlignment';
 
@@ -20,12 +20,19 @@ const SECTION_ORDER = ['$schema', 'version', 'gateway', 'routes', 'security', 'c
 
 /** `text` rewritten so that it parses to `data`, keeping everything of `text` that `data` did not change. */
 export function yamlWithChanges(text: string, data: unknown): string {
+  const patched = patchedText(text, data);
+  return patched !== undefined && parsesTo(patched, data) ? patched : renderDocument(parseDocument(text), data);
+}
+
+/** The text patch alone: `text` with only the changed values rewritten, or undefined when it cannot express the change. */
+export function patchedText(text: string, data: unknown): string | undefined {
   const document = parseDocument(text);
-  if (document.errors.length === 0) {
-    const patched = new TextPatcher(text, document).patch(data);
-    if (patched !== undefined && sameData(yamlData(patched), data)) return patched;
-  }
-  return renderDocument(document, data);
+  return document.errors.length === 0 ? new TextPatcher(text, document).patch(data) : undefined;
+}
+
+function parsesTo(text: string, data: unknown): boolean {
+  const document = parseDocument(text);
+  return document.errors.length === 0 && sameData(document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}, data);
 }
 
 /** The plain data of a YAML text (`${VAR}` left as written). */
@@ -62,12 +69,14 @@ function isBlock(value: unknown): boolean {
   return (Array.isArray(value) || isPlain(value)) && !isSmall(value) && (Array.isArray(value) ? value.length : Object.keys(value).length) > 0;
 }
 
+/** `value` as YAML text for column 0; the caller indents its continuation lines to where it is placed. */
 function render(value: unknown, flowRoot: boolean, blockRoot = false): string {
-  if (typeof value === 'string' && value.includes('\n')) return JSON.stringify(value);
   const document = new Document(value);
   visit(document, {
     Map: (_key, node) => void (node.flow = flowRoot || isSmall(node.toJSON())),
     Seq: (_key, node) => void (node.flow = flowRoot || isSmall(node.toJSON())),
+    // A line break written as `\n` keeps every rendered line able to take a trailing comment, and flow lists on one line.
+    Scalar: (_key, node) => void (typeof node.value === 'string' && node.value.includes('\n') && (node.type = Scalar.QUOTE_DOUBLE)),
   });
   if (!flowRoot && (isMap(document.contents) || isSeq(document.contents))) document.contents.flow = !blockRoot && !isBlock(value);
   return document.toString(YAML_OUTPUT).trimEnd();
@@ -127,6 +136,8 @@ class TextPatcher {
     const pairs = map.items as Pair<Node, Node | null>[];
     const first = pairs[0];
     if (!first || pairs.some((p) => !isScalar(p.key) || !p.key.range)) return false;
+    // A map left with no keys is written `{}`, not as an empty block (which would read as null).
+    if (Object.values(data).every((v) => v === undefined)) return false;
     const firstKeyAt = (first.key.range as [number, number, number])[0];
     const keyOf = (p: Pair<Node, Node | null>) => String((p.key as { value: unknown }).value);
     // Removing the key that shares its line with a sequence dash would take the dash with it.
@@ -163,13 +174,13 @@ class TextPatcher {
       // `key:` with no value (perhaps a comment after it): the value goes after the colon or below the line.
       const colon = this.text.indexOf(':', keyEnd);
       if (isBlock(data)) this.insert(this.endOfLine(colon + 1), `${this.lines(render(data, false), column + 2, true)}${this.eol}`);
-      else this.insert(colon + 1, ` ${render(data, true)}`);
+      else this.insert(colon + 1, ` ${this.inline(data, column + 2)}`);
       return;
     }
     const end = this.trimEnd(node.range[1], node.range[0]);
     if (isBlock(data)) this.replace(keyEnd, end, `:${this.eol}${this.lines(render(data, false), column + 2, true)}`);
-    else if (blockNode) this.replace(keyEnd, end, `: ${render(data, true)}`);
-    else this.replace(node.range[0], end, render(data, true));
+    else if (blockNode) this.replace(keyEnd, end, `: ${this.inline(data, column + 2)}`);
+    else this.replace(node.range[0], end, this.inline(data, column + 2));
   }
 
   private patchSeq(seq: YAMLSeq, data: unknown[]): boolean {
@@ -181,7 +192,7 @@ class TextPatcher {
     if (dash < 0) return false;
     const contentColumn = first.range[0] - lineStart;
     const prefix = `${' '.repeat(dash)}-${' '.repeat(Math.max(1, contentColumn - dash - 1))}`;
-    const itemText = (value: unknown) => (isBlock(value) ? this.lines(render(value, false), contentColumn) : render(value, true));
+    const itemText = (value: unknown) => (isBlock(value) ? this.lines(render(value, false), contentColumn) : this.inline(value, contentColumn));
     const oldValues = items.map((item) => this.value(item));
     const inserts = new Map<number, string[]>();
     for (const step of alignItems(oldValues.map(itemIdentity), data.map(itemIdentity))) {
@@ -212,7 +223,12 @@ class TextPatcher {
   private pairText(key: string, value: unknown, column: number, root = false): string {
     const k = render(key, true);
     const block = isBlock(value) || (root && (isPlain(value) || Array.isArray(value)) && !sameData(value, {}) && !sameData(value, []));
-    return block ? `${k}:${this.eol}${this.lines(render(value, false, true), column + 2, true)}` : `${k}: ${render(value, true)}`;
+    return block ? `${k}:${this.eol}${this.lines(render(value, false, true), column + 2, true)}` : `${k}: ${this.inline(value, column + 2)}`;
+  }
+
+  /** A value in flow style after `key: ` or `- `: should it span lines, the rest go to `column`, inside its parent. */
+  private inline(value: unknown, column: number): string {
+    return this.lines(render(value, true), column);
   }
 
   /** Indents every line after the first (or every line) by `column` and joins with the file's line ending. */
