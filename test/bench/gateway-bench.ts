@@ -1,7 +1,11 @@
 // `npm run bench`: the gateway against a bare undici proxy (the baseline), Koa + koa-proxies and the Portkey
 // gateway, all separate processes in front of the same mock backend, driven in turn by autocannon. Prints rps,
 // p50, p99, the ratios to the baseline, and the sequential added latency (one connection, gateway minus direct).
+// Each row also gives the CPU time per request of the process under test (and of the mock), read from /proc around
+// the measured run: on a shared, noisy machine rps moves with the neighbours, CPU per request much less.
 // Add a row by adding a Scenario to SCENARIOS (e.g. a gateway config with security or metrics turned on).
+// BENCH_ONLY=regexp runs the baseline plus the matching scenarios; BENCH_CPU_PROF=dir writes a V8 CPU profile
+// of each gateway process there (read it with test/bench/cpuProfileTop.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,11 +14,14 @@ import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
-import { freePort, jsonUrl, nodeArgs, startProcess, type Started } from './processes';
+import { printSummary, type Row } from './benchSummary';
+import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startProcess, type Started } from './processes';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SEQUENTIAL_REQUESTS = Number(process.env.BENCH_SEQUENTIAL ?? 500);
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const CHAT_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
 
 export interface Scenario {
@@ -34,8 +41,10 @@ export function gatewayScenario(name: string, routesYaml: (mockUrl: string) => s
       const file = path.join(workDir, `${name.replace(/\W+/g, '-')}.yaml`);
       await writeFile(file, `version: 1\ngateway: { listen: 127.0.0.1:0, logLevel: ${logLevel} }\nroutes:\n${routesYaml(mockUrl)}\n${extraYaml}`);
       const { command, args } = cliCommand(['start', '--config', file, '--port', '0', '--no-watch']);
+      // Node refuses --cpu-prof in NODE_OPTIONS; the CLI command is node itself, so it goes first in its arguments.
+      const profile = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROFILE_DIR)}`] : [];
       // The listening line is logged at info; the bench config runs at warn, so wait for the banner instead.
-      return startGatewayProcess(command, args, env);
+      return startGatewayProcess(command, [...profile, ...args], env);
     },
   };
 }
@@ -117,20 +126,25 @@ function securityScenarios(): Scenario[] {
   ];
 }
 
-interface Row {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  sequentialMs: number;
-}
+type Load = Omit<Row, 'name' | 'sequentialMs'>;
 
-async function drive(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+/** Warm-up, then the measured run; CPU time of the process under test and of the mock is read around the latter. */
+async function drive(url: string, headers: Record<string, string>, pid: number | undefined, mockPid: number | undefined): Promise<Load> {
   const options = { url, connections: CONNECTIONS, method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, body: CHAT_BODY };
   await autocannon({ ...options, duration: 1 }); // warm-up: JIT, pools, keep-alive connections
+  const cpuBefore = cpuTimeUs(pid);
+  const mockBefore = cpuTimeUs(mockPid);
   const result = await autocannon({ ...options, duration: DURATION_S });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+  const perRequest = (before: number | undefined, after: number | undefined): number | undefined =>
+    before === undefined || after === undefined || result.requests.total === 0 ? undefined : (after - before) / result.requests.total;
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    cpuUsPerRequest: perRequest(cpuBefore, cpuTimeUs(pid)),
+    mockCpuUsPerRequest: perRequest(mockBefore, cpuTimeUs(mockPid)),
+  };
 }
 
 /** Mean latency of N requests one after another on one connection. */
@@ -157,13 +171,13 @@ async function main(): Promise<void> {
   try {
     const directMs = await sequentialMs(`${mock.url}/v1/chat/completions`, {});
     process.stderr.write(`mock ${mock.url}: ${directMs.toFixed(3)} ms per sequential request direct\n`);
-    for (const scenario of SCENARIOS) {
+    for (const scenario of SCENARIOS.filter((candidate) => !ONLY || candidate === BASELINE || ONLY.test(candidate.name))) {
       process.stderr.write(`bench: ${scenario.name} ...\n`);
       const started = await scenario.start(mock.url, workDir);
       try {
         const headers = { ...scenario.headers, ...(scenario.name.startsWith('portkey') ? { 'x-portkey-custom-host': `${mock.url}/v1` } : {}) };
         const url = `${started.url}${scenario.path}`;
-        const load = await drive(url, headers);
+        const load = await drive(url, headers, started.child.pid, mock.child.pid);
         rows.push({ name: scenario.name, ...load, sequentialMs: (await sequentialMs(url, headers)) - directMs });
       } finally {
         await started.stop();
@@ -173,27 +187,7 @@ async function main(): Promise<void> {
     await mock.stop();
     await rm(workDir, { recursive: true, force: true });
   }
-  printTable(rows);
-}
-
-function printTable(rows: Row[]): void {
-  const baseline = rows[0];
-  const portkey = rows.find((row) => row.name.startsWith('portkey'));
-  const header = ['scenario', 'rps', 'p50 ms', 'p99 ms', 'errors', 'vs baseline', 'vs portkey', 'added ms (sequential)'];
-  const lines = rows.map((row) => [
-    row.name,
-    row.rps.toFixed(0),
-    row.p50.toFixed(1),
-    row.p99.toFixed(1),
-    String(row.errors),
-    baseline ? `${((row.rps / baseline.rps) * 100).toFixed(0)}%` : '',
-    portkey ? `${(row.rps / portkey.rps).toFixed(1)}x` : '',
-    row.sequentialMs.toFixed(3),
-  ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
-  const format = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
-  process.stdout.write(`\n${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.map(format).join('\n')}\n`);
-  process.stdout.write(`\n${CONNECTIONS} connections, ${DURATION_S} s each; added latency = mean of ${SEQUENTIAL_REQUESTS} sequential requests minus the same sent to the mock directly.\n`);
+  printSummary(rows, { connections: CONNECTIONS, durationSec: DURATION_S, sequentialRequests: SEQUENTIAL_REQUESTS });
 }
 
 if (require.main === module) {

@@ -1,5 +1,6 @@
 // Child processes of the bench: start one, wait for the line that says where it listens, stop it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
@@ -60,3 +61,21 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
   });
 }
+
+/** User + system CPU time of a process so far, in microseconds (Linux /proc); undefined elsewhere or once it exited. */
+export function cpuTimeUs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // Fields after the parenthesised command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? (ticks * 1_000_000) / CLOCK_TICKS_PER_SECOND : undefined;
+}
+
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK); /proc counts CPU time in these ticks. */
+const CLOCK_TICKS_PER_SECOND = 100;

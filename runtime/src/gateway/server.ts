@@ -80,7 +80,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   }
   if (!config) throw new Error('startGateway needs a configPath or a config');
 
-  const logger = options.logger ?? pino({ level: config.gateway.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+  // Asynchronous stdout: under load, lines written while one write is in flight go out together (one syscall for
+  // many access lines instead of one each); pino flushes what is pending when the process exits.
+  const logger = options.logger ?? pino({ level: config.gateway.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 1, sync: false }));
   // Warnings do not stop the gateway, but the user should hear them where the gateway runs, not only in the editor.
   for (const d of startWarnings) logger.warn({ file: configFile, line: d.range.start.line + 1, column: d.range.start.character + 1, code: d.code }, d.message);
   const runtime = new GatewayRuntime({ logger, mockUnreachableTargets: mockUnreachableOverride((options.env ?? process.env)[ProcessEnv.mockUnreachableTargets]) });

@@ -94,10 +94,16 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly inFlight = new Gauge({
+  /** Moved twice per request: a plain number, read by the gauge only when /metrics is scraped. */
+  readonly inFlight = new InFlightCount();
+
+  private readonly inFlightGauge: Gauge = new Gauge({
     name: 'ai_gateway_requests_in_flight',
     help: 'Requests received and not yet answered.',
     registers: [this.registry],
+    collect: () => {
+      this.inFlightGauge.set(this.inFlight.value);
+    },
   });
 
   readonly webhookDeliveries = new Counter({
@@ -118,5 +124,18 @@ export class GatewayMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+}
+
+/** Requests in flight; prom-client's own `Gauge.inc()` validates and hashes labels on every call. */
+export class InFlightCount {
+  value = 0;
+
+  inc(): void {
+    this.value += 1;
+  }
+
+  dec(): void {
+    this.value -= 1;
   }
 }

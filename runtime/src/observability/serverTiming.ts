@@ -6,5 +6,13 @@ import type { RequestTimings } from '../gateway/context';
 export function serverTimingValue(timings: RequestTimings, now = performance.now()): string {
   const upstreamMs = timings.upstreamMs ?? 0;
   const gatewayMs = Math.max(0, now - timings.receivedAt - upstreamMs);
-  return `gateway;dur=${gatewayMs.toFixed(2)}, upstream;dur=${upstreamMs.toFixed(2)}`;
+  return `gateway;dur=${twoDecimals(gatewayMs)}, upstream;dur=${twoDecimals(upstreamMs)}`;
+}
+
+/** `ms.toFixed(2)` for the non-negative values above, with integer arithmetic: toFixed showed in the profile. */
+export function twoDecimals(ms: number): string {
+  const hundredths = Math.round(ms * 100);
+  if (!Number.isSafeInteger(hundredths)) return ms.toFixed(2);
+  const fraction = hundredths % 100;
+  return `${(hundredths - fraction) / 100}.${fraction < 10 ? '0' : ''}${fraction}`;
 }

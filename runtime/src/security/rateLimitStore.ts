@@ -47,14 +47,22 @@ export function rateCounterOf(limiter: RateLimiterAbstract, options: RateCounter
   return {
     limit,
     windowMs,
-    async consume(key, points) {
+    // Once per limited request: one `then` on the library's promise rather than an async wrapper around it.
+    consume(key, points) {
+      let consumed: Promise<RateLimiterRes>;
       try {
-        return countOf(await limiter.consume(key, points), true);
-      } catch (refusal) {
-        // The library rejects with a RateLimiterRes when over the limit, with an Error when the store fails.
-        if (refusal instanceof RateLimiterRes) return countOf(refusal, false);
-        throw refusal;
+        consumed = limiter.consume(key, points);
+      } catch (err) {
+        return Promise.reject(err); // a store failing synchronously still fails as a rejection, as before
       }
+      return consumed.then(
+        (res) => countOf(res, true),
+        (refusal: unknown) => {
+          // The library rejects with a RateLimiterRes when over the limit, with an Error when the store fails.
+          if (refusal instanceof RateLimiterRes) return countOf(refusal, false);
+          throw refusal;
+        },
+      );
     },
     async adjust(key, points) {
       const res = points >= 0 ? await limiter.penalty(key, points) : await limiter.reward(key, -points);

@@ -1,7 +1,7 @@
 // authenticate: who is calling, per the security rule of the routed path (security/compileSecurity.ts).
 // 401 with WWW-Authenticate when credentials are missing or bad, 403 when they are good but not for this
 // endpoint, 503 when the identity provider's keys cannot be fetched. Sets `state.consumer` on success.
-import type { Middleware } from 'koa';
+import type { Middleware, Next } from 'koa';
 import { AuthFailure } from '../../security/authFailure';
 import type { CompiledSecurity, SecurityPolicy } from '../../security/compileSecurity';
 import type { ConfigPart } from '../snapshot';
@@ -12,31 +12,38 @@ const REALM = 'ai-gateway';
 const BEARER = /^Bearer +(\S+) *$/i;
 
 export function authenticate(security: ConfigPart<CompiledSecurity>): Middleware<GatewayState> {
-  return async function authenticateMiddleware(ctx, next) {
+  // Not async on the way through (a public route): see normalize.ts.
+  return function authenticateMiddleware(ctx, next) {
     const policy = ctx.state.snapshot.part(security).policyFor(ctx.state.path, ctx.method);
     if (policy === undefined || policy.rule.auth === 'none') return next();
-    let consumer: string;
-    try {
-      consumer = await consumerOf(ctx, policy);
-      if (policy.rule.consumers && !policy.rule.consumers.includes(consumer)) {
-        throw new AuthFailure('forbidden', 'this consumer is not allowed on this endpoint');
-      }
-    } catch (err) {
-      if (!(err instanceof AuthFailure)) throw err;
-      refuse(ctx, policy, err);
-      return;
-    }
-    ctx.state.consumer = consumer;
-    addTrace(ctx.state, 'auth', 'accepted', `${policy.rule.auth} consumer ${consumer}`);
-    await next();
+    return authenticateWith(ctx, next, policy);
   };
 }
 
-async function consumerOf(ctx: GatewayContext, policy: SecurityPolicy): Promise<string> {
+async function authenticateWith(ctx: GatewayContext, next: Next, policy: SecurityPolicy): Promise<void> {
+  let consumer: string;
+  try {
+    const verified = consumerOf(ctx, policy);
+    consumer = typeof verified === 'string' ? verified : await verified;
+    if (policy.rule.consumers && !policy.rule.consumers.includes(consumer)) {
+      throw new AuthFailure('forbidden', 'this consumer is not allowed on this endpoint');
+    }
+  } catch (err) {
+    if (!(err instanceof AuthFailure)) throw err;
+    refuse(ctx, policy, err);
+    return;
+  }
+  ctx.state.consumer = consumer;
+  if (ctx.state.trace) addTrace(ctx.state, 'auth', 'accepted', `${policy.rule.auth} consumer ${consumer}`);
+  await next();
+}
+
+/** The consumer; a JWT may need its issuer's keys fetched, an API key is checked at once (no promise to wait on). */
+function consumerOf(ctx: GatewayContext, policy: SecurityPolicy): string | Promise<string> {
   const bearer = BEARER.exec(ctx.get('authorization'))?.[1];
   if (policy.jwt) {
     if (bearer === undefined) throw new AuthFailure('missing', 'a JWT is required in Authorization: Bearer');
-    return (await policy.jwt.verify(bearer)).consumer;
+    return policy.jwt.verify(bearer).then((verified) => verified.consumer);
   }
   if (policy.apiKeys) {
     const key = ctx.get('x-api-key') || bearer;

@@ -1,32 +1,36 @@
 // limit-body: gateway.limits.maxBodyBytes for every request. A declared Content-Length over the limit is a 413
 // before a byte is read; a chunked body (no length to check) is read up to the limit and kept for the proxy to
 // replay, since the proxy streams `req` as is and a stream cut mid-upload could not become a clean 413.
-import type { Middleware } from 'koa';
-import type { GatewayState } from '../context';
+import type { Middleware, Next } from 'koa';
+import type { GatewayContext, GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import { readBodyUpTo } from '../upstream/requestBody';
 
 export function limitBody(): Middleware<GatewayState> {
-  return async function limitBodyMiddleware(ctx, next) {
+  return function limitBodyMiddleware(ctx, next) {
     const state = ctx.state;
     if (state.body !== undefined) return next();
     const limit = state.snapshot.config.gateway.limits.maxBodyBytes;
     const declared = ctx.req.headers['content-length'];
     if (declared !== undefined) {
-      if (Number(declared) > limit) return tooLarge();
+      if (Number(declared) > limit) return tooLarge(ctx, limit);
       return next();
     }
-    if (ctx.req.headers['transfer-encoding'] !== undefined) {
-      const read = await readBodyUpTo(ctx.req, limit);
-      if (!read.complete) return tooLarge();
-      state.body = read.data;
-    }
+    if (ctx.req.headers['transfer-encoding'] !== undefined) return readChunked(ctx, next, limit);
     return next();
-
-    function tooLarge(): void {
-      respondWithError(ctx, 413, 'request_too_large', `The request body is larger than gateway.limits.maxBodyBytes (${limit} bytes).`);
-      // The unread body would otherwise be parsed as the next request on this connection.
-      ctx.set('connection', 'close');
-    }
   };
+}
+
+async function readChunked(ctx: GatewayContext, next: Next, limit: number): Promise<void> {
+  const read = await readBodyUpTo(ctx.req, limit);
+  if (!read.complete) return tooLarge(ctx, limit);
+  ctx.state.body = read.data;
+  return next();
+}
+
+function tooLarge(ctx: GatewayContext, limit: number): Promise<void> {
+  respondWithError(ctx, 413, 'request_too_large', `The request body is larger than gateway.limits.maxBodyBytes (${limit} bytes).`);
+  // The unread body would otherwise be parsed as the next request on this connection.
+  ctx.set('connection', 'close');
+  return Promise.resolve();
 }

@@ -7,14 +7,16 @@ import type { GatewayState } from '../context';
 import { respondWithError } from '../errors';
 
 export function normalize(): Middleware<GatewayState> {
-  return async function normalizeMiddleware(ctx, next) {
+  // Plain functions returning `next()` on the pass-through path (here and in the other middleware): an async
+  // wrapper per stage adds a promise and its resolution hops to every request.
+  return function normalizeMiddleware(ctx, next) {
     const normalized = normalizeRequestUrl(ctx.url);
     if (!normalized.ok) {
       respondWithError(ctx, 400, 'bad_request', `invalid request path: ${normalized.reason}`);
-      return;
+      return Promise.resolve();
     }
     if (normalized.changed) ctx.url = normalized.path + normalized.search;
     ctx.state.path = normalized.path;
-    await next();
+    return next();
   };
 }

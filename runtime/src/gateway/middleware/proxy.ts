@@ -1,9 +1,11 @@
 // Last in the pipeline: sends the request to the route's upstream (balanced, retried, failed over) and streams the
 // answer back. Errors before the first byte reach the client as JSON (502/503/504); after it, as a cut stream.
 import type { Middleware } from 'koa';
+import { serverTimingValue } from '../../observability/serverTiming';
 import { addTrace, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import type { GatewayRuntime } from '../runtime';
+import { AbortSource } from '../upstream/abortSource';
 import { forwardWithRetries } from '../upstream/forward';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../upstream/headers';
 import { relayBody } from '../upstream/relay';
@@ -20,7 +22,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
     const config = route.config;
     const limits = state.snapshot.config.gateway.limits;
 
-    const abort = new AbortController();
+    const abort = new AbortSource();
     const deadline = state.timings.receivedAt + config.timeoutMs;
     const budget = setTimeout(() => abort.abort(ABORT_TOTAL_TIMEOUT), Math.max(1, deadline - performance.now()));
     const onClientClose = (): void => {
@@ -37,7 +39,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
         pathAndQuery: upstreamPath(ctx, config.stripPrefix),
         headers: upstreamRequestHeaders(ctx.req, state.requestId, body.kind === 'buffer' ? body.data.length : undefined),
         body,
-        signal: abort.signal,
+        signal: abort,
         deadline,
         events: runtime.events,
         state,
@@ -65,21 +67,25 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       const tap = runtime.events.has('usage') || state.snapshot.needsUsage ? createUsageTap(contentTypeText) : undefined;
 
       ctx.respond = false;
-      ctx.res.writeHead(response.statusCode, clientResponseHeaders(response.headers, state.requestId, serverTiming(state)));
+      ctx.res.writeHead(response.statusCode, clientResponseHeaders(response.headers, state.requestId, serverTimingValue(state.timings)));
       if (sse) ctx.res.flushHeaders();
-      const relayed = await relayBody({
-        res: ctx.res,
-        body: response.body,
-        sse,
-        attempt,
-        idleTimeoutMs: config.idleTimeoutMs,
-        tap,
-        route: route.name,
-        requestId: state.requestId,
-        beforeEnd: () => recordUsage(runtime, state, tap?.result()),
-      }).finally(() => {
+      let relayed;
+      try {
+        relayed = await relayBody({
+          res: ctx.res,
+          body: response.body,
+          sse,
+          attempt,
+          idleTimeoutMs: config.idleTimeoutMs,
+          deadline,
+          tap,
+          route: route.name,
+          requestId: state.requestId,
+          beforeEnd: () => recordUsage(runtime, state, tap?.result()),
+        });
+      } finally {
         target.active -= 1;
-      });
+      }
       state.upstream.outcome = relayed.kind;
       if (relayed.kind === 'cut') {
         addTrace(state, 'response', `stream cut: ${relayed.reason}`, relayed.message);
@@ -99,13 +105,6 @@ function upstreamPath(ctx: GatewayContext, stripPrefix: string | undefined): str
   if (!path.startsWith('/')) path = `/${path}`;
   const query = ctx.querystring;
   return query ? `${path}?${query}` : path;
-}
-
-/** The gateway's own time so far (everything but waiting on upstreams) and the upstream time, in ms. */
-function serverTiming(state: GatewayState): string {
-  const upstreamMs = state.timings.upstreamMs ?? 0;
-  const gatewayMs = Math.max(0, performance.now() - state.timings.receivedAt - upstreamMs);
-  return `gateway;dur=${gatewayMs.toFixed(2)}, upstream;dur=${upstreamMs.toFixed(2)}`;
 }
 
 function recordUsage(runtime: GatewayRuntime, state: GatewayState, usage: GatewayState['usage']): void {

@@ -2,10 +2,10 @@
 // that limits can be per consumer. Every limited response carries RateLimit-Limit/-Remaining/-Reset; a refusal
 // is a 429 with Retry-After naming the limit hit. Token usage is settled when the response is over, from the
 // `usage` the proxy read from the upstream's JSON or SSE answer.
-import type { Middleware } from 'koa';
+import type { Middleware, Next } from 'koa';
 import { RateLimitStoreUnavailable } from '../../limits/failurePolicy';
 import type { CompiledSecurity } from '../../security/compileSecurity';
-import type { RateLimitRefusal, RateLimitStatus } from '../../security/rateLimitPolicy';
+import type { CompiledRateLimit, RateLimitRefusal, RateLimitStatus } from '../../security/rateLimitPolicy';
 import type { ConfigPart } from '../snapshot';
 import { addTrace, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
@@ -14,28 +14,33 @@ import { respondWithError } from '../errors';
 const BYTES_PER_TOKEN = 4;
 
 export function rateLimit(security: ConfigPart<CompiledSecurity>): Middleware<GatewayState> {
-  return async function rateLimitMiddleware(ctx, next) {
+  // Not async on the way through (no limit on the path): see normalize.ts.
+  return function rateLimitMiddleware(ctx, next) {
     const limits = ctx.state.snapshot.part(security).policyFor(ctx.state.path, ctx.method)?.rateLimit;
     if (limits === undefined) return next();
-    const subject = { consumer: ctx.state.consumer, ip: ctx.ip, route: ctx.state.route?.name ?? ctx.state.path };
-    const estimate = limits.config.tokens && limits.config.tokenEstimate === 'prompt' ? promptTokenEstimate(ctx) : 0;
-    let admission;
-    try {
-      admission = await limits.admit(subject, estimate);
-    } catch (err) {
-      if (!(err instanceof RateLimitStoreUnavailable)) throw err;
-      storeUnavailable(ctx, err); // gateway.store.onStoreFailure: fail-closed
-      return;
-    }
-    if (admission.status) setRateLimitHeaders(ctx, admission.status);
-    if (admission.refused) {
-      refuse(ctx, admission.refused);
-      return;
-    }
-    const settle = admission.settleTokens;
-    if (settle) ctx.res.once('close', () => settle(ctx.state.usage?.totalTokens ?? estimate));
-    await next();
+    return admitThenNext(ctx, next, limits);
   };
+}
+
+async function admitThenNext(ctx: GatewayContext, next: Next, limits: CompiledRateLimit): Promise<void> {
+  const subject = { consumer: ctx.state.consumer, ip: ctx.ip, route: ctx.state.route?.name ?? ctx.state.path };
+  const estimate = limits.config.tokens && limits.config.tokenEstimate === 'prompt' ? promptTokenEstimate(ctx) : 0;
+  let admission;
+  try {
+    admission = await limits.admit(subject, estimate);
+  } catch (err) {
+    if (!(err instanceof RateLimitStoreUnavailable)) throw err;
+    storeUnavailable(ctx, err); // gateway.store.onStoreFailure: fail-closed
+    return;
+  }
+  if (admission.status) setRateLimitHeaders(ctx, admission.status);
+  if (admission.refused) {
+    refuse(ctx, admission.refused);
+    return;
+  }
+  const settle = admission.settleTokens;
+  if (settle) ctx.res.once('close', () => settle(ctx.state.usage?.totalTokens ?? estimate));
+  await next();
 }
 
 function promptTokenEstimate(ctx: GatewayContext): number {

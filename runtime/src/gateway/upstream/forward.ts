@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { RouteConfig } from '../../config/types';
 import { addTrace, type GatewayState } from '../context';
 import type { AttemptOutcome, FailureReason, GatewayEvents } from '../events';
+import { AbortSource } from './abortSource';
 import type { UpstreamHeaders } from './headers';
 import type { OutgoingBody } from './requestBody';
 import { ABORT_FIRST_BYTE, ABORT_TOTAL_TIMEOUT, classifyFailure, errorCode, isRetryable, nextDelayMs, retryAfterMs } from './retryPolicy';
@@ -19,14 +20,14 @@ export interface ForwardInput {
   pathAndQuery: string;
   headers: UpstreamHeaders;
   body: OutgoingBody;
-  signal: AbortSignal;
+  signal: AbortSource;
   deadline: number; // performance.now() by which the whole request must be done
   events: GatewayEvents;
   state: GatewayState;
 }
 
 export type ForwardResult =
-  | { kind: 'response'; response: Dispatcher.ResponseData; target: UpstreamTarget; ttfbMs: number; attempt: AbortController }
+  | { kind: 'response'; response: Dispatcher.ResponseData; target: UpstreamTarget; ttfbMs: number; attempt: AbortSource }
   | { kind: 'failed'; status: number; type: string; message: string }
   | { kind: 'aborted' };
 
@@ -35,7 +36,7 @@ type Failure = Extract<ForwardResult, { kind: 'failed' }>;
 export async function forwardWithRetries(input: ForwardInput): Promise<ForwardResult> {
   const { route, group, state } = input;
   const maxAttempts = 1 + (input.body.replayable ? route.retries : 0);
-  const tried = new Set<UpstreamTarget>();
+  const tried = maxAttempts > 1 ? new Set<UpstreamTarget>() : undefined; // only a retry asks what was tried
   let lastFailure: Failure | undefined;
   let retryFrom: { target: UpstreamTarget; reason: FailureReason; status?: number; delayMs: number } | undefined;
 
@@ -47,7 +48,7 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
       const { target: from, reason, status, delayMs } = retryFrom;
       input.events.emit('upstream.retry', { requestId: input.requestId, route: route.name, fromTarget: from.url, toTarget: target.url, failover: from !== target, reason, status, delayMs, attempt });
     }
-    tried.add(target);
+    tried?.add(target);
     target.breaker.onSend(sentAt);
     target.active += 1;
     state.upstream.attempts = attempt;
@@ -56,12 +57,12 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
 
     // One controller per attempt: the request's abort (client gone, total budget) and this attempt's own
     // first-byte timer both end it; the relay later arms the idle timer on it.
-    const attemptAbort = new AbortController();
+    const attemptAbort = new AbortSource();
     const forwardAbort = (): void => attemptAbort.abort(input.signal.reason);
     if (input.signal.aborted) forwardAbort();
-    else input.signal.addEventListener('abort', forwardAbort, { once: true });
-    const firstByteMs = Math.max(1, Math.min(route.firstByteTimeoutMs, input.deadline - sentAt));
-    const firstByteTimer = setTimeout(() => attemptAbort.abort(ABORT_FIRST_BYTE), firstByteMs);
+    else input.signal.onAbort(forwardAbort);
+    // By default the first-byte limit is the route's timeout, which the proxy's budget timer already enforces.
+    const firstByteTimer = route.firstByteTimeoutMs < input.deadline - sentAt ? setTimeout(() => attemptAbort.abort(ABORT_FIRST_BYTE), Math.max(1, route.firstByteTimeoutMs)) : undefined;
     let response: Dispatcher.ResponseData;
     try {
       response = await target.pool.request({
@@ -69,21 +70,21 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
         path: target.basePath + input.pathAndQuery,
         headers: input.headers,
         body: input.body.kind === 'buffer' ? input.body.data : input.body.kind === 'stream' ? input.body.stream : null,
-        signal: attemptAbort.signal,
+        signal: attemptAbort,
         headersTimeout: 0, // timed by firstByteTimer
         bodyTimeout: 0, // timed by the relay's idle timer
       });
     } catch (err) {
       clearTimeout(firstByteTimer);
-      input.signal.removeEventListener('abort', forwardAbort);
+      input.signal.offAbort(forwardAbort);
       target.active -= 1;
       const failedAt = performance.now();
       state.timings.upstreamMs = (state.timings.upstreamMs ?? 0) + (failedAt - sentAt);
-      const outcome = classifyFailure(err, attemptAbort.signal);
+      const outcome = classifyFailure(err, attemptAbort);
       emitAttempt(input, target, attempt, outcome, failedAt - sentAt, undefined, errorCode(err));
       if (outcome === 'aborted') return { kind: 'aborted' };
       target.breaker.recordFailure(failedAt, outcome);
-      lastFailure = failureOf(outcome, target, route, input, err, attemptAbort.signal);
+      lastFailure = failureOf(outcome, target, route, input, err, attemptAbort);
       addTrace(state, 'upstream', `${outcome} from ${target.url}`, lastFailure.message);
       const trigger = outcome === 'error' ? undefined : outcome;
       if (!trigger || !isRetryable(route, trigger) || attempt >= maxAttempts) return lastFailure;
@@ -102,13 +103,13 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     if (status >= 500) target.breaker.recordFailure(answeredAt, `status ${status}`);
     else target.breaker.recordSuccess();
     emitAttempt(input, target, attempt, 'response', ttfbMs, status, undefined);
-    addTrace(state, 'upstream', `${status} from ${target.url}`, `attempt ${attempt}, ${ttfbMs.toFixed(1)} ms to first byte`);
+    if (state.trace) addTrace(state, 'upstream', `${status} from ${target.url}`, `attempt ${attempt}, ${ttfbMs.toFixed(1)} ms to first byte`);
 
     if (attempt < maxAttempts && isRetryable(route, status)) {
       const delayMs = nextDelayMs(route, attempt, retryAfterMs(response.headers['retry-after']));
       if (delayMs !== undefined && answeredAt + delayMs < input.deadline) {
         target.active -= 1;
-        input.signal.removeEventListener('abort', forwardAbort);
+        input.signal.offAbort(forwardAbort);
         await response.body.dump().catch(() => undefined);
         lastFailure = { kind: 'failed', status, type: 'upstream_error', message: `upstream ${target.url} answered ${status} on every attempt` };
         if (!(await waitWithinBudget(delayMs, input))) return input.signal.aborted ? abortedOrTimeout(input, target, route) : lastFailure;
@@ -136,10 +137,10 @@ async function waitWithinBudget(delayMs: number, input: ForwardInput): Promise<b
       resolve(false);
     };
     const timer = setTimeout(() => {
-      input.signal.removeEventListener('abort', onAbort);
+      input.signal.offAbort(onAbort);
       resolve(true);
     }, delayMs);
-    input.signal.addEventListener('abort', onAbort, { once: true });
+    input.signal.onAbort(onAbort);
   });
 }
 
@@ -147,7 +148,7 @@ function abortedOrTimeout(input: ForwardInput, target: UpstreamTarget, route: Ro
   return classifyFailure(undefined, input.signal) === 'timeout' ? failureOf('timeout', target, route, input, undefined) : { kind: 'aborted' };
 }
 
-function failureOf(outcome: Exclude<AttemptOutcome, 'response' | 'aborted'>, target: UpstreamTarget, route: RouteConfig, input: ForwardInput, err: unknown, attempt?: AbortSignal): Failure {
+function failureOf(outcome: Exclude<AttemptOutcome, 'response' | 'aborted'>, target: UpstreamTarget, route: RouteConfig, input: ForwardInput, err: unknown, attempt?: AbortSource): Failure {
   const code = errorCode(err);
   if (outcome === 'timeout') {
     const what =

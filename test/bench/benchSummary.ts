@@ -1,0 +1,103 @@
+// The gateway bench's closing table and goal check. rps ratios are what the issues' goals are written in; on a shared
+// 2-core machine they swing with the neighbours, so each row also gives the CPU time per request of the process
+// under test, and that divided by the mock's CPU per request in the same run: contention inflates both alike, so the
+// quotient stays put from run to run (koa-proxies measured 2.7 and 2.6 mock units in runs 3x apart in µs).
+
+export interface Row {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  sequentialMs: number;
+  /** CPU time (user + system) of the process under test per request of the measured run, µs. */
+  cpuUsPerRequest?: number;
+  /** The mock's CPU per request in the same run: it does the same work for every row, so it shows the noise. */
+  mockCpuUsPerRequest?: number;
+}
+
+export interface RunSettings {
+  connections: number;
+  durationSec: number;
+  sequentialRequests: number;
+}
+
+/** Goals from issues 2 and 3: a share of the baseline's rps, and for routing only a multiple of Portkey's. */
+const GOALS: { scenario: RegExp; ofBaseline: number; timesPortkey?: number }[] = [
+  { scenario: /^gateway, routing only$/, ofBaseline: 0.75, timesPortkey: 5 },
+  { scenario: /^gateway, (JWT|API key)/, ofBaseline: 0.6 },
+];
+
+export function printSummary(rows: Row[], settings: RunSettings): void {
+  const baseline = rows[0];
+  const portkey = rows.find((row) => row.name.startsWith('portkey'));
+  const header = ['scenario', 'rps', 'p50 ms', 'p99 ms', 'err', 'rps vs base', 'vs portkey', 'CPU µs/req', 'mock µs/req', 'CPU/mock', 'CPU base/this', 'added ms seq'];
+  const lines = rows.map((row) => [
+    row.name,
+    row.rps.toFixed(0),
+    row.p50.toFixed(1),
+    row.p99.toFixed(1),
+    String(row.errors),
+    baseline ? percent(row.rps / baseline.rps) : '',
+    portkey ? `${(row.rps / portkey.rps).toFixed(1)}x` : '',
+    micros(row.cpuUsPerRequest),
+    micros(row.mockCpuUsPerRequest),
+    relativeCpu(row)?.toFixed(2) ?? '-',
+    baseline ? optionalPercent(cpuShare(baseline, row)) : '-',
+    row.sequentialMs.toFixed(3),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
+  const format = (cells: string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
+  const out = [`\n${format(header)}`, widths.map((width) => '-'.repeat(width)).join('  '), ...lines.map(format), ''];
+  out.push(
+    `${settings.connections} connections, ${settings.durationSec} s each. CPU = user+system time of the process under test during the measured run / requests.`,
+    `CPU/mock = that over the mock's CPU per request in the same run: the mock does the same work for every row, so contention from other`,
+    `processes (which inflates every CPU figure alike) cancels out. "CPU base/this" = baseline CPU/mock over this row's (100% = as cheap as the`,
+    `bare proxy): the noise-resistant stand-in for "rps vs base". added ms = mean of ${settings.sequentialRequests} sequential requests minus the mock direct.`,
+  );
+  if (baseline) out.push('', ...goalLines(rows, baseline, portkey));
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function goalLines(rows: Row[], baseline: Row, portkey: Row | undefined): string[] {
+  const lines: string[] = [];
+  for (const row of rows) {
+    const goal = GOALS.find((candidate) => candidate.scenario.test(row.name));
+    if (!goal) continue;
+    const share = row.rps / baseline.rps;
+    const checks = [`rps ${percent(share)} of baseline (goal >= ${percent(goal.ofBaseline)}) ${share >= goal.ofBaseline ? 'PASS' : 'FAIL'}`];
+    const cpu = cpuShare(baseline, row);
+    if (cpu !== undefined) checks.push(`CPU-equivalent ${percent(cpu)} ${cpu >= goal.ofBaseline ? 'PASS' : 'FAIL'}`);
+    if (goal.timesPortkey !== undefined && portkey) {
+      const times = row.rps / portkey.rps;
+      checks.push(`${times.toFixed(1)}x Portkey (goal >= ${goal.timesPortkey}x) ${times >= goal.timesPortkey ? 'PASS' : 'FAIL'}`);
+    }
+    lines.push(`goal ${row.name}: ${checks.join('; ')}`);
+  }
+  return lines;
+}
+
+/** CPU per request in units of the mock's CPU per request of the same run; falls back to µs when the mock's is unknown. */
+function relativeCpu(row: Row): number | undefined {
+  if (row.cpuUsPerRequest === undefined) return undefined;
+  return row.mockCpuUsPerRequest ? row.cpuUsPerRequest / row.mockCpuUsPerRequest : undefined;
+}
+
+function cpuShare(baseline: Row, row: Row): number | undefined {
+  const base = relativeCpu(baseline);
+  const own = relativeCpu(row);
+  if (base !== undefined && own !== undefined) return base / own;
+  return baseline.cpuUsPerRequest && row.cpuUsPerRequest ? baseline.cpuUsPerRequest / row.cpuUsPerRequest : undefined;
+}
+
+function optionalPercent(ratio: number | undefined): string {
+  return ratio === undefined ? '-' : percent(ratio);
+}
+
+function percent(ratio: number): string {
+  return `${(ratio * 100).toFixed(0)}%`;
+}
+
+function micros(value: number | undefined): string {
+  return value === undefined ? '-' : value.toFixed(0);
+}
