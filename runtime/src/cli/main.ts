@@ -35,7 +35,8 @@ export async function main(argv: string[]): Promise<number | void> {
     // Global: used by the commands that talk to a running gateway's admin API.
     .option('--gateway <url>', 'gateway (admin API) URL [env AI_GATEWAY_URL, then the saved context, then http://127.0.0.1:8080]')
     .option('--key <key>', 'admin API key [env AI_GATEWAY_API_KEY, then the saved context]');
-  for (const create of COMMANDS) program.addCommand(create(result));
+  // addCommand does not pass exitOverride down: without it a subcommand's usage error would exit the process with 1.
+  for (const create of COMMANDS) program.addCommand(create(result).exitOverride());
   try {
     await program.parseAsync(argv);
   } catch (err) {
