@@ -7,6 +7,7 @@ import { AdminError, toAdminError } from '../adminErrors';
 import type { AdminContext, AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
 import { readBodyText } from '../requestBody';
+import { redactedSecretPaths, redactSecrets } from '../redactSecrets';
 
 export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): void {
   router
@@ -14,11 +15,12 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
       const store = deps.writableStore();
       const hash = contentHash(store.text);
       ctx.set('ETag', `"${hash}"`);
+      const text = redactSecrets(store.text);
       if (wantsJson(ctx)) {
-        ctx.body = { config: yamlData(store.text) as Record<string, unknown>, ...(store.file ? { file: store.file } : {}), hash } satisfies Admin.ConfigDocument;
+        ctx.body = { config: yamlData(text) as Record<string, unknown>, ...(store.file ? { file: store.file } : {}), hash } satisfies Admin.ConfigDocument;
       } else {
         ctx.type = 'application/yaml';
-        ctx.body = store.text;
+        ctx.body = text;
       }
     })
     .on('PUT', '/config', async (ctx) => {
@@ -29,6 +31,10 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
       }
       const body = await readBodyText(ctx.req);
       if (body.trim() === '') throw new AdminError(400, 'bad_request', 'The request has no body: send the config as YAML (Content-Type: application/yaml) or JSON.');
+      const redacted = redactedSecretPaths(body);
+      if (redacted.length > 0) {
+        throw new AdminError(400, 'bad_request', `${redacted.join(', ')} still reads <redacted> (GET /config hides plaintext secrets): move the secret to an environment variable (jwt.secretEnv, apiKeys[].keyEnv) or send the real value.`);
+      }
       try {
         const applied = await store.replace(body, bodyFormat(ctx, body));
         ctx.body = { changes: applied.routes, warnings: applied.warnings, hash: contentHash(store.text) } satisfies Admin.ApplyResult;

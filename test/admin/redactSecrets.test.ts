@@ -1,0 +1,49 @@
+// Plaintext secrets written into the config never leave through the admin API, and the redaction marker is never
+// written back over them.
+import { strict as assert } from 'node:assert';
+import type { Admin } from '../../runtime/src/protocol';
+import { adminCall, startGatewayProcess, type GatewayProcess } from './gatewayProcess';
+
+const PLAIN_KEY = 'plain-key-value-9f3e1c';
+const PLAIN_SECRET = 'plain-jwt-secret-5d2a7b';
+const CONFIG = `# ai-gateway
+routes:
+  - { name: chat, path: /v1/chat/completions, target: mock://openai }
+  - { name: predict, path: /predict, target: mock://openai }
+security:
+  - endpoint: /v1/chat/completions
+    auth: api-key
+    apiKeys:
+      - { name: ci, key: ${PLAIN_KEY} }   # warned about: belongs in keyEnv
+  - endpoint: /predict
+    auth: jwt
+    jwt: { secret: ${PLAIN_SECRET} }
+`;
+
+describe('admin API: plaintext secrets in the config', function () {
+  let gw: GatewayProcess;
+  before(async () => {
+    gw = await startGatewayProcess(CONFIG, {});
+  });
+  after(async () => gw?.stop());
+
+  it('GET /config shows neither the key nor the secret, as YAML or as JSON', async () => {
+    const yaml = await adminCall(gw.url, 'GET', '/api/v1/config');
+    assert.equal(yaml.status, 200);
+    assert.ok(!yaml.text.includes(PLAIN_KEY) && !yaml.text.includes(PLAIN_SECRET), yaml.text);
+    assert.match(yaml.text, /key: <redacted>/);
+    assert.match(yaml.text, /# warned about: belongs in keyEnv/, 'the rest of the file, comments included, is as written');
+    const json = await adminCall<Admin.ConfigDocument>(gw.url, 'GET', '/api/v1/config?format=json');
+    assert.ok(!json.text.includes(PLAIN_KEY) && !json.text.includes(PLAIN_SECRET));
+  });
+
+  it('refuses a PUT that sends the marker back, leaving the file and its secrets untouched', async () => {
+    const before = await gw.readFile();
+    const shown = await adminCall(gw.url, 'GET', '/api/v1/config');
+    const refused = await adminCall<Admin.ErrorResponse>(gw.url, 'PUT', '/api/v1/config', { body: shown.text, contentType: 'application/yaml' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.json.error.message, /security\[0\]\.apiKeys\[0\]\.key, security\[1\]\.jwt\.secret still reads <redacted>/);
+    assert.ok(!refused.text.includes(PLAIN_KEY));
+    assert.equal(await gw.readFile(), before);
+  });
+});
