@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfigFile } from '../config';
 import type { Diagnostic, GatewayConfig } from '../config/types';
 import { Observability, type ObservabilityOptions } from '../observability/observability';
+import { isoTimeField, stdoutLines } from '../observability/lineWriter';
 import { startAdminListener } from '../admin';
 import { ConfigStore } from '../configStore/configStore';
 import { ProcessEnv, ProcessEvents } from '../protocol';
@@ -80,9 +81,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   }
   if (!config) throw new Error('startGateway needs a configPath or a config');
 
-  // Asynchronous stdout: under load, lines written while one write is in flight go out together (one syscall for
-  // many access lines instead of one each); pino flushes what is pending when the process exits.
-  const logger = options.logger ?? pino({ level: config.gateway.logLevel, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 1, sync: false }));
+  // Lines logged in one event-loop turn leave stdout in one write at its end (see lineWriter.ts).
+  const logger = options.logger ?? pino({ level: config.gateway.logLevel, base: undefined, timestamp: isoTimeField }, stdoutLines());
   // Warnings do not stop the gateway, but the user should hear them where the gateway runs, not only in the editor.
   for (const d of startWarnings) logger.warn({ file: configFile, line: d.range.start.line + 1, column: d.range.start.character + 1, code: d.code }, d.message);
   const runtime = new GatewayRuntime({ logger, mockUnreachableTargets: mockUnreachableOverride((options.env ?? process.env)[ProcessEnv.mockUnreachableTargets]) });

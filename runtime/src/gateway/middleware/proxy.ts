@@ -73,7 +73,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       try {
         relayed = await relayBody({
           res: ctx.res,
-          body: response.body,
+          body: response,
           sse,
           attempt,
           idleTimeoutMs: config.idleTimeoutMs,

@@ -6,6 +6,7 @@ import type { RouteConfig } from '../../config/types';
 import { addTrace, type GatewayState } from '../context';
 import type { AttemptOutcome, FailureReason, GatewayEvents } from '../events';
 import { AbortSource } from './abortSource';
+import { UpstreamExchange } from './exchange';
 import type { UpstreamHeaders } from './headers';
 import type { OutgoingBody } from './requestBody';
 import { ABORT_FIRST_BYTE, ABORT_TOTAL_TIMEOUT, classifyFailure, errorCode, isRetryable, nextDelayMs, retryAfterMs } from './retryPolicy';
@@ -27,7 +28,7 @@ export interface ForwardInput {
 }
 
 export type ForwardResult =
-  | { kind: 'response'; response: Dispatcher.ResponseData; target: UpstreamTarget; ttfbMs: number; attempt: AbortSource }
+  | { kind: 'response'; response: UpstreamExchange; target: UpstreamTarget; ttfbMs: number; attempt: AbortSource }
   | { kind: 'failed'; status: number; type: string; message: string }
   | { kind: 'aborted' };
 
@@ -63,17 +64,21 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     else input.signal.onAbort(forwardAbort);
     // By default the first-byte limit is the route's timeout, which the proxy's budget timer already enforces.
     const firstByteTimer = route.firstByteTimeoutMs < input.deadline - sentAt ? setTimeout(() => attemptAbort.abort(ABORT_FIRST_BYTE), Math.max(1, route.firstByteTimeoutMs)) : undefined;
-    let response: Dispatcher.ResponseData;
+    const streamed = input.body.kind === 'stream' ? input.body.stream : undefined;
+    const response = new UpstreamExchange(attemptAbort, streamed);
     try {
-      response = await target.pool.request({
-        method: input.method as Dispatcher.HttpMethod,
-        path: target.basePath + input.pathAndQuery,
-        headers: input.headers,
-        body: input.body.kind === 'buffer' ? input.body.data : input.body.kind === 'stream' ? input.body.stream : null,
-        signal: attemptAbort,
-        headersTimeout: 0, // timed by firstByteTimer
-        bodyTimeout: 0, // timed by the relay's idle timer
-      });
+      target.pool.dispatch(
+        {
+          method: input.method as Dispatcher.HttpMethod,
+          path: target.basePath + input.pathAndQuery,
+          headers: input.headers,
+          body: input.body.kind === 'buffer' ? input.body.data : (streamed ?? null),
+          headersTimeout: 0, // timed by firstByteTimer
+          bodyTimeout: 0, // timed by the relay's idle timer
+        },
+        response,
+      );
+      await response.head;
     } catch (err) {
       clearTimeout(firstByteTimer);
       input.signal.offAbort(forwardAbort);
@@ -110,7 +115,7 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
       if (delayMs !== undefined && answeredAt + delayMs < input.deadline) {
         target.active -= 1;
         input.signal.offAbort(forwardAbort);
-        await response.body.dump().catch(() => undefined);
+        await response.dump();
         lastFailure = { kind: 'failed', status, type: 'upstream_error', message: `upstream ${target.url} answered ${status} on every attempt` };
         if (!(await waitWithinBudget(delayMs, input))) return input.signal.aborted ? abortedOrTimeout(input, target, route) : lastFailure;
         retryFrom = { target, reason: 'status', status, delayMs };

@@ -1,9 +1,9 @@
 // Streams the upstream body to the client chunk by chunk, honouring back-pressure. A cut mid-stream must not look
 // like success: an SSE client gets `event: error` with a JSON reason, any other client sees the connection abort.
 import type { ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import { errorBody } from '../errors';
 import type { AbortSource } from './abortSource';
+import type { UpstreamExchange } from './exchange';
 import { ABORT_CLIENT_GONE, ABORT_IDLE, ABORT_TOTAL_TIMEOUT, errorCode } from './retryPolicy';
 import type { UsageTap } from './usageTap';
 
@@ -16,7 +16,7 @@ export type RelayOutcome =
 
 export interface RelayInput {
   res: ServerResponse;
-  body: Readable;
+  body: UpstreamExchange;
   sse: boolean;
   /** The attempt's controller: aborted by the client leaving, the total budget, or the idle timer armed here. */
   attempt: AbortSource;
@@ -38,7 +38,7 @@ export async function relayBody(input: RelayInput): Promise<RelayOutcome> {
   // An idle limit at least as long as the budget left can never fire first: the budget's timer is enough.
   const idle = input.idleTimeoutMs < input.deadline - performance.now() ? setTimeout(() => input.attempt.abort(ABORT_IDLE), input.idleTimeoutMs) : undefined;
   try {
-    await pump(body, res, signal, (chunk) => {
+    await pump(body, res, (chunk) => {
       idle?.refresh();
       bytes += chunk.length;
       lastChunk = chunk;
@@ -65,60 +65,51 @@ export async function relayBody(input: RelayInput): Promise<RelayOutcome> {
 }
 
 /**
- * Writes each chunk of `body` to `res` as it arrives, pausing the body while `res` is full; rejects with the body's
- * error (undici destroys it with the abort reason), or when the client leaves while the body waits for it. Plain
- * listeners rather than `for await`: the async iterator costs a promise per chunk and its own stream bookkeeping.
+ * Writes each chunk of `body` to `res` as it arrives, pausing the upstream while `res` is full; rejects with the
+ * exchange's error (the abort reason when the attempt is aborted), or when the client leaves while the body waits
+ * for it (the upstream is then aborted, which frees its connection).
  */
-function pump(body: Readable, res: ServerResponse, signal: AbortSource, onChunk: (chunk: Buffer) => void): Promise<void> {
+function pump(body: UpstreamExchange, res: ServerResponse, onChunk: (chunk: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    let ended = false;
     let settled = false;
     let waiting = false;
-    const onData = (chunk: Buffer): void => {
-      if (settled) return;
-      onChunk(chunk);
-      if (res.write(chunk)) return;
-      waiting = true;
-      body.pause();
-      res.on('drain', onDrain);
-      res.on('close', onClientGone);
-      signal.onAbort(onClientGone);
-    };
     const stopWaiting = (): void => {
       if (!waiting) return;
       waiting = false;
       res.off('drain', onDrain);
       res.off('close', onClientGone);
-      signal.offAbort(onClientGone);
     };
     const onDrain = (): void => {
       stopWaiting();
       body.resume();
     };
-    // The body's listeners stay attached once settled (they go with the body): removing four listeners per
-    // response showed in the profile, and a late 'error' then still has a listener.
     const settle = (err?: unknown): void => {
       if (settled) return;
       settled = true;
       stopWaiting();
-      if (err === undefined) return resolve();
-      if (!body.destroyed) body.destroy(); // as `for await` does when left early: frees the upstream connection
-      reject(err);
+      if (err === undefined) resolve();
+      else reject(err);
     };
-    const onEnd = (): void => {
-      ended = true;
-      settle();
+    const onClientGone = (): void => {
+      const err = new Error('client connection closed');
+      settle(err);
+      body.abort(err);
     };
-    const onError = (err: unknown): void => settle(err);
-    // Closed without 'end' or 'error': what `for await` reports as a premature close.
-    const onClose = (): void => {
-      if (!ended) settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    };
-    const onClientGone = (): void => settle(new Error('client connection closed'));
-    body.on('data', onData);
-    body.on('end', onEnd);
-    body.on('error', onError);
-    body.on('close', onClose);
+    body.attach({
+      data(chunk) {
+        if (settled) return true;
+        onChunk(chunk);
+        if (res.write(chunk)) return true;
+        if (!waiting) {
+          waiting = true;
+          res.on('drain', onDrain);
+          res.on('close', onClientGone);
+        }
+        return false;
+      },
+      end: () => settle(),
+      error: (err) => settle(err),
+    });
   });
 }
 
