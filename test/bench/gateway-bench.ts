@@ -15,7 +15,7 @@ import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
 import { printSummary, type Row } from './benchSummary';
-import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startProcess, type Started } from './processes';
+import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -46,26 +46,6 @@ export function gatewayScenario(name: string, routesYaml: (mockUrl: string) => s
       // The listening line is logged at info; the bench config runs at warn, so wait for the banner instead.
       return startGatewayProcess(command, [...profile, ...args], env);
     },
-  };
-}
-
-async function startGatewayProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Started> {
-  const { spawn } = await import('node:child_process');
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-  child.stdout.resume();
-  const url = await new Promise<string>((resolve, reject) => {
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += String(chunk);
-      const found = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (found?.[1]) resolve(found[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`gateway exited (${code}) before listening:\n${stderr}`)));
-  });
-  return {
-    url,
-    child,
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
   };
 }
 

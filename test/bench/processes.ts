@@ -79,3 +79,23 @@ export function cpuTimeUs(pid: number | undefined): number | undefined {
 
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK); /proc counts CPU time in these ticks. */
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/** A gateway child process; its URL comes from the banner on stderr (at logLevel warn the JSON line is not printed). */
+export async function startGatewayProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  child.stdout.resume();
+  const url = await new Promise<string>((resolve, reject) => {
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += String(chunk);
+      const found = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (found?.[1]) resolve(found[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited (${code}) before listening:\n${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+  };
+}

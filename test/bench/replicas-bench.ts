@@ -1,16 +1,15 @@
 // `npm run bench:replicas`: requests per second of 1, 2 and 3 gateway replicas sharing their rate limits through a
-// real redis-server, behind a round-robin balancer (roundRobinBalancer.ts, standing in for a Kubernetes Service),
+// real redis-server, behind a round-robin balancer (bareProxy.ts given several upstreams, standing in for a Kubernetes Service),
 // next to the single-process figures from the same run, and to N bare undici proxies behind the same balancer (what
 // N proxy processes can do at all here). Every process shares this machine's cores with the load generator, the
 // balancer, Redis and the mock, so the figures say what one machine does, not what a cluster does.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { cliCommand } from '../support/cli';
 import { startRedisServer } from '../scaleout/redisServer';
-import { jsonUrl, nodeArgs, startProcess, type Started } from './processes';
+import { jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 // On one machine the load generator, balancer, mock and Redis stand in for other machines: given a higher CPU
@@ -48,25 +47,9 @@ security:
 `;
 }
 
-async function startGateway(configFile: string): Promise<Started> {
+function startGateway(configFile: string): Promise<Started> {
   const { command, args } = cliCommand(['start', '--config', configFile, '--port', '0', '--no-watch']);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.resume();
-  // At logLevel warn the JSON "listening" line is not printed; the banner on stderr always is.
-  const url = await new Promise<string>((resolve, reject) => {
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += String(chunk);
-      const found = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (found?.[1]) resolve(found[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`gateway exited (${code}) before listening:\n${stderr}`)));
-  });
-  return {
-    url,
-    child,
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
-  };
+  return startGatewayProcess(command, args, process.env);
 }
 
 function scriptBeside(name: string): string {
@@ -119,7 +102,7 @@ async function main(): Promise<void> {
     return file;
   };
   const behindBalancer = async (backends: Started[]): Promise<Started[]> => {
-    const balancer = await startProcess(process.execPath, [...nodeArgs(scriptBeside('roundRobinBalancer')), ...backends.map((b) => b.url)], jsonUrl);
+    const balancer = await startProcess(process.execPath, [...nodeArgs(scriptBeside('bareProxy')), ...backends.map((b) => b.url)], jsonUrl);
     prioritize(balancer.child.pid);
     return [balancer, ...backends];
   };
