@@ -64,7 +64,18 @@ async function drive(url: string): Promise<Omit<Row, 'name'>> {
     .filter(([status]) => status !== '200')
     .map(([status, stats]) => `${status}x${stats?.count ?? 0}`)
     .join(' ');
+  // Say why answers were refused, so a failing setup explains itself instead of passing for a fast one.
+  if (refused !== '') process.stderr.write(`bench: non-200 answers (${refused}); one answer now: ${await sampleAnswer(options.url)}\n`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, refused };
+}
+
+async function sampleAnswer(url: string): Promise<string> {
+  try {
+    const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: CHAT_BODY });
+    return `${answer.status} ${(await answer.text()).slice(0, 300)}`;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
 
 async function measure(name: string, rows: Row[], start: () => Promise<Started[]>, group: Pick<Row, 'processes' | 'ceiling'> = {}): Promise<void> {
