@@ -28,6 +28,13 @@ const GOALS: { scenario: RegExp; ofBaseline: number; timesPortkey?: number }[] =
   { scenario: /^gateway, (JWT|API key)/, ofBaseline: 0.6 },
 ];
 
+/** Column-aligned rows under a header and a rule; the first column left-aligned, the figures right-aligned. */
+export function formatTable(header: string[], lines: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
+  const format = (cells: string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
+  return [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...lines.map(format)].join('\n');
+}
+
 export function printSummary(rows: Row[], settings: RunSettings): void {
   const baseline = rows[0];
   const portkey = rows.find((row) => row.name.startsWith('portkey'));
@@ -46,9 +53,7 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     baseline ? optionalPercent(cpuShare(baseline, row)) : '-',
     row.sequentialMs.toFixed(3),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
-  const format = (cells: string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
-  const out = [`\n${format(header)}`, widths.map((width) => '-'.repeat(width)).join('  '), ...lines.map(format), ''];
+  const out = [`\n${formatTable(header, lines)}`, ''];
   out.push(
     `${settings.connections} connections, ${settings.durationSec} s each. CPU = user+system time of the process under test during the measured run / requests.`,
     `CPU/mock = that over the mock's CPU per request in the same run: the mock does the same work for every row, so contention from other`,

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { cliCommand } from '../support/cli';
 import { startRedisServer } from '../scaleout/redisServer';
+import { formatTable } from './benchSummary';
 import { jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
@@ -153,9 +154,7 @@ function printTable(rows: Row[]): void {
     single && !row.ceiling ? `${((row.rps / single.rps) * 100).toFixed(0)}%` : '',
     ceilingOf(row) ? `${((row.rps / ceilingOf(row)!.rps) * 100).toFixed(0)}%` : '',
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
-  const format = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
-  process.stdout.write(`\n${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${lines.map(format).join('\n')}\n`);
+  process.stdout.write(`\n${formatTable(header, lines)}\n`);
   process.stdout.write(`\n${CONNECTIONS} connections, ${DURATION_S} s each, one rate-limited route (a Redis round trip per request when shared).\n`);
   process.stdout.write(PRIORITIZE_INFRA ? 'Load generator, balancer, mock and Redis ran at a higher CPU priority than the gateways (BENCH_FAIR=1 to measure without).\n' : 'All processes at the same CPU priority.\n');
   process.stdout.write(`Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores.\n`);
