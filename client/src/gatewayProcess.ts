@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { GATEWAY_NODE_FLAGS } from '../../runtime/src/gateway/nodeFlags';
 import { ProcessEvents, ProcessEnv } from '../../runtime/src/protocol';
 import type { Diagnostic } from '../../runtime/src/config/types';
 import { AIGateway, type AIGatewayOptions } from '../../runtime/src/sdk';
@@ -74,7 +75,7 @@ export class GatewayProcess implements vscode.Disposable {
   /** `port` wins over the setting: a restart after a crash comes back on the port clients already use. */
   private launch(configPath: string, port?: number): Promise<Extract<GatewayState, { kind: 'running' }>> {
     const settings = this.options.settings();
-    const args = [this.options.cliPath, 'start', '--config', configPath, '--host', '127.0.0.1'];
+    const args = [...GATEWAY_NODE_FLAGS, this.options.cliPath, 'start', '--config', configPath, '--host', '127.0.0.1'];
     const listenPort = port ?? settings.port;
     if (listenPort !== null) args.push('--port', String(listenPort));
     this.options.log.info(`Starting the local gateway on ${configPath}`);

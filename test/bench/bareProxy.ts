@@ -23,4 +23,6 @@ const server = createServer((req, res) => {
   );
 });
 server.keepAliveTimeout = 65_000;
+// A clean exit on SIGTERM, so that `--cpu-prof` (BENCH_CPU_PROF) gets to write its profile.
+process.once('SIGTERM', () => process.exit(0));
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`));

@@ -14,7 +14,8 @@ import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
-import { printSummary, type Row } from './benchSummary';
+import { GATEWAY_NODE_FLAGS } from '../../runtime/src/gateway/nodeFlags';
+import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, type Row } from './benchSummary';
 import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
@@ -32,19 +33,28 @@ export interface Scenario {
   headers?: Record<string, string>;
 }
 
+/**
+ * BENCH_COMPARE_BUILD=dir adds "routing only" rows for the gateway compiled in `dir` (a copy of an earlier `out/`
+ * inside the repository, e.g. .bench-builds/NAME, so that it finds node_modules),
+ * alternating with this build's, so a change is measured against its parent in one run on the same machine state.
+ * The gateway runs with the node flags its launchers pass (runtime/src/gateway/nodeFlags.ts); BENCH_NODE_FLAGS='...'
+ * replaces them (BENCH_NODE_FLAGS= for none) to measure their effect.
+ */
+const COMPARE_BUILD = process.env.BENCH_COMPARE_BUILD;
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : GATEWAY_NODE_FLAGS;
+
 /** A gateway process on a config whose routes point at the mock; `extraYaml` adds top-level sections (security...). */
-export function gatewayScenario(name: string, routesYaml: (mockUrl: string) => string, extraYaml = '', env: NodeJS.ProcessEnv = process.env, logLevel = 'warn'): Scenario {
+export function gatewayScenario(name: string, routesYaml: (mockUrl: string) => string, extraYaml = '', env: NodeJS.ProcessEnv = process.env, logLevel = 'warn', build?: string): Scenario {
   return {
     name,
     path: '/v1/chat/completions',
     async start(mockUrl, workDir) {
       const file = path.join(workDir, `${name.replace(/\W+/g, '-')}.yaml`);
       await writeFile(file, `version: 1\ngateway: { listen: 127.0.0.1:0, logLevel: ${logLevel} }\nroutes:\n${routesYaml(mockUrl)}\n${extraYaml}`);
-      const { command, args } = cliCommand(['start', '--config', file, '--port', '0', '--no-watch']);
-      // Node refuses --cpu-prof in NODE_OPTIONS; the CLI command is node itself, so it goes first in its arguments.
-      const profile = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROFILE_DIR)}`] : [];
+      const cliArgs = ['start', '--config', file, '--port', '0', '--no-watch'];
+      const { command, args } = build ? { command: process.execPath, args: [path.join(path.resolve(build), 'runtime/src/cli/entry.js'), ...cliArgs] } : cliCommand(cliArgs);
       // The listening line is logged at info; the bench config runs at warn, so wait for the banner instead.
-      return startGatewayProcess(command, [...profile, ...args], env);
+      return startGatewayProcess(command, [...profileArgs(), ...NODE_FLAGS, ...args], env);
     },
   };
 }
@@ -64,12 +74,23 @@ function scrapedEverySecond(scenario: Scenario): Scenario {
 export const BASELINE: Scenario = {
   name: 'bare undici proxy (baseline)',
   path: '/v1/chat/completions',
-  start: (mockUrl) => startProcess(process.execPath, [...nodeArgs(path.join(__dirname, `bareProxy${path.extname(__filename)}`)), mockUrl], jsonUrl),
+  start: (mockUrl) => startProcess(process.execPath, [...profileArgs(), ...nodeArgs(path.join(__dirname, `bareProxy${path.extname(__filename)}`)), mockUrl], jsonUrl),
 };
+
+/** Node refuses --cpu-prof in NODE_OPTIONS, so with BENCH_CPU_PROF it goes first in the node command's arguments. */
+function profileArgs(): string[] {
+  return CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROFILE_DIR)}`] : [];
+}
 
 export const SCENARIOS: Scenario[] = [
   BASELINE,
+  {
+    ...BASELINE,
+    name: BASELINE_WITH_GATEWAY_FLAGS,
+    start: (mockUrl) => startProcess(process.execPath, [...profileArgs(), ...NODE_FLAGS, ...nodeArgs(path.join(__dirname, `bareProxy${path.extname(__filename)}`)), mockUrl], jsonUrl),
+  },
   gatewayScenario('gateway, routing only', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`),
+  ...(COMPARE_BUILD ? compareRows(COMPARE_BUILD) : []),
   // Metrics are always collected; this row adds the info access log (a JSON line per request) and a scrape every second.
   scrapedEverySecond(gatewayScenario('gateway, metrics scraped 1/s + info access log', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`, '', process.env, 'info')),
   ...securityScenarios(),
@@ -89,6 +110,16 @@ export const SCENARIOS: Scenario[] = [
     },
   },
 ];
+
+/** Routing only for the other build, then this build's again: A, B, A, B with the row above. */
+function compareRows(build: string): Scenario[] {
+  const route = (mockUrl: string): string => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`;
+  return [
+    gatewayScenario(`routing only, build ${path.basename(build)}`, route, '', process.env, 'warn', build),
+    gatewayScenario('gateway, routing only (again)', route),
+    gatewayScenario(`routing only, build ${path.basename(build)} (again)`, route, '', process.env, 'warn', build),
+  ];
+}
 
 /** Security on the route (issue 3): JWT or API key auth plus a request rate limit high enough never to trip. */
 function securityScenarios(): Scenario[] {

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
+import { GATEWAY_NODE_FLAGS } from '../../runtime/src/gateway/nodeFlags';
 import { cliCommand } from '../support/cli';
 import { startRedisServer } from '../scaleout/redisServer';
 import { formatTable } from './benchSummary';
@@ -50,7 +51,8 @@ security:
 
 function startGateway(configFile: string): Promise<Started> {
   const { command, args } = cliCommand(['start', '--config', configFile, '--port', '0', '--no-watch']);
-  return startGatewayProcess(command, args, process.env);
+  // As the launchers start it (bin, Dockerfile, the extension): with the gateway's node flags.
+  return startGatewayProcess(command, [...GATEWAY_NODE_FLAGS, ...args], process.env);
 }
 
 function scriptBeside(name: string): string {

@@ -22,19 +22,24 @@ export function adminApi(options: AdminOptions): Middleware {
   registerOperationHandlers(router, deps);
   const checkKey = adminKeyChecker(options.apiKey);
 
-  return async (ctx, next) => {
-    if (ctx.path === '/healthz' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
-      ctx.body = { status: 'ok' } satisfies Admin.Health;
-      return;
-    }
-    if (ctx.path === '/readyz' && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
-      const ready = options.runtime.hasConfig;
-      ctx.status = ready ? 200 : 503;
-      ctx.body = (ready ? { status: 'ready', configVersion: options.runtime.snapshot.version } : { status: 'not-ready' }) satisfies Admin.Health;
-      return;
-    }
-    if (ctx.path !== Admin.basePath && !ctx.path.startsWith(`${Admin.basePath}/`)) return next();
+  const basePrefix = `${Admin.basePath}/`;
+  // Not async, and the path read once, for the requests that only pass through (every proxied one).
+  return function adminMiddleware(ctx, next) {
+    const path = ctx.path;
+    if (path === '/healthz' || path === '/readyz') return health(ctx, next, path === '/readyz');
+    if (path !== Admin.basePath && !path.startsWith(basePrefix)) return next();
+    return handle(ctx);
+  };
 
+  function health(ctx: AdminContext, next: () => Promise<unknown>, readiness: boolean): Promise<unknown> {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    const ready = !readiness || options.runtime.hasConfig;
+    ctx.status = ready ? 200 : 503;
+    ctx.body = (!readiness ? { status: 'ok' } : ready ? { status: 'ready', configVersion: options.runtime.snapshot.version } : { status: 'not-ready' }) satisfies Admin.Health;
+    return Promise.resolve();
+  }
+
+  async function handle(ctx: AdminContext): Promise<void> {
     const requestId = (ctx.state as { requestId?: string }).requestId ?? randomUUID();
     ctx.set('x-request-id', requestId);
     ctx.set('Cache-Control', 'no-store');
@@ -56,7 +61,7 @@ export function adminApi(options: AdminOptions): Middleware {
       ctx.status = answer.status;
       ctx.body = errorResponse(answer, requestId);
     }
-  };
+  }
 }
 
 function authorize(ctx: AdminContext, check: ReturnType<ReturnType<typeof adminKeyChecker>>): void {
