@@ -30,7 +30,8 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
     };
     ctx.res.once('close', onClientClose);
     try {
-      const body = await prepareOutgoingBody(ctx.req, state.body, config.retries > 0, limits.maxReplayBodyBytes);
+      const prepared = prepareOutgoingBody(ctx.req, state.body, config.retries > 0, limits.maxReplayBodyBytes);
+      const body = prepared instanceof Promise ? await prepared : prepared;
       const result = await forwardWithRetries({
         requestId: state.requestId,
         route: config,

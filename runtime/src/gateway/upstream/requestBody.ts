@@ -49,15 +49,18 @@ export function hasRequestBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined;
 }
 
-/** Chooses how the body goes upstream: buffered (replayable) when retries are possible and it fits, else streamed. */
-export async function prepareOutgoingBody(req: IncomingMessage, alreadyRead: Buffer | undefined, wantReplay: boolean, maxReplayBytes: number): Promise<OutgoingBody> {
+/**
+ * Chooses how the body goes upstream: buffered (replayable) when retries are possible and it fits, else streamed.
+ * A promise only when the body must be read first: the common cases cost no promise and no microtask hop.
+ */
+export function prepareOutgoingBody(req: IncomingMessage, alreadyRead: Buffer | undefined, wantReplay: boolean, maxReplayBytes: number): OutgoingBody | Promise<OutgoingBody> {
   if (alreadyRead) return { kind: 'buffer', data: alreadyRead, replayable: true };
   if (!hasRequestBody(req)) return { kind: 'none', replayable: true };
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (!wantReplay || declared > maxReplayBytes) return { kind: 'stream', stream: req, replayable: false };
-  const read = await readBodyUpTo(req, maxReplayBytes);
-  if (read.complete) return { kind: 'buffer', data: read.data, replayable: true };
-  return { kind: 'stream', stream: prefixedStream(read.prefix, req), replayable: false };
+  return readBodyUpTo(req, maxReplayBytes).then((read) =>
+    read.complete ? { kind: 'buffer', data: read.data, replayable: true } : { kind: 'stream', stream: prefixedStream(read.prefix, req), replayable: false },
+  );
 }
 
 /** The bytes already read, then the rest of the original stream. */
