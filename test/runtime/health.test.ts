@@ -108,6 +108,56 @@ describe('target health', () => {
   });
 });
 
+describe('target health across a config reload', () => {
+  let a: MockServer;
+  let b: MockServer;
+  let gateway: Gateway;
+  const routeYaml = (): string => `routes:
+  - name: breaker
+    path: /breaker
+    methods: [POST]
+    targets: [${a.url}/echo, ${b.url}/echo]
+    retries: 1
+    retryOn: [500]
+    circuitBreaker: { consecutiveFailures: 2, coolDown: 60s }
+`;
+
+  before(async () => {
+    a = await startMockServer({ options: { name: 'a' } });
+    b = await startMockServer({ options: { name: 'b' } });
+    gateway = await startTestGateway(configFromYaml(routeYaml()));
+  });
+  after(async () => {
+    await gateway.close();
+    await a.close();
+    await b.close();
+  });
+
+  it('keeps a failing target out after an unrelated change is applied, and a new target starts healthy', async () => {
+    a.setOptions({ status: 500 });
+    const opened = nextHealth(gateway, (event) => event.route === 'breaker' && !event.healthy);
+    for (let i = 0; i < 4; i++) await send(`${gateway.url}/breaker`, { body: CHAT });
+    assert.equal((await opened).target, `${a.url}/echo`);
+
+    // An unrelated edit: another route, and the same route gains a target.
+    const c = await startMockServer({ options: { name: 'c' } });
+    try {
+      await gateway.runtime.apply(configFromYaml(`${routeYaml().replace(`${b.url}/echo]`, `${b.url}/echo, ${c.url}/echo]`)}  - { name: other, path: /other, target: ${b.url} }
+`));
+      const metrics = (await send(`${gateway.url}/metrics`)).text;
+      assert.match(metrics, new RegExp(`ai_gateway_target_healthy\\{route="breaker",target="${a.url}/echo"\\} 0`));
+      assert.match(metrics, new RegExp(`ai_gateway_target_healthy\\{route="breaker",target="${c.url}/echo"\\} 1`));
+      const aBefore = a.requestCount;
+      const seen = new Set<string>();
+      for (let i = 0; i < 6; i++) seen.add(String((await send(`${gateway.url}/breaker`, { body: CHAT })).headers['x-mock-instance']));
+      assert.equal(a.requestCount, aBefore, 'the open circuit came over with the reload: no traffic to a');
+      assert.deepEqual([...seen].sort(), ['b', 'c']);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('streams cut mid-response', () => {
   let mock: MockServer;
   let gateway: Gateway;

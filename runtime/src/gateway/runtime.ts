@@ -72,7 +72,7 @@ export class GatewayRuntime {
     const groups = new Map<string, UpstreamGroup>();
     const deps = { pools: this.pools, limits: config.gateway.limits, events: this.events, resolveTarget };
     try {
-      for (const route of config.routes) groups.set(route.name, compileUpstreamGroup(route, deps));
+      for (const route of config.routes) groups.set(route.name, compileUpstreamGroup(route, deps, this.current?.upstreams.get(route.name)));
       const snapshot = new ConfigSnapshot(this.version + 1, config, compileRoutes(config), groups);
       for (const part of this.parts) snapshot.part(part, this.current);
       this.version = snapshot.version;

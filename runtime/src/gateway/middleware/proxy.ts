@@ -28,7 +28,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
     const onClientClose = (): void => {
       if (!ctx.res.writableFinished) abort.abort(ABORT_CLIENT_GONE);
     };
-    ctx.res.once('close', onClientClose);
+    ctx.res.on('close', onClientClose); // removed in `finally`; `once` would wrap it per request
     try {
       const prepared = prepareOutgoingBody(ctx.req, state.body, config.retries > 0, limits.maxReplayBodyBytes);
       const body = prepared instanceof Promise ? await prepared : prepared;

@@ -65,6 +65,21 @@ export class CircuitBreaker {
     }
   }
 
+  /**
+   * Takes over the state of the same target's breaker in the config this one replaces, so a reload does not send
+   * traffic back to a target that is failing. Outcomes carry over only when the window is the same size; a probe
+   * that was in flight under the old config reports there, so half-open comes over as open with its cool-down done.
+   */
+  carryOver(from: CircuitBreaker): void {
+    this.state = from.state === 'half-open' ? 'open' : from.state;
+    this.openedAt = from.state === 'half-open' ? -Infinity : from.openedAt;
+    this.consecutiveFailures = from.consecutiveFailures;
+    if (from.config.window !== this.config.window) return;
+    this.results.push(...from.results);
+    this.resultIndex = from.resultIndex;
+    this.failuresInWindow = from.failuresInWindow;
+  }
+
   private open(now: number, detail: string): void {
     this.state = 'open';
     this.openedAt = now;

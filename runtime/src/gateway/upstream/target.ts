@@ -65,6 +65,13 @@ export class UpstreamTarget {
     this.onHealthChange({ route: this.route, target: this.url, healthy, source: 'health-check', detail });
   }
 
+  /** The same route's target of the same URL in the config this one replaces: its health and latency carry over. */
+  carryOver(from: UpstreamTarget): void {
+    this.activelyHealthy = from.activelyHealthy;
+    this.latencyMs = from.latencyMs;
+    this.breaker.carryOver(from.breaker);
+  }
+
   recordLatency(ms: number): void {
     this.latencyMs = this.latencyMs === 0 ? ms : this.latencyMs + LATENCY_EWMA_ALPHA * (ms - this.latencyMs);
   }

@@ -1,5 +1,6 @@
 // A route's upstream side, compiled at config apply: its targets (with pools from the registry), its balancer and
-// its active health checkers. Disposed when no request uses the config snapshot any more.
+// its active health checkers. Disposed when no request uses the config snapshot any more. A target the previous
+// config of the same route also had keeps its health: an unrelated edit must not revive a dead backend.
 import type { RouteConfig, ServerLimits } from '../../config/types';
 import type { GatewayEvents } from '../events';
 import { createBalancer, type Balancer } from './balancer';
@@ -27,7 +28,8 @@ export interface UpstreamDeps {
   resolveTarget(url: string): ResolvedTarget;
 }
 
-export function compileUpstreamGroup(route: RouteConfig, deps: UpstreamDeps): UpstreamGroup {
+/** `previous`: the route's group in the config being replaced, whose targets' health carries over by URL. */
+export function compileUpstreamGroup(route: RouteConfig, deps: UpstreamDeps, previous?: UpstreamGroup): UpstreamGroup {
   const acquired: PoolSettings[] = [];
   const targets = route.targets.map((targetConfig) => {
     const resolved = deps.resolveTarget(targetConfig.url);
@@ -39,7 +41,7 @@ export function compileUpstreamGroup(route: RouteConfig, deps: UpstreamDeps): Up
     };
     const pool = deps.pools.acquire(settings);
     acquired.push(settings);
-    return new UpstreamTarget({
+    const target = new UpstreamTarget({
       route: route.name,
       url: targetConfig.url,
       origin: resolved.origin,
@@ -49,6 +51,9 @@ export function compileUpstreamGroup(route: RouteConfig, deps: UpstreamDeps): Up
       circuitBreaker: route.circuitBreaker,
       onHealthChange: (event) => deps.events.emit('target.health', event),
     });
+    const prior = previous?.targets.find((candidate) => candidate.url === targetConfig.url);
+    if (prior) target.carryOver(prior);
+    return target;
   });
   const checkers = route.healthCheck ? targets.map((target) => new ActiveHealthChecker(target, route.healthCheck!)) : [];
   for (const checker of checkers) checker.start();
