@@ -1,6 +1,7 @@
 // Starts the bundled language server (dist/server.js, over stdio) for gateway documents, the first time one is open.
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LANGUAGE_SERVER_NODE_FLAGS } from '../../server/src/nodeFlags';
 import { gatewayLanguageId, isGatewayDocument } from './gatewayDocuments';
 
 export class GatewayLanguageClient implements vscode.Disposable {
@@ -29,7 +30,7 @@ export class GatewayLanguageClient implements vscode.Disposable {
       if (!this.client.isRunning()) await this.client.start();
       return this.client;
     }
-    const run = { module: this.serverPath, transport: TransportKind.stdio };
+    const run = { module: this.serverPath, transport: TransportKind.stdio, options: { execArgv: [...LANGUAGE_SERVER_NODE_FLAGS] } };
     const serverOptions: ServerOptions = { run, debug: run };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: gatewayLanguageId }],

@@ -4,16 +4,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic } from 'vscode-languageserver';
+import { LANGUAGE_SERVER_NODE_FLAGS } from '../../server/src/nodeFlags';
 import { repoRoot } from '../support/cli';
 
 export interface PublishedDiagnostics { uri: string; version?: number; diagnostics: Diagnostic[] }
 
-/** How to start our server: the compiled JS under `npm test`, the TypeScript source through tsx otherwise. */
+/** How to start our server (with the flags the extension gives it): the compiled JS under `npm test`, the source through tsx otherwise. */
 export function ourServerCommand(): { command: string; args: string[] } {
   if (__filename.endsWith('.ts')) {
-    return { command: process.execPath, args: ['--require', 'tsx/cjs', path.join(repoRoot, 'server/src/server.ts'), '--stdio'] };
+    return { command: process.execPath, args: [...LANGUAGE_SERVER_NODE_FLAGS, '--require', 'tsx/cjs', path.join(repoRoot, 'server/src/server.ts'), '--stdio'] };
   }
-  return { command: process.execPath, args: [path.join(repoRoot, 'out/server/src/server.js'), '--stdio'] };
+  return { command: process.execPath, args: [...LANGUAGE_SERVER_NODE_FLAGS, path.join(repoRoot, 'out/server/src/server.js'), '--stdio'] };
 }
 
 export function yamlLanguageServerCommand(): { command: string; args: string[] } {
@@ -26,6 +27,8 @@ export class LspClient {
   private readonly published: PublishedDiagnostics[] = [];
   private readonly waiters: { uri: string; resolve: (p: PublishedDiagnostics) => void }[] = [];
   stderr = '';
+  /** The window/logMessage texts the server sent (ours logs how long its warm-up took). */
+  readonly logMessages: string[] = [];
 
   constructor(command: { command: string; args: string[] }, settings: Record<string, unknown> = {}) {
     this.process = spawn(command.command, command.args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -42,6 +45,7 @@ export class LspClient {
       p.items.map((item) => (item.section ? settings[item.section] ?? null : settings)));
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onNotification('window/logMessage', (p: { message: string }) => { this.logMessages.push(p.message); });
     this.connection.onNotification(() => undefined);
     this.connection.listen();
   }

@@ -28,6 +28,8 @@ describe('language server over stdio', function () {
     for (const capability of ['completionProvider', 'hoverProvider', 'codeActionProvider', 'renameProvider', 'documentSymbolProvider', 'foldingRangeProvider', 'selectionRangeProvider', 'definitionProvider', 'referencesProvider']) {
       assert.ok(init.capabilities[capability], capability);
     }
+    // The output channel says how long the warm-up before the answer took (the LSP bench reports it apart).
+    assert.ok(client.logMessages.some((m) => /^warm-up: \d+ ms$/.test(m)), client.logMessages.join('\n'));
 
     await client.open(uri, TEXT);
     const first = await client.nextDiagnostics(uri);

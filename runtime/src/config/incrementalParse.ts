@@ -112,7 +112,9 @@ export class YamlParseCache {
   constructor(private readonly minLength = 64 * 1024) {}
 
   parse(text: string): ParsedYaml {
-    const pieces = text.length >= this.minLength ? cut(text) : undefined;
+    // With nothing parsed before, no chunk can be re-used: cutting the text would be wasted work on an open.
+    const reusable = this.chunks.size > 0 || this.unseeded !== undefined;
+    const pieces = reusable && text.length >= this.minLength ? cut(text) : undefined;
     if (pieces && this.unseeded) {
       const previous = cut(this.unseeded.text);
       if (previous) this.seed(previous, this.unseeded.contents);

@@ -1,7 +1,11 @@
 // The bundled language server, through the extension's language client: diagnostics on a bad config and
 // completion from the schema, as the editor shows them.
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { LANGUAGE_SERVER_NODE_FLAGS } from '../../../server/src/nodeFlags';
 import { eventually, extensionApi, openFixture } from './workbench';
 
 describe('language server', () => {
@@ -18,6 +22,19 @@ describe('language server', () => {
     assert.ok(onValue, `a diagnostic on line ${line + 1}: ${diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`).join('; ')}`);
     assert.equal(onValue.severity, vscode.DiagnosticSeverity.Error);
     assert.match(onValue.message, /round-robin/);
+  });
+
+  it('runs the server with its node flags (the large-config open depends on them)', async () => {
+    await (await extensionApi()).languageClient.ready();
+    const servers = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry)).map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      } catch {
+        return []; // the process ended meanwhile
+      }
+    }).filter((argv) => argv.some((arg) => arg.endsWith(`${path.sep}server.js`)) && argv.includes('--stdio'));
+    assert.ok(servers.length > 0, 'the language server process is found');
+    for (const argv of servers) for (const flag of LANGUAGE_SERVER_NODE_FLAGS) assert.ok(argv.includes(flag), `${flag} in ${argv.join(' ')}`);
   });
 
   it('completes the values of loadBalancing from the schema', async () => {
