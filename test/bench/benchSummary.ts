@@ -14,11 +14,14 @@ export interface Row {
   cpuUsPerRequest?: number;
   /** The mock's CPU per request in the same run: it does the same work for every row, so it shows the noise. */
   mockCpuUsPerRequest?: number;
+  /** rps of each interleaved round, in order: the spread of the goal ratio is printed from these. */
+  roundRps?: number[];
 }
 
 export interface RunSettings {
   connections: number;
   durationSec: number;
+  rounds: number;
   sequentialRequests: number;
 }
 
@@ -58,7 +61,7 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
   ]);
   const out = [`\n${formatTable(header, lines)}`, ''];
   out.push(
-    `${settings.connections} connections, ${settings.durationSec} s each. CPU = user+system time of the process under test during the measured run / requests.`,
+    `${settings.connections} connections, ${settings.durationSec} s each, in ${settings.rounds} interleaved rounds. CPU = user+system time of the process under test during the measured slices / requests.`,
     `CPU/mock = that over the mock's CPU per request in the same run: the mock does the same work for every row, so contention from other`,
     `processes (which inflates every CPU figure alike) cancels out. "CPU base/this" = baseline CPU/mock over this row's (100% = as cheap as the`,
     `bare proxy): the noise-resistant stand-in for "rps vs base". added ms = mean of ${settings.sequentialRequests} sequential requests minus the mock direct.`,
@@ -73,7 +76,7 @@ function goalLines(rows: Row[], baseline: Row, portkey: Row | undefined): string
     const goal = GOALS.find((candidate) => candidate.scenario.test(row.name));
     if (!goal) continue;
     const share = row.rps / baseline.rps;
-    const checks = [`rps ${percent(share)} of baseline (goal >= ${percent(goal.ofBaseline)}) ${share >= goal.ofBaseline ? 'PASS' : 'FAIL'}`];
+    const checks = [`rps ${percent(share)} of baseline (goal >= ${percent(goal.ofBaseline)}) ${share >= goal.ofBaseline ? 'PASS' : 'FAIL'}${roundShares(row, baseline)}`];
     const cpu = cpuShare(baseline, row);
     if (cpu !== undefined) checks.push(`CPU-equivalent ${percent(cpu)} ${cpu >= goal.ofBaseline ? 'PASS' : 'FAIL'}`);
     // Plain µs over µs, without the mock's correction (which favours the slower row a little: the mock is cheaper
@@ -88,6 +91,12 @@ function goalLines(rows: Row[], baseline: Row, portkey: Row | undefined): string
     lines.push(`goal ${row.name}: ${checks.join('; ')}`);
   }
   return lines;
+}
+
+/** The share in each round, e.g. " (rounds 78%, 81%, 74%)": how much of the result is the machine's noise. */
+function roundShares(row: Row, baseline: Row): string {
+  if (!row.roundRps || !baseline.roundRps || row.roundRps.length < 2) return '';
+  return ` (rounds ${row.roundRps.map((rps, round) => percent(rps / (baseline.roundRps?.[round] ?? Number.NaN))).join(', ')})`;
 }
 
 /** CPU per request in units of the mock's CPU per request of the same run; falls back to µs when the mock's is unknown. */

@@ -1,5 +1,6 @@
 // `npm run bench`: the gateway against a bare undici proxy (the baseline), Koa + koa-proxies and the Portkey
-// gateway, all separate processes in front of the same mock backend, driven in turn by autocannon. Prints rps,
+// gateway, all separate processes in front of the same mock backend, driven in turn by autocannon in interleaved
+// rounds (BENCH_ROUNDS, default 3, over BENCH_DURATION seconds per row, default 6). Prints rps,
 // p50, p99, the ratios to the baseline, and the sequential added latency (one connection, gateway minus direct).
 // Each row also gives the CPU time per request of the process under test (and of the mock), read from /proc around
 // the measured run: on a shared, noisy machine rps moves with the neighbours, CPU per request much less.
@@ -18,7 +19,9 @@ import { GATEWAY_NODE_FLAGS } from '../../runtime/src/gateway/nodeFlags';
 import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, type Row } from './benchSummary';
 import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
+/** Measured seconds per row, spread over ROUNDS interleaved slices (see main). */
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 6);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SEQUENTIAL_REQUESTS = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
@@ -138,24 +141,51 @@ function securityScenarios(): Scenario[] {
 }
 
 type Load = Omit<Row, 'name' | 'sequentialMs'>;
+type Driven = { url: string; headers: Record<string, string>; pid: number | undefined };
+type Slice = { requests: number; seconds: number; p50: number; p99: number; errors: number; cpuUs?: number; mockCpuUs?: number };
 
-/** Warm-up, then the measured run; CPU time of the process under test and of the mock is read around the latter. */
-async function drive(url: string, headers: Record<string, string>, pid: number | undefined, mockPid: number | undefined): Promise<Load> {
-  const options = { url, connections: CONNECTIONS, method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, body: CHAT_BODY };
-  await autocannon({ ...options, duration: 1 }); // warm-up: JIT, pools, keep-alive connections
-  const cpuBefore = cpuTimeUs(pid);
+function loadOptions(target: Driven): autocannon.Options {
+  return { url: target.url, connections: CONNECTIONS, method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: CHAT_BODY };
+}
+
+/** One measured slice; CPU time of the process under test and of the mock is read around it. */
+async function measureSlice(target: Driven, seconds: number, mockPid: number | undefined): Promise<Slice> {
+  const cpuBefore = cpuTimeUs(target.pid);
   const mockBefore = cpuTimeUs(mockPid);
-  const result = await autocannon({ ...options, duration: DURATION_S });
-  const perRequest = (before: number | undefined, after: number | undefined): number | undefined =>
-    before === undefined || after === undefined || result.requests.total === 0 ? undefined : (after - before) / result.requests.total;
+  const result = await autocannon({ ...loadOptions(target), duration: seconds });
+  const cpuAfter = cpuTimeUs(target.pid);
+  const mockAfter = cpuTimeUs(mockPid);
   return {
-    rps: result.requests.average,
+    requests: result.requests.total,
+    seconds: result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
-    cpuUsPerRequest: perRequest(cpuBefore, cpuTimeUs(pid)),
-    mockCpuUsPerRequest: perRequest(mockBefore, cpuTimeUs(mockPid)),
+    cpuUs: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    mockCpuUs: mockBefore === undefined || mockAfter === undefined ? undefined : mockAfter - mockBefore,
   };
+}
+
+/** A row from its slices: rps and CPU per request over all of them, latency percentiles as the slices' medians. */
+function combine(slices: Slice[]): Load {
+  const sum = (pick: (slice: Slice) => number | undefined): number | undefined =>
+    slices.some((slice) => pick(slice) === undefined) ? undefined : slices.reduce((total, slice) => total + (pick(slice) ?? 0), 0);
+  const requests = sum((slice) => slice.requests) ?? 0;
+  const perRequest = (total: number | undefined): number | undefined => (total === undefined || requests === 0 ? undefined : total / requests);
+  return {
+    rps: requests / (sum((slice) => slice.seconds) ?? 1),
+    p50: median(slices.map((slice) => slice.p50)),
+    p99: median(slices.map((slice) => slice.p99)),
+    errors: sum((slice) => slice.errors) ?? 0,
+    cpuUsPerRequest: perRequest(sum((slice) => slice.cpuUs)),
+    mockCpuUsPerRequest: perRequest(sum((slice) => slice.mockCpuUs)),
+    roundRps: slices.map((slice) => slice.requests / slice.seconds),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** Mean latency of N requests one after another on one connection. */
@@ -174,31 +204,41 @@ async function sequentialMs(url: string, headers: Record<string, string>): Promi
   return mean;
 }
 
+/**
+ * Every process is started first and stays up (idle ones cost nothing); then ROUNDS rounds each give every row a
+ * slice of DURATION_S / ROUNDS seconds, in the same order. A busy moment of the shared machine then falls on a slice
+ * of every row instead of on one whole row, which is what made single 5 s runs swing by 20 points.
+ */
 async function main(): Promise<void> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'gateway-bench-'));
   const mockCli = cliCommand(['mock', '--port', '0']);
   const mock = await startProcess(mockCli.command, mockCli.args, jsonUrl);
+  const running: { scenario: Scenario; started: Started; target: Driven; slices: Slice[] }[] = [];
   const rows: Row[] = [];
   try {
     const directMs = await sequentialMs(`${mock.url}/v1/chat/completions`, {});
     process.stderr.write(`mock ${mock.url}: ${directMs.toFixed(3)} ms per sequential request direct\n`);
     for (const scenario of SCENARIOS.filter((candidate) => !ONLY || candidate === BASELINE || ONLY.test(candidate.name))) {
-      process.stderr.write(`bench: ${scenario.name} ...\n`);
+      process.stderr.write(`bench: starting ${scenario.name} ...\n`);
       const started = await scenario.start(mock.url, workDir);
-      try {
-        const headers = { ...scenario.headers, ...(scenario.name.startsWith('portkey') ? { 'x-portkey-custom-host': `${mock.url}/v1` } : {}) };
-        const url = `${started.url}${scenario.path}`;
-        const load = await drive(url, headers, started.child.pid, mock.child.pid);
-        rows.push({ name: scenario.name, ...load, sequentialMs: (await sequentialMs(url, headers)) - directMs });
-      } finally {
-        await started.stop();
-      }
+      const headers = { ...scenario.headers, ...(scenario.name.startsWith('portkey') ? { 'x-portkey-custom-host': `${mock.url}/v1` } : {}) };
+      const target = { url: `${started.url}${scenario.path}`, headers, pid: started.child.pid };
+      running.push({ scenario, started, target, slices: [] });
+      await autocannon({ ...loadOptions(target), duration: 1 }); // warm-up: JIT, pools, keep-alive connections
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      process.stderr.write(`bench: round ${round} of ${ROUNDS}\n`);
+      for (const entry of running) entry.slices.push(await measureSlice(entry.target, DURATION_S / ROUNDS, mock.child.pid));
+    }
+    for (const { scenario, target, slices } of running) {
+      rows.push({ name: scenario.name, ...combine(slices), sequentialMs: (await sequentialMs(target.url, target.headers)) - directMs });
     }
   } finally {
+    for (const { started } of running) await started.stop();
     await mock.stop();
     await rm(workDir, { recursive: true, force: true });
   }
-  printSummary(rows, { connections: CONNECTIONS, durationSec: DURATION_S, sequentialRequests: SEQUENTIAL_REQUESTS });
+  printSummary(rows, { connections: CONNECTIONS, durationSec: DURATION_S, rounds: ROUNDS, sequentialRequests: SEQUENTIAL_REQUESTS });
 }
 
 if (require.main === module) {
