@@ -9,6 +9,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sources = readdirSync(join(root, 'test/e2e'), { recursive: true, encoding: 'utf8' })
   .filter((file) => file.endsWith('.ts') && !file.startsWith('fixtures'))
   .map((file) => join(root, 'test/e2e', file));
+// Product modules the suite imports at run time (not only their types), compiled alongside so relative imports resolve.
+sources.push(join(root, 'server/src/nodeFlags.ts'));
 
 const started = Date.now();
 await esbuild.build({
