@@ -81,9 +81,13 @@ export function cpuTimeUs(pid: number | undefined): number | undefined {
 const CLOCK_TICKS_PER_SECOND = 100;
 
 /** A gateway child process; its URL comes from the banner on stderr (at logLevel warn the JSON line is not printed). */
-export async function startGatewayProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Started> {
+/** A gateway process; `logTail` keeps its first log lines (warn and above at the bench's level): what went wrong first. */
+export async function startGatewayProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Started & { logTail: string[] }> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-  child.stdout.resume();
+  const logTail: string[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (logTail.length < 12) logTail.push(line);
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
@@ -96,6 +100,7 @@ export async function startGatewayProcess(command: string, args: string[], env: 
   return {
     url,
     child,
+    logTail,
     stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
   };
 }

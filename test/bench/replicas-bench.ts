@@ -59,7 +59,7 @@ function scriptBeside(name: string): string {
   return path.join(__dirname, `${name}${path.extname(__filename)}`);
 }
 
-async function drive(url: string): Promise<Omit<Row, 'name'>> {
+async function drive(url: string, logTails: string[][]): Promise<Omit<Row, 'name'>> {
   const options = { url: `${url}/v1/chat/completions`, connections: CONNECTIONS, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: CHAT_BODY };
   await autocannon({ ...options, duration: 1 }); // warm-up: JIT, pools, keep-alive connections
   const result = await autocannon({ ...options, duration: DURATION_S });
@@ -68,7 +68,10 @@ async function drive(url: string): Promise<Omit<Row, 'name'>> {
     .map(([status, stats]) => `${status}x${stats?.count ?? 0}`)
     .join(' ');
   // Say why answers were refused, so a failing setup explains itself instead of passing for a fast one.
-  if (refused !== '') process.stderr.write(`bench: non-200 answers (${refused}); one answer now: ${await sampleAnswer(options.url)}\n`);
+  if (refused !== '') {
+    process.stderr.write(`bench: non-200 answers (${refused}); one answer now: ${await sampleAnswer(options.url)}\n`);
+    for (const line of logTails.flat()) process.stderr.write(`bench:   gateway log: ${line.slice(0, 900)}\n`);
+  }
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, refused };
 }
 
@@ -85,7 +88,8 @@ async function measure(name: string, rows: Row[], start: () => Promise<Started[]
   process.stderr.write(`bench: ${name} ...\n`);
   const started = await start();
   try {
-    rows.push({ name, ...group, ...(await drive(started[0]!.url)) });
+    const logTails = started.map((proc) => ('logTail' in proc ? (proc.logTail as string[]) : []));
+    rows.push({ name, ...group, ...(await drive(started[0]!.url, logTails)) });
   } finally {
     await Promise.all(started.map((s) => s.stop()));
   }
