@@ -29,7 +29,7 @@ function jsonTap(): UsageTap {
       const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
       const value = lastTopLevelMember(body, USAGE_KEY);
       if (value === undefined) return usageOf(parse(body.toString('utf8'))); // not provably top-level: parse it all
-      return usageOf({ usage: parse(value.toString('utf8')) });
+      return readUsageObject(value) ?? usageOf({ usage: parse(value.toString('utf8')) });
     },
   };
 }
@@ -82,6 +82,114 @@ export function lastTopLevelMember(body: Buffer, quotedKey: Buffer): Buffer | un
   if (depth !== -1 || body[index] !== CLOSE_BRACE) return undefined;
   for (index++; index < body.length; index++) if (body[index]! > 0x20) return undefined; // the top-level object ended
   return body.subarray(valueStart, valueEnd);
+}
+
+const MINUS = 0x2d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const USAGE_FIELDS = ['prompt_tokens', 'completion_tokens', 'total_tokens'].map((name) => Buffer.from(name, 'latin1'));
+
+/**
+ * The token counts of a raw `usage` object read straight from its bytes, the way `usageOf(JSON.parse(raw))` would
+ * read them: integer members count, anything else in them does not, other members are skipped whatever they hold.
+ * JSON.parse and its string showed in the profile of every proxied request. Undefined when the bytes hold anything
+ * this does not read for certain (escapes in a key, a fraction or exponent, unbalanced text): the caller parses then.
+ */
+export function readUsageObject(raw: Buffer): UsageTokens | undefined {
+  const end = raw.length;
+  let index = skipSpace(raw, 0);
+  if (raw[index] !== OPEN_BRACE) return undefined;
+  const counts: (number | undefined)[] = [undefined, undefined, undefined];
+  index = skipSpace(raw, index + 1);
+  if (raw[index] !== CLOSE_BRACE) {
+    for (;;) {
+      if (raw[index] !== QUOTE) return undefined;
+      const keyStart = index + 1;
+      let keyEnd = keyStart;
+      while (keyEnd < end && raw[keyEnd] !== QUOTE) if (raw[keyEnd++] === BACKSLASH) return undefined;
+      index = skipSpace(raw, keyEnd + 1);
+      if (raw[index] !== COLON) return undefined;
+      const valueStart = skipSpace(raw, index + 1);
+      const valueEnd = skipValue(raw, valueStart);
+      if (valueEnd < 0) return undefined;
+      const field = usageFieldAt(raw, keyStart, keyEnd);
+      if (field >= 0) {
+        const number = integerAt(raw, valueStart, valueEnd);
+        if (number === null) return undefined; // a number this does not read exactly: let JSON.parse decide
+        counts[field] = number;
+      }
+      index = skipSpace(raw, valueEnd);
+      if (raw[index] === CLOSE_BRACE) break;
+      if (raw[index] !== COMMA) return undefined;
+      index = skipSpace(raw, index + 1);
+    }
+  }
+  if (skipSpace(raw, index + 1) !== end) return undefined;
+  const prompt = counts[0] ?? 0;
+  const completion = counts[1] ?? 0;
+  return { promptTokens: prompt, completionTokens: completion, totalTokens: counts[2] ?? prompt + completion };
+}
+
+/** Which of USAGE_FIELDS the key bytes `raw[start, end)` spell, or -1. */
+function usageFieldAt(raw: Buffer, start: number, end: number): number {
+  for (let field = 0; field < USAGE_FIELDS.length; field++) {
+    const name = USAGE_FIELDS[field]!;
+    if (name.length !== end - start) continue;
+    let at = 0;
+    while (at < name.length && raw[start + at] === name[at]) at++;
+    if (at === name.length) return field;
+  }
+  return -1;
+}
+
+function skipSpace(raw: Buffer, index: number): number {
+  while (index < raw.length && raw[index]! <= 0x20) index++;
+  return index;
+}
+
+/** The index just past the JSON value starting at `index`, or -1 when it does not end inside `raw`. */
+function skipValue(raw: Buffer, index: number): number {
+  let depth = 0;
+  for (; index < raw.length; index++) {
+    const byte = raw[index]!;
+    if (byte === QUOTE) {
+      for (index++; index < raw.length && raw[index] !== QUOTE; index++) if (raw[index] === BACKSLASH) index++;
+      if (index >= raw.length) return -1;
+      if (depth === 0) return index + 1;
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      depth++;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      if (depth === 0) return index; // the end of a scalar, at the enclosing object's brace
+      if (--depth === 0) return index + 1;
+    } else if (depth === 0 && (byte === COMMA || byte <= 0x20)) {
+      return index; // the end of a scalar
+    }
+  }
+  return -1;
+}
+
+/**
+ * The value of a raw JSON member: a safe integer; undefined for what `usageOf` does not count (a string, null, an
+ * object...); null for a number in another form (fraction, exponent), or anything not quite JSON, left to JSON.parse.
+ */
+function integerAt(raw: Buffer, start: number, end: number): number | undefined | null {
+  const first = raw[start]!;
+  if (first !== MINUS && (first < DIGIT_0 || first > DIGIT_9)) return first === QUOTE || first === OPEN_BRACE || first === OPEN_BRACKET || isLiteral(raw, start, end) ? undefined : null;
+  let index = first === MINUS ? start + 1 : start;
+  if (index === end || (raw[index] === DIGIT_0 && end - index > 1)) return null;
+  let value = 0;
+  for (; index < end; index++) {
+    const byte = raw[index]!;
+    if (byte < DIGIT_0 || byte > DIGIT_9) return null;
+    value = value * 10 + (byte - DIGIT_0);
+  }
+  if (!Number.isSafeInteger(value)) return null;
+  return first === MINUS ? -value : value;
+}
+
+function isLiteral(raw: Buffer, start: number, end: number): boolean {
+  const text = raw.toString('latin1', start, end);
+  return text === 'null' || text === 'true' || text === 'false';
 }
 
 function sseTap(): UsageTap {
