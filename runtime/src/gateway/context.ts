@@ -30,15 +30,18 @@ export interface GatewayState {
   snapshot: ConfigSnapshot;
   /** The path routing uses; `normalize` may rewrite it (decoded, dot segments resolved, slashes collapsed). */
   path: string;
+  /** The query string with its `?` (or ''), as received: set by `normalize`, forwarded upstream untouched. */
+  search: string;
   route?: CompiledRoute;
-  params: Record<string, string>;
+  params: Readonly<Record<string, string>>;
   /** The request body, when a feature had to read it (model match); the proxy replays it upstream. */
   body?: Buffer;
   model?: string;
   /** Who is calling, set by `authenticate` (api-key name, JWT subject); used by limits, logs and metrics. */
   consumer?: string;
   timings: RequestTimings;
-  upstream: { attempts: number; target?: string; status?: number; outcome?: string };
+  /** `bytesOut`: response body bytes relayed to the client (the access log's figure for a proxied answer). */
+  upstream: { attempts: number; target?: string; status?: number; outcome?: string; bytesOut?: number };
   /** Token usage read from the response (`usage`), when an observer asked for it. */
   usage?: UsageTokens;
   /** Pipeline decisions, collected only when the request asked for a trace (`x-gateway-trace: 1`). */

@@ -17,6 +17,7 @@ export function normalize(): Middleware<GatewayState> {
     }
     if (normalized.changed) ctx.url = normalized.path + normalized.search;
     ctx.state.path = normalized.path;
+    ctx.state.search = normalized.search;
     return next();
   };
 }

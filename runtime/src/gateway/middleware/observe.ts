@@ -11,6 +11,7 @@ import { traceHeaderValue } from '../../observability/traceStore';
 import { RequestTrace } from '../../protocol';
 import type { GatewayContext, GatewayState } from '../context';
 import { respondWithError } from '../errors';
+import { NO_PARAMS } from '../routing/compileRoutes';
 import type { GatewayRuntime } from '../runtime';
 
 /** An incoming x-request-id is kept when it is a sane token, so callers can correlate; anything else is replaced. */
@@ -25,7 +26,6 @@ export function observe(runtime: GatewayRuntime, observability: Observability): 
   const inFlight = observability.metrics.inFlight;
   return async function observeMiddleware(ctx, next) {
     const receivedAt = performance.now();
-    const startedAt = Date.now();
     const snapshot = runtime.snapshot;
     snapshot.acquire();
     inFlight.inc();
@@ -34,7 +34,8 @@ export function observe(runtime: GatewayRuntime, observability: Observability): 
     state.requestId = typeof incomingId === 'string' && ACCEPTABLE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
     state.snapshot = snapshot;
     state.path = ctx.path;
-    state.params = {};
+    state.search = '';
+    state.params = NO_PARAMS;
     state.timings = { receivedAt };
     state.upstream = { attempts: 0 };
     const trace = observability.traceAccess.decide(ctx.req);
@@ -44,8 +45,6 @@ export function observe(runtime: GatewayRuntime, observability: Observability): 
     } else if (trace === 'refused') {
       ctx.set(RequestTrace.traceResponseHeader, traceHeaderValue(TRACE_REFUSED));
     }
-    const socket = ctx.req.socket;
-    const bytesBefore = socket.bytesWritten;
     try {
       await next();
     } catch (err) {
@@ -64,9 +63,9 @@ export function observe(runtime: GatewayRuntime, observability: Observability): 
     }
     const status = proxied ? (ctx.res.headersSent ? ctx.res.statusCode : CLIENT_CLOSED) : ctx.status;
     const durationMs = state.timings.finishedAt - receivedAt;
-    const bytesOut = proxied ? socket.bytesWritten - bytesBefore : ctx.response.length;
+    const bytesOut = proxied ? state.upstream.bytesOut : ctx.response.length; // body bytes, either way
     observability.requestDone(ctx, status, durationMs, bytesOut);
-    if (state.trace) observability.traces.add(traceRecord(ctx, observability.routeLabel(ctx), status, durationMs, startedAt));
+    if (state.trace) observability.traces.add(traceRecord(ctx, observability.routeLabel(ctx), status, durationMs, Date.now() - durationMs));
   };
 }
 

@@ -2,7 +2,7 @@
 // answer back. Errors before the first byte reach the client as JSON (502/503/504); after it, as a cut stream.
 import type { Middleware } from 'koa';
 import { serverTimingValue } from '../../observability/serverTiming';
-import { addTrace, type GatewayContext, type GatewayState } from '../context';
+import { addTrace, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import type { GatewayRuntime } from '../runtime';
 import { AbortSource } from '../upstream/abortSource';
@@ -36,8 +36,8 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
         requestId: state.requestId,
         route: config,
         group,
-        method: ctx.method,
-        pathAndQuery: upstreamPath(ctx, config.stripPrefix),
+        method: ctx.req.method!,
+        pathAndQuery: upstreamPath(state, config.stripPrefix),
         headers: upstreamRequestHeaders(ctx.req, state.requestId, body.kind === 'buffer' ? body.data.length : undefined),
         body,
         signal: abort,
@@ -56,8 +56,8 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
         return;
       }
 
-      const { response, target, ttfbMs, attempt } = result;
-      state.timings.firstByteAt = performance.now();
+      const { response, target, ttfbMs, attempt, answeredAt } = result;
+      state.timings.firstByteAt = answeredAt;
       state.upstream.status = response.statusCode;
       if (runtime.events.has('upstream.first-byte')) {
         runtime.events.emit('upstream.first-byte', { requestId: state.requestId, route: route.name, target: target.url, ttfbMs });
@@ -79,6 +79,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
           attempt,
           idleTimeoutMs: config.idleTimeoutMs,
           deadline,
+          now: answeredAt,
           tap,
           route: route.name,
           requestId: state.requestId,
@@ -88,6 +89,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
         target.active -= 1;
       }
       state.upstream.outcome = relayed.kind;
+      state.upstream.bytesOut = relayed.bytes;
       if (relayed.kind === 'cut') {
         addTrace(state, 'response', `stream cut: ${relayed.reason}`, relayed.message);
         runtime.events.emit('stream.cut', { requestId: state.requestId, route: route.name, target: target.url, reason: relayed.reason, sse, message: relayed.message });
@@ -100,12 +102,11 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
   };
 }
 
-function upstreamPath(ctx: GatewayContext, stripPrefix: string | undefined): string {
-  let path = ctx.state.path;
+function upstreamPath(state: GatewayState, stripPrefix: string | undefined): string {
+  let path = state.path;
   if (stripPrefix && path.startsWith(stripPrefix)) path = path.slice(stripPrefix.length) || '/';
   if (!path.startsWith('/')) path = `/${path}`;
-  const query = ctx.querystring;
-  return query ? `${path}?${query}` : path;
+  return state.search.length > 1 ? path + state.search : path;
 }
 
 function recordUsage(runtime: GatewayRuntime, state: GatewayState, usage: GatewayState['usage']): void {

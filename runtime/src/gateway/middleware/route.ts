@@ -9,7 +9,7 @@ import { modelOfJsonBody, readBodyUpTo } from '../upstream/requestBody';
 export function route(): Middleware<GatewayState> {
   // Not async unless the body must be read for the model: see normalize.ts.
   return function routeMiddleware(ctx, next) {
-    const query: RouteQuery = { method: ctx.method, path: ctx.state.path, headers: ctx.req.headers, model: MODEL_NOT_READ };
+    const query: RouteQuery = { method: ctx.req.method!, path: ctx.state.path, headers: ctx.req.headers, model: MODEL_NOT_READ };
     const found = ctx.state.snapshot.routes.find(query);
     return found.kind === 'needs-model' ? routeByModel(ctx, next, query) : decide(ctx, next, found);
   };

@@ -28,10 +28,15 @@ export interface RouteQuery {
 }
 
 export type RouteLookup =
-  | { kind: 'matched'; route: CompiledRoute; params: Record<string, string> }
+  | { kind: 'matched'; route: CompiledRoute; params: Readonly<Record<string, string>> }
   | { kind: 'needs-model' }
   | { kind: 'method-not-allowed'; allow: string[]; route: CompiledRoute }
   | { kind: 'not-found' };
+
+/** The params of a route without any (frozen: the object is shared by every request such a route matches). */
+export const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+const NEEDS_MODEL: RouteLookup = { kind: 'needs-model' };
+const NOT_FOUND: RouteLookup = { kind: 'not-found' };
 
 export interface RouteTable {
   routes: readonly CompiledRoute[];
@@ -81,43 +86,58 @@ export function compileRoutes(config: Pick<GatewayConfig, 'routes'>): RouteTable
   for (const list of exact.values()) list.sort(bySpecificity);
   patterned.sort(bySpecificity);
 
+  // An exact route has no params, so the answer for it is the same for every request it matches.
+  const exactMatched = new Map<CompiledRoute, RouteLookup>();
+  for (const list of exact.values()) for (const route of list) exactMatched.set(route, { kind: 'matched', route, params: NO_PARAMS });
+
   function find(query: RouteQuery): RouteLookup {
     const path = query.path.length > 1 && query.path.endsWith('/') ? query.path.slice(0, -1) : query.path;
     let pathMatched: CompiledRoute | undefined;
     let allow: Set<string> | undefined;
-    const consider = (route: CompiledRoute, params: Record<string, string>): RouteLookup | undefined => {
-      if (route.methods && !route.methods.has(query.method)) {
+    const exactRoutes = exact.get(path);
+    if (exactRoutes) {
+      for (const route of exactRoutes) {
+        const verdict = verdictOf(route, query);
+        if (verdict === 'match') return exactMatched.get(route)!;
+        if (verdict === 'needs-model') return NEEDS_MODEL;
         pathMatched ??= route;
-        allow ??= new Set();
-        for (const method of route.methods) allow.add(method);
-        return undefined;
+        if (verdict === 'wrong-method') allow = addMethods(allow, route);
       }
-      pathMatched ??= route;
-      if (!headersMatch(route, query.headers)) return undefined;
-      if (route.model) {
-        if (query.model === MODEL_NOT_READ) return { kind: 'needs-model' };
-        if (query.model === undefined || !route.model.test(query.model)) return undefined;
-      }
-      return { kind: 'matched', route, params };
-    };
-    for (const route of exact.get(path) ?? []) {
-      const found = consider(route, {});
-      if (found) return found;
     }
     for (const route of patterned) {
       const params = route.pattern.match(query.path);
       if (!params) continue;
-      const found = consider(route, params);
-      if (found) return found;
+      const verdict = verdictOf(route, query);
+      if (verdict === 'match') return { kind: 'matched', route, params };
+      if (verdict === 'needs-model') return NEEDS_MODEL;
+      pathMatched ??= route;
+      if (verdict === 'wrong-method') allow = addMethods(allow, route);
     }
     // Only a method mismatch (no route of the path accepted the method) is a 405; a failed header/model match is a 404.
-    if (pathMatched && allow && !anyRouteAcceptsMethod(query, exact.get(path) ?? [], patterned)) {
+    if (pathMatched && allow && !anyRouteAcceptsMethod(query, exactRoutes ?? [], patterned)) {
       return { kind: 'method-not-allowed', allow: [...allow].sort(), route: pathMatched };
     }
-    return { kind: 'not-found' };
+    return NOT_FOUND;
   }
 
   return { routes, find };
+}
+
+/** What a route whose path matched says about the rest of the request. */
+function verdictOf(route: CompiledRoute, query: RouteQuery): 'match' | 'wrong-method' | 'no-match' | 'needs-model' {
+  if (route.methods && !route.methods.has(query.method)) return 'wrong-method';
+  if (!headersMatch(route, query.headers)) return 'no-match';
+  if (route.model) {
+    if (query.model === MODEL_NOT_READ) return 'needs-model';
+    if (query.model === undefined || !route.model.test(query.model)) return 'no-match';
+  }
+  return 'match';
+}
+
+function addMethods(allow: Set<string> | undefined, route: CompiledRoute): Set<string> {
+  const set = allow ?? new Set<string>();
+  for (const method of route.methods ?? []) set.add(method);
+  return set;
 }
 
 function anyRouteAcceptsMethod(query: RouteQuery, exactRoutes: CompiledRoute[], patterned: CompiledRoute[]): boolean {

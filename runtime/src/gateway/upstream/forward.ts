@@ -28,7 +28,7 @@ export interface ForwardInput {
 }
 
 export type ForwardResult =
-  | { kind: 'response'; response: UpstreamExchange; target: UpstreamTarget; ttfbMs: number; attempt: AbortSource }
+  | { kind: 'response'; response: UpstreamExchange; target: UpstreamTarget; ttfbMs: number; answeredAt: number; attempt: AbortSource }
   | { kind: 'failed'; status: number; type: string; message: string }
   | { kind: 'aborted' };
 
@@ -122,7 +122,7 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
         continue;
       }
     }
-    return { kind: 'response', response, target, ttfbMs, attempt: attemptAbort };
+    return { kind: 'response', response, target, ttfbMs, answeredAt, attempt: attemptAbort };
   }
   return lastFailure ?? noHealthyTarget(route, group);
 }

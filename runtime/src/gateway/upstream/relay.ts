@@ -23,6 +23,8 @@ export interface RelayInput {
   idleTimeoutMs: number;
   /** performance.now() when the route's total budget ends: its own timer (the proxy's) cuts the stream then. */
   deadline: number;
+  /** performance.now() as the relay starts (the caller just read the clock). */
+  now: number;
   tap?: UsageTap;
   route: string;
   requestId: string;
@@ -36,7 +38,7 @@ export async function relayBody(input: RelayInput): Promise<RelayOutcome> {
   let bytes = 0;
   let lastChunk: Buffer | undefined;
   // An idle limit at least as long as the budget left can never fire first: the budget's timer is enough.
-  const idle = input.idleTimeoutMs < input.deadline - performance.now() ? setTimeout(() => input.attempt.abort(ABORT_IDLE), input.idleTimeoutMs) : undefined;
+  const idle = input.idleTimeoutMs < input.deadline - input.now ? setTimeout(() => input.attempt.abort(ABORT_IDLE), input.idleTimeoutMs) : undefined;
   try {
     await pump(body, res, (chunk) => {
       idle?.refresh();
