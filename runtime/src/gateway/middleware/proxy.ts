@@ -72,7 +72,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       if (sse) ctx.res.flushHeaders();
       let relayed;
       try {
-        relayed = await relayBody({
+        const relaying = relayBody({
           res: ctx.res,
           body: response,
           sse,
@@ -85,6 +85,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
           requestId: state.requestId,
           beforeEnd: () => recordUsage(runtime, state, tap?.result()),
         });
+        relayed = relaying instanceof Promise ? await relaying : relaying;
       } finally {
         target.active -= 1;
       }

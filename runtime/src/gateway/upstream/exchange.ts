@@ -110,6 +110,18 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     else this.controller?.pause();
   }
 
+  /**
+   * The whole body, when it has all arrived before anyone took it (a short answer usually comes in the same read as
+   * its headers): handed over at once, so the relay can write it without waiting on anything. Undefined while more
+   * may come, or when the exchange failed; the body is then taken with `attach`.
+   */
+  takeCompleteBody(): Buffer[] | undefined {
+    if (this.finish?.kind !== 'end' || this.sink) return undefined;
+    const chunks = this.early ?? [];
+    this.early = undefined;
+    return chunks;
+  }
+
   resume(): void {
     this.controller?.resume();
   }

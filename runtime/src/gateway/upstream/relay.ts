@@ -1,5 +1,6 @@
-// Streams the upstream body to the client chunk by chunk, honouring back-pressure. A cut mid-stream must not look
-// like success: an SSE client gets `event: error` with a JSON reason, any other client sees the connection abort.
+// Streams the upstream body to the client chunk by chunk, honouring back-pressure; a body that has all arrived by
+// the time the headers go out is written at once. A cut mid-stream must not look like success: an SSE client gets
+// `event: error` with a JSON reason, any other client sees the connection abort.
 import type { ServerResponse } from 'node:http';
 import { errorBody } from '../errors';
 import type { AbortSource } from './abortSource';
@@ -32,7 +33,32 @@ export interface RelayInput {
   beforeEnd?: () => void;
 }
 
-export async function relayBody(input: RelayInput): Promise<RelayOutcome> {
+/** A promise only when the body is still arriving: an answer that is all here already is written at once. */
+export function relayBody(input: RelayInput): RelayOutcome | Promise<RelayOutcome> {
+  const complete = input.body.takeCompleteBody();
+  return complete ? relayComplete(input, complete) : relayStream(input);
+}
+
+/** The whole body is already in memory: nothing to wait for, to pause or to time. */
+function relayComplete(input: RelayInput, chunks: Buffer[]): RelayOutcome {
+  const { res, tap } = input;
+  if (res.destroyed) return { kind: 'client-gone', bytes: 0 };
+  let bytes = 0;
+  for (const chunk of chunks) {
+    bytes += chunk.length;
+    tap?.push(chunk);
+  }
+  input.beforeEnd?.();
+  if (chunks.length === 1) {
+    res.end(chunks[0]);
+  } else {
+    for (const chunk of chunks) res.write(chunk);
+    res.end();
+  }
+  return { kind: 'complete', bytes };
+}
+
+async function relayStream(input: RelayInput): Promise<RelayOutcome> {
   const { res, body, tap } = input;
   const signal = input.attempt;
   let bytes = 0;
