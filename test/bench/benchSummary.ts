@@ -23,6 +23,8 @@ export interface RunSettings {
   durationSec: number;
   rounds: number;
   sequentialRequests: number;
+  /** BENCH_PIN=1 (gateway-bench.ts). */
+  pinned?: boolean;
 }
 
 /** The baseline row given the gateway's own node flags (nodeFlags.ts), so their share of the result is visible. */
@@ -60,6 +62,7 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     row.sequentialMs.toFixed(3),
   ]);
   const out = [`\n${formatTable(header, lines)}`, ''];
+  if (settings.pinned) out.push('Pinned (BENCH_PIN=1): the process under test alone on CPU 1, autocannon and the mock on CPU 0; rps is bounded by CPU 0 too, read CPU.');
   out.push(
     `${settings.connections} connections, ${settings.durationSec} s each, in ${settings.rounds} interleaved rounds. CPU = user+system time of the process under test during the measured slices / requests.`,
     `CPU/mock = that over the mock's CPU per request in the same run: the mock does the same work for every row, so contention from other`,

@@ -7,6 +7,7 @@
 // Add a row by adding a Scenario to SCENARIOS (e.g. a gateway config with security or metrics turned on).
 // BENCH_ONLY=regexp runs the baseline plus the matching scenarios; BENCH_CPU_PROF=dir writes a V8 CPU profile
 // of each gateway process there (read it with test/bench/cpuProfileTop.ts).
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,13 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SEQUENTIAL_REQUESTS = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
+/**
+ * BENCH_PIN=1: the process under test gets CPU 1 to itself, the bench (autocannon) and the mock share CPU 0. The
+ * scheduler then never moves the proxy between cores nor puts the load generator on its core; on this shared 2-core
+ * machine that cut the spread of CPU per request between identical rounds about threefold, which is what an A/B of
+ * a few per cent needs. rps is then bounded by CPU 0 as much as by the proxy, so the rps goal is read unpinned.
+ */
+const PIN = process.env.BENCH_PIN === '1';
 const CHAT_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
 
 export interface Scenario {
@@ -213,6 +221,7 @@ async function main(): Promise<void> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'gateway-bench-'));
   const mockCli = cliCommand(['mock', '--port', '0']);
   const mock = await startProcess(mockCli.command, mockCli.args, jsonUrl);
+  if (PIN) pinToCpu(0, process.pid, mock.child.pid);
   const running: { scenario: Scenario; started: Started; target: Driven; slices: Slice[] }[] = [];
   const rows: Row[] = [];
   try {
@@ -221,6 +230,7 @@ async function main(): Promise<void> {
     for (const scenario of SCENARIOS.filter((candidate) => !ONLY || candidate === BASELINE || ONLY.test(candidate.name))) {
       process.stderr.write(`bench: starting ${scenario.name} ...\n`);
       const started = await scenario.start(mock.url, workDir);
+      if (PIN) pinToCpu(1, started.child.pid);
       const headers = { ...scenario.headers, ...(scenario.name.startsWith('portkey') ? { 'x-portkey-custom-host': `${mock.url}/v1` } : {}) };
       const target = { url: `${started.url}${scenario.path}`, headers, pid: started.child.pid };
       running.push({ scenario, started, target, slices: [] });
@@ -238,7 +248,12 @@ async function main(): Promise<void> {
     await mock.stop();
     await rm(workDir, { recursive: true, force: true });
   }
-  printSummary(rows, { connections: CONNECTIONS, durationSec: DURATION_S, rounds: ROUNDS, sequentialRequests: SEQUENTIAL_REQUESTS });
+  printSummary(rows, { connections: CONNECTIONS, durationSec: DURATION_S, rounds: ROUNDS, sequentialRequests: SEQUENTIAL_REQUESTS, pinned: PIN });
+}
+
+/** Every thread of each process (V8's GC helpers too) onto one CPU, with util-linux's taskset. */
+function pinToCpu(cpu: number, ...pids: (number | undefined)[]): void {
+  for (const pid of pids) if (pid !== undefined) execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', String(cpu), String(pid)], { stdio: 'ignore' });
 }
 
 if (require.main === module) {
