@@ -28,10 +28,11 @@ const SEQUENTIAL_REQUESTS = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 /**
- * BENCH_PIN=1: the process under test gets CPU 1 to itself, the bench (autocannon) and the mock share CPU 0. The
- * scheduler then never moves the proxy between cores nor puts the load generator on its core; on this shared 2-core
- * machine that cut the spread of CPU per request between identical rounds about threefold, which is what an A/B of
- * a few per cent needs. rps is then bounded by CPU 0 as much as by the proxy, so the rps goal is read unpinned.
+ * BENCH_PIN=1: the process under test gets CPU 1 to itself, the bench (autocannon) and the mock share CPU 0, so the
+ * scheduler neither moves the proxy between cores nor runs the load generator on its core. The host's own noise
+ * stays: in two pinned and two unpinned A/B runs of the same builds the rounds spread about as widely, but both
+ * pinned runs ranked the builds the same way and the unpinned ones did not. rps is then bounded by CPU 0 as much
+ * as by the proxy, so the rps goal is read unpinned.
  */
 const PIN = process.env.BENCH_PIN === '1';
 const CHAT_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
