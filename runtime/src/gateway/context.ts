@@ -1,6 +1,6 @@
 // The typed per-request state every middleware reads and writes (`ctx.state`), set up by `observe`.
 import type { ParameterizedContext } from 'koa';
-import type { CompiledRoute } from './routing/compileRoutes';
+import { NO_PARAMS, type CompiledRoute } from './routing/compileRoutes';
 import type { ConfigSnapshot } from './snapshot';
 
 export interface TraceEntry {
@@ -55,6 +55,29 @@ export type Rejection =
   | { by: 'rate-limit'; limit: 'requests' | 'tokens'; rate: string };
 
 export type GatewayContext = ParameterizedContext<GatewayState>;
+
+/**
+ * A request's state with every field in place from the start (set by `observe`, replacing Koa's `{}`), so that all
+ * requests share one object shape whichever stages set what. (Allocation per request measured the same either way.)
+ */
+export function newRequestState(requestId: string, snapshot: ConfigSnapshot, path: string, receivedAt: number): GatewayState {
+  return {
+    requestId,
+    snapshot,
+    path,
+    search: '',
+    route: undefined,
+    params: NO_PARAMS,
+    body: undefined,
+    model: undefined,
+    consumer: undefined,
+    timings: { receivedAt, upstreamStartedAt: undefined, firstByteAt: undefined, upstreamMs: undefined, finishedAt: undefined },
+    upstream: { attempts: 0, target: undefined, status: undefined, outcome: undefined, bytesOut: undefined },
+    usage: undefined,
+    trace: undefined,
+    rejection: undefined,
+  };
+}
 
 export function addTrace(state: GatewayState, stage: TraceEntry['stage'], outcome: string, detail?: string): void {
   state.trace?.push({ stage, outcome, detail, atMs: round(performance.now() - state.timings.receivedAt) });

@@ -9,9 +9,8 @@ import type { Observability } from '../../observability/observability';
 import { serverTimingValue } from '../../observability/serverTiming';
 import { traceHeaderValue } from '../../observability/traceStore';
 import { RequestTrace } from '../../protocol';
-import type { GatewayContext, GatewayState } from '../context';
+import { newRequestState, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
-import { NO_PARAMS } from '../routing/compileRoutes';
 import type { GatewayRuntime } from '../runtime';
 
 /** An incoming x-request-id is kept when it is a sane token, so callers can correlate; anything else is replaced. */
@@ -30,14 +29,9 @@ export function observe(runtime: GatewayRuntime, observability: Observability): 
     snapshot.acquire();
     inFlight.inc();
     const incomingId = ctx.req.headers['x-request-id'];
-    const state = ctx.state;
-    state.requestId = typeof incomingId === 'string' && ACCEPTABLE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
-    state.snapshot = snapshot;
-    state.path = ctx.path;
-    state.search = '';
-    state.params = NO_PARAMS;
-    state.timings = { receivedAt };
-    state.upstream = { attempts: 0 };
+    const requestId = typeof incomingId === 'string' && ACCEPTABLE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const state = newRequestState(requestId, snapshot, ctx.path, receivedAt);
+    ctx.state = state;
     const trace = observability.traceAccess.decide(ctx.req);
     if (trace === 'granted') {
       state.trace = [];
