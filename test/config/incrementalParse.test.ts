@@ -54,6 +54,16 @@ describe('config model: incremental parse', function () {
     }), { numRuns: 40 });
   });
 
+  it('gives what a full parse gives when an item ends in a comment indented past its dash (found by the property above)', () => {
+    const routes = generatedConfig(30);
+    for (const indent of [0, 2, 3, 4, 5, 6, 8, 9, 12]) {
+      const cache = new YamlParseCache(0);
+      assertSameAsFullParse(cache, routes);
+      const at = routes.indexOf('  - name: route-7');
+      assertSameAsFullParse(cache, `${routes.slice(0, at)}${' '.repeat(indent)}# note\n${routes.slice(at)}`);
+    }
+  });
+
   it('re-parses a 2,000-route config after a one-character edit much faster than the first time', () => {
     const text = generatedConfig(2000);
     const cache = new YamlParseCache();

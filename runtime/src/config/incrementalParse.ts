@@ -55,6 +55,9 @@ function cut(text: string): Piece[] | undefined {
           if (!BLANK_OR_COMMENT.test(l) && !deeper.test(l)) return undefined;
           continue;
         }
+        // A comment indented past the dash at the end of an item that another item follows: a whole parse stretches
+        // the item's nodes over it to the next dash, which a parse of the item alone cannot know.
+        if (j < end && endsInIndentedComment(lines, itemStart + 1, j, itemIndent)) return undefined;
         const from = starts[itemStart] as number;
         const to = j < end ? (starts[j] as number) : segmentEnd;
         pieces.push({ kind: 'item', start: from, text: text.slice(from, to) });
@@ -66,6 +69,17 @@ function cut(text: string): Piece[] | undefined {
     i = end;
   }
   return pieces.length > 0 ? pieces : undefined;
+}
+
+/** Whether the last non-blank line of `lines[from, to)` is a comment indented deeper than `indent`. */
+function endsInIndentedComment(lines: string[], from: number, to: number, indent: number): boolean {
+  for (let k = to - 1; k >= from; k--) {
+    const line = lines[k] as string;
+    if (line.trim() === '') continue;
+    const comment = /^( *)#/.exec(line);
+    return comment !== null && (comment[1] as string).length > indent;
+  }
+  return false;
 }
 
 /** Moves every range under `node` by `delta` (a hand-written walk: yaml's visit() is ten times slower here). */
