@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { isPair, visit, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isPair, isSeq, visit, type Document, type Node, type YAMLMap } from 'yaml';
 import { loadConfig, YamlParseCache } from '../../runtime/src/config';
 import { parseYaml } from '../../runtime/src/config/yamlSource';
 import { generatedConfig } from '../server/generatedConfig';
@@ -68,7 +68,8 @@ describe('config model: incremental parse', function () {
     const text = generatedConfig(2000);
     const cache = new YamlParseCache();
     const routeNodes = (parsed: ReturnType<YamlParseCache['parse']>): unknown[] => {
-      const routes = (parsed.document.contents as YAMLMap).get('routes', true) as YAMLSeq;
+      const routes: unknown = (parsed.document.contents as YAMLMap).get('routes', true);
+      assert.ok(isSeq(routes));
       return routes.items;
     };
     cache.parse(text);
