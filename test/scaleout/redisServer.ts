@@ -2,7 +2,9 @@
 // without persistence. It can be stopped and started again on the same port to test outages and recovery.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import * as path from 'node:path';
 import { killOnExit } from './killOnExit';
 
 export interface RedisServer {
@@ -29,13 +31,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts a redis-server on `port` (default: a free one). */
-export async function startRedisServer(port?: number): Promise<RedisServer> {
+/** Starts a redis-server on `port` (default: a free one); `extraArgs` e.g. `['--replicaof', host, port]`. */
+export async function startRedisServer(port?: number, extraArgs: string[] = []): Promise<RedisServer> {
   port ??= await freePort();
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     if (child && child.exitCode === null) return;
-    child = await spawnRedis(port);
+    child = await spawnRedis(port, extraArgs);
   };
   await start();
   return {
@@ -58,8 +60,35 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
   };
 }
 
-function spawnRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice'], {
+/**
+ * A Redis Sentinel (redis-server in sentinel mode; it rewrites its config file, so each gets its own in `dir`)
+ * watching the master group `name` at `masterPort`, quick to declare it down and to fail over.
+ */
+export async function startRedisSentinel(dir: string, name: string, masterPort: number): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const file = path.join(dir, `sentinel-${port}.conf`);
+  writeFileSync(
+    file,
+    [`port ${port}`, 'bind 127.0.0.1', `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds ${name} 500`, `sentinel failover-timeout ${name} 5000`, ''].join('\n'),
+  );
+  const child = await spawnRedisProcess([file, '--sentinel'], (output) => output.includes('+monitor master'));
+  return {
+    port,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+function spawnRedis(port: number, extraArgs: string[]): Promise<ChildProcess> {
+  return spawnRedisProcess(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice', ...extraArgs], (output) => output.includes('Ready to accept connections'));
+}
+
+function spawnRedisProcess(args: string[], isReady: (output: string) => boolean): Promise<ChildProcess> {
+  const child = spawn('redis-server', args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   killOnExit(child);
@@ -67,7 +96,7 @@ function spawnRedis(port: number): Promise<ChildProcess> {
     let output = '';
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
-      if (output.includes('Ready to accept connections')) {
+      if (isReady(output)) {
         child.stdout?.off('data', onData);
         child.stdout?.resume();
         resolve(child);

@@ -40,7 +40,7 @@ export async function startClusterConfig(options: ClusterConfigOptions): Promise
   let adoptedHash: string | undefined;
   let publishing = Promise.resolve();
   const sync: ConfigSync = await startConfigSync({
-    redisUrl: settings.store.redis.url,
+    redis: settings.store.redis,
     keyPrefix: settings.store.redis.keyPrefix,
     channel: cluster.channel,
     replicaId,

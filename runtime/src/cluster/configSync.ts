@@ -5,7 +5,7 @@
 // last good config. A replica that starts, or reconnects after missing announcements, catches up from the document.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { createRedisClient, redactRedisUrl } from '../limits/redisClient';
+import { createRedisClient, describeRedisTarget, type RedisTarget } from '../limits/redisClient';
 import { ProcessEvents } from '../protocol';
 
 export interface ConfigPublication {
@@ -15,7 +15,7 @@ export interface ConfigPublication {
 }
 
 export interface ConfigSyncOptions {
-  redisUrl: string;
+  redis: RedisTarget;
   keyPrefix: string;
   channel: string;
   replicaId: string;
@@ -54,8 +54,8 @@ export async function startConfigSync(options: ConfigSyncOptions): Promise<Confi
   const { logger, replicaId } = options;
   const documentKey = `${options.keyPrefix}config:document`;
   // Commands may wait for a reconnect here: nothing on the request path depends on them.
-  const client = createRedisClient(options.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: 5_000 });
-  const subscriber = createRedisClient(options.redisUrl, { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+  const client = createRedisClient(options.redis, { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: 5_000 });
+  const subscriber = createRedisClient(options.redis, { enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
   for (const connection of [client, subscriber]) connection.on('error', () => undefined); // the store logs outages
   let lastVersion = 0;
   let catchingUp = Promise.resolve();
@@ -90,7 +90,7 @@ export async function startConfigSync(options: ConfigSyncOptions): Promise<Confi
   });
   // Start with the cluster's config when Redis answers soon; never keep the gateway from starting without it.
   const settled = await Promise.race([joined.then(() => true, () => false), delay(STARTUP_WAIT_MS, false)]);
-  logger[settled ? 'info' : 'warn']({ store: redactRedisUrl(options.redisUrl), channel: options.channel, replicaId }, settled ? 'cluster config sync on' : 'cluster config sync waiting for Redis');
+  logger[settled ? 'info' : 'warn']({ store: describeRedisTarget(options.redis), channel: options.channel, replicaId }, settled ? 'cluster config sync on' : 'cluster config sync waiting for Redis');
 
   return {
     async publish(text) {

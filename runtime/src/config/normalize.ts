@@ -10,6 +10,15 @@ import { parseDuration, parseListen, parseRate, parseSize } from './units';
 type Raw = Record<string, unknown>;
 const obj = (v: unknown): Raw => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** `['host:port', ...]` (the schema checked the form) as addresses; nothing when absent or empty. */
+function sentinelsOf(raw: unknown): { sentinels?: { host: string; port: number }[] } {
+  const sentinels = list(raw).flatMap((entry) => {
+    const match = typeof entry === 'string' ? /^(.+):(\d{1,5})$/.exec(entry.trim()) : null;
+    return match ? [{ host: (match[1] as string).replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) }] : [];
+  });
+  return sentinels.length > 0 ? { sentinels } : {};
+}
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
@@ -70,7 +79,7 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
       readOnly: admin.readOnly === true,
     },
     store: {
-      ...(str(redis.url) ? { redis: { url: str(redis.url) as string, keyPrefix: str(redis.keyPrefix) ?? 'ai-gateway:' } } : {}),
+      ...(str(redis.url) ? { redis: { url: str(redis.url) as string, keyPrefix: str(redis.keyPrefix) ?? 'ai-gateway:', ...sentinelsOf(redis.sentinels) } } : {}),
       onStoreFailure: (str(store.onStoreFailure) as StoreFailurePolicy | undefined) ?? 'local',
       replicas: num(store.replicas) ?? 1,
     },

@@ -242,6 +242,11 @@ function gatewayRules(root: Raw): Finding[] {
   if (store.redis !== undefined && (store.onStoreFailure ?? 'local') === 'local' && store.replicas === undefined) {
     out.push({ path: ['gateway', 'store', 'redis'], onKey: true, severity: 'info', code: 'store.replicasUnset', message: 'While Redis is unreachable, the "local" policy gives each replica limit/replicas; set gateway.store.replicas to the number of replicas, or every replica falls back to the whole limit.' });
   }
+  const redis = obj(store.redis);
+  const url = str(redis.url);
+  if (Array.isArray(redis.sentinels) && redis.sentinels.length > 0 && url?.startsWith('rediss://')) {
+    out.push({ path: ['gateway', 'store', 'redis', 'url'], onKey: false, severity: 'error', code: 'store.sentinelTls', message: 'TLS (rediss://) through Redis Sentinel is not supported yet: use redis:// with sentinels, or rediss:// to one server without them.' });
+  }
   return out;
 }
 

@@ -35,8 +35,11 @@ export interface ServerLimits {
 }
 
 export interface RedisStoreConfig {
+  /** With `sentinels`, the host of the URL names the master group; its password and database still apply. */
   url: string;
   keyPrefix: string;
+  /** Redis Sentinel: ask these where the master is (and follow its failovers) instead of connecting to `url`'s host. */
+  sentinels?: { host: string; port: number }[];
 }
 
 export interface StoreConfig {

@@ -8,7 +8,7 @@ import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { StoreConfig } from '../config/types';
 import { memoryRateCounters, rateCounterOf, type RateCounter, type RateCounterFactory, type RateCounterOptions } from '../security/rateLimitStore';
 import { localShare, scaledLocalCounter, withFailurePolicy } from './failurePolicy';
-import { createRedisClient, redactRedisUrl, waitUntilReady } from './redisClient';
+import { createRedisClient, describeRedisTarget, waitUntilReady } from './redisClient';
 import { StoreHealth } from './storeHealth';
 
 export interface RateLimitStore {
@@ -29,9 +29,9 @@ export function createRateLimitStore(config: StoreConfig, options: RateLimitStor
   if (!config.redis) {
     return { kind: 'memory', counters: memoryRateCounters, ready: () => Promise.resolve(true), close: () => Promise.resolve() };
   }
-  const { url, keyPrefix } = config.redis;
-  const store = redactRedisUrl(url);
-  const client = createRedisClient(url);
+  const { keyPrefix } = config.redis;
+  const store = describeRedisTarget(config.redis);
+  const client = createRedisClient(config.redis);
   const health = new StoreHealth({ logger: options.logger, policy: config.onStoreFailure, store, ...(options.registry ? { registry: options.registry } : {}) });
   watchConnection(client, health);
 

@@ -8,8 +8,14 @@ export const COMMAND_TIMEOUT_MS = 500;
 /** Longest pause between reconnection attempts. */
 export const MAX_RECONNECT_DELAY_MS = 1_000;
 
-export function createRedisClient(url: string, extra: RedisOptions = {}): Redis {
-  return new Redis(url, {
+/** Where Redis is: a URL, or with `sentinels` a master group the sentinels point at (the URL's host names it). */
+export interface RedisTarget {
+  url: string;
+  sentinels?: readonly { host: string; port: number }[];
+}
+
+export function createRedisClient(target: RedisTarget, extra: RedisOptions = {}): Redis {
+  const options: RedisOptions = {
     enableOfflineQueue: false,
     commandTimeout: COMMAND_TIMEOUT_MS,
     connectTimeout: 2_000,
@@ -17,7 +23,31 @@ export function createRedisClient(url: string, extra: RedisOptions = {}): Redis 
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
     lazyConnect: false,
     ...extra,
+  };
+  if (!target.sentinels?.length) return new Redis(target.url, options);
+  // Sentinel mode: the sentinels say which server is the master, and ioredis follows a failover to the new one.
+  const url = new URL(target.url);
+  return new Redis({
+    ...options,
+    sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
+    name: decodeURIComponent(url.hostname),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    db: Number(url.pathname.slice(1) || 0),
+    sentinelRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
   });
+}
+
+/** For logs and error messages: the URL without its password, or the master group and its sentinels. */
+export function describeRedisTarget(target: RedisTarget): string {
+  if (!target.sentinels?.length) return redactRedisUrl(target.url);
+  let name = '(unparsable url)';
+  try {
+    name = decodeURIComponent(new URL(target.url).hostname);
+  } catch {
+    // keep the placeholder: the config model refuses such a URL before it gets here
+  }
+  return `sentinel master "${name}" via ${target.sentinels.map(({ host, port }) => `${host}:${port}`).join(', ')}`;
 }
 
 /** The URL with any password replaced, fit for logs and error messages. */
