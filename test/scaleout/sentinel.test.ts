@@ -14,7 +14,7 @@ import { createRateLimitStore, type RateLimitStore } from '../../runtime/src/lim
 import { describeRedisTarget } from '../../runtime/src/limits/redisClient';
 import { startRedisSentinel, startRedisServer, type RedisServer } from './redisServer';
 
-const GROUP = 'gateway-master';
+const GROUP = 'gatewayMaster'; // a master group name keeps its letter case
 
 describe('shared rate limits through Redis Sentinel', function () {
   this.timeout(60_000);

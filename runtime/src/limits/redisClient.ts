@@ -27,27 +27,28 @@ export function createRedisClient(target: RedisTarget, extra: RedisOptions = {})
   if (!target.sentinels?.length) return new Redis(target.url, options);
   // Sentinel mode: the sentinels say which server is the master, and ioredis follows a failover to the new one.
   const url = new URL(target.url);
+  const db = Number(url.pathname.slice(1));
   return new Redis({
     ...options,
     sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
-    name: decodeURIComponent(url.hostname),
+    name: masterGroupOf(target.url),
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-    db: Number(url.pathname.slice(1) || 0),
+    ...(Number.isInteger(db) && db > 0 ? { db } : {}),
     sentinelRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
   });
+}
+
+/** The host part of the URL as written: a master group name keeps its letter case (URL parsing would lower it). */
+function masterGroupOf(url: string): string {
+  const host = /^rediss?:\/\/(?:[^@/]*@)?([^:/?#]+)/i.exec(url)?.[1];
+  return host === undefined ? '(unparsable url)' : decodeURIComponent(host);
 }
 
 /** For logs and error messages: the URL without its password, or the master group and its sentinels. */
 export function describeRedisTarget(target: RedisTarget): string {
   if (!target.sentinels?.length) return redactRedisUrl(target.url);
-  let name = '(unparsable url)';
-  try {
-    name = decodeURIComponent(new URL(target.url).hostname);
-  } catch {
-    // keep the placeholder: the config model refuses such a URL before it gets here
-  }
-  return `sentinel master "${name}" via ${target.sentinels.map(({ host, port }) => `${host}:${port}`).join(', ')}`;
+  return `sentinel master "${masterGroupOf(target.url)}" via ${target.sentinels.map(({ host, port }) => `${host}:${port}`).join(', ')}`;
 }
 
 /** The URL with any password replaced, fit for logs and error messages. */
