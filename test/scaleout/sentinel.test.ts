@@ -1,28 +1,36 @@
-// Shared rate limits through Redis Sentinel, on real servers: a master, its replica and a sentinel (Debian's
-// redis-server in both roles). Two replicas of the gateway's store count together through the master the sentinel
-// names; when that master dies, the sentinel promotes the replica and the stores follow it without a restart.
+// Redis Sentinel, on real servers: a master, its replica and a sentinel (Debian's redis-server in both roles). Two
+// gateway processes keep one config through the master the sentinel names (gateway.cluster); two replicas of the
+// rate-limit store count together there, and when that master dies, the sentinel promotes the replica and the stores
+// follow it without a restart.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { request } from 'undici';
+import { CONFIG_ADOPTED } from '../../runtime/src/cluster/configSync';
 import { loadConfig } from '../../runtime/src/config';
 import type { StoreConfig } from '../../runtime/src/config/types';
 import { createRateLimitStore, type RateLimitStore } from '../../runtime/src/limits';
 import { describeRedisTarget } from '../../runtime/src/limits/redisClient';
+import { startGatewayProcess, type GatewayProcess } from './gatewayProcess';
 import { startRedisSentinel, startRedisServer, type RedisServer } from './redisServer';
+
+/** Logged by a replica once its config sync is connected (runtime/src/cluster/configSync.ts). */
+const CLUSTER_ON = 'cluster config sync on';
 
 const GROUP = 'gatewayMaster'; // a master group name keeps its letter case
 
-describe('shared rate limits through Redis Sentinel', function () {
+describe('Redis Sentinel: shared limits and cluster sync', function () {
   this.timeout(60_000);
   let dir: string;
   let master: RedisServer;
   let replica: RedisServer;
   let sentinel: { port: number; stop(): Promise<void> };
   const stores: RateLimitStore[] = [];
+  const gateways: GatewayProcess[] = [];
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'sentinel-'));
@@ -32,6 +40,7 @@ describe('shared rate limits through Redis Sentinel', function () {
   });
   after(async () => {
     await Promise.all(stores.map((store) => store.close()));
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
     await sentinel?.stop();
     await replica?.stop();
     await master?.stop();
@@ -59,6 +68,39 @@ routes:
     const messages = bad.diagnostics.map((d) => `${d.code}: ${d.message}`);
     assert.ok(messages.some((m) => m.includes('is not a sentinel address: write host:port')), messages.join('\n'));
     assert.ok(messages.some((m) => m.startsWith('store.sentinelTls')), messages.join('\n'));
+  });
+
+  it('keeps two gateway processes on one config through the master the sentinel names (gateway.cluster)', async () => {
+    const adminKey = 'sentinel-test-admin-key-0123456789';
+    const start = (name: string): Promise<GatewayProcess> => {
+      const file = path.join(dir, `${name}.yaml`);
+      writeFileSync(
+        file,
+        `version: 1
+gateway:
+  logLevel: info
+  store:
+    redis: { url: "redis://${GROUP}", keyPrefix: "sentinel-cluster:", sentinels: ["127.0.0.1:${sentinel.port}"] }
+  cluster: { channel: "sentinel-cluster:config" }
+routes:
+  - { name: chat, path: /v1/chat/completions, methods: [POST], target: "mock://openai" }
+`,
+      );
+      return startGatewayProcess(file, { AI_GATEWAY_API_KEY: adminKey });
+    };
+    const [a, b] = await Promise.all([start('a'), start('b')]);
+    gateways.push(a, b);
+    await Promise.all([a.waitFor(CLUSTER_ON), b.waitFor(CLUSTER_ON)]);
+    const created = await request(new URL('/api/v1/routes', a.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'embeddings', path: '/v1/embeddings', methods: ['POST'], target: 'mock://openai' }),
+    });
+    assert.equal(created.statusCode, 201, await created.body.text());
+    await b.waitFor(CONFIG_ADOPTED);
+    const served = await request(new URL('/v1/embeddings', b.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'text-embedding-3-small', input: 'hi' }) });
+    assert.equal(served.statusCode, 200, await served.body.text());
+    await served.body.dump();
   });
 
   it('two stores count together through the master, and follow it when the sentinel fails over', async () => {
