@@ -9,15 +9,15 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # Install scripts stay off (the project allow-lists them); the build below is the only step that needs to run.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.base.json ./
 COPY bin ./bin
 COPY schemas ./schemas
+COPY common ./common
+COPY sdk ./sdk
 COPY runtime ./runtime
-COPY server ./server
-COPY client ./client
-COPY test ./test
-RUN npx tsc -b \
- && rm -rf out/test out/client out/.tsbuildinfo \
+# The runtime project and the two it references (common, sdk): nothing of the editor is compiled into the image.
+RUN npx tsc -b runtime \
+ && rm -rf out/tsbuildinfo \
  && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: Node, the compiled runtime and production dependencies, as a non-root user ------------------

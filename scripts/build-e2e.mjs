@@ -10,7 +10,7 @@ const sources = readdirSync(join(root, 'test/e2e'), { recursive: true, encoding:
   .filter((file) => file.endsWith('.ts') && !file.startsWith('fixtures'))
   .map((file) => join(root, 'test/e2e', file));
 // Product modules the suite imports at run time (not only their types), compiled alongside so relative imports resolve.
-sources.push(join(root, 'server/src/nodeFlags.ts'));
+sources.push(join(root, 'common/src/nodeFlags.ts'));
 
 const started = Date.now();
 await esbuild.build({

@@ -1,8 +1,8 @@
 // A gateway document as the extension's features see it: the typed config from the one config model
-// (runtime/src/config) plus where each route sits in the text, for CodeLens, reveal and the Testing view.
+// (common/src/config) plus where each route sits in the text, for CodeLens, reveal and the Testing view.
 import * as vscode from 'vscode';
-import { loadConfig, type Diagnostic, type GatewayConfig, type RouteConfig } from '../../runtime/src/config';
-import { rangeAt } from '../../runtime/src/config/yamlSource';
+import { loadConfig, type Diagnostic, type GatewayConfig, type RouteConfig } from '../../common/src/config';
+import { rangeAt } from '../../common/src/config';
 
 export interface LocatedRoute {
   route: RouteConfig;

@@ -1,6 +1,6 @@
 // A saved config the running gateway refused: the problem is shown, and the last good config keeps serving.
 import * as vscode from 'vscode';
-import type { Diagnostic } from '../../runtime/src/config/types';
+import type { Diagnostic } from '../../common/src/config';
 import type { GatewayProcess } from './gatewayProcess';
 
 export function showConfigRejection(outcome: { applied: boolean; diagnostics: Diagnostic[] }, gateway: GatewayProcess, log: vscode.LogOutputChannel): void {

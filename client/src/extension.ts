@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
   const routesView = new RoutesView(poller);
   const credentials = new RequestCredentials(context.secrets);
   const languageClient = new GatewayLanguageClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath, log);
-  const routeTests = new RouteTestController(async () => (gateway.state.kind === 'running' ? gateway.state.url : undefined));
+  const routeTests = new RouteTestController(() => Promise.resolve(gateway.state.kind === 'running' ? gateway.state.url : undefined));
 
   context.subscriptions.push(
     log, gateway, poller, routesView, languageClient, routeTests,

@@ -1,7 +1,7 @@
 // The "AI Gateway" commands of the palette, status bar, editor title, routes view and CodeLens.
 import * as vscode from 'vscode';
-import { loadConfig, formatDiagnostic } from '../../runtime/src/config';
-import type { RequestTrace } from '../../runtime/src/protocol';
+import { loadConfig, formatDiagnostic } from '../../common/src/config';
+import type { RequestTrace } from '../../common/src/protocol';
 import { parseGatewayDocument } from './configModel';
 import { activeGatewayDocument, gatewayLanguageId, isGatewayDocument } from './gatewayDocuments';
 import type { GatewayProcess } from './gatewayProcess';

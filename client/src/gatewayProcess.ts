@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { GATEWAY_NODE_FLAGS } from '../../runtime/src/gateway/nodeFlags';
-import { ProcessEvents, ProcessEnv } from '../../runtime/src/protocol';
-import type { Diagnostic } from '../../runtime/src/config/types';
-import { AIGateway, type AIGatewayOptions } from '../../runtime/src/sdk';
+import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
+import { ProcessEvents, ProcessEnv } from '../../common/src/protocol';
+import type { Diagnostic } from '../../common/src/config';
+import { AIGateway, type AIGatewayOptions } from '../../sdk/src';
 import { parseLogLine, type LogLine } from './logLine';
 
 export type GatewayState =

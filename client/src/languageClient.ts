@@ -1,7 +1,7 @@
 // Starts the bundled language server (dist/server.js, over stdio) for gateway documents, the first time one is open.
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { LANGUAGE_SERVER_NODE_FLAGS } from '../../server/src/nodeFlags';
+import { LANGUAGE_SERVER_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { gatewayLanguageId, isGatewayDocument } from './gatewayDocuments';
 
 export class GatewayLanguageClient implements vscode.Disposable {

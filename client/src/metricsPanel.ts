@@ -1,7 +1,7 @@
 // The metrics webview: every second the admin metrics summary goes to the page as a message; the page keeps a
 // rolling history and draws request rate, p50/p95/p99 latency, error rate and tokens per route.
 import * as vscode from 'vscode';
-import type { Admin } from '../../runtime/src/protocol';
+import type { Admin } from '../../common/src/protocol';
 import type { MetricsPoller, MetricsSample } from './metricsPoller';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 

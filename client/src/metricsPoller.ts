@@ -1,8 +1,8 @@
 // Polls the admin metrics API while the gateway runs and hands every summary to the status bar, the CodeLens,
 // the routes view and the metrics panel: one poll, several readers.
 import * as vscode from 'vscode';
-import type { Admin } from '../../runtime/src/protocol';
-import type { AIGateway } from '../../runtime/src/sdk';
+import type { Admin } from '../../common/src/protocol';
+import type { AIGateway } from '../../sdk/src';
 import type { GatewayProcess, GatewayState } from './gatewayProcess';
 
 export interface MetricsSample {

@@ -1,7 +1,7 @@
 // Route tests (`tests:` under a route) in VS Code's Testing view: one item per config file, route and test,
 // run against the local gateway by the same engine as `ai-gateway-cli test`, failures shown with expected/actual.
 import * as vscode from 'vscode';
-import { runRouteTest, type RouteTestCase, type RouteTestResult } from '../../runtime/src/routeTests';
+import { runRouteTest, type RouteTestCase, type RouteTestResult } from '../../sdk/src';
 import { parseGatewayDocument } from './configModel';
 import { isGatewayDocument } from './gatewayDocuments';
 

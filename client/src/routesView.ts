@@ -1,7 +1,7 @@
 // The "Routes" tree in the AI Gateway view container: each route with its methods, its targets and their live
 // health; a click reveals the route in the YAML, inline actions send a test request or open its metrics.
 import * as vscode from 'vscode';
-import type { Admin } from '../../runtime/src/protocol';
+import type { Admin } from '../../common/src/protocol';
 import { parseGatewayDocument, type LocatedRoute } from './configModel';
 import type { MetricsPoller } from './metricsPoller';
 

@@ -11,7 +11,7 @@ export class GatewayStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('aiGateway.status', vscode.StatusBarAlignment.Left, 50);
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly gateway: GatewayProcess, poller: MetricsPoller) {
+  constructor(gateway: GatewayProcess, poller: MetricsPoller) {
     this.item.name = 'AI Gateway';
     this.item.command = 'aiGateway.statusMenu';
     this.subscriptions.push(

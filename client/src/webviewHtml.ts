@@ -26,12 +26,12 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media(page.style)}">
+<link rel="stylesheet" href="${media(page.style).toString()}">
 <title>${page.title}</title>
 </head>
 <body>
 ${page.body}
-<script nonce="${nonce}" src="${media(page.script)}"></script>
+<script nonce="${nonce}" src="${media(page.script).toString()}"></script>
 </body>
 </html>`;
 }

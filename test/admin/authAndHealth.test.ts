@@ -2,7 +2,7 @@
 // without a key the API is off and says how to turn it on; /healthz and /readyz need no key; a separate admin
 // listener (gateway.admin.listen) serves the API alone.
 import { strict as assert } from 'node:assert';
-import type { Admin } from '../../runtime/src/protocol';
+import type { Admin } from '../../common/src/protocol';
 import { COMMENTED_CONFIG } from './fixtures';
 import { ADMIN_KEY, adminCall, startGatewayProcess, type GatewayProcess } from './gatewayProcess';
 

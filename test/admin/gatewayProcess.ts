@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { ProcessEvents } from '../../runtime/src/protocol';
+import { ProcessEvents } from '../../common/src/protocol';
 import { cliCommand, repoRoot } from '../support/cli';
 
 export const ADMIN_KEY = 'test-admin-key-3f9c1a7e';
@@ -41,7 +41,7 @@ export async function startGatewayProcess(configText: string, options: GatewayPr
   const { command, args } = cliCommand(['start', '--config', file, '--port', '0', ...(options.args ?? [])]);
   const env: Record<string, string | undefined> = { ...process.env, AI_GATEWAY_API_KEY: ADMIN_KEY, ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const child: ChildProcess = spawn(command, args, { cwd: repoRoot, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(command, args, { cwd: repoRoot, env: env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   const waiters: { msg: string; count: number; resolve: (line: LogLine) => void }[] = [];
   let stderr = '';

@@ -3,7 +3,7 @@
 // on it; and the watcher never re-applies the store's own writes.
 import { strict as assert } from 'node:assert';
 import { writeFile } from 'node:fs/promises';
-import { ProcessEvents, type Admin } from '../../runtime/src/protocol';
+import { ProcessEvents, type Admin } from '../../common/src/protocol';
 import { parse } from 'yaml';
 import { ROUTES_LAST_CONFIG } from './fixtures';
 import { adminCall, startGatewayProcess, type GatewayProcess } from './gatewayProcess';

@@ -1,7 +1,7 @@
 // Plaintext secrets written into the config never leave through the admin API, and the redaction marker is never
 // written back over them.
 import { strict as assert } from 'node:assert';
-import type { Admin } from '../../runtime/src/protocol';
+import type { Admin } from '../../common/src/protocol';
 import { adminCall, startGatewayProcess, type GatewayProcess } from './gatewayProcess';
 
 const PLAIN_KEY = 'plain-key-value-9f3e1c';

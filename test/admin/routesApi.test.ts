@@ -1,8 +1,8 @@
 // `/api/v1/routes` over a real gateway process: create (201, the seed's body), duplicate (409), invalid (422 with
 // positions), unreadable (400), read, replace, delete; every accepted change is in the file, comments kept.
 import { strict as assert } from 'node:assert';
-import type { Diagnostic } from '../../runtime/src/config/types';
-import type { Admin } from '../../runtime/src/protocol';
+import type { Diagnostic } from '../../common/src/config/types';
+import type { Admin } from '../../common/src/protocol';
 import { adminCall, startGatewayProcess, type GatewayProcess } from './gatewayProcess';
 import { COMMENTED_CONFIG } from './fixtures';
 

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Admin } from '../../runtime/src/protocol';
+import type { Admin } from '../../common/src/protocol';
 import { COMMENTED_CONFIG } from './fixtures';
 import { ADMIN_KEY, adminCall, startGatewayProcess, type GatewayProcess } from './gatewayProcess';
 

@@ -2,7 +2,7 @@
 // API accepts changes the running gateway and the file (comments kept); what it refuses changes neither.
 import { strict as assert } from 'node:assert';
 import { contentHash } from '../../runtime/src/configStore/configStore';
-import type { Admin } from '../../runtime/src/protocol';
+import type { Admin } from '../../common/src/protocol';
 import { chatRequest, COMMENTED_CONFIG } from './fixtures';
 import { ADMIN_KEY, adminCall, startGatewayProcess, type GatewayProcess } from './gatewayProcess';
 

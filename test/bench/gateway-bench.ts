@@ -16,7 +16,7 @@ import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
-import { GATEWAY_NODE_FLAGS } from '../../runtime/src/gateway/nodeFlags';
+import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, type Row } from './benchSummary';
 import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 
@@ -49,7 +49,7 @@ export interface Scenario {
  * BENCH_COMPARE_BUILD=dir adds "routing only" rows for the gateway compiled in `dir` (a copy of an earlier `out/`
  * inside the repository, e.g. .bench-builds/NAME, so that it finds node_modules),
  * alternating with this build's, so a change is measured against its parent in one run on the same machine state.
- * The gateway runs with the node flags its launchers pass (runtime/src/gateway/nodeFlags.ts); BENCH_NODE_FLAGS='...'
+ * The gateway runs with the node flags its launchers pass (common/src/nodeFlags.ts); BENCH_NODE_FLAGS='...'
  * replaces them (BENCH_NODE_FLAGS= for none) to measure their effect.
  */
 const COMPARE_BUILD = process.env.BENCH_COMPARE_BUILD;

@@ -18,16 +18,16 @@ export function nodeArgs(script: string): string[] {
 export async function startProcess(command: string, args: string[], urlOf: (line: string) => string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Started> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + String(chunk)).slice(-4000)));
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + String(chunk)).slice(-4000)));
   const url = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       const found = urlOf(line);
       if (found) resolve(found);
     });
     child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited (${code}) before listening:\n${stderr}`)));
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   return {
     url,
     child,

@@ -7,9 +7,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
-import { GATEWAY_NODE_FLAGS } from '../../runtime/src/gateway/nodeFlags';
+import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { cliCommand } from '../support/cli';
-import { startRedisServer } from '../scaleout/redisServer';
+import { startRedisServer } from '../support/redisServer';
 import { formatTable } from './benchSummary';
 import { jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 

@@ -93,7 +93,7 @@ describe('ai-gateway-cli admin commands: errors, exit codes, retries, help', fun
   it('retries 429 and 503 with backoff (honouring Retry-After), then reports the last refusal', async () => {
     const statuses = [503, 429, 503];
     let seen = 0;
-    const server: Server = createServer((req, res) => {
+    const server: Server = createServer((_req, res) => {
       seen += 1;
       const status = statuses.shift();
       if (status) {

@@ -1,4 +1,4 @@
-// Every way of launching the gateway passes the same node flags (runtime/src/gateway/nodeFlags.ts): the bin's
+// Every way of launching the gateway passes the same node flags (common/src/nodeFlags.ts): the bin's
 // shebang (npx, a global install), `npm start`, the Docker image; the extension imports the list itself. A flag
 // that only the bench passed would make the bench measure something users do not run.
 import { strict as assert } from 'node:assert';
@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { GATEWAY_NODE_FLAGS } from '../../runtime/src/gateway/nodeFlags';
+import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { repoRoot } from '../support/cli';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import pino from 'pino';
-import { startGateway, type RunningGateway } from '../../runtime/src/gateway/server';
+import { startGateway, type RunningGateway } from '../../runtime/src/gateway/startGateway';
 import { cliCommand, repoRoot } from '../support/cli';
 
 interface CliRun {
@@ -108,7 +108,7 @@ describe('ai-gateway-cli test', () => {
   });
 
   it('refuses a config with errors with FILE:LINE:COL diagnostics and exits 1; a missing file exits 2', async () => {
-    const run = await runCli(['test', path.join('test', 'runtime', 'fixtures', 'broken.yaml')]);
+    const run = await runCli(['test', path.join('test', 'gateway', 'fixtures', 'broken.yaml')]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /broken\.yaml:\d+:\d+: error: /);
     assert.match(run.stderr, /broken\.yaml has errors; no test was run\./);

@@ -17,7 +17,7 @@ function childEnv(env: CliEnv): NodeJS.ProcessEnv {
   delete base.AI_GATEWAY_API_KEY;
   const merged: CliEnv = { ...base, ...env };
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
-  return merged as NodeJS.ProcessEnv;
+  return merged;
 }
 
 function finish(resolve: (run: CliRun) => void) {

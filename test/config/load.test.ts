@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig, formatDiagnostic, parseRate, parseDuration, type Diagnostic } from '../../runtime/src/config';
+import { loadConfig, formatDiagnostic, parseRate, parseDuration, type Diagnostic } from '../../common/src/config';
 import { repoRoot } from '../support/cli';
 
 const fixture = (name: string) => readFileSync(path.join(repoRoot, 'test/fixtures', name), 'utf8');

@@ -187,6 +187,7 @@ async function main(): Promise<number> {
   try {
     const started = await startCodeServer(args, scratch, { ...process.env, [driverUrlEnv]: driver.url });
     codeServer = started.child;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- playwright-core lives in .vscode-test/, outside the project's modules
     const playwright = require(playwrightCoreDir) as { chromium: PlaywrightChromium };
     browser = await playwright.chromium.launch({
       executablePath: chromiumPath,

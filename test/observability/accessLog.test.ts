@@ -11,7 +11,7 @@ import { observe } from '../../runtime/src/gateway/middleware/observe';
 import { GatewayRuntime } from '../../runtime/src/gateway/runtime';
 import { Observability } from '../../runtime/src/observability/observability';
 import { startMockServer, type MockServer } from '../../runtime/src/mock/mockServer';
-import { CHAT, LogCapture, send, startTestGateway } from '../runtime/support';
+import { CHAT, LogCapture, send, startTestGateway } from '../gateway/support';
 import { closedPortUrl, configOf } from './support';
 
 const KEY = 'sk-team-log-test-0c9d8e';

@@ -3,7 +3,7 @@
 // values that sequence must produce, labels are route names and target URLs only, and the process metrics are there.
 import { strict as assert } from 'node:assert';
 import { startMockServer, type MockServer } from '../../runtime/src/mock/mockServer';
-import { CHAT, send, startTestGateway } from '../runtime/support';
+import { CHAT, send, startTestGateway } from '../gateway/support';
 import { closedPortUrl, configOf, families, sample, scrape, targetDown } from './support';
 
 const TEAM_A_KEY = 'sk-team-a-metrics-test-5b8c1d';

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { startMockServer, type MockServer } from '../../runtime/src/mock/mockServer';
 import { RequestStats } from '../../runtime/src/observability/requestStats';
-import { CHAT, send, startTestGateway } from '../runtime/support';
+import { CHAT, send, startTestGateway } from '../gateway/support';
 import { configOf } from './support';
 
 describe('observability: request stats window', () => {

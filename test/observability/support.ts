@@ -4,10 +4,10 @@ import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { loadConfig } from '../../runtime/src/config';
-import type { GatewayConfig } from '../../runtime/src/config/types';
-import type { RunningGateway } from '../../runtime/src/gateway/server';
-import type { Webhook } from '../../runtime/src/protocol';
+import { loadConfig } from '../../common/src/config';
+import type { GatewayConfig } from '../../common/src/config/types';
+import type { RunningGateway } from '../../runtime/src/gateway/startGateway';
+import type { Webhook } from '../../common/src/protocol';
 
 export function configOf(yaml: string, env: Record<string, string> = {}): GatewayConfig {
   const loaded = loadConfig(yaml, { mode: 'start', env });

@@ -4,8 +4,8 @@
 import { strict as assert } from 'node:assert';
 import { startMockServer, type MockServer } from '../../runtime/src/mock/mockServer';
 import { TraceStore } from '../../runtime/src/observability/traceStore';
-import type { RequestTrace } from '../../runtime/src/protocol';
-import { CHAT, send, startTestGateway, type HttpAnswer } from '../runtime/support';
+import type { RequestTrace } from '../../common/src/protocol';
+import { CHAT, send, startTestGateway, type HttpAnswer } from '../gateway/support';
 import { closedPortUrl, configOf } from './support';
 
 const ADMIN_KEY = 'admin-key-trace-test-7e6f5a';

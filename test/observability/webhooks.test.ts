@@ -13,8 +13,8 @@ import { startMockServer, type MockServer } from '../../runtime/src/mock/mockSer
 import type { DeliveryReport } from '../../runtime/src/observability/webhooks/deliveryQueue';
 import { WebhookDispatcher } from '../../runtime/src/observability/webhooks/dispatcher';
 import { verifySignature } from '../../runtime/src/observability/webhooks/signature';
-import type { Webhook } from '../../runtime/src/protocol';
-import { CHAT, send, startTestGateway } from '../runtime/support';
+import type { Webhook } from '../../common/src/protocol';
+import { CHAT, send, startTestGateway } from '../gateway/support';
 import { closedPortUrl, sample, scrape, WebhookReceiver, type Delivery } from './support';
 
 const HOOK_SECRET = 'whsec-test-secret-4f3e2d1c';

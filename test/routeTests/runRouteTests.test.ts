@@ -2,8 +2,8 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RouteTest } from '../../runtime/src/config/types';
-import { runRouteTests, toJUnitXml, valueAtJsonPath, type RouteTestCase } from '../../runtime/src/routeTests';
+import type { RouteTest } from '../../common/src/config/types';
+import { runRouteTests, toJUnitXml, valueAtJsonPath, type RouteTestCase } from '../../sdk/src/routeTests';
 
 function testCase(test: Partial<RouteTest> & { expect: RouteTest['expect'] }): RouteTestCase {
   return { route: 'chat', routePath: '/v1/chat/completions', routeMethods: ['POST'], test: { name: test.name ?? 'case', ...test } };

@@ -2,7 +2,7 @@
 // any case of the path; plus the errors a config that cannot be enforced gets at apply time.
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { GatewayConfig, SecurityRule } from '../../runtime/src/config/types';
+import type { GatewayConfig, SecurityRule } from '../../common/src/config/types';
 import { AuthFailure } from '../../runtime/src/security/authFailure';
 import { compileSecurity } from '../../runtime/src/security/compileSecurity';
 import { configFrom } from './support';

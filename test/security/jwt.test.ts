@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
-import type { JwtConfig } from '../../runtime/src/config/types';
+import type { JwtConfig } from '../../common/src/config/types';
 import { AuthFailure } from '../../runtime/src/security/authFailure';
 import { createJwksKeySource } from '../../runtime/src/security/jwksKeys';
 import { compileJwtVerifier, loadJwtKeys, type JwtVerifier } from '../../runtime/src/security/jwtVerifier';
@@ -137,7 +137,7 @@ describe('security: JWT keys from a JWKS URL', () => {
   let fetches = 0;
 
   before(async () => {
-    server = http.createServer((req, res) => {
+    server = http.createServer((_req, res) => {
       fetches += 1;
       const keys = published.map(({ kid, key }) => ({ ...key.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' }));
       res.writeHead(200, { 'content-type': 'application/json' });

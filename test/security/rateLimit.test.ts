@@ -1,10 +1,10 @@
 // Rate limits on the compiled policy: exactness under concurrency, token budgets charged up front and settled
 // to the reported usage, keys per consumer / ip / route, and counters kept across a config reload.
 import * as assert from 'node:assert/strict';
-import type { GatewayConfig, RateLimitConfig } from '../../runtime/src/config/types';
+import type { GatewayConfig, RateLimitConfig } from '../../common/src/config/types';
 import { compileSecurity } from '../../runtime/src/security/compileSecurity';
 import { compileRateLimit } from '../../runtime/src/security/rateLimitPolicy';
-import { memoryRateCounters } from '../../runtime/src/security/rateLimitStore';
+import { memoryRateCounters } from '../../runtime/src/security/rateCounters';
 import { configFrom } from './support';
 
 const rate = (limit: number, windowMs = 60_000) => ({ limit, windowMs, source: `${limit}/min` });

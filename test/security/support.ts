@@ -6,11 +6,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { loadConfig } from '../../runtime/src/config';
-import type { GatewayConfig } from '../../runtime/src/config/types';
+import { loadConfig } from '../../common/src/config';
+import type { GatewayConfig } from '../../common/src/config/types';
 import type { GatewayServer } from '../../runtime/src/gateway/listener';
 import type { GatewayRuntime } from '../../runtime/src/gateway/runtime';
-import { startGateway as startServer } from '../../runtime/src/gateway/server';
+import { startGateway as startServer } from '../../runtime/src/gateway/startGateway';
 
 export interface RunningGateway {
   url: string;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, CompletionItem, Diagnostic, TextEdit } from 'vscode-languageserver';
-import { loadConfig } from '../../runtime/src/config';
+import { loadConfig } from '../../common/src/config';
 import { createLanguageService } from '../../server/src/service/languageService';
 import { repoRoot } from '../support/cli';
 

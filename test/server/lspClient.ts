@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic } from 'vscode-languageserver';
-import { LANGUAGE_SERVER_NODE_FLAGS } from '../../server/src/nodeFlags';
+import { LANGUAGE_SERVER_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { repoRoot } from '../support/cli';
 
 export interface PublishedDiagnostics { uri: string; version?: number; diagnostics: Diagnostic[] }

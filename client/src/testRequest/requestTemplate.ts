@@ -1,6 +1,6 @@
 // The request a "Send test request" starts from: the route's `example:`, else its first `tests:` entry, else a
 // sensible default for the kind of route (a streamed chat completion for OpenAI chat paths).
-import type { RouteConfig } from '../../../runtime/src/config/types';
+import type { RouteConfig } from '../../../common/src/config';
 
 export interface TestRequestSpec {
   route: string;

@@ -2,7 +2,7 @@
 // measured where they happen, and server-sent events are reported one by one as they arrive.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { RequestTrace } from '../../../runtime/src/protocol';
+import { RequestTrace } from '../../../common/src/protocol';
 import type { TestRequestSpec } from './requestTemplate';
 
 export interface SseEvent {

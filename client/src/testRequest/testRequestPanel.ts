@@ -3,7 +3,7 @@
 // gateway's trace — plus the last 50 requests to re-send and "copy as curl".
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { RequestTrace } from '../../../runtime/src/protocol';
+import type { RequestTrace } from '../../../common/src/protocol';
 import type { RequestCredentials } from './credentials';
 import { promptForCredential } from './credentialPrompt';
 import { toCurl } from './curl';

@@ -3,7 +3,7 @@
 // app, or alone on a separate admin listener (gateway.admin.listen).
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import { Admin } from '../protocol';
+import { Admin } from '../../../common/src/protocol';
 import { ADMIN_KEY_ENV, adminKeyChecker } from './adminAuth';
 import { AdminError, errorResponse, toAdminError } from './adminErrors';
 import { AdminRouter, type AdminContext } from './adminRouter';

@@ -1,8 +1,8 @@
 // Every refusal of the admin API in the runtime's error shape, with the status a client can act on:
 // 400 unreadable body, 401 key, 403 off or read-only, 404 unknown, 409 duplicate or hand-edited file, 422 invalid config.
-import type { Diagnostic } from '../config/types';
+import type { Diagnostic } from '../../../common/src/config';
 import { ConfigApplyError, ConfigConflictError, ConfigInvalidError, ConfigReadOnlyError } from '../configStore/errors';
-import type { Admin } from '../protocol';
+import type { Admin } from '../../../common/src/protocol';
 
 export class AdminError extends Error {
   constructor(

@@ -2,7 +2,7 @@
 // (metrics) and the admin key. Plain data and interfaces, so the API can be tested on `app.callback()`.
 import type { ConfigStore } from '../configStore/configStore';
 import type { GatewayRuntime } from '../gateway/runtime';
-import type { Admin, RequestTrace } from '../protocol';
+import type { Admin, RequestTrace } from '../../../common/src/protocol';
 import { AdminError } from './adminErrors';
 
 /** What the observability area reports (observability/observability.ts Observability). */

@@ -1,8 +1,8 @@
 // What the admin API shows of the running config: routes with the rules protecting them, and rules without
 // their secrets (a JWT secret or an API key's digest never leaves the process).
-import { securityRulesForRoute } from '../config/routeShape';
-import type { GatewayConfig, RouteConfig, SecurityRule } from '../config/types';
-import type { Admin } from '../protocol';
+import { securityRulesForRoute } from '../../../common/src/config';
+import type { GatewayConfig, RouteConfig, SecurityRule } from '../../../common/src/config';
+import type { Admin } from '../../../common/src/protocol';
 
 export function securityView(rule: SecurityRule): Admin.SecurityRuleView {
   const { jwt, apiKeys, ...rest } = rule;

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { GatewaySettings } from '../config/types';
+import type { GatewaySettings } from '../../../common/src/config';
 import type { ConfigStore } from '../configStore/configStore';
 import { ConfigInvalidError } from '../configStore/errors';
 import { CONFIG_NOT_ADOPTED, configHash, startConfigSync, type ConfigPublication, type ConfigSync } from './configSync';

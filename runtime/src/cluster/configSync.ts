@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createRedisClient, describeRedisTarget, type RedisTarget } from '../limits/redisClient';
-import { ProcessEvents } from '../protocol';
+import { ProcessEvents } from '../../../common/src/protocol';
 
 export interface ConfigPublication {
   version: number;

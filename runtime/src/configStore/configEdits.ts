@@ -1,7 +1,7 @@
 // The admin API's changes as pure functions on the config's plain YAML data (what the user wrote, `${VAR}` and
 // shorthands included): each returns new data and never mutates its input. Validation is the config model's job.
-import type { LogLevel } from '../config/types';
-import { routeNames } from '../config/normalize';
+import type { LogLevel } from '../../../common/src/config';
+import { routeNames } from '../../../common/src/config';
 
 export type RawConfig = Record<string, unknown>;
 type Plain = Record<string, unknown>;
@@ -56,7 +56,7 @@ export function endpointPath(segment: string): string {
  * The seed's `authType` means `auth`; a field set to null is removed; fields not given are kept as they are.
  */
 export function upsertSecurity(data: RawConfig, endpoint: string, fields: Plain): { data: RawConfig; created: boolean } {
-  const changes = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k === 'authType' ? 'auth' : k, v]).filter(([k]) => k !== 'endpoint'));
+  const changes: Plain = Object.fromEntries(Object.entries(fields).map(([k, v]): [string, unknown] => [k === 'authType' ? 'auth' : k, v]).filter(([k]) => k !== 'endpoint'));
   const security = [...asList(data.security)];
   const index = security.findIndex((s) => asPlain(s).endpoint === endpoint && asPlain(s).methods === undefined);
   const base: Plain = index >= 0 ? { ...asPlain(security[index]) } : { endpoint };

@@ -4,11 +4,11 @@
 // It refuses (409) to overwrite a hand edit it has not seen, and tells the file watcher which writes are its own.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { loadConfig, type LoadOptions } from '../config/load';
-import type { Diagnostic, GatewayConfig } from '../config/types';
-import type { Admin } from '../protocol';
+import { loadConfig, type LoadOptions } from '../../../common/src/config';
+import type { Diagnostic, GatewayConfig } from '../../../common/src/config';
+import type { Admin } from '../../../common/src/protocol';
 import type { RawConfig } from './configEdits';
-import { writeFileAtomic } from './atomicWrite';
+import { writeFileAtomic } from '../../../common/src/atomicWrite';
 import { ConfigApplyError, ConfigConflictError, ConfigInvalidError, ConfigReadOnlyError } from './errors';
 import { yamlData, yamlWithChanges } from './yamlPatch';
 

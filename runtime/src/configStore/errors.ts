@@ -1,6 +1,6 @@
 // Why the config store refused a change. The admin API maps each to its status (409, 422, 403); nothing was
 // applied or written when one is thrown.
-import type { Diagnostic } from '../config/types';
+import type { Diagnostic } from '../../../common/src/config';
 
 /** The file changed on disk since the gateway loaded it (a hand edit): overwriting it would lose that edit. */
 export class ConfigConflictError extends Error {

@@ -12,7 +12,7 @@ const MAX_CELLS = 4_000_000;
 export function itemIdentity(value: unknown): string {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const o = value as Record<string, unknown>;
-    for (const key of ['name', 'endpoint', 'url', 'path']) if (typeof o[key] === 'string') return `${key}:${o[key] as string}`;
+    for (const key of ['name', 'endpoint', 'url', 'path']) if (typeof o[key] === 'string') return `${key}:${o[key]}`;
   }
   return JSON.stringify(value) ?? 'undefined';
 }

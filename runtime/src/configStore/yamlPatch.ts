@@ -2,7 +2,7 @@
 // order, blank lines, quoting and flow style of everything else stay byte for byte. The result is re-parsed
 // and compared with the data; if the text patch cannot express the change, the yaml Document is re-rendered.
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { MAX_ALIAS_COUNT } from '../config/yamlSource';
+import { MAX_ALIAS_COUNT } from '../../../common/src/config';
 import { alignItems, itemIdentity } from './seqAlignment';
 
 /** How new YAML is rendered: `[POST]` rather than `[ POST ]`, and long strings never folded. */

@@ -1,5 +1,5 @@
 // The human banner on stderr: where the gateway listens and a curl line that works against the loaded config.
-import type { GatewayConfig, RouteConfig } from '../config/types';
+import type { GatewayConfig, RouteConfig } from '../../../common/src/config';
 
 const CHAT_BODY = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] };
 

@@ -4,7 +4,7 @@ import { NO_PARAMS, type CompiledRoute } from './routing/compileRoutes';
 import type { ConfigSnapshot } from './snapshot';
 
 export interface TraceEntry {
-  stage: 'route' | 'auth' | 'rate-limit' | 'upstream' | 'response' | string;
+  stage: 'route' | 'auth' | 'rate-limit' | 'upstream' | 'response' | (string & {});
   outcome: string; // e.g. "matched", "rejected", "502 from http://..."
   detail?: string;
   atMs: number; // since the request arrived

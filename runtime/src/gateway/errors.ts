@@ -1,5 +1,5 @@
 // Every error the gateway itself answers has one shape (protocol.ts ErrorBody) and never a stack trace.
-import type { ErrorBody } from '../protocol';
+import type { ErrorBody } from '../../../common/src/protocol';
 import type { GatewayContext } from './context';
 
 export type GatewayErrorType =
@@ -16,7 +16,7 @@ export function errorBody(type: string, message: string, route: string | undefin
   return { error: { type, message, ...(route !== undefined ? { route } : {}), ...(requestId !== undefined ? { requestId } : {}) } };
 }
 
-export function respondWithError(ctx: GatewayContext, status: number, type: GatewayErrorType | string, message: string, route = ctx.state.route?.name): void {
+export function respondWithError(ctx: GatewayContext, status: number, type: GatewayErrorType | (string & {}), message: string, route = ctx.state.route?.name): void {
   ctx.status = status;
   ctx.body = errorBody(type, message, route, ctx.state.requestId);
 }

@@ -1,6 +1,6 @@
 // What the gateway tells observers (metrics, access logs, traces, webhooks, token rate limits) as it works.
 // A tiny typed emitter: the proxy checks `has(name)` before building an event so an unobserved event costs nothing.
-import type { Diagnostic } from '../config/types';
+import type { Diagnostic } from '../../../common/src/config';
 
 export type AttemptOutcome = 'response' | 'connect-error' | 'timeout' | 'aborted' | 'error';
 export type FailureReason = 'connect-error' | 'timeout' | 'status' | 'error';
@@ -109,7 +109,7 @@ export class GatewayEvents {
 
   /** A throwing listener is an observer's bug: it must never fail a request, so it is reported and skipped. */
   emit<K extends GatewayEventName>(name: K, event: GatewayEventMap[K]): void {
-    const list = this.listeners[name] as Listener<K>[] | undefined;
+    const list = this.listeners[name];
     if (!list) return;
     for (const listener of list) {
       try {

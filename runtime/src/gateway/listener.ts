@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { GatewaySettings, ServerLimits, TlsConfig } from '../config/types';
+import type { GatewaySettings, ServerLimits, TlsConfig } from '../../../common/src/config';
 
 export type GatewayServer = http.Server | https.Server;
 

@@ -1,7 +1,7 @@
 // The running gateway's state: the current compiled config, swapped atomically on apply, plus what outlives
 // configs (connection pools, the in-process mock backend, event listeners, the logger).
 import pino, { type Logger } from 'pino';
-import type { GatewayConfig } from '../config/types';
+import type { GatewayConfig } from '../../../common/src/config';
 import { startMockServer, type MockServer } from '../mock/mockServer';
 import { GatewayEvents } from './events';
 import { compileRoutes } from './routing/compileRoutes';
@@ -48,7 +48,7 @@ export class GatewayRuntime {
 
   /** Registers per-config state another area compiles with every config (compiled now if a config is live). */
   registerPart<T>(part: ConfigPart<T>): void {
-    this.parts.push(part as ConfigPart<unknown>);
+    this.parts.push(part);
     this.current?.part(part);
   }
 

@@ -1,7 +1,7 @@
 // A compiled config: everything derivable from the YAML (route table, upstream pools and balancers, and the
 // parts other areas compile, such as key hashes or limiters) built once at apply time. Requests hold the
 // snapshot they started with; a retired snapshot is disposed when its last request ends.
-import type { GatewayConfig } from '../config/types';
+import type { GatewayConfig } from '../../../common/src/config';
 import type { RouteTable } from './routing/compileRoutes';
 import type { UpstreamGroup } from './upstream/upstreamGroup';
 
@@ -32,10 +32,10 @@ export class ConfigSnapshot {
 
   /** The part's compiled value for this config (compiled on first use if it was registered after apply). */
   part<T>(part: ConfigPart<T>, previous?: ConfigSnapshot): T {
-    if (this.parts.has(part as ConfigPart<unknown>)) return this.parts.get(part as ConfigPart<unknown>) as T;
-    const prior = previous?.parts.get(part as ConfigPart<unknown>) as T | undefined;
+    if (this.parts.has(part)) return this.parts.get(part) as T;
+    const prior = previous?.parts.get(part) as T | undefined;
     const value = part.compile(this.config, prior);
-    this.parts.set(part as ConfigPart<unknown>, value);
+    this.parts.set(part, value);
     return value;
   }
 

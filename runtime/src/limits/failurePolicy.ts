@@ -2,8 +2,8 @@
 //   fail-open   admit (the limit is not enforced during the outage)
 //   fail-closed refuse with 503 (RateLimitStoreUnavailable), nothing passes unlimited
 //   local       count in this process against limit / replicas, so the replicas together stay within the limit
-import type { StoreFailurePolicy } from '../config/types';
-import type { RateCount, RateCounter } from '../security/rateLimitStore';
+import type { StoreFailurePolicy } from '../../../common/src/config';
+import type { RateCount, RateCounter } from '../security/rateCounters';
 import type { StoreHealth } from './storeHealth';
 
 /** Thrown by a fail-closed counter while the store is down; the rate-limit middleware answers 503. */

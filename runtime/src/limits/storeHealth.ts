@@ -2,8 +2,8 @@
 // comes back (not one per request), a gauge, and a counter of the operations the failure policy had to decide.
 import type { Logger } from 'pino';
 import { Counter, Gauge, register as defaultRegistry, type Registry } from 'prom-client';
-import type { StoreFailurePolicy } from '../config/types';
-import { ProcessEvents } from '../protocol';
+import type { StoreFailurePolicy } from '../../../common/src/config';
+import { ProcessEvents } from '../../../common/src/protocol';
 
 export const STORE_UNAVAILABLE = ProcessEvents.storeUnavailable;
 export const STORE_RECOVERED = ProcessEvents.storeRecovered;

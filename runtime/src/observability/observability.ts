@@ -1,12 +1,12 @@
 // Everything one gateway instance reports about itself: Prometheus metrics, the rolling per-route summary, the
 // access log, request traces and webhooks. It listens to the runtime's events (attempts, retries, health, usage,
 // config changes) and is told about each finished request by the `observe` middleware.
-import type { LogLevel } from '../config/types';
+import type { LogLevel } from '../../../common/src/config';
 import type { GatewayContext } from '../gateway/context';
 import type { GatewayEventMap } from '../gateway/events';
 import type { GatewayRuntime } from '../gateway/runtime';
 import type { ConfigPart } from '../gateway/snapshot';
-import { ProcessEnv, type Admin, type RequestTrace } from '../protocol';
+import { ProcessEnv, type Admin, type RequestTrace } from '../../../common/src/protocol';
 import { accessLevel, accessLine, writeAccessLine } from './accessLog';
 import { ConsumerLabels, GATEWAY_ROUTE, isGatewayEndpoint, NO_ROUTE } from './labels';
 import { GatewayMetrics } from './metrics';

@@ -1,7 +1,7 @@
 // A rolling-window summary per route (count, rate, latency percentiles, error ratio, tokens) for the admin API's
 // `GET /api/v1/metrics`, the editor's metrics panel and CodeLens. One slot per second in a ring; latencies go
 // into log-spaced bins, so recording is O(1) and a percentile is exact to within one bin (about 15%).
-import type { Admin } from '../protocol';
+import type { Admin } from '../../../common/src/protocol';
 
 const BIN_GROWTH = 1.15;
 const FIRST_BIN_MS = 0.25;

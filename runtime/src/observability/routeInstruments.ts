@@ -1,6 +1,6 @@
 // The metric children a request touches on the hot path, resolved once per route (targets when a config is
 // applied, method/status and consumer pairs on first use), so a request costs map lookups and additions.
-import type { GatewayConfig } from '../config/types';
+import type { GatewayConfig } from '../../../common/src/config';
 import type { CounterChild, HistogramChild } from './hotMetrics';
 import { methodLabel } from './labels';
 import type { GatewayMetrics } from './metrics';

@@ -3,7 +3,7 @@
 // SHA-256 digest in constant time, and the header is removed from the request so it never reaches an upstream.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { RequestTrace } from '../protocol';
+import { RequestTrace } from '../../../common/src/protocol';
 
 export type TraceDecision = 'off' | 'granted' | 'refused';
 

@@ -1,6 +1,6 @@
 // The last traced requests, by request id, for `GET /api/v1/traces/{requestId}`. Bounded by count (oldest out
 // first) so a client tracing in a loop cannot grow memory; only requests that asked for a trace are kept.
-import type { RequestTrace } from '../protocol';
+import type { RequestTrace } from '../../../common/src/protocol';
 
 export class TraceStore {
   private readonly traces = new Map<string, RequestTrace.Record>();

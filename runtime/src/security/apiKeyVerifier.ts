@@ -2,7 +2,7 @@
 // values, or the config gives `sha256` directly), a presented key is hashed once and compared against every
 // digest with `timingSafeEqual`, always all of them, so timing tells nothing about which key came close.
 import * as crypto from 'node:crypto';
-import type { ApiKeyConfig } from '../config/types';
+import type { ApiKeyConfig } from '../../../common/src/config';
 import { AuthFailure, invalid } from './authFailure';
 
 export interface ApiKeyVerifier {

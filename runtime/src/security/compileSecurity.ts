@@ -4,14 +4,14 @@
 // case-insensitively cannot be reached through `/V1/Secure` under a public `/v1/*` route.
 // Limiters and JWKS caches are carried over from the previous config when unchanged, so a reload neither
 // resets anyone's budget nor refetches keys.
-import type { GatewayConfig, SecurityRule } from '../config/types';
+import type { GatewayConfig, SecurityRule } from '../../../common/src/config';
 import { compilePathPattern, type PathPattern } from '../gateway/routing/pathPattern';
 import type { ConfigPart } from '../gateway/snapshot';
 import { compileApiKeys, compileApiKeyVerifier, type ApiKeyVerifier, type KnownKey } from './apiKeyVerifier';
 import { createJwksKeySource, type JwksKeySource, type JwksOptions } from './jwksKeys';
 import { compileJwtVerifier, loadJwtKeys, type JwtVerifier } from './jwtVerifier';
 import { compileRateLimit, type CompiledRateLimit } from './rateLimitPolicy';
-import { memoryRateCounters, type RateCounter, type RateCounterFactory } from './rateLimitStore';
+import { memoryRateCounters, type RateCounter, type RateCounterFactory } from './rateCounters';
 
 export interface SecurityPolicy {
   rule: SecurityRule;

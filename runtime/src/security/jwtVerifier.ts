@@ -5,7 +5,7 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
-import type { JwtConfig } from '../config/types';
+import type { JwtConfig } from '../../../common/src/config';
 import { AuthFailure, invalid } from './authFailure';
 import type { JwksKeySource } from './jwksKeys';
 
@@ -104,7 +104,7 @@ export function compileJwtVerifier(config: JwtConfig, keys: JwtKeys, where: stri
       } catch (err) {
         throw invalid(reasonOf(err));
       }
-      const consumer = claims[config.consumerClaim];
+      const consumer: unknown = claims[config.consumerClaim];
       if (typeof consumer !== 'string' && typeof consumer !== 'number') throw invalid(`token has no ${config.consumerClaim} claim`);
       const identity = { consumer: String(consumer), claims };
       remember(token, identity, atMs);

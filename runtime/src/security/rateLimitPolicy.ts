@@ -1,8 +1,8 @@
 // The rate limits of one security rule: a request counter and a token counter, keyed by consumer, client IP
 // or route. Requests are counted at admission. Tokens are charged an estimate up front (so concurrent streams
 // cannot all start on the same remaining budget), then corrected to the upstream's reported usage.
-import type { RateLimitConfig, RateLimitKey } from '../config/types';
-import type { RateCount, RateCounter } from './rateLimitStore';
+import type { RateLimitConfig, RateLimitKey } from '../../../common/src/config';
+import type { RateCount, RateCounter } from './rateCounters';
 
 export interface RateLimitSubject {
   consumer: string | undefined;
@@ -28,7 +28,7 @@ export interface Admission {
   refused?: RateLimitRefusal;
   status?: RateLimitStatus;
   /** Corrects the up-front token estimate to the usage the upstream reported; call at most once. */
-  settleTokens?(totalTokens: number): void;
+  settleTokens?: (totalTokens: number) => void;
 }
 
 export interface CompiledRateLimit {

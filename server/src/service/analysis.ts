@@ -1,12 +1,12 @@
 // One analysis per document version: the config model's result (diagnostics exactly as `ai-gateway-cli validate`
 // prints them) plus an index of routes and security rules with their source ranges, shared by every feature.
-import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Range } from 'vscode-languageserver';
-import { checkConfig, type CheckedConfig, type GatewayConfig, type LoadResult } from '../../../runtime/src/config';
-import { normalizeConfig, routeNames } from '../../../runtime/src/config/normalize';
-import { YamlParseCache } from '../../../runtime/src/config/incrementalParse';
-import { findPair } from '../../../runtime/src/config/yamlSource';
+import { checkConfig, type CheckedConfig, type GatewayConfig, type LoadResult } from '../../../common/src/config';
+import { normalizeConfig, routeNames } from '../../../common/src/config';
+import { YamlParseCache } from '../../../common/src/config';
+import { findPair } from '../../../common/src/config';
 import { rangeOfNode } from './yamlNodes';
 
 export interface RouteEntry {
@@ -61,8 +61,8 @@ function indexRoutes(document: TextDocument, result: LoadResult): RouteEntry[] {
   const raw = items.map((item) => (isMap(item) ? { name: scalarText(findPair(item, 'name')?.value as Node), path: scalarText(findPair(item, 'path')?.value as Node) } : {}));
   const names = routeNames(raw.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined))));
   return items.map((item, index) => {
-    const namePair = findPair(item, 'name') as Pair<Node, Node> | undefined;
-    const pathPair = findPair(item, 'path') as Pair<Node, Node> | undefined;
+    const namePair = findPair(item, 'name');
+    const pathPair = findPair(item, 'path');
     const path = scalarText(pathPair?.value);
     return {
       index, item, name: names[index] as string, itemRange: rangeOfNode(document, item) as Range,
@@ -74,7 +74,7 @@ function indexRoutes(document: TextDocument, result: LoadResult): RouteEntry[] {
 
 function indexSecurity(document: TextDocument, result: LoadResult): SecurityEntry[] {
   return sequenceItems(result, 'security').map((item, index) => {
-    const endpointPair = findPair(item, 'endpoint') as Pair<Node, Node> | undefined;
+    const endpointPair = findPair(item, 'endpoint');
     const endpoint = scalarText(endpointPair?.value);
     return {
       index, item, itemRange: rangeOfNode(document, item) as Range,

@@ -3,7 +3,7 @@
 import { isMap, isSeq, type Node, type Pair } from 'yaml';
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { findPair } from '../../../runtime/src/config/yamlSource';
+import { findPair } from '../../../common/src/config';
 import type { GatewayAnalysis } from './analysis';
 import { nodeAtOffset, rangeOfPair } from './yamlNodes';
 

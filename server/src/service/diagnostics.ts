@@ -1,6 +1,6 @@
 // The config model's diagnostics as LSP diagnostics: the same ranges, codes and messages `validate` prints.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import type { Diagnostic as ConfigDiagnostic } from '../../../runtime/src/config';
+import type { Diagnostic as ConfigDiagnostic } from '../../../common/src/config';
 import type { GatewayAnalysis } from './analysis';
 
 const SEVERITY: Record<ConfigDiagnostic['severity'], DiagnosticSeverity> = {

@@ -1,6 +1,6 @@
 // Which documents the server treats as gateway configs: `*.gateway.yaml|yml`, `ai-gateway.yaml|yml`, YAML whose first
 // line is `# ai-gateway` or that declares `$schema` to our schema, and extra globs from the `aiGateway.files` setting.
-import { globToRegExp } from '../../../runtime/src/config';
+import { globToRegExp } from '../../../common/src/config';
 
 const BY_NAME = /(^|\/)(ai-gateway|[^/]+\.gateway)\.ya?ml$/i;
 const FIRST_LINE = /^#\s*ai-gateway\b/;

@@ -1,7 +1,7 @@
 // Hover: the schema's description with an example; on a route, where it resolves to (targets) and what protects it.
 import type { Hover, Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { securityRulesForRoute, type GatewayConfig, type SecurityRule } from '../../../runtime/src/config';
+import { securityRulesForRoute, type GatewayConfig, type SecurityRule } from '../../../common/src/config';
 import type { GatewayAnalysis } from './analysis';
 import { describedSchemaAt, schemasAt } from './schemaAt';
 import { nodeAtOffset, rangeOfNode } from './yamlNodes';

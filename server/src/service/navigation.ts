@@ -3,7 +3,7 @@
 import { isScalar, type Node } from 'yaml';
 import type { Location, Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { pathPatternMatches } from '../../../runtime/src/config';
+import { pathPatternMatches } from '../../../common/src/config';
 import type { GatewayAnalysis } from './analysis';
 import { nodeAtOffset } from './yamlNodes';
 

@@ -17,7 +17,7 @@ export function documentSymbols(document: TextDocument, analysis: GatewayAnalysi
     if (!isPair(item)) return [];
     const key = keyText(item);
     const range = rangeOfPair(document, item);
-    const keyRange = rangeOfNode(document, item.key as Node);
+    const keyRange = rangeOfNode(document, item.key);
     if (key === undefined || !range || !keyRange) return [];
     if (key === 'routes') {
       const children = analysis.routes.map((r) => {

@@ -1,6 +1,6 @@
 // Walking the gateway JSON Schema along a JSON path: which properties, enum values, snippets and descriptions apply
 // at a place in the document. `$ref`s are followed and the branches of an `anyOf` are all kept.
-import { gatewaySchema } from '../../../runtime/src/config';
+import { gatewaySchema } from '../../../common/src/config';
 
 export interface SchemaNode {
   $ref?: string;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LANGUAGE_SERVER_NODE_FLAGS } from '../../../server/src/nodeFlags';
+import { LANGUAGE_SERVER_NODE_FLAGS } from '../../../common/src/nodeFlags';
 import { eventually, extensionApi, openFixture } from './workbench';
 
 describe('language server', () => {

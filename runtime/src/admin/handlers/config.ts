@@ -2,11 +2,11 @@
 // atomically or refused with the diagnostics `validate` prints, positioned in the body that was sent.
 import { contentHash, type ConfigFormat } from '../../configStore/configStore';
 import { yamlData } from '../../configStore/yamlPatch';
-import type { Admin } from '../../protocol';
+import type { Admin } from '../../../../common/src/protocol';
 import { AdminError, toAdminError } from '../adminErrors';
 import type { AdminContext, AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
-import { readBodyText } from '../requestBody';
+import { readBodyText } from '../adminBody';
 import { redactedSecretPaths, redactSecrets } from '../redactSecrets';
 
 export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): void {

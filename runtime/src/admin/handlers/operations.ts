@@ -1,12 +1,12 @@
 // `PUT /api/v1/log-level` and `GET /api/v1/metrics`: turning up logging while running, and the per-route
 // summary over the recent window that the CLI and the editor's panels show.
 import { setLogLevel } from '../../configStore/configEdits';
-import { LOG_LEVELS, type LogLevel } from '../../config/types';
-import type { Admin } from '../../protocol';
+import { LOG_LEVELS, type LogLevel } from '../../../../common/src/config';
+import type { Admin } from '../../../../common/src/protocol';
 import { AdminError } from '../adminErrors';
 import type { AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
-import { parseObjectBody, readBodyText } from '../requestBody';
+import { parseObjectBody, readBodyText } from '../adminBody';
 
 export const METRIC_TYPES = ['latency', 'requests', 'errors', 'tokens'] as const;
 

@@ -1,12 +1,12 @@
 // `/api/v1/routes`: list, read, create (201, 409 on a duplicate), replace and delete routes. Changes go
 // through the config store: kept in the YAML file, validated, applied, written atomically.
-import type { Diagnostic, GatewayConfig } from '../../config/types';
+import type { Diagnostic, GatewayConfig } from '../../../../common/src/config';
 import { addRoute, removeRoute, replaceRoute, routeIndex, type RawConfig } from '../../configStore/configEdits';
-import type { Admin } from '../../protocol';
+import type { Admin } from '../../../../common/src/protocol';
 import { AdminError } from '../adminErrors';
-import type { AdminContext, AdminRouter } from '../adminRouter';
+import type { AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
-import { parseObjectBody, readBodyText } from '../requestBody';
+import { parseObjectBody, readBodyText } from '../adminBody';
 import { routeView } from '../views';
 
 export function registerRouteHandlers(router: AdminRouter, deps: AdminDeps): void {

@@ -1,11 +1,11 @@
 // `/api/v1/security`: the rules, and `PUT /api/v1/security/{endpoint}` with the seed's body
 // `{ "authType": "jwt", "rateLimit": 100 }`. `{endpoint}` is the URL-encoded path (`%2Fpredict`) or the bare name (`predict`).
 import { endpointPath, upsertSecurity } from '../../configStore/configEdits';
-import type { Admin } from '../../protocol';
+import type { Admin } from '../../../../common/src/protocol';
 import { AdminError } from '../adminErrors';
 import type { AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
-import { parseObjectBody, readBodyText } from '../requestBody';
+import { parseObjectBody, readBodyText } from '../adminBody';
 import { securityView } from '../views';
 
 export function registerSecurityHandlers(router: AdminRouter, deps: AdminDeps): void {

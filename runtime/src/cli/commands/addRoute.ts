@@ -1,7 +1,7 @@
 // `ai-gateway-cli add-route --path /predict --target http://ai-service:8080 --method POST`: POST /api/v1/routes.
 // The route is written into the gateway's config file with its comments kept, and serves at once.
 import { Command } from 'commander';
-import type { Admin } from '../../protocol';
+import type { Admin } from '../../../../common/src/protocol';
 import type { CommandResult } from '../main';
 import { call, EXIT, EXIT_CODES_HELP, gatewayClient, printDiagnostics } from './gatewayConnection';
 

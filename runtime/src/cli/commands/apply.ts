@@ -2,7 +2,7 @@
 // the routes it added, changed and removed. Nothing is sent while the file has errors.
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { loadConfig } from '../../config';
+import { loadConfig } from '../../../../common/src/config';
 import { CliError } from '../cliError';
 import type { CommandResult } from '../main';
 import { call, EXIT, EXIT_CODES_HELP, gatewayClient, printDiagnostics } from './gatewayConnection';

@@ -1,6 +1,6 @@
 // `ai-gateway-cli config`: print the gateway's config, or change a setting of it (`--log-level debug`).
 import { Command, Option } from 'commander';
-import { LOG_LEVELS, type LogLevel } from '../../config/types';
+import { LOG_LEVELS, type LogLevel } from '../../../../common/src/config';
 import type { CommandResult } from '../main';
 import { call, EXIT, EXIT_CODES_HELP, gatewayClient } from './gatewayConnection';
 

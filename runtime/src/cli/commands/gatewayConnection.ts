@@ -2,8 +2,8 @@
 // --gateway/--key flags resolved against the environment and the saved context, one SDK client, and failures
 // turned into one line (status, message, what to do) with a documented exit code.
 import type { Command } from 'commander';
-import { formatDiagnostic, type Diagnostic } from '../../config';
-import { AIGateway, AIGatewayError, readUserConfig, resolveConnection, type Connection } from '../../sdk';
+import { formatDiagnostic, type Diagnostic } from '../../../../common/src/config';
+import { AIGateway, AIGatewayError, readUserConfig, resolveConnection, type Connection } from '../../../../sdk/src';
 import { CliError } from '../cliError';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, unauthorized: 4 } as const;

@@ -4,8 +4,8 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { loadConfigFile } from '../../config';
-import { ENV_URL, readUserConfig, userConfigPath, writeUserConfig } from '../../sdk';
+import { loadConfigFile } from '../../../../common/src/config';
+import { ENV_URL, readUserConfig, userConfigPath, writeUserConfig } from '../../../../sdk/src';
 import { CliError } from '../cliError';
 import type { CommandResult } from '../main';
 import { EXIT, EXIT_CODES_HELP, type GlobalFlags } from './gatewayConnection';

@@ -1,6 +1,6 @@
 // `ai-gateway-cli metrics`: the per-route summary over the gateway's recent window, as a table or JSON.
 import { Command, Option } from 'commander';
-import type { Admin } from '../../protocol';
+import type { Admin } from '../../../../common/src/protocol';
 import type { CommandResult } from '../main';
 import { call, EXIT, EXIT_CODES_HELP, gatewayClient } from './gatewayConnection';
 import { formatTable } from './table';

@@ -1,6 +1,6 @@
 // `ai-gateway-cli routes`: the running gateway's routes as a table (or JSON), with how each is protected.
 import { Command, Option } from 'commander';
-import type { Admin } from '../../protocol';
+import type { Admin } from '../../../../common/src/protocol';
 import type { CommandResult } from '../main';
 import { call, EXIT, EXIT_CODES_HELP, gatewayClient } from './gatewayConnection';
 import { formatTable } from './table';

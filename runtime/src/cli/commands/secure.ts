@@ -1,7 +1,7 @@
 // `ai-gateway-cli secure --endpoint /predict --auth jwt --rate-limit 100/min`: PUT /api/v1/security/{endpoint}.
 // Sets the given fields of the endpoint's rule (creating it if needed) and keeps the others as they are.
 import { Command, Option } from 'commander';
-import type { Admin } from '../../protocol';
+import type { Admin } from '../../../../common/src/protocol';
 import { CliError } from '../cliError';
 import type { CommandResult } from '../main';
 import { call, EXIT, EXIT_CODES_HELP, gatewayClient, printDiagnostics } from './gatewayConnection';

@@ -1,7 +1,7 @@
 // `ai-gateway-cli start --config FILE [--host H] [--port N]`: run the gateway until SIGINT/SIGTERM.
 import { Command } from 'commander';
-import { formatDiagnostic } from '../../config';
-import { ConfigLoadError, startGateway } from '../../gateway/server';
+import { formatDiagnostic } from '../../../../common/src/config';
+import { ConfigLoadError, startGateway } from '../../gateway/startGateway';
 import type { CommandResult } from '../main';
 import { parsePort, untilSignal } from './shutdown';
 

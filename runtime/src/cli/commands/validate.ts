@@ -1,6 +1,6 @@
 // `ai-gateway-cli validate FILE...`: the same diagnostics the editor shows, as FILE:LINE:COL lines or JSON.
 import { Command, Option } from 'commander';
-import { loadConfigFile, formatDiagnostic, type Diagnostic } from '../../config';
+import { loadConfigFile, formatDiagnostic, type Diagnostic } from '../../../../common/src/config';
 import { CliError } from '../cliError';
 
 interface ValidateFlags {

@@ -4,7 +4,7 @@
 import type { Middleware, Next } from 'koa';
 import type { GatewayContext, GatewayState } from '../context';
 import { respondWithError } from '../errors';
-import { readBodyUpTo } from '../upstream/requestBody';
+import { readBodyUpTo } from '../upstream/outgoingBody';
 
 export function limitBody(): Middleware<GatewayState> {
   return function limitBodyMiddleware(ctx, next) {
@@ -25,7 +25,7 @@ async function readChunked(ctx: GatewayContext, next: Next, limit: number): Prom
   const read = await readBodyUpTo(ctx.req, limit);
   if (!read.complete) return tooLarge(ctx, limit);
   ctx.state.body = read.data;
-  return next();
+  await next();
 }
 
 function tooLarge(ctx: GatewayContext, limit: number): Promise<void> {

@@ -8,7 +8,7 @@ import type { Middleware } from 'koa';
 import type { Observability } from '../../observability/observability';
 import { serverTimingValue } from '../../observability/serverTiming';
 import { traceHeaderValue } from '../../observability/traceStore';
-import { RequestTrace } from '../../protocol';
+import { RequestTrace } from '../../../../common/src/protocol';
 import { newRequestState, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import type { GatewayRuntime } from '../runtime';
@@ -65,11 +65,12 @@ export function observe(runtime: GatewayRuntime, observability: Observability): 
 
 /** The trace header must hold the decisions made until the headers go out, whoever writes them (Koa or the proxy). */
 function sendTraceWithHeaders(res: ServerResponse, state: GatewayState): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the response as `this`
   const writeHead = res.writeHead;
   res.writeHead = function writeHeadWithTrace(this: ServerResponse, ...args: unknown[]) {
     if (!this.headersSent && state.trace) this.setHeader(RequestTrace.traceResponseHeader, traceHeaderValue(state.trace));
     return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as ServerResponse['writeHead'];
+  };
 }
 
 function traceRecord(ctx: GatewayContext, route: string, status: number, durationMs: number, startedAt: number): RequestTrace.Record {

@@ -9,7 +9,7 @@ import { AbortSource } from '../upstream/abortSource';
 import { forwardWithRetries } from '../upstream/forward';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../upstream/headers';
 import { relayBody } from '../upstream/relay';
-import { prepareOutgoingBody } from '../upstream/requestBody';
+import { prepareOutgoingBody } from '../upstream/outgoingBody';
 import { ABORT_CLIENT_GONE, ABORT_TOTAL_TIMEOUT } from '../upstream/retryPolicy';
 import { createUsageTap } from '../upstream/usageTap';
 
@@ -62,8 +62,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       if (runtime.events.has('upstream.first-byte')) {
         runtime.events.emit('upstream.first-byte', { requestId: state.requestId, route: route.name, target: target.url, ttfbMs });
       }
-      const contentType = response.headers['content-type'];
-      const contentTypeText = Array.isArray(contentType) ? contentType[0] : contentType;
+      const contentTypeText = response.headers['content-type'];
       const sse = contentTypeText?.includes('text/event-stream') ?? false;
       const tap = runtime.events.has('usage') || state.snapshot.needsUsage ? createUsageTap(contentTypeText) : undefined;
 

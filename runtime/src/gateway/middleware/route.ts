@@ -4,7 +4,7 @@ import type { Middleware, Next } from 'koa';
 import { addTrace, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import { MODEL_NOT_READ, type RouteLookup, type RouteQuery } from '../routing/compileRoutes';
-import { modelOfJsonBody, readBodyUpTo } from '../upstream/requestBody';
+import { modelOfJsonBody, readBodyUpTo } from '../upstream/outgoingBody';
 
 export function route(): Middleware<GatewayState> {
   // Not async unless the body must be read for the model: see normalize.ts.

@@ -2,8 +2,8 @@
 // common path. Most specific path wins; among equal paths, the route with more `match` conditions wins;
 // then declaration order.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { GatewayConfig, RouteConfig } from '../../config/types';
-import { globToRegExp } from '../../config/units';
+import type { GatewayConfig, RouteConfig } from '../../../../common/src/config';
+import { globToRegExp } from '../../../../common/src/config';
 import { compilePathPattern, type PathPattern } from './pathPattern';
 
 export interface CompiledRoute {

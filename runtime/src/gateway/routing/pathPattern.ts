@@ -10,7 +10,7 @@ export interface PathPattern {
   specificity: number;
 }
 
-const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_PARAMS: Record<string, string> = Object.freeze({});
 
 export function compilePathPattern(source: string): PathPattern {
   const wildcard = source.endsWith('*');

@@ -1,7 +1,7 @@
 // Target selection per route: round-robin, smooth weighted round-robin (nginx's algorithm), least-connections and
 // least-latency (moving average of time to first byte, scaled by load). Only available targets are candidates;
 // targets already tried by this request are skipped while an untried one remains.
-import type { LoadBalancing } from '../../config/types';
+import type { LoadBalancing } from '../../../../common/src/config';
 import type { UpstreamTarget } from './target';
 
 export interface Balancer {
@@ -65,9 +65,9 @@ function smoothWeighted(targets: readonly UpstreamTarget[]): Chooser {
         best = target;
       }
     }
-    const chosen = best ?? (candidates[0] as UpstreamTarget);
-    credit.set(chosen, bestCredit - total);
-    return chosen;
+    if (best === undefined) throw new Error('smooth weighted balancing needs at least one candidate');
+    credit.set(best, bestCredit - total);
+    return best;
   };
 }
 

@@ -1,7 +1,7 @@
 // Passive health of one target: consecutive failures or an error ratio over the last `window` results open the
 // circuit; after the cool-down it half-opens and lets exactly one probe through; the probe's result closes or
 // re-opens it.
-import type { CircuitBreakerConfig } from '../../config/types';
+import type { CircuitBreakerConfig } from '../../../../common/src/config';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 

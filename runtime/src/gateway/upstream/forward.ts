@@ -1,14 +1,13 @@
 // The attempt loop: pick a target, send, and on a connect error, a timeout or a `retryOn` status try the next
 // healthy target after a backoff, as long as the body can be replayed, attempts remain and the route's total
 // time budget allows. Nothing has been sent to the client while this runs, which is what makes retrying safe.
-import type { Dispatcher } from 'undici';
-import type { RouteConfig } from '../../config/types';
+import type { RouteConfig } from '../../../../common/src/config';
 import { addTrace, type GatewayState } from '../context';
 import type { AttemptOutcome, FailureReason, GatewayEvents } from '../events';
 import { AbortSource } from './abortSource';
 import { UpstreamExchange } from './exchange';
 import type { UpstreamHeaders } from './headers';
-import type { OutgoingBody } from './requestBody';
+import type { OutgoingBody } from './outgoingBody';
 import { ABORT_FIRST_BYTE, ABORT_TOTAL_TIMEOUT, classifyFailure, errorCode, isRetryable, nextDelayMs, retryAfterMs } from './retryPolicy';
 import type { UpstreamTarget } from './target';
 import type { UpstreamGroup } from './upstreamGroup';
@@ -69,7 +68,7 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     try {
       target.pool.dispatch(
         {
-          method: input.method as Dispatcher.HttpMethod,
+          method: input.method,
           path: target.basePath + input.pathAndQuery,
           headers: input.headers,
           body: input.body.kind === 'buffer' ? input.body.data : (streamed ?? null),

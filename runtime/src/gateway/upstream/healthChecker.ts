@@ -1,6 +1,6 @@
 // Active health checks: GET `healthCheck.path` on every target each interval; `unhealthyThreshold` failures in a
 // row take a target out of rotation, `healthyThreshold` successes in a row bring it back.
-import type { HealthCheckConfig } from '../../config/types';
+import type { HealthCheckConfig } from '../../../../common/src/config';
 import type { UpstreamTarget } from './target';
 
 export class ActiveHealthChecker {

@@ -116,7 +116,7 @@ function pump(body: UpstreamExchange, res: ServerResponse, onChunk: (chunk: Buff
       settled = true;
       stopWaiting();
       if (err === undefined) resolve();
-      else reject(err);
+      else reject(err instanceof Error ? err : new Error(String(err)));
     };
     const onClientGone = (): void => {
       const err = new Error('client connection closed');

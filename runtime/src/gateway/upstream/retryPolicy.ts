@@ -1,6 +1,6 @@
 // When and how long to wait before trying again: failure classification, exponential backoff with jitter and
 // Retry-After, all bounded by the route's total time budget.
-import type { RetryTrigger, RouteConfig } from '../../config/types';
+import type { RetryTrigger, RouteConfig } from '../../../../common/src/config';
 import type { AttemptOutcome } from '../events';
 
 /** Why the request signal was aborted. */

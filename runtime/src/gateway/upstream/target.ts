@@ -1,6 +1,6 @@
 // One target of one route: its pool, its live load and latency, and its health (circuit breaker and active checks).
 import type { Pool } from 'undici';
-import type { CircuitBreakerConfig } from '../../config/types';
+import type { CircuitBreakerConfig } from '../../../../common/src/config';
 import type { TargetHealthEvent } from '../events';
 import { CircuitBreaker } from './circuitBreaker';
 

@@ -1,7 +1,7 @@
 // A route's upstream side, compiled at config apply: its targets (with pools from the registry), its balancer and
 // its active health checkers. Disposed when no request uses the config snapshot any more. A target the previous
 // config of the same route also had keeps its health: an unrelated edit must not revive a dead backend.
-import type { RouteConfig, ServerLimits } from '../../config/types';
+import type { RouteConfig, ServerLimits } from '../../../../common/src/config';
 import type { GatewayEvents } from '../events';
 import { createBalancer, type Balancer } from './balancer';
 import { ActiveHealthChecker } from './healthChecker';

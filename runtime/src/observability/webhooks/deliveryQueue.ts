@@ -3,7 +3,7 @@
 // oldest event is dropped: the newest state is what a receiver needs most. Failures retry with exponential
 // backoff and jitter (honouring Retry-After up to the cap); 4xx other than 408/429 are not retried.
 import { request, type Dispatcher } from 'undici';
-import { Webhook } from '../../protocol';
+import { Webhook } from '../../../../common/src/protocol';
 import { signBody } from './signature';
 
 export interface DeliverySettings {

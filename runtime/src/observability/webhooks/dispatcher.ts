@@ -1,8 +1,8 @@
 // Fans gateway events out to the configured `callback:` URLs. `publish` only builds the event and appends it to
 // each interested URL's bounded queue, so a request that causes an event is never slowed or failed by delivery.
 import { randomUUID } from 'node:crypto';
-import type { CallbackConfig } from '../../config/types';
-import type { Webhook } from '../../protocol';
+import type { CallbackConfig } from '../../../../common/src/config';
+import type { Webhook } from '../../../../common/src/protocol';
 import { DeliveryQueue, type DeliveryReport, type DeliverySettings } from './deliveryQueue';
 
 export interface WebhookOptions {
@@ -51,7 +51,7 @@ export class WebhookDispatcher {
   publish<T extends Webhook.EventType>(type: T, data: Webhook.EventData[T], time = new Date()): void {
     if (this.queues.size === 0) return;
     const event: Webhook.Event<T> = { id: randomUUID(), type, time: time.toISOString(), data };
-    for (const queue of this.queues.values()) if (queue.wants(type)) queue.enqueue(event as Webhook.Event);
+    for (const queue of this.queues.values()) if (queue.wants(type)) queue.enqueue(event);
   }
 
   /** Resolves once every queue is empty (tests, and a graceful stop that wants pending events out). */

@@ -1,7 +1,7 @@
 // Aggregates refusals (auth failures, rate-limit rejections) into one webhook event per window: a credential
 // stuffing run or a client hammering its limit yields one event with counts, not one per request. The first
 // refusal opens a window; when it ends the counts are published and the next refusal opens a new one.
-import type { Webhook } from '../../protocol';
+import type { Webhook } from '../../../../common/src/protocol';
 
 type RefusalType = 'auth.failed' | 'ratelimit.exceeded';
 

@@ -1,0 +1,153 @@
+// JSON Schema validation with ajv, turned into diagnostics a person can act on: one message per problem,
+// on the exact key or value, with did-you-mean for misspelled keys and enum values.
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Document, LineCounter } from 'yaml';
+import schemaJson from '../../../schemas/gateway.schema.json';
+import { rangeAt } from './yamlSource';
+import type { Diagnostic } from './types';
+import { closest } from './suggest';
+
+export const gatewaySchema = schemaJson as unknown as Record<string, unknown>;
+
+let compiled: ValidateFunction | undefined;
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
+    compiled = ajv.compile(gatewaySchema);
+  }
+  return compiled;
+}
+
+type JsonPath = (string | number)[];
+
+function toPath(instancePath: string, data: unknown): JsonPath {
+  if (instancePath === '') return [];
+  const out: JsonPath = [];
+  let cur: unknown = data;
+  for (const raw of instancePath.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const key: string | number = Array.isArray(cur) && /^\d+$/.test(seg) ? Number(seg) : seg;
+    out.push(key);
+    cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[String(key)] : undefined;
+  }
+  return out;
+}
+
+function describe(path: JsonPath): string {
+  const named = [...path].reverse().find((p) => typeof p === 'string');
+  return named === undefined ? 'the config' : `"${String(named)}"`;
+}
+
+function valueText(value: unknown): string {
+  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+}
+
+function valueAt(data: unknown, path: JsonPath): unknown {
+  let cur: unknown = data;
+  for (const seg of path) cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[String(seg)] : undefined;
+  return cur;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  array: 'a list', object: 'a mapping (key: value)', string: 'text', integer: 'a whole number', number: 'a number', boolean: 'true or false',
+};
+
+interface Located { path: JsonPath; onKey: boolean; message: string; code: string; data?: Record<string, unknown> }
+
+function explain(err: ErrorObject, data: unknown): Located {
+  const path = toPath(err.instancePath, data);
+  const custom = customMessage(err);
+  const value = valueAt(data, path);
+  switch (err.keyword) {
+    case 'additionalProperties': {
+      const key = String((err.params as { additionalProperty: string }).additionalProperty);
+      const allowed = Object.keys(((err.parentSchema as Record<string, unknown>)?.properties as object) ?? {});
+      const guess = closest(key, allowed);
+      const where = path.length === 0 ? 'at the top level' : `in ${describe(path)}`;
+      return {
+        path: [...path, key], onKey: true, code: 'schema.unknownKey',
+        message: `Unknown key "${key}" ${where}.${guess ? ` Did you mean "${guess}"?` : ` Allowed: ${allowed.join(', ')}.`}`,
+        data: { key, allowed, ...(guess ? { suggestion: guess } : {}) },
+      };
+    }
+    case 'required': {
+      const missing = String((err.params as { missingProperty: string }).missingProperty);
+      return { path, onKey: false, code: 'schema.required', message: `Missing required key "${missing}" in ${describe(path) === 'the config' ? 'the config' : describe(path)}.`, data: { missing } };
+    }
+    case 'enum': {
+      const allowed = ((err.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+      const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
+      return {
+        path, onKey: false, code: 'schema.enum',
+        message: `${valueText(value)} is not a valid ${describe(path)}: expected one of ${allowed.join(', ')}.${guess ? ` Did you mean "${guess}"?` : ''}`,
+        data: { allowed, ...(guess ? { suggestion: guess } : {}) },
+      };
+    }
+    case 'type': {
+      const expected = String((err.params as { type: string }).type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ');
+      return { path, onKey: false, code: 'schema.type', message: `${describe(path)} must be ${expected}.` };
+    }
+    case 'minItems':
+      return { path, onKey: false, code: 'schema.minItems', message: `${describe(path)} must not be empty.` };
+    case 'minimum': case 'maximum': {
+      const limit = (err.params as { limit: number }).limit;
+      return { path, onKey: false, code: `schema.${err.keyword}`, message: `${describe(path)} must be ${err.keyword === 'minimum' ? 'at least' : 'at most'} ${limit}, not ${valueText(value)}.` };
+    }
+    default:
+      if (typeof custom === 'string') return { path, onKey: false, code: 'schema.format', message: `${valueText(value)} ${custom}.` };
+      return { path, onKey: false, code: `schema.${err.keyword}`, message: `${describe(path)} ${err.message ?? 'is invalid'}.` };
+  }
+}
+
+/**
+ * Errors under an anyOf are noise ("must match a schema in anyOf"); when the anyOf carries an
+ * x-errorMessage, report that once, otherwise report the branch whose type fits the value.
+ */
+function collapse(errors: ErrorObject[]): ErrorObject[] {
+  const anyOfPaths = new Map<string, ErrorObject>();
+  for (const e of errors) if (e.keyword === 'anyOf' || e.keyword === 'oneOf') anyOfPaths.set(e.instancePath, e);
+  const out: ErrorObject[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const owner = [...anyOfPaths.keys()].find((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`));
+    if (owner !== undefined) {
+      const anyOf = anyOfPaths.get(owner) as ErrorObject;
+      const custom = customMessage(anyOf);
+      // Deeper errors inside an object branch (unknown key in a target object) are precise: keep those.
+      const deeper = e.instancePath !== owner && e.keyword !== 'type';
+      if (!deeper && typeof custom === 'string') {
+        if (!seen.has(`anyOf:${owner}`)) { seen.add(`anyOf:${owner}`); out.push({ ...anyOf, keyword: 'x-custom', parentSchema: anyOf.parentSchema }); }
+        continue;
+      }
+      if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
+      if (e.keyword === 'type' && !deeper && errors.some((o) => o !== e && o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'anyOf')) continue;
+    }
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
+}
+
+export function schemaDiagnostics(data: unknown, parsed: { document: Document.Parsed; lineCounter: LineCounter }): Diagnostic[] {
+  const validate = validator();
+  if (validate(data)) return [];
+  return collapse(validate.errors ?? []).map((err) => {
+    const loc = explain(err, data);
+    return {
+      range: rangeAt(parsed, loc.path, loc.onKey),
+      severity: 'error' as const,
+      code: loc.code,
+      message: loc.message,
+      path: loc.path,
+      ...(loc.data ? { data: loc.data } : {}),
+    };
+  });
+}
+
+/** The schema's own wording for an error (`x-errorMessage` beside the keyword that failed). */
+function customMessage(err: ErrorObject): unknown {
+  const parent: unknown = err.parentSchema;
+  return typeof parent === 'object' && parent !== null ? (parent as Record<string, unknown>)['x-errorMessage'] : undefined;
+}

@@ -1,0 +1,275 @@
+// The written-down protocol between the extension, the language server and the gateway runtime.
+// Every message that crosses a process boundary is typed here, once; each entry says which way it flows.
+// Admin REST API shapes live in the `Admin` namespace, custom LSP requests in `Lsp`, and the lines the
+// gateway process prints for its parent (the extension) in `ProcessEvents`.
+
+import type { AuthType, Diagnostic, JwtConfig, LogLevel, RouteConfig, SecurityRule } from './config';
+
+/** Error body of every non-2xx answer of the gateway and its admin API. */
+export interface ErrorBody {
+  error: {
+    type: string; // e.g. "route_not_found", "upstream_unreachable", "invalid_config"
+    message: string;
+    route?: string;
+    requestId?: string;
+    diagnostics?: Diagnostic[];
+  };
+}
+
+/**
+ * Gateway process -> parent (extension, tests). The runtime logs JSON lines (pino) to stdout; these are the
+ * `msg` values a parent may rely on, with their extra fields.
+ */
+export namespace ProcessEvents {
+  /** Printed once the listener is up. */
+  export const listening = 'gateway listening';
+  export interface Listening {
+    msg: typeof listening;
+    url: string; // e.g. http://127.0.0.1:8080
+    adminUrl: string; // where /api/v1 is served (same as url unless a separate admin listener is configured)
+  }
+  /** A config change from the watched file was applied. */
+  export const configApplied = 'config applied';
+  /** A config change was refused; the last good config keeps serving. */
+  export const configRejected = 'config rejected';
+  export interface ConfigRejected {
+    msg: typeof configRejected;
+    diagnostics: Diagnostic[];
+  }
+  /** The shared rate-limit store (gateway.store.redis) stopped answering: once per outage, with the policy applied. */
+  export const storeUnavailable = 'rate limit store unavailable';
+  /** It answers again; limits are shared again. */
+  export const storeRecovered = 'rate limit store recovered';
+  export interface StoreChange {
+    msg: typeof storeUnavailable | typeof storeRecovered;
+    store: string; // the Redis URL, password masked
+    policy: 'fail-open' | 'fail-closed' | 'local';
+    reason?: string;
+  }
+  /** gateway.cluster: this replica published a config it applied (admin API, file edit) for the others. */
+  export const clusterConfigPublished = 'cluster config published';
+  /** gateway.cluster: a config another replica published was validated and applied here. */
+  export const clusterConfigAdopted = 'cluster config adopted';
+  /** gateway.cluster: it was refused here (e.g. an env var this replica lacks); the last good config keeps serving. */
+  export const clusterConfigNotAdopted = 'cluster config not adopted';
+  export interface ClusterConfigChange {
+    msg: typeof clusterConfigPublished | typeof clusterConfigAdopted | typeof clusterConfigNotAdopted;
+    version: number;
+    hash: string; // sha256 of the YAML text
+    origin: string; // the publishing replica
+    diagnostics?: { path: string; code: string; message: string }[];
+  }
+}
+
+/** Parent (extension) -> gateway process: environment variables `ai-gateway-cli start` reads besides the config. */
+export namespace ProcessEnv {
+  /** The admin API key; without it the admin API is off. */
+  export const apiKey = 'AI_GATEWAY_API_KEY';
+  /** "1": serve targets that are not reachable locally with the built-in mock (overrides gateway.mockUnreachableTargets). */
+  export const mockUnreachableTargets = 'AI_GATEWAY_MOCK_UNREACHABLE_TARGETS';
+}
+
+/**
+ * Request tracing, client -> gateway -> client: a request with `traceRequestHeader: 1` gets the pipeline's decisions
+ * (route, auth, limit, targets tried) back as JSON `TraceEntry[]` in the `traceResponseHeader` response header
+ * (for a streamed answer: the decisions made until the headers were sent).
+ */
+export namespace RequestTrace {
+  export const traceRequestHeader = 'x-gateway-trace';
+  export const traceResponseHeader = 'x-gateway-trace';
+  /** Carries the admin key (AI_GATEWAY_API_KEY) with a trace request; removed before the request goes upstream. */
+  export const adminKeyHeader = 'x-gateway-admin-key';
+  /** One decision of the pipeline, `atMs` after the request arrived. */
+  export interface Entry {
+    stage: string; // "route", "auth", "rate-limit", "upstream", "response", "trace"
+    outcome: string; // e.g. 'matched "chat"', "rejected", "502 from http://..."
+    detail?: string;
+    atMs: number;
+  }
+  /** `GET /api/v1/traces/{requestId}` (admin API): the whole trace of a traced request, kept for the last few hundred. */
+  export interface Record {
+    requestId: string;
+    startedAt: string; // ISO time
+    method: string;
+    path: string; // without the query string
+    route?: string;
+    consumer?: string;
+    status: number;
+    durationMs: number;
+    upstream: { target?: string; attempts: number; upstreamMs?: number; ttfbMs?: number; outcome?: string };
+    entries: Entry[];
+  }
+}
+
+/** Admin REST API (`/api/v1`, Bearer AI_GATEWAY_API_KEY): client (CLI, SDK, extension) -> gateway. */
+export namespace Admin {
+  export const basePath = '/api/v1';
+  export interface LogLevelBody {
+    level: LogLevel;
+    /** Also write `gateway.logLevel` to the config file (default true); false changes only the running process. */
+    persist?: boolean;
+  }
+  /** `PUT /api/v1/log-level` answer. */
+  export interface LogLevelResult {
+    level: LogLevel;
+    persisted: boolean;
+  }
+
+  /** Body of `POST /api/v1/routes` and `PUT /api/v1/routes/{name}`: a route as written in the YAML (seed: path, target, method). */
+  export interface RouteInput {
+    path: string;
+    name?: string;
+    method?: string;
+    methods?: string[];
+    target?: string;
+    targets?: (string | { url: string; weight?: number })[];
+    [field: string]: unknown;
+  }
+
+  /** Body of `PUT /api/v1/security/{endpoint}`: the fields to set (seed: authType, rateLimit); null removes one. */
+  export interface SecurityInput {
+    authType?: AuthType;
+    auth?: AuthType;
+    rateLimit?: number | string | { requests?: number | string; tokens?: number | string; by?: string } | null;
+    [field: string]: unknown;
+  }
+
+  /** A security rule as the API shows it: secrets and key digests are never included. */
+  export type SecurityRuleView = Omit<SecurityRule, 'jwt' | 'apiKeys'> & {
+    jwt?: Omit<JwtConfig, 'secret'>;
+    apiKeys?: { name: string; keyEnv?: string }[];
+  };
+
+  /** A route as it runs (normalized by the config model), with the security rules that protect it. */
+  export interface Route extends RouteConfig {
+    security: SecurityRuleView[];
+  }
+
+  export interface RouteChanges {
+    added: string[];
+    changed: string[];
+    removed: string[];
+  }
+
+  /** `GET /api/v1/routes`. */
+  export interface RouteList {
+    routes: Route[];
+  }
+
+  /** `POST /api/v1/routes` (201), `PUT /api/v1/routes/{name}` (200). `warnings` are the config model's, e.g. plain http. */
+  export interface RouteResult {
+    route: Route;
+    changes: RouteChanges;
+    warnings: Diagnostic[];
+  }
+
+  /** `DELETE /api/v1/routes/{name}`: the security rules written for exactly its path go with it. */
+  export interface RouteDeleted {
+    removed: string;
+    removedSecurity: string[];
+    changes: RouteChanges;
+  }
+
+  /** `GET /api/v1/security`. */
+  export interface SecurityList {
+    security: SecurityRuleView[];
+  }
+
+  /** `PUT /api/v1/security/{endpoint}`: 201 when the rule was created, 200 when changed. */
+  export interface SecurityResult {
+    rule: SecurityRuleView;
+    created: boolean;
+    warnings: Diagnostic[];
+  }
+
+  /** `GET /api/v1/config` with `Accept: application/json` (YAML text otherwise). */
+  export interface ConfigDocument {
+    /** The file's data as written (`${VAR}` not expanded). */
+    config: Record<string, unknown>;
+    file?: string;
+    /** sha256 of the file text, also sent as the ETag. */
+    hash: string;
+  }
+
+  /** `PUT /api/v1/config`: what the new config changed, and its warnings. */
+  export interface ApplyResult {
+    changes: RouteChanges;
+    warnings: Diagnostic[];
+    hash: string;
+  }
+
+  /** Error body of the admin API: the runtime's shape; `diagnostics` are what `validate` prints, for `file`. */
+  export interface ErrorResponse extends ErrorBody {
+    error: ErrorBody['error'] & { file?: string };
+  }
+
+  /** `GET /healthz` (always 200 while the process runs) and `GET /readyz` (503 until a config is applied). */
+  export interface Health {
+    status: 'ok' | 'ready' | 'not-ready';
+    configVersion?: number;
+  }
+  /** `GET /api/v1/metrics`: what the CLI's `metrics` and the editor's panels show, one entry per route. */
+  export interface MetricsSummary {
+    windowSeconds: number; // the recent window rates and percentiles are computed over
+    routes: RouteMetricsSummary[];
+  }
+  export interface RouteMetricsSummary {
+    route: string;
+    count: number; // requests answered in the window
+    rate: number; // requests per second over the window
+    p50: number; // latency percentiles in ms
+    p95: number;
+    p99: number;
+    errors: number; // answers with status >= 500 in the window
+    errorRatio: number; // 0..1
+    tokens: { prompt: number; completion: number; total: number };
+    targets?: { url: string; healthy: boolean }[];
+  }
+}
+
+/**
+ * Webhooks, gateway -> each `callback:` URL: one JSON `Event` per POST. The body is signed with HMAC-SHA256 using
+ * the secret in the env var named by `gateway.webhookSecretEnv`; receivers recompute it over the raw body.
+ */
+export namespace Webhook {
+  /** `sha256=<hex>`; absent when no secret is configured. */
+  export const signatureHeader = 'x-gateway-signature';
+  export const eventHeader = 'x-gateway-event';
+  /** The event id, the same on every retry of one event, so receivers can drop duplicates. */
+  export const deliveryHeader = 'x-gateway-delivery';
+
+  export type EventType = keyof EventData;
+  export const eventTypes: readonly EventType[] = ['config.applied', 'config.rejected', 'target.down', 'target.up', 'ratelimit.exceeded', 'auth.failed'];
+
+  export interface Event<T extends EventType = EventType> {
+    id: string;
+    type: T;
+    time: string; // ISO time the event happened (for aggregates: the end of the window)
+    data: EventData[T];
+  }
+
+  export interface TargetChange {
+    route: string;
+    target: string;
+    source: 'circuit-breaker' | 'health-check';
+    detail: string;
+  }
+
+  /** Refusals are counted over a window and sent once per window, not once per request. */
+  export interface RefusalWindow {
+    windowStart: string;
+    windowEnd: string;
+    count: number;
+    routes: Record<string, number>;
+    consumers: Record<string, number>; // "(anonymous)" for unauthenticated callers
+  }
+
+  export interface EventData {
+    'config.applied': { version: number; routes: number; source?: string };
+    'config.rejected': { source?: string; diagnostics: { message: string; code: string; line: number; character: number }[] };
+    'target.down': TargetChange;
+    'target.up': TargetChange;
+    'ratelimit.exceeded': RefusalWindow & { limits: Record<string, number> }; // "requests" | "tokens" -> count
+    'auth.failed': RefusalWindow & { kinds: Record<string, number> }; // "missing" | "invalid" | "forbidden" | "unavailable" -> count
+  }
+}
