@@ -14,7 +14,19 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommendedTypeChecked],
-    languageOptions: { parserOptions: { project: ['./common/tsconfig.json', './sdk/tsconfig.json', './runtime/tsconfig.json', './server/tsconfig.json', './client/tsconfig.json', './test/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        project: [
+          './common/tsconfig.json',
+          './sdk/tsconfig.json',
+          './runtime/tsconfig.json',
+          './server/tsconfig.json',
+          './client/tsconfig.json',
+          './test/tsconfig.json',
+        ],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],

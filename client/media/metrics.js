@@ -31,7 +31,8 @@
     const latest = points.length ? series.map((s) => `${s.label ? s.label + ' ' : ''}${fmt(s.value(points[points.length - 1]), 1)}${unit}`).join(' · ') : '–';
     caption.append(el('span', 'chart-value', latest));
     box.append(caption);
-    const width = 300, height = 70;
+    const width = 300,
+      height = 70;
     const svg = document.createElementNS(SVG, 'svg');
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     svg.setAttribute('preserveAspectRatio', 'none');
@@ -42,7 +43,10 @@
       const line = document.createElementNS(SVG, 'polyline');
       const step = width / Math.max(1, HISTORY - 1);
       const offset = HISTORY - points.length;
-      line.setAttribute('points', points.map((p, i) => `${((offset + i) * step).toFixed(1)},${(height - 2 - (s.value(p) / max) * (height - 6)).toFixed(1)}`).join(' '));
+      line.setAttribute(
+        'points',
+        points.map((p, i) => `${((offset + i) * step).toFixed(1)},${(height - 2 - (s.value(p) / max) * (height - 6)).toFixed(1)}`).join(' '),
+      );
       line.setAttribute('class', `series ${s.className}`);
       svg.append(line);
     }
@@ -69,11 +73,16 @@
       const grid = el('div', 'charts');
       grid.append(
         chart('Requests', ' /s', [{ value: (p) => p.rate, className: 's1' }], points),
-        chart('Latency', ' ms', [
-          { label: 'p50', value: (p) => p.p50, className: 's1' },
-          { label: 'p95', value: (p) => p.p95, className: 's2' },
-          { label: 'p99', value: (p) => p.p99, className: 's3' },
-        ], points),
+        chart(
+          'Latency',
+          ' ms',
+          [
+            { label: 'p50', value: (p) => p.p50, className: 's1' },
+            { label: 'p95', value: (p) => p.p95, className: 's2' },
+            { label: 'p99', value: (p) => p.p99, className: 's3' },
+          ],
+          points,
+        ),
         chart('Error rate', ' %', [{ value: (p) => p.errorPct, className: 'err' }], points),
         chart('Tokens', ' /s', [{ value: (p) => p.tokensPerSec, className: 's2' }], points),
       );

@@ -41,7 +41,11 @@
 
   function pretty(body, contentType) {
     if ((contentType || '').includes('json')) {
-      try { return JSON.stringify(JSON.parse(body), null, 2); } catch (e) { /* not JSON after all */ }
+      try {
+        return JSON.stringify(JSON.parse(body), null, 2);
+      } catch (e) {
+        /* not JSON after all */
+      }
     }
     return body;
   }
@@ -79,7 +83,9 @@
       const chunk = JSON.parse(data);
       const choice = chunk.choices && chunk.choices[0];
       return (choice && ((choice.delta && choice.delta.content) || choice.text)) || '';
-    } catch (e) { return ''; }
+    } catch (e) {
+      return '';
+    }
   }
 
   function showHistory(history) {
@@ -88,7 +94,11 @@
     for (const entry of history) {
       const item = el('li');
       const outcome = entry.error ? 'failed' : `${entry.status} · ${Math.round(entry.totalMs)} ms`;
-      item.append(el('span', 'muted', new Date(entry.at).toLocaleTimeString()), el('code', '', `${entry.spec.method} ${entry.spec.path}`), el('span', '', outcome));
+      item.append(
+        el('span', 'muted', new Date(entry.at).toLocaleTimeString()),
+        el('code', '', `${entry.spec.method} ${entry.spec.path}`),
+        el('span', '', outcome),
+      );
       const again = el('button', 'secondary', 'Re-send');
       again.addEventListener('click', () => vscode.postMessage({ type: 'resend', id: entry.id }));
       const edit = el('button', 'secondary', 'Edit');
@@ -142,7 +152,8 @@
         $('timings').textContent = parts.join(' · ');
         showHeaders(r.headers);
         if (r.sseEvents.length > 0) {
-          $('sse-stats').textContent = `${r.sseEvents.length} events · time to first token ${t.timeToFirstTokenMs ?? '–'} ms · ${t.tokensPerSecond ?? '–'} tokens/s`;
+          $('sse-stats').textContent =
+            `${r.sseEvents.length} events · time to first token ${t.timeToFirstTokenMs ?? '–'} ms · ${t.tokensPerSecond ?? '–'} tokens/s`;
           $('response-body').textContent = streamText;
         } else {
           $('response-body').textContent = pretty(r.body, r.headers['content-type']);
@@ -163,7 +174,11 @@
         const t = message.trace;
         showTrace(t.entries);
         const up = t.upstream;
-        const summary = el('li', 'muted', `${t.method} ${t.path} → route ${t.route || '–'}${t.consumer ? `, consumer ${t.consumer}` : ''}, ${t.status} in ${t.durationMs} ms; upstream ${up.target || '–'} after ${up.attempts} attempt(s)${up.ttfbMs !== undefined ? `, first byte ${up.ttfbMs} ms` : ''}`);
+        const summary = el(
+          'li',
+          'muted',
+          `${t.method} ${t.path} → route ${t.route || '–'}${t.consumer ? `, consumer ${t.consumer}` : ''}, ${t.status} in ${t.durationMs} ms; upstream ${up.target || '–'} after ${up.attempts} attempt(s)${up.ttfbMs !== undefined ? `, first byte ${up.ttfbMs} ms` : ''}`,
+        );
         $('trace').prepend(summary);
         break;
       }

@@ -11,7 +11,8 @@ export function showConfigRejection(outcome: { applied: boolean; diagnostics: Di
   const first = outcome.diagnostics[0];
   const where = first ? ` (line ${first.range.start.line + 1}: ${first.message})` : '';
   const file = 'configPath' in gateway.state ? vscode.workspace.asRelativePath(gateway.state.configPath) : 'the config';
-  void vscode.window.showErrorMessage(`The local gateway refused the change to ${file}${where}; it keeps serving the last good config.`, 'Show Problems', 'Show Logs')
+  void vscode.window
+    .showErrorMessage(`The local gateway refused the change to ${file}${where}; it keeps serving the last good config.`, 'Show Problems', 'Show Logs')
     .then((choice) => {
       if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
       if (choice === 'Show Logs') log.show(true);

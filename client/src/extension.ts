@@ -45,14 +45,30 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
   const routeTests = new RouteTestController(() => Promise.resolve(gateway.state.kind === 'running' ? gateway.state.url : undefined));
 
   context.subscriptions.push(
-    log, gateway, poller, routesView, languageClient, routeTests,
+    log,
+    gateway,
+    poller,
+    routesView,
+    languageClient,
+    routeTests,
     adoptMarkedYamlDocuments(),
     new GatewayStatusBar(gateway, poller),
     registerRouteCodeLens(poller),
     vscode.window.createTreeView('aiGateway.routes', { treeDataProvider: routesView, showCollapseAll: true }),
     ...registerGatewayCommands({
-      context, log, gateway, poller, routesView, routeTests, credentials,
-      testRequests: { extensionUri: context.extensionUri, history: new RequestHistory(context.workspaceState), credentials, onAnswered: () => void poller.poll() },
+      context,
+      log,
+      gateway,
+      poller,
+      routesView,
+      routeTests,
+      credentials,
+      testRequests: {
+        extensionUri: context.extensionUri,
+        history: new RequestHistory(context.workspaceState),
+        credentials,
+        onAnswered: () => void poller.poll(),
+      },
     }),
     gateway.onDidReloadConfig((outcome) => showConfigRejection(outcome, gateway, log)),
     reportGatewayCrashes(gateway, log),

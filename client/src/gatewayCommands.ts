@@ -46,7 +46,15 @@ async function pickConfig(): Promise<vscode.TextDocument | undefined> {
     void vscode.window.showWarningMessage('No gateway config found. Create one with "AI Gateway: New Gateway Config".');
     return undefined;
   }
-  const picked = files.length === 1 ? files[0] : (await vscode.window.showQuickPick(files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })), { title: 'Start the local gateway on' }))?.uri;
+  const picked =
+    files.length === 1
+      ? files[0]
+      : (
+          await vscode.window.showQuickPick(
+            files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+            { title: 'Start the local gateway on' },
+          )
+        )?.uri;
   return picked ? vscode.workspace.openTextDocument(picked) : undefined;
 }
 
@@ -59,7 +67,9 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
     if (config.isDirty) await config.save();
     routesView.show(config);
     try {
-      const running = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Starting the local gateway' }, () => gateway.start(config.uri.fsPath));
+      const running = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Starting the local gateway' }, () =>
+        gateway.start(config.uri.fsPath),
+      );
       void vscode.window.showInformationMessage(`Local gateway listening on ${running.url}`);
       return running.url;
     } catch (err) {
@@ -78,24 +88,33 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
   }
 
   async function sendTestRequest(target?: RouteRef | RoutesTreeNode): Promise<unknown> {
-    const ref = target && 'kind' in target
-      ? target.kind === 'route' ? { uri: target.uri, route: target.located.route.name } : undefined
-      : target;
+    const ref = target && 'kind' in target ? (target.kind === 'route' ? { uri: target.uri, route: target.located.route.name } : undefined) : target;
     const document = ref ? await vscode.workspace.openTextDocument(ref.uri) : activeGatewayDocument();
     if (!document) {
       void vscode.window.showWarningMessage('Open a gateway config to send a test request.');
       return undefined;
     }
     const routes = parseGatewayDocument(document).routes;
-    const name = ref?.route ?? (routes.length === 1 ? routes[0]?.route.name : (await vscode.window.showQuickPick(routes.map((r) => r.route.name), { title: 'Send a test request to route' })));
+    const name =
+      ref?.route ??
+      (routes.length === 1
+        ? routes[0]?.route.name
+        : await vscode.window.showQuickPick(
+            routes.map((r) => r.route.name),
+            { title: 'Send a test request to route' },
+          ));
     const located = routes.find((r) => r.route.name === name);
     if (!located) return undefined;
-    const panel = await TestRequestPanel.show({
-      ...deps.testRequests,
-      gatewayUrl: () => runningUrl(document),
-      adminKey: gateway.adminKey,
-      traceOf: (requestId) => traceOf(requestId),
-    }, requestTemplate(located.route), ref?.send === true);
+    const panel = await TestRequestPanel.show(
+      {
+        ...deps.testRequests,
+        gatewayUrl: () => runningUrl(document),
+        adminKey: gateway.adminKey,
+        traceOf: (requestId) => traceOf(requestId),
+      },
+      requestTemplate(located.route),
+      ref?.send === true,
+    );
     return panel;
   }
 
@@ -117,9 +136,15 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
     const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
     for (const d of result.diagnostics) log.info(formatDiagnostic(document.uri.fsPath, d));
     if (errors.length === 0) {
-      void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(document.uri)} is valid${warnings.length ? ` (${warnings.length} warning(s))` : ''}: the gateway can start on it.`);
+      void vscode.window.showInformationMessage(
+        `${vscode.workspace.asRelativePath(document.uri)} is valid${warnings.length ? ` (${warnings.length} warning(s))` : ''}: the gateway can start on it.`,
+      );
     } else {
-      void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(document.uri)}: ${errors.length} error(s), the gateway would refuse it. First: ${errors[0]?.message ?? ''}`, 'Show Problems')
+      void vscode.window
+        .showErrorMessage(
+          `${vscode.workspace.asRelativePath(document.uri)}: ${errors.length} error(s), the gateway would refuse it. First: ${errors[0]?.message ?? ''}`,
+          'Show Problems',
+        )
         .then((choice) => choice && vscode.commands.executeCommand('workbench.actions.view.problems'));
     }
   }
@@ -156,7 +181,9 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
     register('aiGateway.setRequestCredential', async () => {
       const document = activeGatewayDocument();
       const routes = document ? parseGatewayDocument(document).routes.map((r) => r.route.name) : [];
-      const scope = await vscode.window.showQuickPick([{ label: 'Every route', route: undefined }, ...routes.map((r) => ({ label: r, route: r }))], { title: 'Credential for test requests to' });
+      const scope = await vscode.window.showQuickPick([{ label: 'Every route', route: undefined }, ...routes.map((r) => ({ label: r, route: r }))], {
+        title: 'Credential for test requests to',
+      });
       if (!scope) return;
       const value = await askCredential(`API key or JWT for test requests to ${scope.route === undefined ? 'every route' : `"${scope.route}"`}`);
       if (value) await deps.credentials.set(scope.route, value);

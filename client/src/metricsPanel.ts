@@ -7,9 +7,7 @@ import { webviewHtml, webviewOptions } from './webviewHtml';
 
 /** Extension -> metrics page. */
 export type MetricsPageMessage =
-  | { type: 'sample'; at: number; summary: Admin.MetricsSummary }
-  | { type: 'stopped' }
-  | { type: 'focus'; route: string | undefined };
+  { type: 'sample'; at: number; summary: Admin.MetricsSummary } | { type: 'stopped' } | { type: 'focus'; route: string | undefined };
 /** Metrics page -> extension. */
 export type MetricsPageReply = { type: 'ready' };
 
@@ -25,7 +23,12 @@ export class MetricsPanel implements vscode.Disposable {
       void existing.post({ type: 'focus', route });
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(MetricsPanel.viewType, 'AI Gateway Metrics', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      MetricsPanel.viewType,
+      'AI Gateway Metrics',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      webviewOptions(extensionUri),
+    );
     MetricsPanel.current = new MetricsPanel(panel, extensionUri, poller, route);
     return MetricsPanel.current;
   }

@@ -32,7 +32,10 @@ export async function newGatewayConfig(): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (folder) {
     const target = vscode.Uri.joinPath(folder.uri, 'ai-gateway.yaml');
-    const exists = await vscode.workspace.fs.stat(target).then(() => true, () => false);
+    const exists = await vscode.workspace.fs.stat(target).then(
+      () => true,
+      () => false,
+    );
     if (!exists) {
       await vscode.workspace.fs.writeFile(target, Buffer.from(starterConfig, 'utf8'));
       await vscode.window.showTextDocument(target);

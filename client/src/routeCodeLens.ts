@@ -12,7 +12,13 @@ export function registerRouteCodeLens(poller: MetricsPoller): vscode.Disposable 
       const summary = poller.latest?.summary;
       return parseGatewayDocument(document).routes.flatMap(({ route, range }) => {
         const at = new vscode.Range(range.start, range.start);
-        const lenses = [new vscode.CodeLens(at, { title: '$(send) Send test request', command: 'aiGateway.sendTestRequest', arguments: [{ uri: document.uri, route: route.name }] })];
+        const lenses = [
+          new vscode.CodeLens(at, {
+            title: '$(send) Send test request',
+            command: 'aiGateway.sendTestRequest',
+            arguments: [{ uri: document.uri, route: route.name }],
+          }),
+        ];
         const live = summary?.routes.find((r) => r.route === route.name);
         if (summary) {
           const title = live ? `${live.count} req · p95 ${Math.round(live.p95)} ms · ${live.errors} errors` : '0 req';

@@ -11,9 +11,14 @@ export class RouteTestController implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly gatewayUrl: () => Promise<string | undefined>) {
-    this.controller.createRunProfile('Run against the local gateway', vscode.TestRunProfileKind.Run, async (request, token) => {
-      await this.run(request, token);
-    }, true);
+    this.controller.createRunProfile(
+      'Run against the local gateway',
+      vscode.TestRunProfileKind.Run,
+      async (request, token) => {
+        await this.run(request, token);
+      },
+      true,
+    );
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.load(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.load(e.document)),

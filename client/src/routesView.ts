@@ -5,9 +5,7 @@ import type { Admin } from '../../common/src/protocol';
 import { parseGatewayDocument, type LocatedRoute } from './configModel';
 import type { MetricsPoller } from './metricsPoller';
 
-export type RoutesTreeNode =
-  | { kind: 'route'; uri: vscode.Uri; located: LocatedRoute }
-  | { kind: 'target'; route: string; url: string; weight: number };
+export type RoutesTreeNode = { kind: 'route'; uri: vscode.Uri; located: LocatedRoute } | { kind: 'target'; route: string; url: string; weight: number };
 
 export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RoutesTreeNode | undefined>();
@@ -62,17 +60,22 @@ export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vsco
     if (node.kind === 'target') {
       const health = this.metrics?.routes.find((r) => r.route === node.route)?.targets?.find((t) => t.url === node.url);
       const item = new vscode.TreeItem(node.url, vscode.TreeItemCollapsibleState.None);
-      item.description = [node.weight !== 1 ? `weight ${node.weight}` : '', health ? (health.healthy ? 'healthy' : 'unhealthy') : ''].filter(Boolean).join(' · ');
-      item.iconPath = health === undefined
-        ? new vscode.ThemeIcon('circle-outline')
-        : new vscode.ThemeIcon(health.healthy ? 'pass-filled' : 'error', new vscode.ThemeColor(health.healthy ? 'testing.iconPassed' : 'testing.iconFailed'));
+      item.description = [node.weight !== 1 ? `weight ${node.weight}` : '', health ? (health.healthy ? 'healthy' : 'unhealthy') : '']
+        .filter(Boolean)
+        .join(' · ');
+      item.iconPath =
+        health === undefined
+          ? new vscode.ThemeIcon('circle-outline')
+          : new vscode.ThemeIcon(health.healthy ? 'pass-filled' : 'error', new vscode.ThemeColor(health.healthy ? 'testing.iconPassed' : 'testing.iconFailed'));
       item.contextValue = 'target';
       return item;
     }
     const { route, range } = node.located;
     const item = new vscode.TreeItem(route.name, vscode.TreeItemCollapsibleState.Expanded);
     item.description = `${(route.methods ?? ['ANY']).join(',')} ${route.path}`;
-    item.tooltip = new vscode.MarkdownString(`**${route.name}** \`${(route.methods ?? ['any method']).join(', ')} ${route.path}\`\n\n${route.targets.map((t) => `- ${t.url}`).join('\n')}`);
+    item.tooltip = new vscode.MarkdownString(
+      `**${route.name}** \`${(route.methods ?? ['any method']).join(', ')} ${route.path}\`\n\n${route.targets.map((t) => `- ${t.url}`).join('\n')}`,
+    );
     item.iconPath = new vscode.ThemeIcon('symbol-interface');
     item.contextValue = 'route';
     item.id = `${node.uri.toString()}#${route.name}`;

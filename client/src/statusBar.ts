@@ -36,7 +36,9 @@ export class GatewayStatusBar implements vscode.Disposable {
         const port = new URL(state.url).port;
         const rate = sample ? sample.summary.routes.reduce((sum, r) => sum + r.rate, 0) : 0;
         this.item.text = `$(radio-tower) AI Gateway :${port} · ${formatRate(rate)}`;
-        this.item.tooltip = new vscode.MarkdownString(`**Local gateway running** at ${state.url}\n\nConfig: \`${state.configPath}\`\n\nClick for stop, restart and metrics.`);
+        this.item.tooltip = new vscode.MarkdownString(
+          `**Local gateway running** at ${state.url}\n\nConfig: \`${state.configPath}\`\n\nClick for stop, restart and metrics.`,
+        );
         break;
       }
       case 'crashed':

@@ -8,7 +8,12 @@ import * as path from 'node:path';
 export async function writeFileAtomic(file: string, text: string, mode?: number): Promise<void> {
   const directory = path.dirname(file);
   const temp = path.join(directory, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fileMode = mode ?? (await stat(file).then((s) => s.mode & 0o777, () => 0o644));
+  const fileMode =
+    mode ??
+    (await stat(file).then(
+      (s) => s.mode & 0o777,
+      () => 0o644,
+    ));
   const handle = await open(temp, 'w', fileMode);
   if (mode !== undefined) await handle.chmod(mode); // open() applies the umask; a secret file must be exactly this
   try {

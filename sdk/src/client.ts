@@ -164,7 +164,11 @@ export class AIGateway {
           await delay(backoffDelay(attempt, this.options, null), call.signal);
           continue;
         }
-        throw new AIGatewayError(`Cannot reach the gateway at ${this.url}: ${describeFetchError(err, timeoutMs)}. Is it running? Check --gateway or ${ENV_URL}.`, 0, 'unreachable');
+        throw new AIGatewayError(
+          `Cannot reach the gateway at ${this.url}: ${describeFetchError(err, timeoutMs)}. Is it running? Check --gateway or ${ENV_URL}.`,
+          0,
+          'unreachable',
+        );
       }
       if (response.ok) return response;
       if (RETRY_STATUSES.has(response.status) && attempt < retries) {

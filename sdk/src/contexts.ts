@@ -68,7 +68,9 @@ export function resolveConnection(choice: ConnectionChoice, userConfig: UserConf
   const name = choice.cluster ?? userConfig.currentContext;
   if (choice.cluster && !userConfig.contexts[choice.cluster]) {
     const known = Object.keys(userConfig.contexts);
-    throw new Error(`No context named "${choice.cluster}"${known.length ? ` (known: ${known.join(', ')})` : ''}: create it with \`ai-gateway-cli init --cluster ${choice.cluster} --key KEY\`.`);
+    throw new Error(
+      `No context named "${choice.cluster}"${known.length ? ` (known: ${known.join(', ')})` : ''}: create it with \`ai-gateway-cli init --cluster ${choice.cluster} --key KEY\`.`,
+    );
   }
   const context = name ? userConfig.contexts[name] : undefined;
   const apiKey = choice.apiKey || env[ENV_KEY] || context?.key;

@@ -6,8 +6,16 @@ export { AIGateway, type AIGatewayOptions, type CallOptions, type MetricsQuery }
 export { AIGatewayError, ApiKeyRequiredError } from './errors';
 export { backoffDelay, RETRY_STATUSES, type RetryOptions } from './clientRetry';
 export {
-  DEFAULT_GATEWAY_URL, ENV_KEY, ENV_URL, readUserConfig, resolveConnection, userConfigPath, writeUserConfig,
-  type ClusterContext, type Connection, type UserConfig,
+  DEFAULT_GATEWAY_URL,
+  ENV_KEY,
+  ENV_URL,
+  readUserConfig,
+  resolveConnection,
+  userConfigPath,
+  writeUserConfig,
+  type ClusterContext,
+  type Connection,
+  type UserConfig,
 } from './contexts';
 export { Admin } from '../../common/src/protocol';
 export type { GatewayConfig, RouteConfig, SecurityRule, LogLevel, Diagnostic } from '../../common/src/config';

@@ -7,7 +7,11 @@ import { createLanguageService } from './service/languageService';
 const WARMUP_CONFIG = [
   'gateway: { listen: 127.0.0.1:8080 }',
   'routes:',
-  ...Array.from({ length: 50 }, (_, i) => `  - name: r${i}\n    path: /v1/r${i}\n    methods: [POST]\n    targets:\n      - url: http://127.0.0.1:9000\n        weight: 2\n    timeout: 30s`),
+  ...Array.from(
+    { length: 50 },
+    (_, i) =>
+      `  - name: r${i}\n    path: /v1/r${i}\n    methods: [POST]\n    targets:\n      - url: http://127.0.0.1:9000\n        weight: 2\n    timeout: 30s`,
+  ),
   'security:',
   ...Array.from({ length: 50 }, (_, i) => `  - endpoint: /v1/r${i}\n    auth: none\n    rateLimit: 100/min`),
 ].join('\n');
@@ -16,7 +20,9 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const service = createLanguageService();
 
-interface Settings { files?: unknown }
+interface Settings {
+  files?: unknown;
+}
 function applySettings(settings: Settings | undefined): void {
   const files = Array.isArray(settings?.files) ? settings.files.filter((f): f is string => typeof f === 'string') : undefined;
   if (files) service.configure({ files });
@@ -28,7 +34,7 @@ function guarded<A extends unknown[], R>(empty: R, handler: (...args: A) => R): 
     try {
       return handler(...args);
     } catch (err) {
-      connection.console.error(`ai-gateway language server: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      connection.console.error(`ai-gateway language server: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return empty;
     }
   };
@@ -44,17 +50,20 @@ const VALIDATION_DELAY_MS = 15;
 const pending = new Map<string, NodeJS.Timeout>();
 function scheduleValidation(uri: string, delay: number): void {
   clearTimeout(pending.get(uri));
-  pending.set(uri, setTimeout(() => {
-    pending.delete(uri);
-    const document = documents.get(uri);
-    if (!document) return;
-    if (!service.isGatewayDocument(document)) {
-      void connection.sendDiagnostics({ uri, diagnostics: [] });
-      return;
-    }
-    const diagnostics = guarded([], () => service.doValidation(document))();
-    void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
-  }, delay));
+  pending.set(
+    uri,
+    setTimeout(() => {
+      pending.delete(uri);
+      const document = documents.get(uri);
+      if (!document) return;
+      if (!service.isGatewayDocument(document)) {
+        void connection.sendDiagnostics({ uri, diagnostics: [] });
+        return;
+      }
+      const diagnostics = guarded([], () => service.doValidation(document))();
+      void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+    }, delay),
+  );
 }
 
 /** Analyses of the warm-up config: V8 optimizes the parser after a few runs of it, not after one. */
@@ -123,46 +132,66 @@ documents.onDidClose((e) => {
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
-connection.onCompletion(guarded(null, (p) => {
-  const d = gatewayDocument(p.textDocument.uri);
-  return d ? service.doComplete(d, p.position) : null;
-}));
-connection.onHover(guarded(null, (p) => {
-  const d = gatewayDocument(p.textDocument.uri);
-  return d ? service.doHover(d, p.position) : null;
-}));
-connection.onDocumentSymbol(guarded([], (p) => {
-  const d = gatewayDocument(p.textDocument.uri);
-  return d ? service.findDocumentSymbols(d) : [];
-}));
-connection.onFoldingRanges(guarded([], (p) => {
-  const d = gatewayDocument(p.textDocument.uri);
-  return d ? service.getFoldingRanges(d) : [];
-}));
-connection.onSelectionRanges(guarded([], (p) => {
-  const d = gatewayDocument(p.textDocument.uri);
-  return d ? service.getSelectionRanges(d, p.positions) : [];
-}));
-connection.onCodeAction(guarded([], (p) => {
-  const d = gatewayDocument(p.textDocument.uri);
-  return d ? service.getCodeActions(d, p.range, p.context.diagnostics) : [];
-}));
-connection.onDefinition(guarded([], (p) => {
-  const d = gatewayDocument(p.textDocument.uri);
-  return d ? service.findDefinition(d, p.position) : [];
-}));
-connection.onReferences(guarded([], (p) => {
-  const d = gatewayDocument(p.textDocument.uri);
-  return d ? service.findReferences(d, p.position) : [];
-}));
-connection.onPrepareRename(guarded(null, (p) => {
-  const d = gatewayDocument(p.textDocument.uri);
-  return d ? service.prepareRename(d, p.position) : null;
-}));
-connection.onRenameRequest(guarded(null, (p) => {
-  const d = gatewayDocument(p.textDocument.uri);
-  return d ? service.doRename(d, p.position, p.newName) : null;
-}));
+connection.onCompletion(
+  guarded(null, (p) => {
+    const d = gatewayDocument(p.textDocument.uri);
+    return d ? service.doComplete(d, p.position) : null;
+  }),
+);
+connection.onHover(
+  guarded(null, (p) => {
+    const d = gatewayDocument(p.textDocument.uri);
+    return d ? service.doHover(d, p.position) : null;
+  }),
+);
+connection.onDocumentSymbol(
+  guarded([], (p) => {
+    const d = gatewayDocument(p.textDocument.uri);
+    return d ? service.findDocumentSymbols(d) : [];
+  }),
+);
+connection.onFoldingRanges(
+  guarded([], (p) => {
+    const d = gatewayDocument(p.textDocument.uri);
+    return d ? service.getFoldingRanges(d) : [];
+  }),
+);
+connection.onSelectionRanges(
+  guarded([], (p) => {
+    const d = gatewayDocument(p.textDocument.uri);
+    return d ? service.getSelectionRanges(d, p.positions) : [];
+  }),
+);
+connection.onCodeAction(
+  guarded([], (p) => {
+    const d = gatewayDocument(p.textDocument.uri);
+    return d ? service.getCodeActions(d, p.range, p.context.diagnostics) : [];
+  }),
+);
+connection.onDefinition(
+  guarded([], (p) => {
+    const d = gatewayDocument(p.textDocument.uri);
+    return d ? service.findDefinition(d, p.position) : [];
+  }),
+);
+connection.onReferences(
+  guarded([], (p) => {
+    const d = gatewayDocument(p.textDocument.uri);
+    return d ? service.findReferences(d, p.position) : [];
+  }),
+);
+connection.onPrepareRename(
+  guarded(null, (p) => {
+    const d = gatewayDocument(p.textDocument.uri);
+    return d ? service.prepareRename(d, p.position) : null;
+  }),
+);
+connection.onRenameRequest(
+  guarded(null, (p) => {
+    const d = gatewayDocument(p.textDocument.uri);
+    return d ? service.doRename(d, p.position, p.newName) : null;
+  }),
+);
 
 documents.listen(connection);
 connection.listen();

@@ -27,8 +27,16 @@ describe('admin API: auth, health, admin listener', function () {
   it('answers 401 (with WWW-Authenticate) to a missing or wrong key, for reads and writes, without echoing it', async () => {
     const before = await gw.readFile();
     for (const auth of [null, 'Bearer wrong-key', `Basic ${Buffer.from(`admin:${ADMIN_KEY}`).toString('base64')}`, `Bearer ${ADMIN_KEY}x`]) {
-      for (const [method, path] of [['GET', '/api/v1/routes'], ['POST', '/api/v1/routes'], ['PUT', '/api/v1/log-level'], ['GET', '/api/v1/nope']]) {
-        const answer = await adminCall<Admin.ErrorResponse>(gw.url, method as string, path as string, { auth, body: method === 'GET' ? undefined : { path: '/x', target: 'http://a:1', level: 'debug' } });
+      for (const [method, path] of [
+        ['GET', '/api/v1/routes'],
+        ['POST', '/api/v1/routes'],
+        ['PUT', '/api/v1/log-level'],
+        ['GET', '/api/v1/nope'],
+      ]) {
+        const answer = await adminCall<Admin.ErrorResponse>(gw.url, method as string, path as string, {
+          auth,
+          body: method === 'GET' ? undefined : { path: '/x', target: 'http://a:1', level: 'debug' },
+        });
         assert.equal(answer.status, 401, `${method} ${path} with ${auth}`);
         assert.equal(answer.json.error.type, 'unauthorized');
         assert.equal(answer.headers.get('www-authenticate'), 'Bearer realm="ai-gateway-admin"');
@@ -61,7 +69,10 @@ describe('admin API: auth, health, admin listener', function () {
       assert.notEqual(separate.adminUrl, separate.url);
       const onAdmin = await adminCall<Admin.RouteList>(separate.adminUrl, 'GET', '/api/v1/routes');
       assert.equal(onAdmin.status, 200);
-      assert.deepEqual(onAdmin.json.routes.map((r) => r.name), ['chat']);
+      assert.deepEqual(
+        onAdmin.json.routes.map((r) => r.name),
+        ['chat'],
+      );
       const added = await adminCall(separate.adminUrl, 'POST', '/api/v1/routes', { body: { path: '/predict', target: 'mock://openai' } });
       assert.equal(added.status, 201);
       assert.match(await separate.readFile(), /- path: \/predict\n {4}target: mock:\/\/openai\n/);

@@ -21,15 +21,26 @@ describe('admin API: persistence', function () {
     gw = await startGatewayProcess(ROUTES_LAST_CONFIG);
     const url = gw.url;
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => adminCall(url, 'POST', '/api/v1/routes', { body: { path: `/echo/model-${i}`, target: 'mock://openai', method: 'POST' } })),
+      Array.from({ length: 50 }, (_, i) =>
+        adminCall(url, 'POST', '/api/v1/routes', { body: { path: `/echo/model-${i}`, target: 'mock://openai', method: 'POST' } }),
+      ),
     );
-    assert.deepEqual(answers.map((a) => a.status), Array(50).fill(201));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      Array(50).fill(201),
+    );
     const listed = await adminCall<Admin.RouteList>(url, 'GET', '/api/v1/routes');
     assert.equal(listed.json.routes.length, 51);
     const text = await gw.readFile();
     assert.ok(text.startsWith(ROUTES_LAST_CONFIG), 'the original file is untouched; routes were appended after it');
     const routes = (parse(text) as { routes: { path: string }[] }).routes;
-    assert.deepEqual(routes.map((r) => r.path).slice(1).sort(), Array.from({ length: 50 }, (_, i) => `/echo/model-${i}`).sort());
+    assert.deepEqual(
+      routes
+        .map((r) => r.path)
+        .slice(1)
+        .sort(),
+      Array.from({ length: 50 }, (_, i) => `/echo/model-${i}`).sort(),
+    );
     const served = await fetch(`${url}/echo/model-7`, { method: 'POST', body: '{}' });
     assert.equal(served.status, 200, 'the last routes serve');
     await served.arrayBuffer();

@@ -24,7 +24,10 @@ describe('admin API: routes', function () {
   it('lists the running routes with the rules that protect them', async () => {
     const answer = await adminCall<Admin.RouteList>(gw.url, 'GET', '/api/v1/routes');
     assert.equal(answer.status, 200);
-    assert.deepEqual(answer.json.routes.map((r) => [r.name, r.path, r.methods, r.targets.map((t) => t.url)]), [['chat', '/v1/chat/completions', ['POST'], ['mock://openai']]]);
+    assert.deepEqual(
+      answer.json.routes.map((r) => [r.name, r.path, r.methods, r.targets.map((t) => t.url)]),
+      [['chat', '/v1/chat/completions', ['POST'], ['mock://openai']]],
+    );
     assert.equal(answer.json.routes[0]?.security[0]?.auth, 'none');
   });
 
@@ -38,7 +41,10 @@ describe('admin API: routes', function () {
     assert.equal(await gw.readFile(), WITH_PREDICT);
 
     const listed = await adminCall<Admin.RouteList>(gw.url, 'GET', '/api/v1/routes');
-    assert.deepEqual(listed.json.routes.map((r) => r.name), ['chat', 'predict']);
+    assert.deepEqual(
+      listed.json.routes.map((r) => r.name),
+      ['chat', 'predict'],
+    );
 
     const duplicate = await adminCall<Admin.ErrorResponse>(gw.url, 'POST', '/api/v1/routes', { body: SEED_BODY });
     assert.equal(duplicate.status, 409);
@@ -105,12 +111,16 @@ describe('admin API: routes', function () {
   });
 
   it('replaces a route (only its changed line moves in the file) and deletes it (the file is as it was)', async () => {
-    const replaced = await adminCall<Admin.RouteResult>(gw.url, 'PUT', '/api/v1/routes/predict', { body: { path: '/predict', target: 'http://ai-service:9090', methods: ['POST'] } });
+    const replaced = await adminCall<Admin.RouteResult>(gw.url, 'PUT', '/api/v1/routes/predict', {
+      body: { path: '/predict', target: 'http://ai-service:9090', methods: ['POST'] },
+    });
     assert.equal(replaced.status, 200);
     assert.deepEqual(replaced.json.changes, { added: [], changed: ['predict'], removed: [] });
     assert.equal(await gw.readFile(), WITH_PREDICT.replace('http://ai-service:8080', 'http://ai-service:9090'));
 
-    const conflict = await adminCall(gw.url, 'PUT', '/api/v1/routes/predict', { body: { path: '/v1/chat/completions', target: 'http://ai-service:9090', methods: ['POST'] } });
+    const conflict = await adminCall(gw.url, 'PUT', '/api/v1/routes/predict', {
+      body: { path: '/v1/chat/completions', target: 'http://ai-service:9090', methods: ['POST'] },
+    });
     assert.equal(conflict.status, 409, 'renaming onto an existing route is a duplicate');
 
     const deleted = await adminCall<Admin.RouteDeleted>(gw.url, 'DELETE', '/api/v1/routes/predict');

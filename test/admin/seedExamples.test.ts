@@ -46,7 +46,20 @@ describe("the seed's API examples", function () {
   });
 
   it('curl: POST /api/v1/routes with the seed body answers 409 for the route that now exists', async () => {
-    const { stdout } = await run('curl', ['-s', '-w', '\\n%{http_code}', '-X', 'POST', `${gw.url}/api/v1/routes`, '-H', `Authorization: Bearer ${ADMIN_KEY}`, '-H', 'Content-Type: application/json', '-d', '{ "path": "/predict", "target": "http://ai-service:8080", "method": "POST" }']);
+    const { stdout } = await run('curl', [
+      '-s',
+      '-w',
+      '\\n%{http_code}',
+      '-X',
+      'POST',
+      `${gw.url}/api/v1/routes`,
+      '-H',
+      `Authorization: Bearer ${ADMIN_KEY}`,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{ "path": "/predict", "target": "http://ai-service:8080", "method": "POST" }',
+    ]);
     const lines = stdout.trim().split('\n');
     assert.equal(lines.pop(), '409', stdout);
     const error = JSON.parse(lines.join('\n')) as Admin.ErrorResponse;
@@ -59,7 +72,20 @@ describe("the seed's API examples", function () {
     // The gateway needs to know the JWT key before auth: jwt can verify anything: name its variable first.
     const key = await adminCall(gw.url, 'PUT', '/api/v1/security/%2Fpredict', { body: { jwt: { secretEnv: 'JWT_SECRET' } } });
     assert.equal(key.status, 201, key.text);
-    const { stdout } = await run('curl', ['-s', '-w', '\\n%{http_code}', '-X', 'PUT', `${gw.url}/api/v1/security/%2Fpredict`, '-H', `Authorization: Bearer ${ADMIN_KEY}`, '-H', 'Content-Type: application/json', '-d', '{ "authType": "jwt", "rateLimit": 100 }']);
+    const { stdout } = await run('curl', [
+      '-s',
+      '-w',
+      '\\n%{http_code}',
+      '-X',
+      'PUT',
+      `${gw.url}/api/v1/security/%2Fpredict`,
+      '-H',
+      `Authorization: Bearer ${ADMIN_KEY}`,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{ "authType": "jwt", "rateLimit": 100 }',
+    ]);
     const lines = stdout.trim().split('\n');
     assert.equal(lines.pop(), '200', stdout);
     const result = JSON.parse(lines.join('\n')) as Admin.SecurityResult;

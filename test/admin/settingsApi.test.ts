@@ -41,7 +41,10 @@ describe('admin API: security, config, log level, metrics', function () {
     const anonymous = await fetch(`${gw.url}/v1/chat/completions`, chatRequest());
     assert.equal(anonymous.status, 401, 'the rule applies at once');
     await anonymous.arrayBuffer();
-    const withKey = await fetch(`${gw.url}/v1/chat/completions`, { ...chatRequest(), headers: { 'content-type': 'application/json', authorization: `Bearer ${TEAM_KEY}` } });
+    const withKey = await fetch(`${gw.url}/v1/chat/completions`, {
+      ...chatRequest(),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEAM_KEY}` },
+    });
     assert.equal(withKey.status, 200);
     await withKey.arrayBuffer();
 
@@ -51,7 +54,9 @@ describe('admin API: security, config, log level, metrics', function () {
   });
 
   it('PUT /security/predict (bare name) creates a rule (201), then takes the seed body { authType, rateLimit } (200)', async () => {
-    const created = await adminCall<Admin.SecurityResult>(gw.url, 'PUT', '/api/v1/security/predict', { body: { authType: 'jwt', jwt: { secretEnv: 'JWT_SECRET' } } });
+    const created = await adminCall<Admin.SecurityResult>(gw.url, 'PUT', '/api/v1/security/predict', {
+      body: { authType: 'jwt', jwt: { secretEnv: 'JWT_SECRET' } },
+    });
     assert.equal(created.status, 201, created.text);
     assert.equal(created.json.created, true);
     assert.equal(created.json.rule.endpoint, '/predict');
@@ -74,7 +79,10 @@ describe('admin API: security, config, log level, metrics', function () {
     assert.ok(unknown.json.error.diagnostics?.some((d) => d.code === 'security.unknownEndpoint'));
     const typo = await adminCall<Admin.ErrorResponse>(gw.url, 'PUT', '/api/v1/security/predict', { body: { authTyp: 'jwt' } });
     assert.equal(typo.status, 422);
-    assert.ok(typo.json.error.diagnostics?.some((d) => d.severity === 'error' && d.path.includes('authTyp')), typo.text);
+    assert.ok(
+      typo.json.error.diagnostics?.some((d) => d.severity === 'error' && d.path.includes('authTyp')),
+      typo.text,
+    );
     assert.equal(await gw.readFile(), before);
   });
 
@@ -101,7 +109,10 @@ describe('admin API: security, config, log level, metrics', function () {
     assert.equal(applied.status, 200, applied.text);
     assert.deepEqual(applied.json.changes, { added: ['embeddings'], changed: [], removed: [] });
     const after = await gw.readFile();
-    assert.equal(after, before.replace('\nsecurity:\n', '  - name: embeddings\n    path: /v1/embeddings\n    methods: [POST]\n    target: mock://openai\n\nsecurity:\n'));
+    assert.equal(
+      after,
+      before.replace('\nsecurity:\n', '  - name: embeddings\n    path: /v1/embeddings\n    methods: [POST]\n    target: mock://openai\n\nsecurity:\n'),
+    );
   });
 
   it('PUT /config: YAML is written as sent; an invalid one is refused with diagnostics positioned in the body', async () => {
@@ -137,7 +148,10 @@ describe('admin API: security, config, log level, metrics', function () {
 
   it('GET /metrics: a summary per route over the recent window, filtered by route or endpoint', async () => {
     for (let i = 0; i < 3; i++) {
-      const response = await fetch(`${gw.url}/v1/chat/completions`, { ...chatRequest(), headers: { 'content-type': 'application/json', authorization: `Bearer ${TEAM_KEY}` } });
+      const response = await fetch(`${gw.url}/v1/chat/completions`, {
+        ...chatRequest(),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEAM_KEY}` },
+      });
       assert.equal(response.status, 200);
       await response.arrayBuffer();
     }
@@ -150,9 +164,15 @@ describe('admin API: security, config, log level, metrics', function () {
     assert.deepEqual(latency.json.routes.map((r) => r.route).sort(), ['chat', 'embeddings', 'predict']);
 
     const byEndpoint = await adminCall<Admin.MetricsSummary>(gw.url, 'GET', '/api/v1/metrics?endpoint=/predict');
-    assert.deepEqual(byEndpoint.json.routes.map((r) => r.route), ['predict']);
+    assert.deepEqual(
+      byEndpoint.json.routes.map((r) => r.route),
+      ['predict'],
+    );
     const byRoute = await adminCall<Admin.MetricsSummary>(gw.url, 'GET', '/api/v1/metrics?route=chat&type=tokens');
-    assert.deepEqual(byRoute.json.routes.map((r) => r.route), ['chat']);
+    assert.deepEqual(
+      byRoute.json.routes.map((r) => r.route),
+      ['chat'],
+    );
     assert.ok((byRoute.json.routes[0]?.tokens.total ?? 0) > 0, 'the mock reports usage');
     assert.equal((await adminCall(gw.url, 'GET', '/api/v1/metrics?type=bogus')).status, 400);
     assert.equal((await adminCall(gw.url, 'GET', '/api/v1/metrics?route=nope')).status, 404);

@@ -48,12 +48,18 @@ describe('yamlWithChanges', () => {
   });
 
   it('adds a new top-level section where a person would put it', () => {
-    const text = yamlWithChanges('# head\nroutes:\n  - path: /a\n    target: http://a:1\n', { gateway: { logLevel: 'debug' }, routes: [{ path: '/a', target: 'http://a:1' }] });
+    const text = yamlWithChanges('# head\nroutes:\n  - path: /a\n    target: http://a:1\n', {
+      gateway: { logLevel: 'debug' },
+      routes: [{ path: '/a', target: 'http://a:1' }],
+    });
     assert.equal(text, '# head\ngateway:\n  logLevel: debug\n\nroutes:\n  - path: /a\n    target: http://a:1\n');
   });
 
   it('fills an empty file, keeping its comments', () => {
-    assert.equal(yamlWithChanges('# starter\n', { routes: [{ path: '/a', target: 'http://a:1' }] }), '# starter\nroutes:\n  - path: /a\n    target: http://a:1\n');
+    assert.equal(
+      yamlWithChanges('# starter\n', { routes: [{ path: '/a', target: 'http://a:1' }] }),
+      '# starter\nroutes:\n  - path: /a\n    target: http://a:1\n',
+    );
   });
 
   // fast-check seed -789213324: a flow map wrapping a multi-line string was pasted at column 0 and did not parse.
@@ -74,24 +80,40 @@ describe('yamlWithChanges', () => {
   });
 
   it('always produces text that parses to the requested data (property)', () => {
-    const scalar = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('100/min', '${VAR}', 'a: b', '# not a comment', 'multi\nline'));
+    const scalar = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom('100/min', '${VAR}', 'a: b', '# not a comment', 'multi\nline'),
+    );
     const value = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), tie('value'), { maxKeys: 3 })),
+      value: fc.oneof(
+        { depthSize: 'small' },
+        scalar,
+        fc.array(tie('value'), { maxLength: 3 }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), tie('value'), { maxKeys: 3 }),
+      ),
     })).value;
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('routes', 'security', 'gateway', 'callback', 'extra'), fc.nat(3), fc.string({ minLength: 1, maxLength: 6 }), value), { maxLength: 4 }), (edits) => {
-        const data = yamlData(FULL) as Record<string, unknown>;
-        for (const [section, index, key, v] of edits) {
-          const target = data[section];
-          if (Array.isArray(target) && target[index] && typeof target[index] === 'object') (target[index] as Record<string, unknown>)[key] = v;
-          else data[section] = v;
-        }
-        const expected: unknown = JSON.parse(JSON.stringify(data));
-        // The text patch may decline, but never writes wrong text (the re-rendered fallback would hide that).
-        const patched = patchedText(FULL, data);
-        assert.ok(patched === undefined || sameData(yamlData(patched), expected), `wrong text patch:\n${patched}`);
-        assert.deepEqual(yamlData(yamlWithChanges(FULL, data)), expected);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('routes', 'security', 'gateway', 'callback', 'extra'), fc.nat(3), fc.string({ minLength: 1, maxLength: 6 }), value), {
+          maxLength: 4,
+        }),
+        (edits) => {
+          const data = yamlData(FULL) as Record<string, unknown>;
+          for (const [section, index, key, v] of edits) {
+            const target = data[section];
+            if (Array.isArray(target) && target[index] && typeof target[index] === 'object') (target[index] as Record<string, unknown>)[key] = v;
+            else data[section] = v;
+          }
+          const expected: unknown = JSON.parse(JSON.stringify(data));
+          // The text patch may decline, but never writes wrong text (the re-rendered fallback would hide that).
+          const patched = patchedText(FULL, data);
+          assert.ok(patched === undefined || sameData(yamlData(patched), expected), `wrong text patch:\n${patched}`);
+          assert.deepEqual(yamlData(yamlWithChanges(FULL, data)), expected);
+        },
+      ),
       { numRuns: 200 },
     );
   });

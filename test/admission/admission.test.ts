@@ -51,7 +51,10 @@ describe('admission webhook: sidecar injection', () => {
     const { pod, response } = admit(review);
     assert.equal(response.allowed, true);
 
-    assert.deepEqual(pod.spec.containers.map((c) => c.name), ['model', 'ai-gateway']);
+    assert.deepEqual(
+      pod.spec.containers.map((c) => c.name),
+      ['model', 'ai-gateway'],
+    );
     assert.deepEqual(pod.spec.containers[0], podOf(review).spec.containers[0], 'the app container is untouched');
     const sidecar = sidecarOf(pod);
     assert.equal(sidecar.image, 'registry.example/ai-gateway:test');
@@ -63,7 +66,10 @@ describe('admission webhook: sidecar injection', () => {
     // The mount refers to a volume that exists, backed by the default ConfigMap; the token volume is kept.
     const mounts = sidecar.volumeMounts as { name: string; mountPath: string; readOnly: boolean }[];
     assert.deepEqual(mounts, [{ name: 'ai-gateway-config', mountPath: '/etc/ai-gateway', readOnly: true }]);
-    assert.deepEqual(pod.spec.volumes?.map((v) => v.name), ['kube-api-access-x7k2p', 'ai-gateway-config']);
+    assert.deepEqual(
+      pod.spec.volumes?.map((v) => v.name),
+      ['kube-api-access-x7k2p', 'ai-gateway-config'],
+    );
     assert.deepEqual(pod.spec.volumes?.[1], { name: 'ai-gateway-config', configMap: { name: 'ai-gateway-config' } });
     assert.equal(pod.metadata?.annotations?.['aimlops/gateway-injected'], 'true');
   });
@@ -165,7 +171,10 @@ describe('admission webhook: sidecar injection', () => {
       [withPod(fixture('create-plain-pod.json'), (p) => ((p.spec as unknown as Record<string, unknown>).containers = 'x')), /request.object.spec.containers/],
     ];
     for (const [body, message] of cases) {
-      assert.throws(() => reviewAdmission(body, options), (err: unknown) => err instanceof InvalidAdmissionReview && message.test(err.message));
+      assert.throws(
+        () => reviewAdmission(body, options),
+        (err: unknown) => err instanceof InvalidAdmissionReview && message.test(err.message),
+      );
     }
   });
 });

@@ -53,7 +53,10 @@ function applyOne(document: unknown, operation: PatchOperation): unknown {
 function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw new Error(`"${pointer}" is not a JSON pointer`);
-  return pointer.slice(1).split('/').map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function resolve(document: unknown, tokens: string[]): Container {

@@ -26,7 +26,15 @@ async function makeCertificate(cn: string): Promise<{ cert: string; key: string 
   const pems = await generate([{ name: 'commonName', value: cn }], {
     keySize: 2048,
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'ai-gateway-webhook.ai-gateway.svc' }, { type: 7, ip: '127.0.0.1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'ai-gateway-webhook.ai-gateway.svc' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   });
   return { cert: pems.cert, key: pems.private };
 }
@@ -89,7 +97,10 @@ describe('admission webhook over HTTPS', function () {
     assert.equal(review.response?.uid, '705ab4f5-6393-11e8-b7cc-42010a800002');
     assert.equal(review.response?.allowed, true);
     const patch = JSON.parse(Buffer.from(review.response?.patch ?? '', 'base64').toString('utf8')) as { path: string }[];
-    assert.deepEqual(patch.map((op) => op.path), ['/spec/containers/-', '/spec/volumes/-', '/metadata/annotations/aimlops~1gateway-injected']);
+    assert.deepEqual(
+      patch.map((op) => op.path),
+      ['/spec/containers/-', '/spec/volumes/-', '/metadata/annotations/aimlops~1gateway-injected'],
+    );
 
     const plain = readFileSync(path.join(repoRoot, 'test/admission/fixtures/create-plain-pod.json'), 'utf8');
     assert.equal((await call(webhook.url, first.cert, 'POST', '/mutate', plain)).status, 200);
@@ -113,7 +124,13 @@ describe('admission webhook over HTTPS', function () {
     assert.equal(wrongType.status, 400);
     assert.match(errorOf(wrongType.body).message, /content-type: expected application\/json/);
 
-    const v1beta1 = await call(webhook.url, first.cert, 'POST', '/mutate', JSON.stringify({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request: {} }));
+    const v1beta1 = await call(
+      webhook.url,
+      first.cert,
+      'POST',
+      '/mutate',
+      JSON.stringify({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request: {} }),
+    );
     assert.equal(v1beta1.status, 400);
     assert.equal(errorOf(v1beta1.body).type, 'invalid_admission_review');
 
@@ -155,7 +172,19 @@ describe('ai-gateway-cli webhook', function () {
     const pair = await makeCertificate('cli');
     writeFileSync(path.join(dir, 'tls.crt'), pair.cert);
     writeFileSync(path.join(dir, 'tls.key'), pair.key);
-    const { command, args } = cliCommand(['webhook', '--tls-cert', path.join(dir, 'tls.crt'), '--tls-key', path.join(dir, 'tls.key'), '--host', '127.0.0.1', '--port', '0', '--image', 'registry.example/ai-gateway:cli']);
+    const { command, args } = cliCommand([
+      'webhook',
+      '--tls-cert',
+      path.join(dir, 'tls.crt'),
+      '--tls-key',
+      path.join(dir, 'tls.key'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--image',
+      'registry.example/ai-gateway:cli',
+    ]);
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const listening = await firstJsonLine(child.stdout, (line) => line.msg === WEBHOOK_LISTENING);

@@ -39,14 +39,28 @@ const GOALS: { scenario: RegExp; ofBaseline: number; timesPortkey?: number }[] =
 /** Column-aligned rows under a header and a rule; the first column left-aligned, the figures right-aligned. */
 export function formatTable(header: string[], lines: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
-  const format = (cells: string[]): string => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
+  const format = (cells: string[]): string =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
   return [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...lines.map(format)].join('\n');
 }
 
 export function printSummary(rows: Row[], settings: RunSettings): void {
   const baseline = rows[0];
   const portkey = rows.find((row) => row.name.startsWith('portkey'));
-  const header = ['scenario', 'rps', 'p50 ms', 'p99 ms', 'err', 'rps vs base', 'vs portkey', 'CPU µs/req', 'mock µs/req', 'CPU/mock', 'CPU base/this', 'added ms seq'];
+  const header = [
+    'scenario',
+    'rps',
+    'p50 ms',
+    'p99 ms',
+    'err',
+    'rps vs base',
+    'vs portkey',
+    'CPU µs/req',
+    'mock µs/req',
+    'CPU/mock',
+    'CPU base/this',
+    'added ms seq',
+  ];
   const lines = rows.map((row) => [
     row.name,
     row.rps.toFixed(0),
@@ -62,7 +76,8 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     row.sequentialMs.toFixed(3),
   ]);
   const out = [`\n${formatTable(header, lines)}`, ''];
-  if (settings.pinned) out.push('Pinned (BENCH_PIN=1): the process under test alone on CPU 1, autocannon and the mock on CPU 0; rps is bounded by CPU 0 too, read CPU.');
+  if (settings.pinned)
+    out.push('Pinned (BENCH_PIN=1): the process under test alone on CPU 1, autocannon and the mock on CPU 0; rps is bounded by CPU 0 too, read CPU.');
   out.push(
     `${settings.connections} connections, ${settings.durationSec} s each, in ${settings.rounds} interleaved rounds. CPU = user+system time of the process under test during the measured slices / requests.`,
     `CPU/mock = that over the mock's CPU per request in the same run: the mock does the same work for every row, so contention from other`,
@@ -79,7 +94,9 @@ function goalLines(rows: Row[], baseline: Row, portkey: Row | undefined): string
     const goal = GOALS.find((candidate) => candidate.scenario.test(row.name));
     if (!goal) continue;
     const share = row.rps / baseline.rps;
-    const checks = [`rps ${percent(share)} of baseline (goal >= ${percent(goal.ofBaseline)}) ${share >= goal.ofBaseline ? 'PASS' : 'FAIL'}${roundShares(row, baseline)}`];
+    const checks = [
+      `rps ${percent(share)} of baseline (goal >= ${percent(goal.ofBaseline)}) ${share >= goal.ofBaseline ? 'PASS' : 'FAIL'}${roundShares(row, baseline)}`,
+    ];
     const cpu = cpuShare(baseline, row);
     if (cpu !== undefined) checks.push(`CPU-equivalent ${percent(cpu)} ${cpu >= goal.ofBaseline ? 'PASS' : 'FAIL'}`);
     // Plain µs over µs, without the mock's correction (which favours the slower row a little: the mock is cheaper

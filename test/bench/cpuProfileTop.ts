@@ -80,7 +80,9 @@ if (require.main === module) {
     process.stdout.write(`\nself time by file:\n${top(byFile, 25, totalUs).join('\n')}\n`);
     if (inclusive) {
       const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-      process.stdout.write(`\ntotal time (self + callees) of frames in files matching /${inclusive}/:\n${top(inclusiveTimes(profile, new RegExp(inclusive)), Number(count), totalUs).join('\n')}\n`);
+      process.stdout.write(
+        `\ntotal time (self + callees) of frames in files matching /${inclusive}/:\n${top(inclusiveTimes(profile, new RegExp(inclusive)), Number(count), totalUs).join('\n')}\n`,
+      );
     }
   }
 }

@@ -56,7 +56,14 @@ const COMPARE_BUILD = process.env.BENCH_COMPARE_BUILD;
 const NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : GATEWAY_NODE_FLAGS;
 
 /** A gateway process on a config whose routes point at the mock; `extraYaml` adds top-level sections (security...). */
-export function gatewayScenario(name: string, routesYaml: (mockUrl: string) => string, extraYaml = '', env: NodeJS.ProcessEnv = process.env, logLevel = 'warn', build?: string): Scenario {
+export function gatewayScenario(
+  name: string,
+  routesYaml: (mockUrl: string) => string,
+  extraYaml = '',
+  env: NodeJS.ProcessEnv = process.env,
+  logLevel = 'warn',
+  build?: string,
+): Scenario {
   return {
     name,
     path: '/v1/chat/completions',
@@ -64,7 +71,9 @@ export function gatewayScenario(name: string, routesYaml: (mockUrl: string) => s
       const file = path.join(workDir, `${name.replace(/\W+/g, '-')}.yaml`);
       await writeFile(file, `version: 1\ngateway: { listen: 127.0.0.1:0, logLevel: ${logLevel} }\nroutes:\n${routesYaml(mockUrl)}\n${extraYaml}`);
       const cliArgs = ['start', '--config', file, '--port', '0', '--no-watch'];
-      const { command, args } = build ? { command: process.execPath, args: [path.join(path.resolve(build), 'runtime/src/cli/entry.js'), ...cliArgs] } : cliCommand(cliArgs);
+      const { command, args } = build
+        ? { command: process.execPath, args: [path.join(path.resolve(build), 'runtime/src/cli/entry.js'), ...cliArgs] }
+        : cliCommand(cliArgs);
       // The listening line is logged at info; the bench config runs at warn, so wait for the banner instead.
       return startGatewayProcess(command, [...profileArgs(), ...NODE_FLAGS, ...args], env);
     },
@@ -77,7 +86,14 @@ function scrapedEverySecond(scenario: Scenario): Scenario {
     ...scenario,
     async start(mockUrl, workDir) {
       const started = await scenario.start(mockUrl, workDir);
-      const scrape = setInterval(() => void fetch(`${started.url}/metrics`).then((response) => response.text(), () => undefined), 1000);
+      const scrape = setInterval(
+        () =>
+          void fetch(`${started.url}/metrics`).then(
+            (response) => response.text(),
+            () => undefined,
+          ),
+        1000,
+      );
       return { ...started, stop: () => (clearInterval(scrape), started.stop()) };
     },
   };
@@ -86,7 +102,8 @@ function scrapedEverySecond(scenario: Scenario): Scenario {
 export const BASELINE: Scenario = {
   name: 'bare undici proxy (baseline)',
   path: '/v1/chat/completions',
-  start: (mockUrl) => startProcess(process.execPath, [...profileArgs(), ...nodeArgs(path.join(__dirname, `bareProxy${path.extname(__filename)}`)), mockUrl], jsonUrl),
+  start: (mockUrl) =>
+    startProcess(process.execPath, [...profileArgs(), ...nodeArgs(path.join(__dirname, `bareProxy${path.extname(__filename)}`)), mockUrl], jsonUrl),
 };
 
 /** Node refuses --cpu-prof in NODE_OPTIONS, so with BENCH_CPU_PROF it goes first in the node command's arguments. */
@@ -99,12 +116,25 @@ export const SCENARIOS: Scenario[] = [
   {
     ...BASELINE,
     name: BASELINE_WITH_GATEWAY_FLAGS,
-    start: (mockUrl) => startProcess(process.execPath, [...profileArgs(), ...NODE_FLAGS, ...nodeArgs(path.join(__dirname, `bareProxy${path.extname(__filename)}`)), mockUrl], jsonUrl),
+    start: (mockUrl) =>
+      startProcess(
+        process.execPath,
+        [...profileArgs(), ...NODE_FLAGS, ...nodeArgs(path.join(__dirname, `bareProxy${path.extname(__filename)}`)), mockUrl],
+        jsonUrl,
+      ),
   },
   gatewayScenario('gateway, routing only', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`),
   ...(COMPARE_BUILD ? compareRows(COMPARE_BUILD) : []),
   // Metrics are always collected; this row adds the info access log (a JSON line per request) and a scrape every second.
-  scrapedEverySecond(gatewayScenario('gateway, metrics scraped 1/s + info access log', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`, '', process.env, 'info')),
+  scrapedEverySecond(
+    gatewayScenario(
+      'gateway, metrics scraped 1/s + info access log',
+      (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`,
+      '',
+      process.env,
+      'info',
+    ),
+  ),
   ...securityScenarios(),
   {
     name: 'koa + koa-proxies',
@@ -118,7 +148,9 @@ export const SCENARIOS: Scenario[] = [
     async start() {
       const port = await freePort();
       const script = path.join(repoRoot, 'node_modules/@portkey-ai/gateway/build/start-server.js');
-      return startProcess(process.execPath, [script, `--port=${port}`, '--headless'], (line) => (line.includes('Ready for connections') ? `http://127.0.0.1:${port}` : undefined));
+      return startProcess(process.execPath, [script, `--port=${port}`, '--headless'], (line) =>
+        line.includes('Ready for connections') ? `http://127.0.0.1:${port}` : undefined,
+      );
     },
   },
 ];
@@ -202,7 +234,12 @@ async function sequentialMs(url: string, headers: Record<string, string>): Promi
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections: 1 });
   const send = async (): Promise<void> => {
-    const response = await pool.request({ method: 'POST', path: target.pathname, headers: { 'content-type': 'application/json', ...headers }, body: CHAT_BODY });
+    const response = await pool.request({
+      method: 'POST',
+      path: target.pathname,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: CHAT_BODY,
+    });
     await response.body.dump();
   };
   for (let i = 0; i < 50; i++) await send();

@@ -16,8 +16,17 @@ const OPENS = Number(process.env.BENCH_OPENS ?? 3);
 const EDITS = 5;
 const REQUESTS = 20;
 
-interface Figures { open: number; edit: number; completion: number; hover: number }
-interface Server { name: string; command: { command: string; args: string[] }; settings: Record<string, unknown> }
+interface Figures {
+  open: number;
+  edit: number;
+  completion: number;
+  hover: number;
+}
+interface Server {
+  name: string;
+  command: { command: string; args: string[] };
+  settings: Record<string, unknown>;
+}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
@@ -88,7 +97,9 @@ async function main(): Promise<void> {
   const file = path.join(repoRoot, 'bench.gateway.yaml'); // never written: the servers get the text over LSP
   const uri = pathToFileURL(file).toString();
   const schemaUri = pathToFileURL(path.join(repoRoot, 'schemas/gateway.schema.json')).toString();
-  console.log(`bench:lsp: ${ROUTES} routes, ${text.split('\n').length} lines; open: median of ${OPENS} opens, each in a fresh process; medians of ${EDITS} edits and ${REQUESTS} requests`);
+  console.log(
+    `bench:lsp: ${ROUTES} routes, ${text.split('\n').length} lines; open: median of ${OPENS} opens, each in a fresh process; medians of ${EDITS} edits and ${REQUESTS} requests`,
+  );
 
   const yamlSettings = { yaml: { schemas: { [schemaUri]: ['*.gateway.yaml'] }, validate: true, completion: true, hover: true, format: { enable: false } } };
   const servers: Server[] = [
@@ -116,7 +127,9 @@ async function main(): Promise<void> {
     const f = { open: median(opens[s] ?? []), ...(requests[s] as Omit<Figures, 'open'>) };
     const samples = (opens[s] ?? []).map((o) => o.toFixed(0)).join(', ');
     const warmUp = warmUps[s]?.length ? `, of which warm-up ${median(warmUps[s] ?? []).toFixed(0)} ms` : '';
-    console.log(`${server.name.padEnd(22)} open ${f.open.toFixed(0).padStart(6)} ms   edit ${f.edit.toFixed(0).padStart(6)} ms   completion ${f.completion.toFixed(1).padStart(7)} ms   hover ${f.hover.toFixed(1).padStart(7)} ms   (opens ${samples}; spawn to initialized ${median(starts[s] ?? []).toFixed(0)} ms${warmUp})`);
+    console.log(
+      `${server.name.padEnd(22)} open ${f.open.toFixed(0).padStart(6)} ms   edit ${f.edit.toFixed(0).padStart(6)} ms   completion ${f.completion.toFixed(1).padStart(7)} ms   hover ${f.hover.toFixed(1).padStart(7)} ms   (opens ${samples}; spawn to initialized ${median(starts[s] ?? []).toFixed(0)} ms${warmUp})`,
+    );
     return f;
   });
   const [oursFigures, theirFigures] = figures as [Figures, Figures];
@@ -125,7 +138,9 @@ async function main(): Promise<void> {
     return `${k} ${r.toFixed(3)}x (goal <= ${goal}x ${r <= goal ? 'met' : 'MISSED'})`;
   };
   const startRatio = (median(starts[0] ?? []) + oursFigures.open) / (median(starts[1] ?? []) + theirFigures.open);
-  console.log(`ratios (ours / yaml-language-server): ${ratio('open', 0.5)}, ${ratio('edit', 0.2)}, ${ratio('completion', 0.1)}, ${ratio('hover', 1)}; spawn to first diagnostics ${startRatio.toFixed(3)}x`);
+  console.log(
+    `ratios (ours / yaml-language-server): ${ratio('open', 0.5)}, ${ratio('edit', 0.2)}, ${ratio('completion', 0.1)}, ${ratio('hover', 1)}; spawn to first diagnostics ${startRatio.toFixed(3)}x`,
+  );
 }
 
 main().catch((err: unknown) => {

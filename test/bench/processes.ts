@@ -15,7 +15,12 @@ export function nodeArgs(script: string): string[] {
   return __filename.endsWith('.ts') ? ['--require', 'tsx/cjs', script] : [script];
 }
 
-export async function startProcess(command: string, args: string[], urlOf: (line: string) => string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Started> {
+export async function startProcess(
+  command: string,
+  args: string[],
+  urlOf: (line: string) => string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Started> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + String(chunk)).slice(-4000)));

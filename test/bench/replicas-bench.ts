@@ -60,7 +60,13 @@ function scriptBeside(name: string): string {
 }
 
 async function drive(url: string, logTails: string[][]): Promise<Omit<Row, 'name'>> {
-  const options = { url: `${url}/v1/chat/completions`, connections: CONNECTIONS, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: CHAT_BODY };
+  const options = {
+    url: `${url}/v1/chat/completions`,
+    connections: CONNECTIONS,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json' },
+    body: CHAT_BODY,
+  };
   await autocannon({ ...options, duration: 1 }); // warm-up: JIT, pools, keep-alive connections
   const result = await autocannon({ ...options, duration: DURATION_S });
   const refused = Object.entries(result.statusCodeStats ?? {})
@@ -130,7 +136,9 @@ async function main(): Promise<void> {
   };
   // The machine's ceiling for N proxy processes: the least a Node proxy does, in the same place as the replicas.
   const bareProxies = async (count: number): Promise<Started[]> =>
-    behindBalancer(await Promise.all(Array.from({ length: count }, () => startProcess(process.execPath, [...nodeArgs(scriptBeside('bareProxy')), mock.url], jsonUrl))));
+    behindBalancer(
+      await Promise.all(Array.from({ length: count }, () => startProcess(process.execPath, [...nodeArgs(scriptBeside('bareProxy')), mock.url], jsonUrl))),
+    );
   try {
     await measure('1 process, limits in memory, direct', rows, async () => [await startGateway(await config('memory', undefined, 1))]);
     await measure('1 process, limits in Redis, direct', rows, async () => [await startGateway(await config('redis', redis.url, 1))]);
@@ -162,8 +170,16 @@ function printTable(rows: Row[]): void {
   ]);
   process.stdout.write(`\n${formatTable(header, lines)}\n`);
   process.stdout.write(`\n${CONNECTIONS} connections, ${DURATION_S} s each, one rate-limited route (a Redis round trip per request when shared).\n`);
-  process.stdout.write(PRIORITIZE_INFRA ? 'Load generator, balancer, mock and Redis ran at a higher CPU priority than the gateways (BENCH_FAIR=1 to measure without).\n' : 'All processes at the same CPU priority.\n');
-  process.stdout.write(`Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores.\n`);
+  process.stdout.write(
+    PRIORITIZE_INFRA
+      ? 'Load generator, balancer, mock and Redis ran at a higher CPU priority than the gateways (BENCH_FAIR=1 to measure without).\n'
+      : 'All processes at the same CPU priority.\n',
+  );
+  process.stdout.write(
+    `Load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${cpus().length} cores.\n`,
+  );
 }
 
 if (require.main === module) {

@@ -39,7 +39,10 @@ describe('ai-gateway-cli admin commands: errors, exit codes, retries, help', fun
   it('exits 4 with one line on a refused key; --gateway and --key work before or after the command', async () => {
     const wrong = await runCli(['routes', '--key', 'not-the-key'], env);
     assert.equal(wrong.code, 4);
-    assert.equal(wrong.stderr, 'Error: 401 unauthorized: Wrong admin API key: use the AI_GATEWAY_API_KEY the gateway was started with. Check --key or AI_GATEWAY_API_KEY.\n');
+    assert.equal(
+      wrong.stderr,
+      'Error: 401 unauthorized: Wrong admin API key: use the AI_GATEWAY_API_KEY the gateway was started with. Check --key or AI_GATEWAY_API_KEY.\n',
+    );
     const before = await runCli(['--gateway', gw.url, '--key', ADMIN_KEY, 'routes'], { HOME: home, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME });
     assert.equal(before.code, 0, before.stderr);
     const after = await runCli(['routes', '--gateway', gw.url, '--key', ADMIN_KEY, '--format', 'json'], { HOME: home, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME });
@@ -64,9 +67,15 @@ describe('ai-gateway-cli admin commands: errors, exit codes, retries, help', fun
     const run = await runCli(['add-route', '--path', 'predict', '--target', 'http://ai-service:8080'], env);
     assert.equal(run.code, 1);
     const lines = run.stderr.trim().split('\n');
-    assert.ok(lines.slice(0, -1).every((l) => l.startsWith(`${gw.file}:`) && / error: /.test(l)), run.stderr);
+    assert.ok(
+      lines.slice(0, -1).every((l) => l.startsWith(`${gw.file}:`) && / error: /.test(l)),
+      run.stderr,
+    );
     assert.match(lines[0] ?? '', /gateway\.yaml:\d+:\d+: error: .*\[schema\.pattern\]|gateway\.yaml:\d+:\d+: error: /);
-    assert.match(lines[lines.length - 1] ?? '', /^Error: 422 invalid_config: The change would make the config invalid; nothing was changed\. .* Fix the lines above and retry\.$/);
+    assert.match(
+      lines[lines.length - 1] ?? '',
+      /^Error: 422 invalid_config: The change would make the config invalid; nothing was changed\. .* Fix the lines above and retry\.$/,
+    );
     assert.equal(await gw.readFile(), before);
   });
 
@@ -111,7 +120,10 @@ describe('ai-gateway-cli admin commands: errors, exit codes, retries, help', fun
       const run = await runCli(['routes', '--gateway', url], env);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(seen, 4);
-      assert.equal(run.stderr, 'Gateway answered 503; retrying in 0 ms (retry 1).\nGateway answered 429; retrying in 0 ms (retry 2).\nGateway answered 503; retrying in 0 ms (retry 3).\n');
+      assert.equal(
+        run.stderr,
+        'Gateway answered 503; retrying in 0 ms (retry 1).\nGateway answered 429; retrying in 0 ms (retry 2).\nGateway answered 503; retrying in 0 ms (retry 3).\n',
+      );
       assert.match(run.stdout, /^No routes yet/);
 
       statuses.push(503, 503, 503, 503, 503, 503);

@@ -65,12 +65,18 @@ describe('ai-gateway-cli test', () => {
     const run = await runCli(['test', fixture('failing.gateway.yaml'), '--junit', junit]);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /✔ chat › answers a chat completion/);
-    assert.match(run.stdout, /✘ chat › expects the wrong status on purpose .*\n\s+status: expected 201, actual 200\n\s+json object: expected "list", actual "chat.completion"/);
+    assert.match(
+      run.stdout,
+      /✘ chat › expects the wrong status on purpose .*\n\s+status: expected 201, actual 200\n\s+json object: expected "list", actual "chat.completion"/,
+    );
     assert.match(run.stdout, /✘ embeddings › expects a word the answer lacks .*\n\s+contains object: expected …chat…, actual "list"/);
     assert.match(run.stdout, /3 test\(s\): 1 passed, 2 failed/);
     const xml = fs.readFileSync(junit, 'utf8');
     assert.match(xml, /tests="3" failures="2" errors="0"/);
-    assert.match(xml, /<failure message="expected status 201, got 200">status: expected 201, actual 200\njson object: expected &quot;list&quot;, actual &quot;chat.completion&quot;<\/failure>/);
+    assert.match(
+      xml,
+      /<failure message="expected status 201, got 200">status: expected 201, actual 200\njson object: expected &quot;list&quot;, actual &quot;chat.completion&quot;<\/failure>/,
+    );
   });
 
   it('--route runs only the tests of the named routes', async () => {
@@ -86,7 +92,13 @@ describe('ai-gateway-cli test', () => {
   describe('--gateway URL', () => {
     let gateway: RunningGateway;
     before(async () => {
-      gateway = await startGateway({ configPath: path.join(repoRoot, fixture('passing.gateway.yaml')), host: '127.0.0.1', port: 0, watch: false, logger: pino({}, { write: () => undefined }) });
+      gateway = await startGateway({
+        configPath: path.join(repoRoot, fixture('passing.gateway.yaml')),
+        host: '127.0.0.1',
+        port: 0,
+        watch: false,
+        logger: pino({}, { write: () => undefined }),
+      });
     });
     after(() => gateway.close());
 
@@ -102,7 +114,10 @@ describe('ai-gateway-cli test', () => {
       const junit = path.join(scratch, 'unreachable.xml');
       const run = await runCli(['test', fixture('passing.gateway.yaml'), '--gateway', url, '--junit', junit, '--timeout', '5000']);
       assert.equal(run.code, 1);
-      assert.match(run.stdout, new RegExp(`✘ chat › answers a chat completion .*\\n\\s+POST ${url.replace(/\./g, '\\.')}/v1/chat/completions: fetch failed: .*ECONNREFUSED`));
+      assert.match(
+        run.stdout,
+        new RegExp(`✘ chat › answers a chat completion .*\\n\\s+POST ${url.replace(/\./g, '\\.')}/v1/chat/completions: fetch failed: .*ECONNREFUSED`),
+      );
       assert.match(fs.readFileSync(junit, 'utf8'), /tests="2" failures="0" errors="2"/);
     });
   });

@@ -23,7 +23,9 @@ describe("ai-gateway-cli: the seed's command lines", function () {
   let env: CliEnv;
 
   before(async () => {
-    gw = await startGatewayProcess(COMMENTED_CONFIG.replace('\nsecurity:\n', `${LEGACY_ROUTE}\nsecurity:\n`), { env: { JWT_SECRET: 'cli-jwt-secret', TEAM_A_KEY: 'team-a-key' } });
+    gw = await startGatewayProcess(COMMENTED_CONFIG.replace('\nsecurity:\n', `${LEGACY_ROUTE}\nsecurity:\n`), {
+      env: { JWT_SECRET: 'cli-jwt-secret', TEAM_A_KEY: 'team-a-key' },
+    });
     home = await mkdtemp(path.join(tmpdir(), 'ai-gateway-cli-home-'));
     work = await mkdtemp(path.join(tmpdir(), 'ai-gateway-cli-work-'));
     env = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), AI_GATEWAY_URL: gw.url, AI_GATEWAY_API_KEY: ADMIN_KEY };
@@ -56,7 +58,10 @@ describe("ai-gateway-cli: the seed's command lines", function () {
     assert.equal(await gw.readFile(), await readFile(path.join(work, 'path/to/config.yaml'), 'utf8'));
 
     const local = path.join(work, 'path/to/config.yaml');
-    const edited = (await readFile(local, 'utf8')).replace('    timeout: 30s\n', '    timeout: 45s\n  - name: embeddings\n    path: /v1/embeddings\n    target: mock://openai\n');
+    const edited = (await readFile(local, 'utf8')).replace(
+      '    timeout: 30s\n',
+      '    timeout: 45s\n  - name: embeddings\n    path: /v1/embeddings\n    target: mock://openai\n',
+    );
     await writeFile(local, edited);
     const second = await runSeedLine('ai-gateway-cli apply', env, work);
     assert.equal(second.code, 0, second.stderr);
@@ -127,7 +132,11 @@ describe("ai-gateway-cli: the seed's command lines", function () {
 
   it('metrics --format json: the per-route summary after real traffic', async () => {
     for (let i = 0; i < 2; i++) {
-      const response = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }) });
+      const response = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+      });
       assert.equal(response.status, 200);
       await response.arrayBuffer();
     }

@@ -42,5 +42,7 @@ export function runCli(args: string[], env: CliEnv, cwd = repoRoot): Promise<Cli
 export function runSeedLine(line: string, env: CliEnv, cwd = repoRoot): Promise<CliRun> {
   const { command: executable, args } = command([]);
   const cli = [executable, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve) => execFile('sh', ['-c', line.replaceAll('ai-gateway-cli', cli)], { env: childEnv(env), cwd, encoding: 'utf8' }, finish(resolve)));
+  return new Promise((resolve) =>
+    execFile('sh', ['-c', line.replaceAll('ai-gateway-cli', cli)], { env: childEnv(env), cwd, encoding: 'utf8' }, finish(resolve)),
+  );
 }

@@ -26,7 +26,13 @@ routes:
 `;
 }
 
-async function call(gateway: GatewayProcess, method: 'GET' | 'POST' | 'PUT', pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+async function call(
+  gateway: GatewayProcess,
+  method: 'GET' | 'POST' | 'PUT',
+  pathname: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const res = await request(new URL(pathname, gateway.url), {
     method,
@@ -124,7 +130,13 @@ describe('a cluster replica started while Redis is down', function () {
 
       redis = await startRedisServer(port);
       late = await startGatewayProcess(files[1]!, { AI_GATEWAY_API_KEY: ADMIN_KEY });
-      const created = await call(late, 'POST', '/api/v1/routes', { name: 'embeddings', path: '/v1/embeddings', methods: ['POST'], target: 'mock://openai' }, admin);
+      const created = await call(
+        late,
+        'POST',
+        '/api/v1/routes',
+        { name: 'embeddings', path: '/v1/embeddings', methods: ['POST'], target: 'mock://openai' },
+        admin,
+      );
       assert.equal(created.status, 201, created.body);
       await early.waitFor(CONFIG_ADOPTED);
       assert.equal((await call(early, 'POST', '/v1/embeddings', EMBEDDINGS)).status, 200);

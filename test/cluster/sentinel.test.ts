@@ -59,15 +59,27 @@ routes:
 `,
       { env: {} },
     );
-    assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      loaded.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     const redis = loaded.config?.gateway.store.redis;
-    assert.deepEqual(redis?.sentinels, [{ host: '127.0.0.1', port: sentinel.port }, { host: '::1', port: 26379 }]);
+    assert.deepEqual(redis?.sentinels, [
+      { host: '127.0.0.1', port: sentinel.port },
+      { host: '::1', port: 26379 },
+    ]);
     assert.equal(describeRedisTarget(redis), `sentinel master "${GROUP}" via 127.0.0.1:${sentinel.port}, ::1:26379`, 'no password in what is logged');
 
     const bad = loadConfig('version: 1\ngateway:\n  store:\n    redis: { url: "rediss://mymaster", sentinels: ["sentinel"] }\nroutes: []\n', { env: {} });
     const messages = bad.diagnostics.map((d) => `${d.code}: ${d.message}`);
-    assert.ok(messages.some((m) => m.includes('is not a sentinel address: write host:port')), messages.join('\n'));
-    assert.ok(messages.some((m) => m.startsWith('store.sentinelTls')), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => m.includes('is not a sentinel address: write host:port')),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => m.startsWith('store.sentinelTls')),
+      messages.join('\n'),
+    );
   });
 
   it('keeps two gateway processes on one config through the master the sentinel names (gateway.cluster)', async () => {
@@ -98,7 +110,11 @@ routes:
     });
     assert.equal(created.statusCode, 201, await created.body.text());
     await b.waitFor(CONFIG_ADOPTED);
-    const served = await request(new URL('/v1/embeddings', b.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'text-embedding-3-small', input: 'hi' }) });
+    const served = await request(new URL('/v1/embeddings', b.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'text-embedding-3-small', input: 'hi' }),
+    });
     assert.equal(served.statusCode, 200, await served.body.text());
     await served.body.dump();
   });

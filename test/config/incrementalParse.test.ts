@@ -9,8 +9,12 @@ import { generatedConfig } from '../server/generatedConfig';
 function ranges(document: Document.Parsed): string[] {
   const out: string[] = [];
   visit(document, {
-    Pair: (_k, pair) => { if (isPair(pair) && pair.key) out.push(`key ${JSON.stringify((pair.key as Node).range)}`); },
-    Node: (_k, node) => { out.push(`${node.constructor.name} ${JSON.stringify(node.range)}`); },
+    Pair: (_k, pair) => {
+      if (isPair(pair) && pair.key) out.push(`key ${JSON.stringify((pair.key as Node).range)}`);
+    },
+    Node: (_k, node) => {
+      out.push(`${node.constructor.name} ${JSON.stringify(node.range)}`);
+    },
   });
   return out;
 }
@@ -40,18 +44,42 @@ describe('config model: incremental parse', function () {
 
   it('gives exactly what a full parse gives, for random edits of a large config', () => {
     const lines = base.split('\n');
-    const replacement = fc.constantFrom('', 'x', '\n', '  ', '    timeout: 5s\n', '  - path: /new\n    target: mock://openai\n', '# note\n', ':', '- ', 'routes:\n', '&a ', '*a', '"', 'auth: jwt', '\t');
-    fc.assert(fc.property(fc.array(fc.record({ line: fc.nat(lines.length - 1), col: fc.nat(12), del: fc.nat(6), insert: replacement }), { minLength: 1, maxLength: 6 }), (edits) => {
-      const cache = new YamlParseCache(0);
-      let text = base;
-      assertSameAsFullParse(cache, text);
-      for (const e of edits) {
-        const current = text.split('\n');
-        const start = current.slice(0, e.line % current.length).reduce((n, l) => n + l.length + 1, 0) + Math.min(e.col, (current[e.line % current.length] ?? '').length);
-        text = text.slice(0, start) + e.insert + text.slice(Math.min(text.length, start + e.del));
-        assertSameAsFullParse(cache, text);
-      }
-    }), { numRuns: 40 });
+    const replacement = fc.constantFrom(
+      '',
+      'x',
+      '\n',
+      '  ',
+      '    timeout: 5s\n',
+      '  - path: /new\n    target: mock://openai\n',
+      '# note\n',
+      ':',
+      '- ',
+      'routes:\n',
+      '&a ',
+      '*a',
+      '"',
+      'auth: jwt',
+      '\t',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ line: fc.nat(lines.length - 1), col: fc.nat(12), del: fc.nat(6), insert: replacement }), { minLength: 1, maxLength: 6 }),
+        (edits) => {
+          const cache = new YamlParseCache(0);
+          let text = base;
+          assertSameAsFullParse(cache, text);
+          for (const e of edits) {
+            const current = text.split('\n');
+            const start =
+              current.slice(0, e.line % current.length).reduce((n, l) => n + l.length + 1, 0) +
+              Math.min(e.col, (current[e.line % current.length] ?? '').length);
+            text = text.slice(0, start) + e.insert + text.slice(Math.min(text.length, start + e.del));
+            assertSameAsFullParse(cache, text);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('gives what a full parse gives when an item ends in a comment indented past its dash (found by the property above)', () => {
@@ -81,6 +109,6 @@ describe('config model: incremental parse', function () {
     assert.equal(after.length, 2000);
     const reused = after.filter((node, index) => node === before[index]).length;
     assert.equal(reused, 1999, 'only the edited route is parsed again');
-    assert.equal(((after[700] as YAMLMap).get('name')), 'route-700x');
+    assert.equal((after[700] as YAMLMap).get('name'), 'route-700x');
   });
 });

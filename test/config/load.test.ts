@@ -26,8 +26,14 @@ describe('config model: loadConfig', () => {
     const c = r.config;
     assert.ok(c);
     assert.equal(c.gateway.port, 8080);
-    assert.deepEqual(c.routes.map((x) => x.name), ['chat', 'predict', 'research']);
-    assert.deepEqual(c.routes[0]?.targets.map((t) => t.weight), [2, 1]);
+    assert.deepEqual(
+      c.routes.map((x) => x.name),
+      ['chat', 'predict', 'research'],
+    );
+    assert.deepEqual(
+      c.routes[0]?.targets.map((t) => t.weight),
+      [2, 1],
+    );
     assert.equal(c.routes[0]?.timeoutMs, 30_000);
     assert.deepEqual(c.routes[0]?.healthCheck?.intervalMs, 5_000);
     assert.deepEqual(c.routes[2]?.match, { headers: { 'x-team': 'research' }, model: 'gpt-4*' });
@@ -45,10 +51,10 @@ describe('config model: loadConfig', () => {
     assert.deepEqual(editor.diagnostics.map(where), ['31:23 env.unset', '36:33 env.unset']);
     const start = loadConfig(fixture('full.yaml'), { env: {}, mode: 'start' });
     assert.equal(start.config, undefined);
-    assert.deepEqual(start.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), [
-      'Environment variable JWT_SECRET is not set.',
-      'Environment variable TEAM_A_KEY is not set.',
-    ]);
+    assert.deepEqual(
+      start.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+      ['Environment variable JWT_SECRET is not set.', 'Environment variable TEAM_A_KEY is not set.'],
+    );
   });
 
   it('points every problem of a bad file at its exact key or value, with messages a person wrote', () => {
@@ -81,7 +87,12 @@ describe('config model: loadConfig', () => {
 
   it('refuses a YAML alias bomb quickly instead of expanding it', () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     const started = Date.now();
     const r = loadConfig(lines.join('\n'), { env: {} });
     assert.ok(Date.now() - started < 2000);
@@ -90,7 +101,8 @@ describe('config model: loadConfig', () => {
   });
 
   it('reads ${VAR} and ${VAR:-default} from the environment', () => {
-    const text = 'routes:\n  - path: /a\n    target: ${UPSTREAM}\n  - path: /b\n    target: ${OTHER:-http://127.0.0.1:9}\nsecurity:\n  - endpoint: /a\n    auth: none\n  - endpoint: /b\n    auth: none\n';
+    const text =
+      'routes:\n  - path: /a\n    target: ${UPSTREAM}\n  - path: /b\n    target: ${OTHER:-http://127.0.0.1:9}\nsecurity:\n  - endpoint: /a\n    auth: none\n  - endpoint: /b\n    auth: none\n';
     const r = loadConfig(text, { env: { UPSTREAM: 'http://127.0.0.1:7000' } });
     assert.deepEqual(r.diagnostics, []);
     assert.equal(r.config?.routes[0]?.targets[0]?.url, 'http://127.0.0.1:7000');

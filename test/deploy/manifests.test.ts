@@ -11,8 +11,17 @@ import { loadConfig } from '../../common/src/config';
 import { repoRoot } from '../support/cli';
 import { applyJsonPatch, type PatchOperation } from '../admission/jsonPatch';
 import {
-  deployDir, find, flagValue, podTemplateOf, readKustomization, readManifestFile, selectorOf, selects,
-  type ContainerSpec, type Manifest, type PodTemplate,
+  deployDir,
+  find,
+  flagValue,
+  podTemplateOf,
+  readKustomization,
+  readManifestFile,
+  selectorOf,
+  selects,
+  type ContainerSpec,
+  type Manifest,
+  type PodTemplate,
 } from './manifests';
 
 const standalone = readKustomization(path.join(deployDir, 'standalone'));
@@ -84,7 +93,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
     const monitor = find(objects, 'ServiceMonitor').spec as { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string }[] };
     assert.ok(selects(monitor.selector.matchLabels, service.metadata.labels), 'the ServiceMonitor selects the Service');
-    assert.ok(serviceSpec.ports.some((p) => p.name === monitor.endpoints[0]?.port), 'and scrapes one of its named ports');
+    assert.ok(
+      serviceSpec.ports.some((p) => p.name === monitor.endpoints[0]?.port),
+      'and scrapes one of its named ports',
+    );
     assert.equal(monitor.endpoints[0]?.path, '/metrics');
   });
 
@@ -117,7 +129,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     const { objects, kustomization } = webhook;
     const config = find(objects, 'MutatingWebhookConfiguration');
     const hooks = config.webhooks as {
-      admissionReviewVersions: string[]; sideEffects: string; failurePolicy: string; timeoutSeconds: number;
+      admissionReviewVersions: string[];
+      sideEffects: string;
+      failurePolicy: string;
+      timeoutSeconds: number;
       clientConfig: { service: { name: string; namespace: string; path: string; port: number } };
       rules: { operations: string[]; resources: string[]; apiGroups: string[] }[];
       namespaceSelector: { matchLabels: Record<string, string> };
@@ -179,7 +194,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     assert.equal(plan.action, 'inject');
     if (plan.action !== 'inject') return;
     const result = applyJsonPatch(pod, plan.patch as PatchOperation[]);
-    assert.deepEqual(result.spec.containers.map((c) => c.name), ['app', 'ai-gateway']);
+    assert.deepEqual(
+      result.spec.containers.map((c) => c.name),
+      ['app', 'ai-gateway'],
+    );
     const configMap = find(annotated, 'ConfigMap', plan.configMapName);
     assertNoErrors(loadConfigMapConfig(configMap, {}), configMap.file);
   });
@@ -187,13 +205,21 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
 describe('Dockerfile', () => {
   const dockerfile = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
-  const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const instructions = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const stageStarts = instructions.flatMap((l, index) => (l.startsWith('FROM ') ? [index] : []));
   const finalStage = instructions.slice(stageStarts.at(-1));
 
   it('is multi-stage and runs the final stage as a non-root user with a /healthz health check', () => {
     assert.ok(stageStarts.length >= 2, 'at least two stages');
-    const user = finalStage.filter((l) => l.startsWith('USER ')).at(-1)?.slice(5).trim();
+    const user = finalStage
+      .filter((l) => l.startsWith('USER '))
+      .at(-1)
+      ?.slice(5)
+      .trim();
     assert.ok(user && !['root', '0', '0:0'].includes(user), `final stage USER is non-root (got ${user})`);
     const healthcheck = finalStage.find((l) => l.startsWith('HEALTHCHECK '));
     assert.match(healthcheck ?? '', /\/healthz/);
@@ -204,10 +230,19 @@ describe('Dockerfile', () => {
   });
 
   it('copies only paths that exist in the build context and that .dockerignore lets through', () => {
-    const ignored = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignored = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     const sources = instructions
       .filter((l) => l.startsWith('COPY ') && !l.includes('--from='))
-      .flatMap((l) => l.split(/\s+/).slice(1).filter((word) => !word.startsWith('--')).slice(0, -1));
+      .flatMap((l) =>
+        l
+          .split(/\s+/)
+          .slice(1)
+          .filter((word) => !word.startsWith('--'))
+          .slice(0, -1),
+      );
     assert.ok(sources.length > 0);
     for (const source of sources) {
       assert.ok(existsSync(path.join(repoRoot, source)), `COPY source ${source} exists`);

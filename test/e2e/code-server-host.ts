@@ -24,8 +24,7 @@ interface HostArgs {
 const suiteTimeoutMs = Number(process.env['AI_GATEWAY_E2E_TIMEOUT_MS'] ?? 10 * 60_000);
 
 function parseArgs(argv: string[]): HostArgs {
-  const value = (name: string): string | undefined =>
-    argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const value = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const extensionDevelopmentPath = value('extensionDevelopmentPath');
   const extensionTestsPath = value('extensionTestsPath');
   if (!extensionDevelopmentPath || !extensionTestsPath) {
@@ -54,15 +53,20 @@ function startCodeServer(args: HostArgs, scratch: string, env: NodeJS.ProcessEnv
     process.execPath,
     [
       codeServerEntry,
-      '--auth', 'none',
-      '--bind-addr', '127.0.0.1:0',
+      '--auth',
+      'none',
+      '--bind-addr',
+      '127.0.0.1:0',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
       '--ignore-last-opened',
-      '--user-data-dir', dir('user-data', args.userDataDir),
-      '--extensions-dir', dir('extensions', args.extensionsDir),
-      '--config', configFile,
+      '--user-data-dir',
+      dir('user-data', args.userDataDir),
+      '--extensions-dir',
+      dir('extensions', args.extensionsDir),
+      '--config',
+      configFile,
       ...(args.folder ? [args.folder] : []),
     ],
     {
@@ -104,7 +108,8 @@ function workbenchUrl(base: string, args: HostArgs): string {
 }
 
 // Workbench chatter around every run (connection set-up, the unreachable marketplace); shown only when verbose.
-const workbenchNoise = /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|\[Service Worker\]|ChatSessionStore)|ENOTFOUND (open-vsx\.org|[\w.-]*marketplace)/;
+const workbenchNoise =
+  /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|\[Service Worker\]|ChatSessionStore)|ENOTFOUND (open-vsx\.org|[\w.-]*marketplace)/;
 
 function printAutomationLog(type: string, message: unknown): void {
   // The runner sends console arguments: a printf-style format string first (mocha's reporters use them).
@@ -192,8 +197,16 @@ async function main(): Promise<number> {
     browser = await playwright.chromium.launch({
       executablePath: chromiumPath,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const { exitCode } = await openWorkbench(page, workbenchUrl(started.url, args));
@@ -206,7 +219,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

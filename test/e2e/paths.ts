@@ -23,6 +23,8 @@ export function screenshotsDirFor(env: NodeJS.ProcessEnv = process.env): string 
   const choice = env[screenshotsEnv];
   if (choice === undefined || choice === '') return path.join(vscodeTestDir, 'screenshots');
   if (choice === 'docs') return path.join(repoRoot, 'docs/screenshots');
-  throw new Error(`e2e: ${screenshotsEnv}=${JSON.stringify(choice)} is not understood: leave it unset (screenshots go to .vscode-test/screenshots/) or set it to "docs" (docs/screenshots/)`);
+  throw new Error(
+    `e2e: ${screenshotsEnv}=${JSON.stringify(choice)} is not understood: leave it unset (screenshots go to .vscode-test/screenshots/) or set it to "docs" (docs/screenshots/)`,
+  );
 }
 export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';

@@ -29,17 +29,32 @@ export async function runVsixSmoke(options: VsixSmokeOptions): Promise<void> {
 
   const extensionsDir = path.join(options.scratch, 'vsix-extensions');
   const userDataDir = path.join(options.scratch, 'vsix-user-data');
-  const { stdout, stderr } = await run(process.execPath, [codeServerEntry, '--install-extension', options.vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir], {
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(options.scratch, 'vsix-xdg-config'), XDG_DATA_HOME: path.join(options.scratch, 'vsix-xdg-data') },
-  });
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [codeServerEntry, '--install-extension', options.vsix, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir],
+    {
+      env: { ...process.env, XDG_CONFIG_HOME: path.join(options.scratch, 'vsix-xdg-config'), XDG_DATA_HOME: path.join(options.scratch, 'vsix-xdg-data') },
+    },
+  );
   if (!/was successfully installed/.test(stdout + stderr)) throw new Error(`vsix: code-server did not install ${options.vsix}:\n${stdout}\n${stderr}`);
-  console.log(`vsix: installed into a fresh extensions dir: ${fs.readdirSync(extensionsDir).filter((d) => !d.endsWith('.json')).join(', ')}`);
+  console.log(
+    `vsix: installed into a fresh extensions dir: ${fs
+      .readdirSync(extensionsDir)
+      .filter((d) => !d.endsWith('.json'))
+      .join(', ')}`,
+  );
 
   const suiteHost = path.join(options.scratch, 'vsix-suite-host');
   fs.mkdirSync(suiteHost, { recursive: true });
-  fs.writeFileSync(path.join(suiteHost, 'package.json'), JSON.stringify({
-    name: 'ai-gateway-vsix-suite-host', publisher: 'ai-gateway-e2e', version: '0.0.0', engines: { vscode: '*' },
-  }));
+  fs.writeFileSync(
+    path.join(suiteHost, 'package.json'),
+    JSON.stringify({
+      name: 'ai-gateway-vsix-suite-host',
+      publisher: 'ai-gateway-e2e',
+      version: '0.0.0',
+      engines: { vscode: '*' },
+    }),
+  );
   await runTests({
     vscodeExecutablePath: options.host,
     extensionDevelopmentPath: suiteHost,

@@ -54,7 +54,11 @@ ${route('least-latency', 'least-latency', `${a}, ${b}`)}
     await arrived;
     const busy = mocks[0]!.requestCount > aBefore ? 'a' : 'b';
     const idle = busy === 'a' ? 'b' : 'a';
-    assert.deepEqual(await countBy(`${gateway.url}/least-connections`, 6), { [idle]: 6 }, 'while one target holds a request, the idle one takes all the others');
+    assert.deepEqual(
+      await countBy(`${gateway.url}/least-connections`, 6),
+      { [idle]: 6 },
+      'while one target holds a request, the idle one takes all the others',
+    );
     assert.equal((await pending).headers['x-mock-instance'], busy);
   });
 

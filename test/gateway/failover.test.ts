@@ -150,7 +150,13 @@ routes:
   it('fails over when the first byte is too slow', async () => {
     const started = performance.now();
     const answers = [await send(`${gateway.url}/first-byte`, { body: CHAT }), await send(`${gateway.url}/first-byte`, { body: CHAT })];
-    assert.deepEqual(answers.map((answer) => [answer.status, answer.headers['x-mock-instance']]), [[200, 'live'], [200, 'live']]);
+    assert.deepEqual(
+      answers.map((answer) => [answer.status, answer.headers['x-mock-instance']]),
+      [
+        [200, 'live'],
+        [200, 'live'],
+      ],
+    );
     assert.ok(retries.length >= 1 && retries.every((retry) => retry.reason === 'timeout' && retry.fromTarget === `${slow.url}/echo`));
     assert.ok(performance.now() - started < 900, 'gave up on the slow target at the 200 ms first-byte timeout');
   });
@@ -163,7 +169,10 @@ routes:
     const retried = await send(`${gateway.url}/status`, { body: CHAT });
     assert.equal(retried.status, 200);
     assert.equal(retried.headers['x-mock-instance'], 'live');
-    assert.deepEqual(retries.map((retry) => [retry.reason, retry.status, retry.failover]), [['status', 503, true]]);
+    assert.deepEqual(
+      retries.map((retry) => [retry.reason, retry.status, retry.failover]),
+      [['status', 503, true]],
+    );
     const passed = await send(`${gateway.url}/no-retry`, { body: CHAT });
     assert.equal(passed.status, 503);
     assert.equal(passed.text, '{"error":"overloaded"}');
@@ -179,7 +188,11 @@ routes:
     assert.equal(scripted.received, 4);
     const delays = retries.map((retry) => retry.delayMs);
     assert.equal(delays.length, 3);
-    [[50, 100], [100, 200], [200, 400]].forEach(([low, high], index) => {
+    [
+      [50, 100],
+      [100, 200],
+      [200, 400],
+    ].forEach(([low, high], index) => {
       const delay = delays[index] ?? -1;
       assert.ok(delay >= low! && delay <= high!, `retry ${index + 1} waited ${delay} ms, expected ${low}..${high}`);
     });

@@ -48,7 +48,10 @@ routes:
 
   it('builds on a Koa that still has the request handler it overrides and delegates to', function () {
     assert.equal(typeof (Koa.prototype as unknown as { handleRequest?: unknown }).handleRequest, 'function');
-    assert.notEqual((new GatewayApp() as unknown as { handleRequest: unknown }).handleRequest, (Koa.prototype as unknown as { handleRequest: unknown }).handleRequest);
+    assert.notEqual(
+      (new GatewayApp() as unknown as { handleRequest: unknown }).handleRequest,
+      (Koa.prototype as unknown as { handleRequest: unknown }).handleRequest,
+    );
   });
 
   it("answers the gateway's own responses as Koa does: status, headers, body, HEAD without a body", async function () {

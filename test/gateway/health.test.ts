@@ -142,8 +142,10 @@ describe('target health across a config reload', () => {
     // An unrelated edit: another route, and the same route gains a target.
     const c = await startMockServer({ options: { name: 'c' } });
     try {
-      await gateway.runtime.apply(configFromYaml(`${routeYaml().replace(`${b.url}/echo]`, `${b.url}/echo, ${c.url}/echo]`)}  - { name: other, path: /other, target: ${b.url} }
-`));
+      await gateway.runtime.apply(
+        configFromYaml(`${routeYaml().replace(`${b.url}/echo]`, `${b.url}/echo, ${c.url}/echo]`)}  - { name: other, path: /other, target: ${b.url} }
+`),
+      );
       const metrics = (await send(`${gateway.url}/metrics`)).text;
       assert.match(metrics, new RegExp(`ai_gateway_target_healthy\\{route="breaker",target="${a.url}/echo"\\} 0`));
       assert.match(metrics, new RegExp(`ai_gateway_target_healthy\\{route="breaker",target="${c.url}/echo"\\} 1`));
@@ -189,7 +191,10 @@ describe('streams cut mid-response', () => {
     const reason = JSON.parse(last.split('\ndata: ')[1] ?? '') as { error: { type: string; route: string } };
     assert.equal(reason.error.type, 'upstream_stream_interrupted');
     assert.equal(reason.error.route, 'chat');
-    assert.deepEqual(cuts.map((cut) => [cut.reason, cut.sse]), [['upstream-error', true]]);
+    assert.deepEqual(
+      cuts.map((cut) => [cut.reason, cut.sse]),
+      [['upstream-error', true]],
+    );
   });
 
   it('aborts the connection of a non-SSE client when the upstream body is cut', async () => {
@@ -200,7 +205,10 @@ describe('streams cut mid-response', () => {
     });
     assert.equal(response.statusCode, 200);
     await assert.rejects(response.body.text(), 'the client sees the connection abort, not a short success');
-    assert.deepEqual(cuts.map((cut) => [cut.reason, cut.sse]), [['upstream-error', false]]);
+    assert.deepEqual(
+      cuts.map((cut) => [cut.reason, cut.sse]),
+      [['upstream-error', false]],
+    );
   });
 
   it('cuts a stream that stays idle longer than idleTimeout', async () => {

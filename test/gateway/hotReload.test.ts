@@ -14,8 +14,7 @@ describe('hot reload', () => {
   let dir: string;
   let file: string;
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
-  const routesYaml = (paths: string[]): string =>
-    `routes:\n${paths.map((p) => `  - { path: ${p}, target: ${mock.url}/echo }`).join('\n')}\n`;
+  const routesYaml = (paths: string[]): string => `routes:\n${paths.map((p) => `  - { path: ${p}, target: ${mock.url}/echo }`).join('\n')}\n`;
 
   before(async () => {
     mock = await startMockServer();

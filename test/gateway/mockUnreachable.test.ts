@@ -16,7 +16,9 @@ async function closedPort(): Promise<number> {
 }
 
 function config(targets: Record<string, string>, mockUnreachable: boolean | undefined): ReturnType<typeof configFromYaml> {
-  const routes = Object.entries(targets).map(([name, url]) => `  - name: ${name}\n    path: /${name}/v1/chat/completions\n    methods: [POST]\n    target: ${url}\n    stripPrefix: /${name}`);
+  const routes = Object.entries(targets).map(
+    ([name, url]) => `  - name: ${name}\n    path: /${name}/v1/chat/completions\n    methods: [POST]\n    target: ${url}\n    stripPrefix: /${name}`,
+  );
   const flag = mockUnreachable === undefined ? '' : `  mockUnreachableTargets: ${mockUnreachable}\n`;
   return configFromYaml(`version: 1\ngateway:\n  listen: 127.0.0.1:0\n${flag}routes:\n${routes.join('\n')}\n`);
 }
@@ -63,7 +65,10 @@ describe('mock for unreachable targets', () => {
     try {
       const answer = await send(`${gateway.url}/refused/v1/chat/completions`, { body: CHAT });
       assert.equal(answer.status, 502);
-      assert.equal(gateway.logs.lines.some((l) => String(l.msg).includes('served by the built-in')), false);
+      assert.equal(
+        gateway.logs.lines.some((l) => String(l.msg).includes('served by the built-in')),
+        false,
+      );
     } finally {
       await gateway.close();
     }

@@ -68,7 +68,14 @@ routes:
   it('sets X-Forwarded-For/-Proto/-Host and x-request-id upstream, and drops hop-by-hop headers', async () => {
     // node:http, because undici's client refuses to send a Connection header naming other headers.
     const outgoing = httpRequest(`${gateway.url}/echo/a?b=1`, {
-      headers: { 'x-request-id': 'caller-id-1', connection: 'keep-alive, x-secret-hop', 'x-secret-hop': 'no', 'x-keep': 'yes', te: 'trailers', 'x-forwarded-for': '10.0.0.9' },
+      headers: {
+        'x-request-id': 'caller-id-1',
+        connection: 'keep-alive, x-secret-hop',
+        'x-secret-hop': 'no',
+        'x-keep': 'yes',
+        te: 'trailers',
+        'x-forwarded-for': '10.0.0.9',
+      },
     });
     outgoing.end();
     const [incoming] = (await once(outgoing, 'response')) as [IncomingMessage];

@@ -40,7 +40,10 @@ export class LogCapture extends EventEmitter {
   }
 }
 
-export async function startTestGateway(config: GatewayConfig | undefined, options: Partial<StartGatewayOptions> = {}): Promise<RunningGateway & { logs: LogCapture }> {
+export async function startTestGateway(
+  config: GatewayConfig | undefined,
+  options: Partial<StartGatewayOptions> = {},
+): Promise<RunningGateway & { logs: LogCapture }> {
   const logs = new LogCapture();
   const gateway = await startGateway({ config, host: '127.0.0.1', port: 0, logger: logs.logger, closeGraceMs: 2_000, ...options });
   return Object.assign(gateway, { logs });

@@ -12,7 +12,7 @@ function reference(text: string): { promptTokens: number; completionTokens: numb
     return undefined;
   }
   if (!body || typeof body !== 'object' || !('usage' in body)) return undefined;
-  const usage = (body).usage as Record<string, unknown> | null;
+  const usage = body.usage as Record<string, unknown> | null;
   if (!usage || typeof usage !== 'object') return undefined;
   const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0;
   const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0;
@@ -70,8 +70,16 @@ describe('usage tap', function () {
   });
 
   it('reads integers straight from the raw usage object, and leaves anything unusual to JSON.parse', function () {
-    assert.deepEqual(readUsageObject(Buffer.from('{"prompt_tokens":10,"completion_tokens":11,"total_tokens":21}')), { promptTokens: 10, completionTokens: 11, totalTokens: 21 });
-    assert.deepEqual(readUsageObject(Buffer.from('{"completion_tokens":4,"cached":{"prompt_tokens":50}}')), { promptTokens: 0, completionTokens: 4, totalTokens: 4 });
+    assert.deepEqual(readUsageObject(Buffer.from('{"prompt_tokens":10,"completion_tokens":11,"total_tokens":21}')), {
+      promptTokens: 10,
+      completionTokens: 11,
+      totalTokens: 21,
+    });
+    assert.deepEqual(readUsageObject(Buffer.from('{"completion_tokens":4,"cached":{"prompt_tokens":50}}')), {
+      promptTokens: 0,
+      completionTokens: 4,
+      totalTokens: 4,
+    });
     assert.equal(readUsageObject(Buffer.from('{"prompt_tokens":1.5}')), undefined, 'a fraction is left to JSON.parse');
     assert.equal(readUsageObject(Buffer.from('{"pr\\u006fmpt_tokens":1}')), undefined, 'an escaped key is left to JSON.parse');
     assert.equal(readUsageObject(Buffer.from('{"prompt_tokens":1,}')), undefined, 'not JSON: left to JSON.parse');

@@ -137,7 +137,11 @@ describe('shared rate-limit store on a real Redis', function () {
     await redis.stop();
     const during = await Promise.all(Array.from({ length: 6 }, () => counter.consume('k', 1)));
     assert.equal(during.filter((r) => r.admitted).length, 3, 'floor(10 / 3) = 3 admitted by this replica alone');
-    assert.deepEqual(during.map((r) => r.remaining), [2, 1, 0, 0, 0, 0], 'RateLimit-Remaining counts down the local share');
+    assert.deepEqual(
+      during.map((r) => r.remaining),
+      [2, 1, 0, 0, 0, 0],
+      'RateLimit-Remaining counts down the local share',
+    );
 
     await redis.start();
     await replica.logged(STORE_RECOVERED);

@@ -69,7 +69,8 @@ async function metricsOf(gateway: GatewayProcess): Promise<string> {
   return res.body.text();
 }
 
-const chat = (gateway: GatewayProcess): Promise<Answer> => send(gateway, 'POST', '/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+const chat = (gateway: GatewayProcess): Promise<Answer> =>
+  send(gateway, 'POST', '/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
 const models = (gateway: GatewayProcess): Promise<Answer> => send(gateway, 'GET', '/v1/models');
 
 describe('gateway replicas sharing limits through Redis', function () {

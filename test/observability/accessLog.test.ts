@@ -101,7 +101,7 @@ security:
     assert.equal(upstream.attempts, 1);
     assert.equal(upstream.outcome, 'complete');
     assert.equal(line.bytesIn, Buffer.byteLength(JSON.stringify(CHAT)));
-    assert.equal(line.bytesOut, Buffer.byteLength(answer.text), 'bytesOut counts the response body, as for the gateway\'s own answers');
+    assert.equal(line.bytesOut, Buffer.byteLength(answer.text), "bytesOut counts the response body, as for the gateway's own answers");
     const logged = JSON.stringify(gateway.logs.lines);
     assert.ok(!logged.includes(KEY), 'the API key is never logged');
     assert.ok(!logged.includes('sk-in-query-123'), 'the query string is never logged');

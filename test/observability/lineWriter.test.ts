@@ -26,7 +26,13 @@ describe('log line writer', function () {
       assert.equal(readFileSync(file, 'utf8'), '', 'nothing is written before the turn ends');
       await turn();
       await turn();
-      assert.deepEqual(readFileSync(file, 'utf8').trimEnd().split('\n').map((text) => (JSON.parse(text) as { n: number }).n), [0, 1, 2]);
+      assert.deepEqual(
+        readFileSync(file, 'utf8')
+          .trimEnd()
+          .split('\n')
+          .map((text) => (JSON.parse(text) as { n: number }).n),
+        [0, 1, 2],
+      );
     } finally {
       closeSync(fd);
     }
@@ -70,15 +76,26 @@ describe('log line writer', function () {
       await delay(50);
       readAvailable();
 
-      const entries = received.trimEnd().split('\n').map((text) => JSON.parse(text) as { n?: number; dropped?: number; msg: string; level: number });
+      const entries = received
+        .trimEnd()
+        .split('\n')
+        .map((text) => JSON.parse(text) as { n?: number; dropped?: number; msg: string; level: number });
       const notice = entries.findIndex((entry) => entry.dropped !== undefined);
       assert.ok(notice > 0, 'a line reports the drop');
       const kept = entries.slice(0, notice).map((entry) => entry.n);
-      assert.deepEqual(kept, kept.map((_n, index) => index), 'the lines before the gap are the first ones, in order, none twice');
+      assert.deepEqual(
+        kept,
+        kept.map((_n, index) => index),
+        'the lines before the gap are the first ones, in order, none twice',
+      );
       assert.equal(entries[notice]?.dropped, written - kept.length, 'every line not written is counted');
       assert.equal(entries[notice]?.level, 40);
       assert.ok(kept.length * line(0).length <= 256 * 1024 + 64 * 1024 + line(0).length, `held about the bound, not everything (${kept.length} lines)`);
-      assert.deepEqual(entries.slice(notice + 1).map((entry) => entry.n), [written], 'lines after the gap follow the notice');
+      assert.deepEqual(
+        entries.slice(notice + 1).map((entry) => entry.n),
+        [written],
+        'lines after the gap follow the notice',
+      );
     } finally {
       closeSync(fd);
       closeSync(reader);

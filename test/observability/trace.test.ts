@@ -71,7 +71,10 @@ security:
     assert.equal(record.consumer, 'team-trace');
     assert.equal(record.upstream.target, mock.url);
     assert.equal(record.upstream.attempts, 1);
-    assert.deepEqual(record.entries.map((entry) => entry.stage), ['route', 'auth', 'upstream', 'response']);
+    assert.deepEqual(
+      record.entries.map((entry) => entry.stage),
+      ['route', 'auth', 'upstream', 'response'],
+    );
   });
 
   it('never forwards the admin key or the trace switch to the upstream', async () => {
@@ -104,7 +107,10 @@ security:
       const headers: Record<string, string> = { 'x-gateway-trace': '1', 'x-api-key': TEAM_KEY, ...(key ? { 'x-gateway-admin-key': key } : {}) };
       const answer = await send(`${gateway.url}/echo/headers`, { body: CHAT, headers });
       assert.equal(answer.status, 200, 'the request itself is served');
-      assert.deepEqual(traceOf(answer).map((entry) => entry.outcome), ['refused']);
+      assert.deepEqual(
+        traceOf(answer).map((entry) => entry.outcome),
+        ['refused'],
+      );
       assert.equal(gateway.observability.trace(String(answer.headers['x-request-id'])), undefined);
       assert.equal(answer.json<{ headers: Record<string, string> }>().headers['x-gateway-admin-key'], undefined);
     }

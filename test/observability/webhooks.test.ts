@@ -22,7 +22,11 @@ const TEAM_KEY = 'sk-team-hook-test-9a8b7c';
 
 /** An upstream whose /health answer a test switches, to drive active health checks up and down. */
 async function switchableBackend(): Promise<{ url: string; healthy: boolean; server: Server }> {
-  const backend = { url: '', healthy: true, server: createServer((req, res) => res.writeHead(req.url === '/health' && !backend.healthy ? 503 : 200).end('{}')) };
+  const backend = {
+    url: '',
+    healthy: true,
+    server: createServer((req, res) => res.writeHead(req.url === '/health' && !backend.healthy ? 503 : 200).end('{}')),
+  };
   backend.server.listen(0, '127.0.0.1');
   await once(backend.server, 'listening');
   backend.url = `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}`;
@@ -75,7 +79,11 @@ callback:
       configPath,
       watch: false,
       env: { HOOK_SECRET, TEAM_KEY },
-      observability: { processMetrics: false, refusalWindowMs: 1_000, webhooks: { baseDelayMs: 20, maxDelayMs: 200, onReport: (report) => reports.push(report) } },
+      observability: {
+        processMetrics: false,
+        refusalWindowMs: 1_000,
+        webhooks: { baseDelayMs: 20, maxDelayMs: 200, onReport: (report) => reports.push(report) },
+      },
     });
   });
   after(async () => {
@@ -141,7 +149,8 @@ callback:
   it('aggregates auth failures into one event per window with counts by kind and route', async () => {
     const before = receiver.ofType('auth.failed').length;
     for (let i = 0; i < 3; i++) assert.equal((await send(`${gateway.url}/secure/v1/chat/completions`, { body: CHAT })).status, 401);
-    for (let i = 0; i < 2; i++) assert.equal((await send(`${gateway.url}/secure/v1/chat/completions`, { body: CHAT, headers: { 'x-api-key': `wrong-${i}` } })).status, 401);
+    for (let i = 0; i < 2; i++)
+      assert.equal((await send(`${gateway.url}/secure/v1/chat/completions`, { body: CHAT, headers: { 'x-api-key': `wrong-${i}` } })).status, 401);
     const event = await receiver.waitFor((d) => d.event.type === 'auth.failed' && receiver.ofType('auth.failed').indexOf(d) >= before);
     const data = event.event.data as Webhook.EventData['auth.failed'];
     assert.equal(data.count, 5);
@@ -245,12 +254,18 @@ describe('observability: webhook delivery queue', () => {
     dispatcher.configure([{ url: receiver.url }, { url: `${dead}/hook` }], 's');
     dispatcher.publish('target.up', change(7));
     await dispatcher.idle();
-    assert.deepEqual(reports.filter((r) => r.url === receiver.url).map((r) => [r.outcome, r.status]), [['failed', 400]]);
-    assert.deepEqual(reports.filter((r) => r.url !== receiver.url).map((r) => [r.outcome, r.attempt]), [
-      ['retried', 1],
-      ['retried', 2],
-      ['failed', 3],
-    ]);
+    assert.deepEqual(
+      reports.filter((r) => r.url === receiver.url).map((r) => [r.outcome, r.status]),
+      [['failed', 400]],
+    );
+    assert.deepEqual(
+      reports.filter((r) => r.url !== receiver.url).map((r) => [r.outcome, r.attempt]),
+      [
+        ['retried', 1],
+        ['retried', 2],
+        ['failed', 3],
+      ],
+    );
     dispatcher.close();
   });
 });

@@ -30,33 +30,55 @@ describe('route tests engine', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('sends the test request (route method, JSON body) and passes when every expectation holds', async () => {
-    const [result] = await runRouteTests([testCase({
-      body: { model: 'm', messages: [] },
-      expect: { status: 200, headers: { 'x-route': 'chat' }, json: { 'choices[0].message.role': 'assistant' }, contains: { 'choices[0].message.content': 'Hello' }, maxLatencyMs: 5000 },
-    })], { gatewayUrl: url });
+    const [result] = await runRouteTests(
+      [
+        testCase({
+          body: { model: 'm', messages: [] },
+          expect: {
+            status: 200,
+            headers: { 'x-route': 'chat' },
+            json: { 'choices[0].message.role': 'assistant' },
+            contains: { 'choices[0].message.content': 'Hello' },
+            maxLatencyMs: 5000,
+          },
+        }),
+      ],
+      { gatewayUrl: url },
+    );
     assert.equal(result?.passed, true, JSON.stringify(result?.failures));
     const last = seen[seen.length - 1];
-    assert.deepEqual([last?.method, last?.url, last?.contentType, last?.body], ['POST', '/v1/chat/completions', 'application/json', '{"model":"m","messages":[]}']);
+    assert.deepEqual(
+      [last?.method, last?.url, last?.contentType, last?.body],
+      ['POST', '/v1/chat/completions', 'application/json', '{"model":"m","messages":[]}'],
+    );
   });
 
   it('fails with expected and actual for each broken expectation', async () => {
-    const [result] = await runRouteTests([testCase({
-      expect: { status: 201, headers: { 'x-route': 'other' }, json: { object: 'list' }, contains: { 'choices[0].message.content': 'Goodbye' } },
-    })], { gatewayUrl: url });
+    const [result] = await runRouteTests(
+      [
+        testCase({
+          expect: { status: 201, headers: { 'x-route': 'other' }, json: { object: 'list' }, contains: { 'choices[0].message.content': 'Goodbye' } },
+        }),
+      ],
+      { gatewayUrl: url },
+    );
     assert.equal(result?.passed, false);
-    assert.deepEqual(result?.failures.map((f) => [f.expectation, f.expected, f.actual]), [
-      ['status', '201', '200'],
-      ['header x-route', 'other', 'chat'],
-      ['json object', '"list"', '"chat.completion"'],
-      ['contains choices[0].message.content', '…Goodbye…', '"Hello there"'],
-    ]);
+    assert.deepEqual(
+      result?.failures.map((f) => [f.expectation, f.expected, f.actual]),
+      [
+        ['status', '201', '200'],
+        ['header x-route', 'other', 'chat'],
+        ['json object', '"list"', '"chat.completion"'],
+        ['contains choices[0].message.content', '…Goodbye…', '"Hello there"'],
+      ],
+    );
   });
 
   it('reports an unreachable gateway as an error, and a pattern route without a concrete path', async () => {
-    const results = await runRouteTests([
-      testCase({ expect: { status: 200 } }),
-      { route: 'any', routePath: '/v1/*', test: { name: 'no path', expect: { status: 200 } } },
-    ], { gatewayUrl: 'http://127.0.0.1:1' });
+    const results = await runRouteTests(
+      [testCase({ expect: { status: 200 } }), { route: 'any', routePath: '/v1/*', test: { name: 'no path', expect: { status: 200 } } }],
+      { gatewayUrl: 'http://127.0.0.1:1' },
+    );
     assert.match(results[0]?.error ?? '', /fetch failed|ECONNREFUSED/);
     assert.match(results[1]?.error ?? '', /route "any" has the pattern \/v1\/\*: test "no path" needs a concrete "path"/);
   });

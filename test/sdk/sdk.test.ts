@@ -29,9 +29,18 @@ describe('SDK: AIGateway', function () {
     assert.equal(secured.rule.auth, 'jwt');
     assert.equal(secured.rule.rateLimit?.requests?.source, '100/min');
     const routes = await client.routes();
-    assert.deepEqual(routes.map((r) => [r.name, r.security.map((s) => s.auth)]), [['chat', ['none']], ['predict', ['jwt']]]);
+    assert.deepEqual(
+      routes.map((r) => [r.name, r.security.map((s) => s.auth)]),
+      [
+        ['chat', ['none']],
+        ['predict', ['jwt']],
+      ],
+    );
     const metrics = await client.metrics({ type: 'latency', route: 'predict' });
-    assert.deepEqual(metrics.routes.map((r) => r.route), ['predict']);
+    assert.deepEqual(
+      metrics.routes.map((r) => r.route),
+      ['predict'],
+    );
     assert.deepEqual(await client.setLogLevel('warn'), { level: 'warn', persisted: true });
     const yaml = await client.config();
     assert.equal(yaml, await gw.readFile());
@@ -52,7 +61,10 @@ describe('SDK: AIGateway', function () {
     const trace = await client.trace(requestId, { timeoutMs: 5_000 });
     assert.deepEqual([trace.requestId, trace.route, trace.status, trace.path], [requestId, 'chat', 200, '/v1/chat/completions']);
     assert.ok(trace.entries.some((e) => e.stage === 'route'));
-    await assert.rejects(client.trace('no-such-request'), (err: unknown) => err instanceof AIGatewayError && err.status === 404 && err.type === 'trace_not_found');
+    await assert.rejects(
+      client.trace('no-such-request'),
+      (err: unknown) => err instanceof AIGatewayError && err.status === 404 && err.type === 'trace_not_found',
+    );
   });
 
   it('throws AIGatewayError with the status, type and diagnostics of a refusal', async () => {
@@ -71,7 +83,10 @@ describe('SDK: AIGateway', function () {
     const saved = process.env.AI_GATEWAY_API_KEY;
     delete process.env.AI_GATEWAY_API_KEY;
     try {
-      await assert.rejects(new AIGateway({ url: gw.url }).routes(), (err: unknown) => err instanceof ApiKeyRequiredError && /^API key required/.test(err.message));
+      await assert.rejects(
+        new AIGateway({ url: gw.url }).routes(),
+        (err: unknown) => err instanceof ApiKeyRequiredError && /^API key required/.test(err.message),
+      );
     } finally {
       if (saved !== undefined) process.env.AI_GATEWAY_API_KEY = saved;
     }
@@ -97,12 +112,30 @@ describe('SDK: AIGateway', function () {
 
   it('backs off exponentially with jitter, honouring Retry-After up to the cap', () => {
     const options = { baseDelayMs: 100, maxDelayMs: 1_000 };
-    assert.equal(backoffDelay(0, options, null, () => 0), 50);
-    assert.equal(backoffDelay(0, options, null, () => 1), 100);
-    assert.equal(backoffDelay(3, options, null, () => 1), 800);
-    assert.equal(backoffDelay(6, options, null, () => 1), 1_000);
-    assert.equal(backoffDelay(0, options, '2', () => 1), 1_000);
-    assert.equal(backoffDelay(0, options, '0.25', () => 1), 250);
+    assert.equal(
+      backoffDelay(0, options, null, () => 0),
+      50,
+    );
+    assert.equal(
+      backoffDelay(0, options, null, () => 1),
+      100,
+    );
+    assert.equal(
+      backoffDelay(3, options, null, () => 1),
+      800,
+    );
+    assert.equal(
+      backoffDelay(6, options, null, () => 1),
+      1_000,
+    );
+    assert.equal(
+      backoffDelay(0, options, '2', () => 1),
+      1_000,
+    );
+    assert.equal(
+      backoffDelay(0, options, '0.25', () => 1),
+      250,
+    );
   });
 });
 
@@ -113,7 +146,8 @@ describe('SDK: per-call AbortSignal and timeout', function () {
   let requests = 0;
   const server = http.createServer((_req, res) => {
     requests++;
-    if (behaviour === 'busy') res.writeHead(429, { 'retry-after': '30', 'content-type': 'application/json' }).end('{"error":{"type":"rate_limited","message":"slow down"}}');
+    if (behaviour === 'busy')
+      res.writeHead(429, { 'retry-after': '30', 'content-type': 'application/json' }).end('{"error":{"type":"rate_limited","message":"slow down"}}');
   });
   let client: AIGateway;
 

@@ -54,9 +54,26 @@ security:
     await upstream?.close();
   });
 
-  const variants = ['//predict', '/predict/', '/./predict', '/x/../predict', '/%70redict', '/predict%2F', '/PREDICT', '/predict?x', '/predict#x',
-    '/%2e/predict', '/x/%2E%2E/predict', '///predict//', '/predict/.', '/predict/x/..', '/%2fpredict', '/predict%00', '/predict;x',
-    'http://evil.example/predict'];
+  const variants = [
+    '//predict',
+    '/predict/',
+    '/./predict',
+    '/x/../predict',
+    '/%70redict',
+    '/predict%2F',
+    '/PREDICT',
+    '/predict?x',
+    '/predict#x',
+    '/%2e/predict',
+    '/x/%2E%2E/predict',
+    '///predict//',
+    '/predict/.',
+    '/predict/x/..',
+    '/%2fpredict',
+    '/predict%00',
+    '/predict;x',
+    'http://evil.example/predict',
+  ];
 
   it('the plain path: 401 without a token, 200 with one', async () => {
     assert.equal((await rawRequest(gateway.url, '/predict')).status, 401);

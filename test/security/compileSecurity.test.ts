@@ -42,17 +42,38 @@ describe('security: rule selection and compile errors', () => {
   it('tells a key of another rule (403) from an unknown key (401)', () => {
     const verifier = compiled.policyFor('/v1/chat/x', 'POST')?.apiKeys;
     assert.equal(verifier?.verify('key-a'), 'a');
-    assert.throws(() => verifier?.verify('key-b'), (err: AuthFailure) => err.status === 403);
-    assert.throws(() => verifier?.verify('key-zzz'), (err: AuthFailure) => err.status === 401 && err.reason === 'unknown API key');
+    assert.throws(
+      () => verifier?.verify('key-b'),
+      (err: AuthFailure) => err.status === 403,
+    );
+    assert.throws(
+      () => verifier?.verify('key-zzz'),
+      (err: AuthFailure) => err.status === 401 && err.reason === 'unknown API key',
+    );
   });
 
   it('refuses a config it cannot enforce, naming the rule', () => {
-    assert.throws(() => compileSecurity(withRules([{ endpoint: '/v1/*', auth: 'api-key', apiKeys: [{ name: 'x', keyEnv: 'UNSET_KEY' }] }]), undefined), /security\[0\]\.apiKeys\[0\] \(x\): no usable key/);
+    assert.throws(
+      () => compileSecurity(withRules([{ endpoint: '/v1/*', auth: 'api-key', apiKeys: [{ name: 'x', keyEnv: 'UNSET_KEY' }] }]), undefined),
+      /security\[0\]\.apiKeys\[0\] \(x\): no usable key/,
+    );
   });
 
-  it('closes an endpoint whose rule names no key yet (the seed\'s `auth: jwt`): every request is refused with 401', async () => {
-    const noKeys = compileSecurity(withRules([{ endpoint: '/a', auth: 'api-key' }, { endpoint: '/b', auth: 'jwt' }]), undefined);
-    assert.throws(() => noKeys.policyFor('/a', 'POST')?.apiKeys?.verify('anything'), (err: AuthFailure) => err.status === 401);
-    await assert.rejects(noKeys.policyFor('/b', 'POST')?.jwt?.verify('a.b.c') ?? Promise.resolve(), (err: AuthFailure) => err.status === 401 && /no JWT key is configured/.test(err.reason));
+  it("closes an endpoint whose rule names no key yet (the seed's `auth: jwt`): every request is refused with 401", async () => {
+    const noKeys = compileSecurity(
+      withRules([
+        { endpoint: '/a', auth: 'api-key' },
+        { endpoint: '/b', auth: 'jwt' },
+      ]),
+      undefined,
+    );
+    assert.throws(
+      () => noKeys.policyFor('/a', 'POST')?.apiKeys?.verify('anything'),
+      (err: AuthFailure) => err.status === 401,
+    );
+    await assert.rejects(
+      noKeys.policyFor('/b', 'POST')?.jwt?.verify('a.b.c') ?? Promise.resolve(),
+      (err: AuthFailure) => err.status === 401 && /no JWT key is configured/.test(err.reason),
+    );
   });
 });

@@ -66,8 +66,10 @@ describe('security: through the gateway', () => {
 
   const token = (sub: string, extra: Record<string, unknown> = {}) =>
     jwt.sign({ sub, aud: 'ai-clients', exp: Math.floor(Date.now() / 1000) + 60, ...extra }, JWT_SECRET);
-  const predict = (headers: Record<string, string>) => request(`${gateway.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"x":1}' });
-  const chat = (headers: Record<string, string>, body = '{"model":"m"}') => request(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const predict = (headers: Record<string, string>) =>
+    request(`${gateway.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"x":1}' });
+  const chat = (headers: Record<string, string>, body = '{"model":"m"}') =>
+    request(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
   describe('JWT', () => {
     it('passes a valid token through to the upstream', async () => {
@@ -102,7 +104,7 @@ describe('security: through the gateway', () => {
     });
   });
 
-  it('answers 403 to a valid JWT whose consumer is not in the rule\'s consumers', async () => {
+  it("answers 403 to a valid JWT whose consumer is not in the rule's consumers", async () => {
     assert.equal((await request(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${token('alice')}` } })).status, 200);
     const bob = await request(`${gateway.url}/v1/models`, { headers: { authorization: `Bearer ${token('bob')}` } });
     assert.equal(bob.status, 403);
@@ -211,7 +213,10 @@ describe('security: through the gateway', () => {
         request(`${gateway.url}/api/v1/security`, { headers: admin }),
         request(`${gateway.url}/api/v1/routes`, { headers: admin }),
       ]);
-      assert.deepEqual(pages.map((page) => page.status), [200, 200, 200]);
+      assert.deepEqual(
+        pages.map((page) => page.status),
+        [200, 200, 200],
+      );
       assert.match(pages[1]?.text ?? '', /JWT_SECRET/, 'the admin API names the variable');
       const teamBHash = createHash('sha256').update(TEAM_B_KEY).digest('hex');
       const teamAHash = createHash('sha256').update(TEAM_A_KEY).digest('hex');

@@ -17,7 +17,15 @@ async function certificateFiles(): Promise<{ cert: string; key: string; certPem:
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   });
   const dir = mkdtempSync(path.join(tmpdir(), 'gw-tls-'));
   writeFileSync(path.join(dir, 'cert.pem'), pems.cert);
@@ -79,11 +87,16 @@ describe('security: hardening', function () {
   describe('TLS', () => {
     it('terminates TLS with gateway.tls and serves the routes over https', async () => {
       const tls = await certificateFiles();
-      const gateway = await startGateway(configFrom(`
+      const gateway = await startGateway(
+        configFrom(
+          `
 gateway: { tls: { cert: ${tls.cert}, key: ${tls.key} } }
 routes:
   - { path: /public, target: "\${UPSTREAM}" }
-`, { UPSTREAM: upstream.url }));
+`,
+          { UPSTREAM: upstream.url },
+        ),
+      );
       try {
         assert.match(gateway.url, /^https:/);
         const answer = await httpsGet(`${gateway.url}/public`, tls.certPem);
@@ -100,11 +113,13 @@ routes:
       secureUpstream.listen(0, '127.0.0.1');
       await once(secureUpstream, 'listening');
       const target = `https://127.0.0.1:${(secureUpstream.address() as AddressInfo).port}`;
-      const gateway = await startGateway(configFrom(`
+      const gateway = await startGateway(
+        configFrom(`
 routes:
   - { path: /unverified, target: ${target}, retries: 0 }
   - { path: /trusted, targets: [{ url: ${target}, ca: ${tls.cert} }], retries: 0 }
-`));
+`),
+      );
       try {
         const unverified = await fetch(`${gateway.url}/unverified`);
         assert.equal(unverified.status, 502);
@@ -124,12 +139,17 @@ routes:
   describe('request limits', () => {
     let gateway: RunningGateway;
     before(async () => {
-      gateway = await startGateway(configFrom(`
+      gateway = await startGateway(
+        configFrom(
+          `
 gateway:
   limits: { maxBodySize: 1kb, maxHeaderSize: 2kb, headersTimeout: 300ms, bodyTimeout: 300ms }
 routes:
   - { path: /public, target: "\${UPSTREAM}" }
-`, { UPSTREAM: upstream.url }));
+`,
+          { UPSTREAM: upstream.url },
+        ),
+      );
     });
     after(async () => gateway?.close());
 
@@ -140,7 +160,8 @@ routes:
     });
 
     it('answers 413 for a chunked body that grows over maxBodySize, and passes a small one whole', async () => {
-      const chunked = (size: number) => `POST /public HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n${size.toString(16)}\r\n${'y'.repeat(size)}\r\n0\r\n\r\n`;
+      const chunked = (size: number) =>
+        `POST /public HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n${size.toString(16)}\r\n${'y'.repeat(size)}\r\n0\r\n\r\n`;
       assert.match(await rawExchange(gateway.url, chunked(2048)), /^HTTP\/1\.1 413/);
       const small = await rawExchange(gateway.url, chunked(500));
       assert.match(small, /^HTTP\/1\.1 200/);
@@ -183,11 +204,13 @@ routes:
     });
     slow.listen(0, '127.0.0.1');
     await once(slow, 'listening');
-    const gateway = await startGateway(configFrom(`
+    const gateway = await startGateway(
+      configFrom(`
 gateway: { limits: { maxUpstreamConnections: 2 } }
 routes:
   - { path: /slow, target: http://127.0.0.1:${(slow.address() as AddressInfo).port}, retries: 0 }
-`));
+`),
+    );
     try {
       const total = 6;
       const responses = Array.from({ length: total }, () => fetch(`${gateway.url}/slow`).then((r) => r.status));

@@ -22,7 +22,11 @@ function jwtConfig(overrides: Partial<JwtConfig>): JwtConfig {
 }
 
 function verifierFor(config: JwtConfig): JwtVerifier {
-  return compileJwtVerifier(config, loadJwtKeys(config, 'security[0]', (url) => createJwksKeySource(url)), 'security[0]');
+  return compileJwtVerifier(
+    config,
+    loadJwtKeys(config, 'security[0]', (url) => createJwksKeySource(url)),
+    'security[0]',
+  );
 }
 
 async function refusalOf(verifier: JwtVerifier, token: string): Promise<AuthFailure> {
@@ -78,8 +82,18 @@ describe('security: JWT verification', () => {
   const matrix: [string, () => string, JwtVerifier | (() => JwtVerifier), string][] = [
     ['alg none (unsigned)', () => handMadeToken({ alg: 'none', typ: 'JWT' }, good), () => hs, 'algorithm not allowed'],
     ['alg NoNe spelled oddly', () => handMadeToken({ alg: 'NoNe' }, good), () => hs, 'algorithm not allowed'],
-    ['an algorithm outside the allow-list (HS512 when only HS256 is listed)', () => jwt.sign(good, SECRET, { algorithm: 'HS512' }), () => hs, 'algorithm not allowed'],
-    ['HS256 signed with the RSA public key as secret (key confusion)', () => handMadeToken({ alg: 'HS256' }, { sub: 'mallory', aud: 'ai-clients' }, rsa.publicPem), () => rs, 'algorithm not allowed'],
+    [
+      'an algorithm outside the allow-list (HS512 when only HS256 is listed)',
+      () => jwt.sign(good, SECRET, { algorithm: 'HS512' }),
+      () => hs,
+      'algorithm not allowed',
+    ],
+    [
+      'HS256 signed with the RSA public key as secret (key confusion)',
+      () => handMadeToken({ alg: 'HS256' }, { sub: 'mallory', aud: 'ai-clients' }, rsa.publicPem),
+      () => rs,
+      'algorithm not allowed',
+    ],
     [
       'key confusion even when HS256 is in the allow-list but only a public key is configured',
       () => handMadeToken({ alg: 'HS256' }, { sub: 'mallory' }, rsa.publicPem),
@@ -95,7 +109,12 @@ describe('security: JWT verification', () => {
     ['no sub claim', () => jwt.sign({ aud: 'ai-clients', iss: 'https://auth.example' }, SECRET), () => hs, 'token has no sub claim'],
     ['not a JWT at all', () => 'not-a-token', () => hs, 'malformed token'],
     ['a header that is not JSON', () => 'eyJhbGciOi.eyJzdWIiOiJ4In0.c2ln', () => hs, 'malformed token'],
-    ['an RS256 token signed by another key pair', () => jwt.sign({ sub: 'x', aud: 'ai-clients' }, rsaKeys().privateKey, { algorithm: 'RS256' }), () => rs, 'signature does not verify'],
+    [
+      'an RS256 token signed by another key pair',
+      () => jwt.sign({ sub: 'x', aud: 'ai-clients' }, rsaKeys().privateKey, { algorithm: 'RS256' }),
+      () => rs,
+      'signature does not verify',
+    ],
   ];
   for (const [name, token, verifier, reason] of matrix) {
     it(`refuses ${name}`, async () => {
@@ -110,7 +129,12 @@ describe('security: JWT verification', () => {
   it('remembers a verified token only until it expires', async () => {
     let clockMs = Date.now();
     const config = jwtConfig({ secret: SECRET });
-    const verifier = compileJwtVerifier(config, loadJwtKeys(config, 'security[0]', (url) => createJwksKeySource(url)), 'security[0]', () => clockMs);
+    const verifier = compileJwtVerifier(
+      config,
+      loadJwtKeys(config, 'security[0]', (url) => createJwksKeySource(url)),
+      'security[0]',
+      () => clockMs,
+    );
     const token = jwt.sign({ sub: 'short-lived', exp: Math.floor(clockMs / 1000) + 2 }, SECRET);
     assert.equal((await verifier.verify(token)).consumer, 'short-lived');
     assert.equal((await verifier.verify(token)).consumer, 'short-lived', 'served again (from the cache)');
@@ -126,7 +150,10 @@ describe('security: JWT verification', () => {
   it('refuses to compile an algorithm list no configured key can verify, naming the field', () => {
     assert.throws(() => verifierFor(jwtConfig({ algorithms: ['RS256'], secret: SECRET })), /security\[0\]\.jwt: no key for any of the algorithms RS256/);
     assert.throws(() => verifierFor(jwtConfig({ algorithms: ['none'], secret: SECRET })), /"none" is not a supported algorithm/);
-    assert.throws(() => verifierFor(jwtConfig({ algorithms: ['RS256'], publicKeyFile: '/nonexistent/key.pem' })), /publicKeyFile: cannot use \/nonexistent\/key.pem \(ENOENT\)/);
+    assert.throws(
+      () => verifierFor(jwtConfig({ algorithms: ['RS256'], publicKeyFile: '/nonexistent/key.pem' })),
+      /publicKeyFile: cannot use \/nonexistent\/key.pem \(ENOENT\)/,
+    );
   });
 });
 
@@ -161,7 +188,10 @@ describe('security: JWT keys from a JWKS URL', () => {
     assert.equal((await verifier.verify(sign(first.privateKey, 'k1', 'alice'))).consumer, 'alice');
     assert.equal(fetches, 1, 'a known kid is served from the cache');
 
-    published = [{ kid: 'k1', key: first.publicKey }, { kid: 'k2', key: second.publicKey }];
+    published = [
+      { kid: 'k1', key: first.publicKey },
+      { kid: 'k2', key: second.publicKey },
+    ];
     assert.equal((await verifier.verify(sign(second.privateKey, 'k2', 'bob'))).consumer, 'bob');
     assert.equal(fetches, 2, 'an unknown kid triggers one refetch');
 

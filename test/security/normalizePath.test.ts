@@ -17,7 +17,12 @@ function refusal(url: string): string {
 
 describe('security: path normalization', () => {
   it('leaves a canonical path and its query untouched', () => {
-    assert.deepEqual(normalizeRequestUrl('/v1/chat/completions?stream=true'), { ok: true, path: '/v1/chat/completions', search: '?stream=true', changed: false });
+    assert.deepEqual(normalizeRequestUrl('/v1/chat/completions?stream=true'), {
+      ok: true,
+      path: '/v1/chat/completions',
+      search: '?stream=true',
+      changed: false,
+    });
     assert.deepEqual(normalizeRequestUrl('/'), { ok: true, path: '/', search: '', changed: false });
   });
 

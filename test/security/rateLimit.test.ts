@@ -34,7 +34,10 @@ describe('security: rate limits', () => {
     const policy = limitOf({ requests: rate(3), by: 'consumer', tokenEstimate: 'none' });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await policy.admit(subject('a'), 0)).status);
-    assert.deepEqual(statuses.map((s) => s?.remaining), [2, 1, 0, 0]);
+    assert.deepEqual(
+      statuses.map((s) => s?.remaining),
+      [2, 1, 0, 0],
+    );
     assert.ok(statuses.every((s) => s?.limit === 3 && s.resetMs > 0 && s.resetMs <= 60_000));
   });
 

@@ -41,7 +41,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       done();
     },
   });
-  const running = await startServer({ config, host: '127.0.0.1', port: 0, logger: pino({ level: 'trace' }, sink), closeGraceMs: 100, env: { AI_GATEWAY_API_KEY: ADMIN_KEY } });
+  const running = await startServer({
+    config,
+    host: '127.0.0.1',
+    port: 0,
+    logger: pino({ level: 'trace' }, sink),
+    closeGraceMs: 100,
+    env: { AI_GATEWAY_API_KEY: ADMIN_KEY },
+  });
   return { url: running.url, server: running.server, runtime: running.runtime, config, logs: () => logged, close: () => running.close() };
 }
 

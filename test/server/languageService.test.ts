@@ -26,11 +26,13 @@ function apply(document: TextDocument, action: CodeAction): TextDocument {
   return TextDocument.create(document.uri, 'yaml', document.version + 1, TextDocument.applyEdits(document, edits));
 }
 
-const PROTECTED = 'routes:\n  - name: chat\n    path: /v1/chat\n    target: mock://openai\n  - name: embed\n    path: /v1/embed\n    target: mock://openai\nsecurity:\n  - endpoint: /v1/chat\n    auth: none\n  - endpoint: /v1/embed\n    auth: none\n';
+const PROTECTED =
+  'routes:\n  - name: chat\n    path: /v1/chat\n    target: mock://openai\n  - name: embed\n    path: /v1/embed\n    target: mock://openai\nsecurity:\n  - endpoint: /v1/chat\n    auth: none\n  - endpoint: /v1/embed\n    auth: none\n';
 
 describe('language service', () => {
   it('selects gateway documents by name, first line, $schema and extra globs', () => {
-    const yes = (uri: string, text = 'routes: []\n', files: string[] = []) => createLanguageService({ files }).isGatewayDocument(TextDocument.create(uri, 'yaml', 1, text));
+    const yes = (uri: string, text = 'routes: []\n', files: string[] = []) =>
+      createLanguageService({ files }).isGatewayDocument(TextDocument.create(uri, 'yaml', 1, text));
     assert.ok(yes('file:///w/prod.gateway.yaml'));
     assert.ok(yes('file:///w/ai-gateway.yml'));
     assert.ok(yes('file:///w/x.yaml', '# ai-gateway\nroutes: []\n'));
@@ -44,10 +46,16 @@ describe('language service', () => {
     const { document } = at(text, 'file:///w/bad.gateway.yaml');
     const lsp = service.doValidation(document);
     const model = loadConfig(text, { env: { TEAM_A_KEY: 'k', TEAM_B_KEY: 'k', JWT_SECRET: 's' }, mode: 'editor' }).diagnostics;
-    assert.deepEqual(lsp.map((d) => [d.code, d.message, d.range]), model.map((d) => [d.code, d.message, d.range]));
+    assert.deepEqual(
+      lsp.map((d) => [d.code, d.message, d.range]),
+      model.map((d) => [d.code, d.message, d.range]),
+    );
     assert.deepEqual(lsp[0]?.range, { start: { line: 2, character: 2 }, end: { line: 2, character: 9 } });
     assert.equal(lsp[0]?.severity, 1);
-    assert.ok(lsp.some((d) => d.code === 'route.unprotected' && d.severity === 2), 'reviewer warnings are there');
+    assert.ok(
+      lsp.some((d) => d.code === 'route.unprotected' && d.severity === 2),
+      'reviewer warnings are there',
+    );
   });
 
   it('completes the keys of a new route, required first, with route snippets', () => {
@@ -82,7 +90,10 @@ describe('language service', () => {
     assert.ok(['100/min', '10/s', '5000/hour', '1000/day'].every((f) => labels(service.doComplete(rate.document, rate.position).items).includes(f)));
     const env = at('routes:\n  - path: /a\n    target: ${TEAM_|\n');
     const names = service.doComplete(env.document, env.position).items;
-    assert.deepEqual(labels(names).filter((n) => n.startsWith('TEAM_')), ['TEAM_A_KEY', 'TEAM_B_KEY']);
+    assert.deepEqual(
+      labels(names).filter((n) => n.startsWith('TEAM_')),
+      ['TEAM_A_KEY', 'TEAM_B_KEY'],
+    );
     assert.equal(newTexts(names)[0], 'TEAM_A_KEY}');
     const method = at('routes:\n  - path: /a\n    auth|\n');
     assert.ok(!labels(service.doComplete(method.document, method.position).items).includes('auth'), 'security keys are not offered in a route');
@@ -104,15 +115,33 @@ describe('language service', () => {
   it('outlines routes and security rules, folds blocks and expands selections outward', () => {
     const { document } = at(PROTECTED);
     const symbols = service.findDocumentSymbols(document);
-    assert.deepEqual(symbols.map((s) => s.name), ['routes', 'security']);
-    assert.deepEqual(symbols[0]?.children?.map((c) => [c.name, c.detail]), [['chat', '/v1/chat'], ['embed', '/v1/embed']]);
-    assert.deepEqual(symbols[1]?.children?.map((c) => c.name), ['/v1/chat', '/v1/embed']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['routes', 'security'],
+    );
+    assert.deepEqual(
+      symbols[0]?.children?.map((c) => [c.name, c.detail]),
+      [
+        ['chat', '/v1/chat'],
+        ['embed', '/v1/embed'],
+      ],
+    );
+    assert.deepEqual(
+      symbols[1]?.children?.map((c) => c.name),
+      ['/v1/chat', '/v1/embed'],
+    );
     const folds = service.getFoldingRanges(document);
-    assert.ok(folds.some((f) => f.startLine === 0 && f.endLine === 6), JSON.stringify(folds));
+    assert.ok(
+      folds.some((f) => f.startLine === 0 && f.endLine === 6),
+      JSON.stringify(folds),
+    );
     const { document: d2, position } = at(PROTECTED.replace('target: mock://openai', 'target: mock://op|enai'));
     let selection: import('vscode-languageserver').SelectionRange | undefined = service.getSelectionRanges(d2, [position])[0];
     const sizes: number[] = [];
-    while (selection) { sizes.push(d2.offsetAt(selection.range.end) - d2.offsetAt(selection.range.start)); selection = selection.parent; }
+    while (selection) {
+      sizes.push(d2.offsetAt(selection.range.end) - d2.offsetAt(selection.range.start));
+      selection = selection.parent;
+    }
     assert.ok(sizes.length >= 4);
     for (let i = 1; i < sizes.length; i++) assert.ok((sizes[i] as number) >= (sizes[i - 1] as number), `nested: ${sizes.join(',')}`);
   });
@@ -129,7 +158,11 @@ describe('language service', () => {
   it('quick-fixes an unprotected route, a wrong endpoint, a misspelled key and a plaintext secret', () => {
     const unprotected = fix('routes:\n  - name: chat\n    path: /v1/chat\n    target: mock://openai\n', 'route.unprotected', /api-key security rule/);
     assert.match(unprotected.getText(), /security:\n {2}- endpoint: \/v1\/chat\n {4}auth: api-key\n {4}apiKeys:\n {6}- \{ name: chat, keyEnv: CHAT_KEY \}/);
-    assert.deepEqual(service.doValidation(unprotected).map((d) => d.code), ['env.unset'], 'only the new variable remains to be set');
+    assert.deepEqual(
+      service.doValidation(unprotected).map((d) => d.code),
+      ['env.unset'],
+      'only the new variable remains to be set',
+    );
 
     const wrong = fix(PROTECTED.replace('endpoint: /v1/embed', 'endpoint: /v1/embd'), 'security.unknownEndpoint', /Change to "\/v1\/embed"/);
     assert.deepEqual(service.doValidation(wrong), []);
@@ -137,12 +170,20 @@ describe('language service', () => {
     assert.match(created.getText(), / {2}- path: \/v2\/new\n {4}target: mock:\/\/openai\nsecurity:/);
     assert.ok(!service.doValidation(created).some((d) => d.code === 'security.unknownEndpoint'));
 
-    const key = fix(PROTECTED.replace('    target: mock://openai\n  - name: embed', '    target: mock://openai\n    loadBalansing: weighted\n  - name: embed'), 'schema.unknownKey', /Change to "loadBalancing"/);
+    const key = fix(
+      PROTECTED.replace('    target: mock://openai\n  - name: embed', '    target: mock://openai\n    loadBalansing: weighted\n  - name: embed'),
+      'schema.unknownKey',
+      /Change to "loadBalancing"/,
+    );
     assert.deepEqual(service.doValidation(key), []);
     const value = fix(PROTECTED.replace('auth: none', 'auth: nne'), 'schema.enum', /Change to "none"/);
     assert.deepEqual(service.doValidation(value), []);
 
-    const secret = fix(PROTECTED.replace('endpoint: /v1/chat\n    auth: none', 'endpoint: /v1/chat\n    auth: api-key\n    apiKeys:\n      - name: ci\n        key: hunter2'), 'secret.plaintext', /environment variable CI_KEY/);
+    const secret = fix(
+      PROTECTED.replace('endpoint: /v1/chat\n    auth: none', 'endpoint: /v1/chat\n    auth: api-key\n    apiKeys:\n      - name: ci\n        key: hunter2'),
+      'secret.plaintext',
+      /environment variable CI_KEY/,
+    );
     assert.doesNotMatch(secret.getText(), /hunter2/);
     assert.match(secret.getText(), /keyEnv: CI_KEY/);
   });
@@ -158,14 +199,23 @@ describe('language service', () => {
 
   it('goes from an endpoint to its route, finds references and renames a path everywhere', () => {
     const { document, position } = at(PROTECTED.replace('  - endpoint: /v1/embed', '  - endpoint: /v1/em|bed'));
-    assert.deepEqual(service.findDefinition(document, position).map((l) => l.range.start), [{ line: 5, character: 10 }]);
-    assert.deepEqual(service.findReferences(document, position).map((l) => l.range.start.line), [5, 10]);
+    assert.deepEqual(
+      service.findDefinition(document, position).map((l) => l.range.start),
+      [{ line: 5, character: 10 }],
+    );
+    assert.deepEqual(
+      service.findReferences(document, position).map((l) => l.range.start.line),
+      [5, 10],
+    );
     assert.deepEqual(service.prepareRename(document, position)?.placeholder, '/v1/embed');
     const edit = service.doRename(document, position, '/v1/embeddings');
     const renamed = TextDocument.applyEdits(document, edit?.changes?.[document.uri] as TextEdit[]);
     assert.equal(renamed.match(/\/v1\/embeddings/g)?.length, 2);
     assert.deepEqual(service.doValidation(TextDocument.create(document.uri, 'yaml', 99, renamed)), []);
     const name = at(PROTECTED.replace('name: embed', 'name: em|bed'));
-    assert.deepEqual(service.doRename(name.document, name.position, 'embeddings')?.changes?.[name.document.uri]?.map((e) => e.newText), ['embeddings']);
+    assert.deepEqual(
+      service.doRename(name.document, name.position, 'embeddings')?.changes?.[name.document.uri]?.map((e) => e.newText),
+      ['embeddings'],
+    );
   });
 });

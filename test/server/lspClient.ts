@@ -7,7 +7,11 @@ import type { Diagnostic } from 'vscode-languageserver';
 import { LANGUAGE_SERVER_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { repoRoot } from '../support/cli';
 
-export interface PublishedDiagnostics { uri: string; version?: number; diagnostics: Diagnostic[] }
+export interface PublishedDiagnostics {
+  uri: string;
+  version?: number;
+  diagnostics: Diagnostic[];
+}
 
 /** How to start our server (with the flags the extension gives it): the compiled JS under `npm test`, the source through tsx otherwise. */
 export function ourServerCommand(): { command: string; args: string[] } {
@@ -32,7 +36,9 @@ export class LspClient {
 
   constructor(command: { command: string; args: string[] }, settings: Record<string, unknown> = {}) {
     this.process = spawn(command.command, command.args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.process.stderr?.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
+    this.process.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
     const { stdout, stdin } = this.process;
     if (!stdout || !stdin) throw new Error('language server process has no stdio');
     this.connection = createMessageConnection(new StreamMessageReader(stdout), new StreamMessageWriter(stdin));
@@ -42,10 +48,13 @@ export class LspClient {
       else this.published.push(p);
     });
     this.connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
-      p.items.map((item) => (item.section ? settings[item.section] ?? null : settings)));
+      p.items.map((item) => (item.section ? (settings[item.section] ?? null) : settings)),
+    );
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);
-    this.connection.onNotification('window/logMessage', (p: { message: string }) => { this.logMessages.push(p.message); });
+    this.connection.onNotification('window/logMessage', (p: { message: string }) => {
+      this.logMessages.push(p.message);
+    });
     this.connection.onNotification(() => undefined);
     this.connection.listen();
   }

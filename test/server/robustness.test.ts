@@ -23,7 +23,10 @@ function assertRange(document: TextDocument, r: Range | undefined, what: string)
 /** Every feature at `position`, each answer checked for shape. */
 function exerciseEverything(document: TextDocument, position: Position): void {
   const diagnostics = service.doValidation(document);
-  for (const d of diagnostics) { assertRange(document, d.range, 'diagnostic'); assert.equal(typeof d.message, 'string'); }
+  for (const d of diagnostics) {
+    assertRange(document, d.range, 'diagnostic');
+    assert.equal(typeof d.message, 'string');
+  }
   for (const item of service.doComplete(document, position).items) {
     assert.equal(typeof item.label, 'string');
     if (item.textEdit && 'range' in item.textEdit) assertRange(document, item.textEdit.range, 'completion edit');
@@ -42,9 +45,43 @@ function exerciseEverything(document: TextDocument, position: Position): void {
 }
 
 const FRAGMENTS = [
-  'routes:\n', 'security:\n', 'gateway:\n', '  - ', '    ', 'path: /v1/chat', 'endpoint: /v1/chat', 'name: chat', 'target: mock://openai',
-  'targets:\n', 'auth: jwt', 'auth: api-key', 'rateLimit: 100/min', 'rateLimit: { requests: 10/s }', ':', '- ', '\n', '"', "'", '[', ']', '{', '}',
-  '&a ', '*a', '!!str ', '#', '${', '${HOME}', '\t', '\u0000', '\uFFFD', '---\n', '? ', '|\n', 'loadBalancing: weighted', 'timeout: 5s',
+  'routes:\n',
+  'security:\n',
+  'gateway:\n',
+  '  - ',
+  '    ',
+  'path: /v1/chat',
+  'endpoint: /v1/chat',
+  'name: chat',
+  'target: mock://openai',
+  'targets:\n',
+  'auth: jwt',
+  'auth: api-key',
+  'rateLimit: 100/min',
+  'rateLimit: { requests: 10/s }',
+  ':',
+  '- ',
+  '\n',
+  '"',
+  "'",
+  '[',
+  ']',
+  '{',
+  '}',
+  '&a ',
+  '*a',
+  '!!str ',
+  '#',
+  '${',
+  '${HOME}',
+  '\t',
+  '\u0000',
+  '\uFFFD',
+  '---\n',
+  '? ',
+  '|\n',
+  'loadBalancing: weighted',
+  'timeout: 5s',
 ];
 
 describe('language service robustness', function () {
@@ -53,32 +90,49 @@ describe('language service robustness', function () {
   it('answers well-formed results for random documents and random edits (fast-check)', () => {
     const doc = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 40 }).map((parts) => parts.join(''));
     const edit = fc.record({ at: fc.nat(), del: fc.nat(8), insert: fc.constantFrom(...FRAGMENTS) });
-    fc.assert(fc.property(doc, fc.array(edit, { maxLength: 5 }), fc.nat(), (text, edits, caret) => {
-      let document = TextDocument.create(uri, 'yaml', 1, text);
-      exerciseEverything(document, document.positionAt(caret % (text.length + 1)));
-      for (const e of edits) {
-        const current = document.getText();
-        const start = e.at % (current.length + 1);
-        const range = { start: document.positionAt(start), end: document.positionAt(Math.min(current.length, start + e.del)) };
-        document = TextDocument.create(uri, 'yaml', document.version + 1, TextDocument.applyEdits(document, [{ range, newText: e.insert }]));
-        exerciseEverything(document, document.positionAt(start));
-      }
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(doc, fc.array(edit, { maxLength: 5 }), fc.nat(), (text, edits, caret) => {
+        let document = TextDocument.create(uri, 'yaml', 1, text);
+        exerciseEverything(document, document.positionAt(caret % (text.length + 1)));
+        for (const e of edits) {
+          const current = document.getText();
+          const start = e.at % (current.length + 1);
+          const range = { start: document.positionAt(start), end: document.positionAt(Math.min(current.length, start + e.del)) };
+          document = TextDocument.create(uri, 'yaml', document.version + 1, TextDocument.applyEdits(document, [{ range, newText: e.insert }]));
+          exerciseEverything(document, document.positionAt(start));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('survives a YAML alias bomb, binary junk, half-typed documents and a 10 MB file quickly', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 12; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     const junk = Array.from({ length: 20_000 }, (_, i) => String.fromCharCode((i * 7919) % 65_536)).join('');
     const tenMegabytes = generatedConfig(38_000);
     assert.ok(tenMegabytes.length >= 10 * 1000 * 1000, `${tenMegabytes.length} chars`);
-    for (const [name, text] of [['bomb', bomb.join('\n')], ['junk', junk], ['half-typed', 'routes:\n  - path: /v1/ch\n    targ'], ['10 MB', tenMegabytes]] as const) {
+    for (const [name, text] of [
+      ['bomb', bomb.join('\n')],
+      ['junk', junk],
+      ['half-typed', 'routes:\n  - path: /v1/ch\n    targ'],
+      ['10 MB', tenMegabytes],
+    ] as const) {
       const started = performance.now();
       const document = TextDocument.create(uri, 'yaml', 1, text);
       exerciseEverything(document, document.positionAt(Math.floor(text.length / 2)));
       assert.ok(performance.now() - started < 5000, `${name} took ${(performance.now() - started).toFixed(0)} ms`);
       if (name === 'bomb') assert.ok(service.doValidation(document).some((d) => d.code === 'yaml.aliases'));
-      if (name === '10 MB') assert.deepEqual(service.doValidation(document).map((d) => d.code), ['document.tooLarge']);
+      if (name === '10 MB')
+        assert.deepEqual(
+          service.doValidation(document).map((d) => d.code),
+          ['document.tooLarge'],
+        );
     }
   });
 
@@ -89,9 +143,15 @@ describe('language service robustness', function () {
       await client.open(uri, `\u0000\u0001\uFFFF${'\u00ff'.repeat(1000)}`);
       assert.ok((await client.nextDiagnostics(uri)).diagnostics.length > 0);
       const bombUri = 'file:///w/bomb.gateway.yaml';
-      await client.open(bombUri, 'a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n');
+      await client.open(
+        bombUri,
+        'a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
+      );
       assert.ok((await client.nextDiagnostics(bombUri)).diagnostics.some((d) => d.code === 'yaml.aliases'));
-      const hover = await client.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: bombUri }, position: { line: 0, character: 0 } });
+      const hover = await client.connection.sendRequest<Hover | null>('textDocument/hover', {
+        textDocument: { uri: bombUri },
+        position: { line: 0, character: 0 },
+      });
       assert.equal(hover, null);
       assert.equal(await client.shutdown(), 0);
     } finally {

@@ -69,7 +69,14 @@ export async function startRedisSentinel(dir: string, name: string, masterPort: 
   const file = path.join(dir, `sentinel-${port}.conf`);
   writeFileSync(
     file,
-    [`port ${port}`, 'bind 127.0.0.1', `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds ${name} 500`, `sentinel failover-timeout ${name} 5000`, ''].join('\n'),
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`,
+      `sentinel down-after-milliseconds ${name} 500`,
+      `sentinel failover-timeout ${name} 5000`,
+      '',
+    ].join('\n'),
   );
   const child = await spawnRedisProcess([file, '--sentinel'], (output) => output.includes('+monitor master'));
   return {
@@ -84,7 +91,10 @@ export async function startRedisSentinel(dir: string, name: string, masterPort: 
 }
 
 function spawnRedis(port: number, extraArgs: string[]): Promise<ChildProcess> {
-  return spawnRedisProcess(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice', ...extraArgs], (output) => output.includes('Ready to accept connections'));
+  return spawnRedisProcess(
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice', ...extraArgs],
+    (output) => output.includes('Ready to accept connections'),
+  );
 }
 
 function spawnRedisProcess(args: string[], isReady: (output: string) => boolean): Promise<ChildProcess> {

@@ -12,7 +12,12 @@ export interface TestRequestSpec {
 
 function defaultBody(path: string): unknown {
   if (path.endsWith('/chat/completions')) {
-    return { model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Say hello from the AI Gateway.' }] };
+    return {
+      model: 'gpt-4o-mini',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'Say hello from the AI Gateway.' }],
+    };
   }
   if (path.endsWith('/completions')) return { model: 'gpt-3.5-turbo-instruct', prompt: 'Say hello', max_tokens: 16 };
   if (path.endsWith('/embeddings')) return { model: 'text-embedding-3-small', input: 'Hello' };
@@ -21,7 +26,10 @@ function defaultBody(path: string): unknown {
 
 /** A pattern path is no URL: `*` and `:param` become sample segments the user can edit. */
 function concretePath(path: string): string {
-  return path.replace(/\/\*$/, '/example').replace(/\*/g, 'example').replace(/:([A-Za-z_]\w*)/g, 'sample-$1');
+  return path
+    .replace(/\/\*$/, '/example')
+    .replace(/\*/g, 'example')
+    .replace(/:([A-Za-z_]\w*)/g, 'sample-$1');
 }
 
 function serialize(body: unknown): string {

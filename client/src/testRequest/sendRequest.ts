@@ -69,15 +69,27 @@ export class SseParser {
     this.buffer = blocks.pop() ?? '';
     return blocks.flatMap((block) => {
       const lines = block.split('\n');
-      const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\n');
-      const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
+      const data = lines
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).replace(/^ /, ''))
+        .join('\n');
+      const event = lines
+        .find((l) => l.startsWith('event:'))
+        ?.slice(6)
+        .trim();
       return data === '' && event === undefined ? [] : [{ event, data }];
     });
   }
 }
 
 /** `adminKey`: the local gateway's admin key, which a trace request must carry (the gateway strips it). */
-export function sendTestRequest(baseUrl: string, spec: TestRequestSpec, adminKey: string | undefined, callbacks: SendCallbacks = {}, signal?: AbortSignal): Promise<TestResponse> {
+export function sendTestRequest(
+  baseUrl: string,
+  spec: TestRequestSpec,
+  adminKey: string | undefined,
+  callbacks: SendCallbacks = {},
+  signal?: AbortSignal,
+): Promise<TestResponse> {
   const url = new URL(spec.path, baseUrl);
   const client = url.protocol === 'https:' ? https : http;
   const started = performance.now();

@@ -24,10 +24,7 @@ export type TestRequestPageMessage =
   | { type: 'trace'; id: string; trace: RequestTrace.Record };
 /** Test-request page -> extension. */
 export type TestRequestPageReply =
-  | { type: 'ready' }
-  | { type: 'send'; spec: TestRequestSpec }
-  | { type: 'resend'; id: string }
-  | { type: 'copyCurl'; spec: TestRequestSpec };
+  { type: 'ready' } | { type: 'send'; spec: TestRequestSpec } | { type: 'resend'; id: string } | { type: 'copyCurl'; spec: TestRequestSpec };
 
 export interface TestRequestDeps {
   extensionUri: vscode.Uri;
@@ -59,7 +56,12 @@ export class TestRequestPanel implements vscode.Disposable {
       panel.panel.reveal(undefined, true);
       panel.load(spec);
     } else {
-      const webviewPanel = vscode.window.createWebviewPanel(TestRequestPanel.viewType, 'AI Gateway Test Request', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(deps.extensionUri));
+      const webviewPanel = vscode.window.createWebviewPanel(
+        TestRequestPanel.viewType,
+        'AI Gateway Test Request',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        webviewOptions(deps.extensionUri),
+      );
       panel = TestRequestPanel.current = new TestRequestPanel(webviewPanel, deps, spec);
     }
     if (send) await panel.send(spec);
@@ -123,15 +125,22 @@ export class TestRequestPanel implements vscode.Disposable {
     const id = randomUUID();
     await this.post({ type: 'started', id, spec });
     const credential = await this.deps.credentials.forRoute(spec.route);
-    const withCredential = credential && !Object.keys(spec.headers).some((h) => h.toLowerCase() === 'authorization')
-      ? { ...spec, headers: { ...spec.headers, authorization: `Bearer ${credential}` } }
-      : spec;
+    const withCredential =
+      credential && !Object.keys(spec.headers).some((h) => h.toLowerCase() === 'authorization')
+        ? { ...spec, headers: { ...spec.headers, authorization: `Bearer ${credential}` } }
+        : spec;
     const entry: HistoryEntry = { id, at: Date.now(), spec };
     try {
-      const response = await sendTestRequest(baseUrl, withCredential, this.deps.adminKey, {
-        onHeaders: (status, headers, firstByteMs) => void this.post({ type: 'headers', id, status, headers, firstByteMs }),
-        onSseEvent: (event) => void this.post({ type: 'sse', id, event }),
-      }, controller.signal);
+      const response = await sendTestRequest(
+        baseUrl,
+        withCredential,
+        this.deps.adminKey,
+        {
+          onHeaders: (status, headers, firstByteMs) => void this.post({ type: 'headers', id, status, headers, firstByteMs }),
+          onSseEvent: (event) => void this.post({ type: 'sse', id, event }),
+        },
+        controller.signal,
+      );
       await this.post({ type: 'done', id, response });
       // The header carries the decisions made until the answer started; the kept record has the whole request.
       const trace = response.requestId ? await this.deps.traceOf(response.requestId).catch(() => undefined) : undefined;

@@ -27,7 +27,10 @@ function cut(text: string): Piece[] | undefined {
   const lines = text.split('\n');
   const starts: number[] = [];
   let offset = 0;
-  for (const line of lines) { starts.push(offset); offset += line.length + 1; }
+  for (const line of lines) {
+    starts.push(offset);
+    offset += line.length + 1;
+  }
   const pieces: Piece[] = [];
   let i = 0;
   while (i < lines.length && BLANK_OR_COMMENT.test(lines[i] as string)) i++;
@@ -87,7 +90,11 @@ function shift(node: unknown, delta: number): void {
   if (node === null || typeof node !== 'object') return;
   const n = node as { range?: [number, number, number] | null; items?: unknown[]; key?: unknown; value?: unknown };
   if (n.range) n.range = [n.range[0] + delta, n.range[1] + delta, n.range[2] + delta];
-  if (isPair(node)) { shift(n.key, delta); shift(n.value, delta); return; }
+  if (isPair(node)) {
+    shift(n.key, delta);
+    shift(n.value, delta);
+    return;
+  }
   if (n.items) for (const item of n.items) shift(item, delta);
 }
 
@@ -95,11 +102,10 @@ function hasAnchorsOrTags(node: unknown): boolean {
   if (node === null || typeof node !== 'object') return false;
   if (isAlias(node)) return true;
   const n = node as { anchor?: string; tag?: string; items?: unknown[]; key?: unknown; value?: unknown };
-  if (isPair(node)) return (isCollection(n.key) || hasAnchorsOrTags(n.key)) || hasAnchorsOrTags(n.value);
+  if (isPair(node)) return isCollection(n.key) || hasAnchorsOrTags(n.key) || hasAnchorsOrTags(n.value);
   if (n.anchor !== undefined || n.tag !== undefined) return true;
   return (n.items ?? []).some((item) => hasAnchorsOrTags(item));
 }
-
 
 function parseChunk(piece: Piece): Chunk | undefined {
   const doc = parseYamlDocument(piece.text);
@@ -185,9 +191,15 @@ export class YamlParseCache {
     let seq: YAMLSeq<Node> | undefined;
     for (const piece of pieces) {
       const chunk = this.take(piece);
-      if (!chunk) { this.keep(used); return undefined; }
+      if (!chunk) {
+        this.keep(used);
+        return undefined;
+      }
       used.push(chunk);
-      if (chunk.base !== piece.start) { shift(chunk.node, piece.start - chunk.base); chunk.base = piece.start; }
+      if (chunk.base !== piece.start) {
+        shift(chunk.node, piece.start - chunk.base);
+        chunk.base = piece.start;
+      }
       if (piece.kind === 'item') {
         const item = chunk.node as Node;
         if (!seq) return undefined;
@@ -208,10 +220,10 @@ export class YamlParseCache {
       }
     }
     this.keep(used);
-    const first = (root.items[0]?.key)?.range?.[0] ?? 0;
+    const first = root.items[0]?.key?.range?.[0] ?? 0;
     // As in a whole parse, the root mapping ends where its last value does (blank lines after it are the document's).
     const lastPair = root.items[root.items.length - 1];
-    const end = ((lastPair?.value ?? lastPair?.key))?.range?.[2] ?? text.length;
+    const end = (lastPair?.value ?? lastPair?.key)?.range?.[2] ?? text.length;
     root.range = [first, end, end];
     const document = parseYamlDocument('');
     document.contents = root as unknown as Document.Parsed['contents'];

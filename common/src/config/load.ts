@@ -65,11 +65,25 @@ export function checkConfig(text: string, options: LoadOptions = {}): CheckedCon
       const { data, unset } = interpolate(raw ?? {}, env);
       const unsetSeverity = mode === 'start' ? 'error' : 'warning';
       for (const u of unset) {
-        diagnostics.push({ range: at(u.path), severity: unsetSeverity, code: 'env.unset', message: `Environment variable ${u.name} is not set.`, path: u.path, data: { name: u.name } });
+        diagnostics.push({
+          range: at(u.path),
+          severity: unsetSeverity,
+          code: 'env.unset',
+          message: `Environment variable ${u.name} is not set.`,
+          path: u.path,
+          data: { name: u.name },
+        });
       }
       for (const ref of envReferences(data as Record<string, unknown>)) {
         if (env[ref.name] === undefined || env[ref.name] === '') {
-          diagnostics.push({ range: at(ref.path), severity: unsetSeverity, code: 'env.unset', message: `Environment variable ${ref.name} is not set.`, path: ref.path, data: { name: ref.name } });
+          diagnostics.push({
+            range: at(ref.path),
+            severity: unsetSeverity,
+            code: 'env.unset',
+            message: `Environment variable ${ref.name} is not set.`,
+            path: ref.path,
+            data: { name: ref.name },
+          });
         }
       }
       const schema = schemaDiagnostics(data, parsed);
@@ -78,7 +92,14 @@ export function checkConfig(text: string, options: LoadOptions = {}): CheckedCon
       const refused = new Set(schema.map((d) => JSON.stringify(d.path)));
       for (const f of semanticFindings(data)) {
         if (refused.has(JSON.stringify(f.path))) continue;
-        diagnostics.push({ range: at(f.path, f.onKey), severity: f.severity, code: f.code, message: f.message, path: f.path, ...(f.data ? { data: f.data } : {}) });
+        diagnostics.push({
+          range: at(f.path, f.onKey),
+          severity: f.severity,
+          code: f.code,
+          message: f.message,
+          path: f.path,
+          ...(f.data ? { data: f.data } : {}),
+        });
       }
       if (!diagnostics.some((d) => d.severity === 'error')) {
         return { diagnostics: diagnostics.sort(byPosition), document, lineCounter, valid: { data } };

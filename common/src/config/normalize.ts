@@ -2,8 +2,19 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type {
-  ApiKeyConfig, CallbackConfig, GatewayConfig, GatewaySettings, JwtConfig, LogLevel, RateLimitConfig, RetryTrigger,
-  RouteConfig, RouteTest, SecurityRule, StoreFailurePolicy, TargetConfig,
+  ApiKeyConfig,
+  CallbackConfig,
+  GatewayConfig,
+  GatewaySettings,
+  JwtConfig,
+  LogLevel,
+  RateLimitConfig,
+  RetryTrigger,
+  RouteConfig,
+  RouteTest,
+  SecurityRule,
+  StoreFailurePolicy,
+  TargetConfig,
 } from './types';
 import { parseDuration, parseListen, parseRate, parseSize } from './units';
 
@@ -65,7 +76,9 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
     host: listen.host,
     port: listen.port,
     logLevel: (str(raw.logLevel) as LogLevel | undefined) ?? 'info',
-    ...(str(tls.cert) && str(tls.key) ? { tls: { cert: resolveFile(str(tls.cert), baseDir) as string, key: resolveFile(str(tls.key), baseDir) as string } } : {}),
+    ...(str(tls.cert) && str(tls.key)
+      ? { tls: { cert: resolveFile(str(tls.cert), baseDir) as string, key: resolveFile(str(tls.key), baseDir) as string } }
+      : {}),
     limits: {
       maxBodyBytes: parseSize(limits.maxBodySize) ?? 10 * 1024 * 1024,
       maxHeaderBytes: parseSize(limits.maxHeaderSize) ?? 16 * 1024,
@@ -79,7 +92,9 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
       readOnly: admin.readOnly === true,
     },
     store: {
-      ...(str(redis.url) ? { redis: { url: str(redis.url) as string, keyPrefix: str(redis.keyPrefix) ?? 'ai-gateway:', ...sentinelsOf(redis.sentinels) } } : {}),
+      ...(str(redis.url)
+        ? { redis: { url: str(redis.url) as string, keyPrefix: str(redis.keyPrefix) ?? 'ai-gateway:', ...sentinelsOf(redis.sentinels) } }
+        : {}),
       onStoreFailure: (str(store.onStoreFailure) as StoreFailurePolicy | undefined) ?? 'local',
       replicas: num(store.replicas) ?? 1,
     },
@@ -138,12 +153,16 @@ function normalizeRoute(raw: Raw, name: string, baseDir: string): RouteConfig {
     name,
     path: str(raw.path) as string,
     ...(methods ? { methods } : {}),
-    ...(match ? {
-      match: {
-        ...(match.headers !== undefined ? { headers: Object.fromEntries(Object.entries(obj(match.headers)).map(([k, v]) => [k.toLowerCase(), String(v)])) } : {}),
-        ...(str(match.model) ? { model: str(match.model) } : {}),
-      },
-    } : {}),
+    ...(match
+      ? {
+          match: {
+            ...(match.headers !== undefined
+              ? { headers: Object.fromEntries(Object.entries(obj(match.headers)).map(([k, v]) => [k.toLowerCase(), String(v)])) }
+              : {}),
+            ...(str(match.model) ? { model: str(match.model) } : {}),
+          },
+        }
+      : {}),
     targets,
     loadBalancing: (str(raw.loadBalancing) as RouteConfig['loadBalancing'] | undefined) ?? (targets.some((t) => t.weight !== 1) ? 'weighted' : 'round-robin'),
     timeoutMs,
@@ -157,15 +176,17 @@ function normalizeRoute(raw: Raw, name: string, baseDir: string): RouteConfig {
       maxMs: parseDuration(backoff.max) ?? 2_000,
       maxRetryAfterMs: parseDuration(backoff.maxRetryAfter) ?? 5_000,
     },
-    ...(hc ? {
-      healthCheck: {
-        path: str(hc.path) as string,
-        intervalMs: parseDuration(hc.interval) ?? 5_000,
-        timeoutMs: parseDuration(hc.timeout) ?? 2_000,
-        healthyThreshold: num(hc.healthyThreshold) ?? 1,
-        unhealthyThreshold: num(hc.unhealthyThreshold) ?? 2,
-      },
-    } : {}),
+    ...(hc
+      ? {
+          healthCheck: {
+            path: str(hc.path) as string,
+            intervalMs: parseDuration(hc.interval) ?? 5_000,
+            timeoutMs: parseDuration(hc.timeout) ?? 2_000,
+            healthyThreshold: num(hc.healthyThreshold) ?? 1,
+            unhealthyThreshold: num(hc.unhealthyThreshold) ?? 2,
+          },
+        }
+      : {}),
     circuitBreaker: {
       consecutiveFailures: num(cb.consecutiveFailures) ?? 5,
       errorRatio: num(cb.errorRatio) ?? 0.5,
@@ -173,13 +194,15 @@ function normalizeRoute(raw: Raw, name: string, baseDir: string): RouteConfig {
       coolDownMs: parseDuration(cb.coolDown) ?? 10_000,
     },
     ...(str(raw.stripPrefix) ? { stripPrefix: str(raw.stripPrefix) } : {}),
-    ...(example ? {
-      example: {
-        ...(str(example.method) ? { method: (str(example.method) as string).toUpperCase() } : {}),
-        ...(example.headers !== undefined ? { headers: obj(example.headers) as Record<string, string> } : {}),
-        ...(example.body !== undefined ? { body: example.body } : {}),
-      },
-    } : {}),
+    ...(example
+      ? {
+          example: {
+            ...(str(example.method) ? { method: (str(example.method) as string).toUpperCase() } : {}),
+            ...(example.headers !== undefined ? { headers: obj(example.headers) as Record<string, string> } : {}),
+            ...(example.body !== undefined ? { body: example.body } : {}),
+          },
+        }
+      : {}),
     tests: normalizeTests(list(raw.tests)),
   };
 }
@@ -229,15 +252,17 @@ function normalizeSecurity(raw: Raw, env: Record<string, string | undefined>, ba
     auth,
     ...(raw.consumers !== undefined ? { consumers: list(raw.consumers).map(String) } : {}),
     ...(auth === 'jwt' ? { jwt: normalizeJwt(obj(raw.jwt), env, baseDir) } : {}),
-    ...(raw.apiKeys !== undefined ? {
-      apiKeys: list(raw.apiKeys).map((k): ApiKeyConfig => {
-        const o = obj(k);
-        const keyEnv = str(o.keyEnv);
-        const plain = keyEnv !== undefined ? env[keyEnv] : str(o.key);
-        const sha256 = plain ? sha256Hex(plain) : str(o.sha256)?.toLowerCase();
-        return { name: str(o.name) as string, ...(keyEnv ? { keyEnv } : {}), ...(sha256 ? { sha256 } : {}) };
-      }),
-    } : {}),
+    ...(raw.apiKeys !== undefined
+      ? {
+          apiKeys: list(raw.apiKeys).map((k): ApiKeyConfig => {
+            const o = obj(k);
+            const keyEnv = str(o.keyEnv);
+            const plain = keyEnv !== undefined ? env[keyEnv] : str(o.key);
+            const sha256 = plain ? sha256Hex(plain) : str(o.sha256)?.toLowerCase();
+            return { name: str(o.name) as string, ...(keyEnv ? { keyEnv } : {}), ...(sha256 ? { sha256 } : {}) };
+          }),
+        }
+      : {}),
     ...(rateLimit ? { rateLimit } : {}),
   };
 }
@@ -245,7 +270,9 @@ function normalizeSecurity(raw: Raw, env: Record<string, string | undefined>, ba
 function normalizeCallbacks(raw: unknown): CallbackConfig[] {
   if (raw === undefined) return [];
   const items = Array.isArray(raw) ? raw : [raw];
-  return items.map((c) => (typeof c === 'string' ? { url: c } : { url: str(obj(c).url) as string, ...(obj(c).events ? { events: list(obj(c).events) as string[] } : {}) }));
+  return items.map((c) =>
+    typeof c === 'string' ? { url: c } : { url: str(obj(c).url) as string, ...(obj(c).events ? { events: list(obj(c).events) as string[] } : {}) },
+  );
 }
 
 export function normalizeConfig(data: unknown, env: Record<string, string | undefined>, baseDir: string): GatewayConfig {

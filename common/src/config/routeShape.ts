@@ -5,7 +5,10 @@ import { globToRegExp } from './units';
 
 /** `/models/:id` and `/models/:name` have the same shape `/models/:`. */
 export function pathShape(path: string): string {
-  return path.split('/').map((seg) => (seg.startsWith(':') ? ':' : seg)).join('/');
+  return path
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? ':' : seg))
+    .join('/');
 }
 
 export type PathKind = 'exact' | 'param' | 'prefix';
@@ -21,7 +24,7 @@ export function pathPatternMatches(pattern: string, requestPath: string): boolea
   const a = pattern.split('/');
   const b = requestPath.split('/');
   if (a.length !== b.length) return false;
-  return a.every((seg, i) => seg.startsWith(':') ? (b[i] ?? '') !== '' : seg === b[i]);
+  return a.every((seg, i) => (seg.startsWith(':') ? (b[i] ?? '') !== '' : seg === b[i]));
 }
 
 /** True when every request `narrow` could match is also matched by `broad` (both globs with `*`). */

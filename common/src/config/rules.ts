@@ -20,7 +20,16 @@ const obj = (v: unknown): Raw => (v !== null && typeof v === 'object' && !Array.
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-interface RouteView { index: number; raw: Raw; name: string; path: string; shape: string; methods?: string[]; headers: Record<string, string>; model?: string }
+interface RouteView {
+  index: number;
+  raw: Raw;
+  name: string;
+  path: string;
+  shape: string;
+  methods?: string[];
+  headers: Record<string, string>;
+  model?: string;
+}
 
 function routeViews(root: Raw): RouteView[] {
   const routes = list(root.routes);
@@ -31,12 +40,18 @@ function routeViews(root: Raw): RouteView[] {
     if (path === undefined) return [];
     const methodList = raw.methods !== undefined ? list(raw.methods) : str(raw.method) ? [raw.method] : undefined;
     const match = obj(raw.match);
-    return [{
-      index, raw, name: names[index] as string, path, shape: pathShape(path),
-      ...(methodList ? { methods: methodList.map((m) => String(m).toUpperCase()) } : {}),
-      headers: Object.fromEntries(Object.entries(obj(match.headers)).map(([k, v]) => [k.toLowerCase(), String(v)])),
-      ...(str(match.model) ? { model: str(match.model) } : {}),
-    }];
+    return [
+      {
+        index,
+        raw,
+        name: names[index] as string,
+        path,
+        shape: pathShape(path),
+        ...(methodList ? { methods: methodList.map((m) => String(m).toUpperCase()) } : {}),
+        headers: Object.fromEntries(Object.entries(obj(match.headers)).map(([k, v]) => [k.toLowerCase(), String(v)])),
+        ...(str(match.model) ? { model: str(match.model) } : {}),
+      },
+    ];
   });
 }
 
@@ -70,19 +85,42 @@ function routeRules(routes: RouteView[]): Finding[] {
   for (const r of routes) {
     if (str(r.raw.name) !== undefined) {
       const first = byName.get(r.name);
-      if (first) out.push({ path: ['routes', r.index, 'name'], severity: 'error', code: 'route.duplicateName', message: `Route name "${r.name}" is already used by route ${first.index + 1} (${first.path}).` });
+      if (first)
+        out.push({
+          path: ['routes', r.index, 'name'],
+          severity: 'error',
+          code: 'route.duplicateName',
+          message: `Route name "${r.name}" is already used by route ${first.index + 1} (${first.path}).`,
+        });
       else byName.set(r.name, r);
     }
     if (r.raw.target !== undefined && r.raw.targets !== undefined) {
-      out.push({ path: ['routes', r.index, 'targets'], onKey: true, severity: 'error', code: 'route.targetAndTargets', message: 'Set either "target" (one backend) or "targets" (several), not both.' });
+      out.push({
+        path: ['routes', r.index, 'targets'],
+        onKey: true,
+        severity: 'error',
+        code: 'route.targetAndTargets',
+        message: 'Set either "target" (one backend) or "targets" (several), not both.',
+      });
     } else if (r.raw.target === undefined && r.raw.targets === undefined) {
-      out.push({ path: ['routes', r.index, 'path'], onKey: true, severity: 'error', code: 'route.noTarget', message: `Route "${r.name}" has no "target": add target: http://host:port (or mock://openai).` });
+      out.push({
+        path: ['routes', r.index, 'path'],
+        onKey: true,
+        severity: 'error',
+        code: 'route.noTarget',
+        message: `Route "${r.name}" has no "target": add target: http://host:port (or mock://openai).`,
+      });
     }
     for (const t of targetsOf(r.raw)) out.push(...targetRules(t.url, ['routes', r.index, ...t.path]));
     const timeout = parseDuration(r.raw.timeout);
     const firstByte = parseDuration(r.raw.firstByteTimeout);
     if (timeout !== undefined && firstByte !== undefined && firstByte > timeout) {
-      out.push({ path: ['routes', r.index, 'firstByteTimeout'], severity: 'warning', code: 'route.timeoutOrder', message: `firstByteTimeout (${String(r.raw.firstByteTimeout)}) is longer than timeout (${String(r.raw.timeout)}), so it never applies.` });
+      out.push({
+        path: ['routes', r.index, 'firstByteTimeout'],
+        severity: 'warning',
+        code: 'route.timeoutOrder',
+        message: `firstByteTimeout (${String(r.raw.firstByteTimeout)}) is longer than timeout (${String(r.raw.timeout)}), so it never applies.`,
+      });
     }
   }
   // Only routes of the same path shape can cover each other: compare within a shape, in document order.
@@ -92,11 +130,23 @@ function routeRules(routes: RouteView[]): Finding[] {
     earlierOfShape.set(b.shape, earlier);
     for (const a of earlier) {
       if (covers(a, b) && covers(b, a)) {
-        out.push({ path: ['routes', b.index, 'path'], severity: 'error', code: 'route.duplicate', message: `Route "${b.name}" duplicates route "${a.name}" (same path, methods and match): it would never be used.`, data: { other: a.name } });
+        out.push({
+          path: ['routes', b.index, 'path'],
+          severity: 'error',
+          code: 'route.duplicate',
+          message: `Route "${b.name}" duplicates route "${a.name}" (same path, methods and match): it would never be used.`,
+          data: { other: a.name },
+        });
         break;
       }
       if (covers(a, b) && conditionCount(a) === conditionCount(b)) {
-        out.push({ path: ['routes', b.index, 'path'], severity: 'warning', code: 'route.shadowed', message: `Route "${b.name}" is shadowed by the earlier, broader route "${a.name}": every request it matches goes to "${a.name}". Move it above, or narrow "${a.name}".`, data: { other: a.name } });
+        out.push({
+          path: ['routes', b.index, 'path'],
+          severity: 'warning',
+          code: 'route.shadowed',
+          message: `Route "${b.name}" is shadowed by the earlier, broader route "${a.name}": every request it matches goes to "${a.name}". Move it above, or narrow "${a.name}".`,
+          data: { other: a.name },
+        });
         break;
       }
     }
@@ -120,8 +170,21 @@ function targetRules(url: string, path: (string | number)[]): Finding[] {
   }
   // Single-label hosts (ai-service) and *.svc.cluster.local are cluster-internal; a dotted public name over http is not.
   const host = parsed.hostname;
-  if (parsed.protocol === 'http:' && !LOCAL_HOST.test(host) && host.includes('.') && !/\.(svc|cluster\.local|internal|local)$/.test(host) && !/^(10|192\.168|172\.(1[6-9]|2\d|3[01]))\./.test(host)) {
-    return [{ path, severity: 'warning', code: 'target.plaintext', message: `Traffic to ${host} goes over plain http://: prompts, keys and answers travel unencrypted. Use https://.` }];
+  if (
+    parsed.protocol === 'http:' &&
+    !LOCAL_HOST.test(host) &&
+    host.includes('.') &&
+    !/\.(svc|cluster\.local|internal|local)$/.test(host) &&
+    !/^(10|192\.168|172\.(1[6-9]|2\d|3[01]))\./.test(host)
+  ) {
+    return [
+      {
+        path,
+        severity: 'warning',
+        code: 'target.plaintext',
+        message: `Traffic to ${host} goes over plain http://: prompts, keys and answers travel unencrypted. Use https://.`,
+      },
+    ];
   }
   return [];
 }
@@ -137,21 +200,39 @@ function securityRules(root: Raw, routes: RouteView[]): Finding[] {
     if (endpoint === undefined) return;
     // An endpoint protects the routes it names, or the part of a broader route's space it names (/v1/secure/* in /v1/*).
     const bare = endpoint.replace(/\*$/, '');
-    const matched = routePaths.has(endpoint)
-      || (endpoint.endsWith('*') && routes.some((r) => pathPatternMatches(endpoint, r.path.replace(/\*$/, ''))))
-      || routes.some((r) => r.path.endsWith('*') && pathPatternMatches(r.path, bare));
+    const matched =
+      routePaths.has(endpoint) ||
+      (endpoint.endsWith('*') && routes.some((r) => pathPatternMatches(endpoint, r.path.replace(/\*$/, '')))) ||
+      routes.some((r) => r.path.endsWith('*') && pathPatternMatches(r.path, bare));
     if (!matched) {
-      const suggestion = closest(endpoint, routes.map((r) => r.path));
+      const suggestion = closest(
+        endpoint,
+        routes.map((r) => r.path),
+      );
       out.push({
-        path: ['security', i, 'endpoint'], severity: 'error', code: 'security.unknownEndpoint',
+        path: ['security', i, 'endpoint'],
+        severity: 'error',
+        code: 'security.unknownEndpoint',
         message: `Security endpoint "${endpoint}" matches no route, so it protects nothing.${suggestion ? ` Did you mean "${suggestion}"?` : ' Add the route or fix the path.'}`,
         data: { endpoint, ...(suggestion ? { suggestion } : {}) },
       });
     }
-    const methodsKey = rule.methods !== undefined ? list(rule.methods).map((m) => String(m).toUpperCase()).sort().join(',') : '*';
+    const methodsKey =
+      rule.methods !== undefined
+        ? list(rule.methods)
+            .map((m) => String(m).toUpperCase())
+            .sort()
+            .join(',')
+        : '*';
     const key = `${endpoint} ${methodsKey}`;
     const first = seen.get(key);
-    if (first !== undefined) out.push({ path: ['security', i, 'endpoint'], severity: 'error', code: 'security.duplicate', message: `Endpoint "${endpoint}" already has a security rule (entry ${first + 1}); merge them.` });
+    if (first !== undefined)
+      out.push({
+        path: ['security', i, 'endpoint'],
+        severity: 'error',
+        code: 'security.duplicate',
+        message: `Endpoint "${endpoint}" already has a security rule (entry ${first + 1}); merge them.`,
+      });
     else seen.set(key, i);
     out.push(...authRules(rule, i));
   });
@@ -162,7 +243,9 @@ function securityRules(root: Raw, routes: RouteView[]): Finding[] {
     const covered = exactEndpoints.has(r.path) || prefixEndpoints.some((e) => pathPatternMatches(e, r.path.replace(/\*$/, '')));
     if (!covered) {
       out.push({
-        path: ['routes', r.index, 'path'], severity: 'warning', code: 'route.unprotected',
+        path: ['routes', r.index, 'path'],
+        severity: 'warning',
+        code: 'route.unprotected',
         message: `Route "${r.name}" has no security entry, so anyone who can reach the gateway can use it. Add one (auth: none makes public access explicit).`,
         data: { route: r.name, path: r.path },
       });
@@ -181,33 +264,79 @@ function authRules(rule: Raw, i: number): Finding[] {
     const hasSecret = jwt.secretEnv !== undefined || jwt.secret !== undefined;
     const hasKey = jwt.publicKeyFile !== undefined || jwt.jwksUrl !== undefined;
     if (!hasSecret && !hasKey) {
-      out.push({ path: ['security', i, 'auth'], severity: 'warning', code: 'security.jwtNoKey', message: 'auth: jwt names no key yet, so every request will be refused (401). Add jwt.secretEnv (HS256) or jwt.publicKeyFile / jwt.jwksUrl (RS256).' });
+      out.push({
+        path: ['security', i, 'auth'],
+        severity: 'warning',
+        code: 'security.jwtNoKey',
+        message: 'auth: jwt names no key yet, so every request will be refused (401). Add jwt.secretEnv (HS256) or jwt.publicKeyFile / jwt.jwksUrl (RS256).',
+      });
     }
     const algorithms = list(jwt.algorithms).map(String);
     const hs = algorithms.filter((a) => HMAC.test(a));
     const asym = algorithms.filter((a) => !HMAC.test(a));
     if (hs.length > 0 && !hasSecret && hasKey) {
-      out.push({ path: ['security', i, 'jwt', 'algorithms'], severity: 'error', code: 'security.jwtAlgorithmKey', message: `${hs.join(', ')} need a shared secret (jwt.secretEnv); a public key must never be used as an HMAC secret.` });
+      out.push({
+        path: ['security', i, 'jwt', 'algorithms'],
+        severity: 'error',
+        code: 'security.jwtAlgorithmKey',
+        message: `${hs.join(', ')} need a shared secret (jwt.secretEnv); a public key must never be used as an HMAC secret.`,
+      });
     }
     if (asym.length > 0 && !hasKey && hasSecret) {
-      out.push({ path: ['security', i, 'jwt', 'algorithms'], severity: 'error', code: 'security.jwtAlgorithmKey', message: `${asym.join(', ')} need a public key (jwt.publicKeyFile or jwt.jwksUrl).` });
+      out.push({
+        path: ['security', i, 'jwt', 'algorithms'],
+        severity: 'error',
+        code: 'security.jwtAlgorithmKey',
+        message: `${asym.join(', ')} need a public key (jwt.publicKeyFile or jwt.jwksUrl).`,
+      });
     }
     if (jwt.secret !== undefined) {
-      out.push({ path: ['security', i, 'jwt', 'secret'], onKey: true, severity: 'warning', code: 'secret.plaintext', message: 'A JWT secret written in the config ends up in version control. Move it to an environment variable (jwt.secretEnv).', data: { kind: 'jwt' } });
+      out.push({
+        path: ['security', i, 'jwt', 'secret'],
+        onKey: true,
+        severity: 'warning',
+        code: 'secret.plaintext',
+        message: 'A JWT secret written in the config ends up in version control. Move it to an environment variable (jwt.secretEnv).',
+        data: { kind: 'jwt' },
+      });
     }
   } else if (rule.jwt !== undefined) {
-    out.push({ path: ['security', i, 'jwt'], onKey: true, severity: 'warning', code: 'security.unusedJwt', message: `"jwt" settings are ignored because auth is "${auth ?? 'not set'}".` });
+    out.push({
+      path: ['security', i, 'jwt'],
+      onKey: true,
+      severity: 'warning',
+      code: 'security.unusedJwt',
+      message: `"jwt" settings are ignored because auth is "${auth ?? 'not set'}".`,
+    });
   }
   if (auth === 'api-key') {
     const keys = list(rule.apiKeys);
-    if (keys.length === 0) out.push({ path: ['security', i, 'auth'], severity: 'warning', code: 'security.noApiKeys', message: 'auth: api-key lists no apiKeys yet, so every request will be refused (401). Add apiKeys: [{ name, keyEnv }].' });
+    if (keys.length === 0)
+      out.push({
+        path: ['security', i, 'auth'],
+        severity: 'warning',
+        code: 'security.noApiKeys',
+        message: 'auth: api-key lists no apiKeys yet, so every request will be refused (401). Add apiKeys: [{ name, keyEnv }].',
+      });
     keys.forEach((k, j) => {
       const key = obj(k);
       if (key.keyEnv === undefined && key.sha256 === undefined && key.key === undefined) {
-        out.push({ path: ['security', i, 'apiKeys', j], severity: 'error', code: 'security.apiKeyMissing', message: `API key "${str(key.name) ?? j + 1}" needs keyEnv (an environment variable) or sha256 (the key's digest).` });
+        out.push({
+          path: ['security', i, 'apiKeys', j],
+          severity: 'error',
+          code: 'security.apiKeyMissing',
+          message: `API key "${str(key.name) ?? j + 1}" needs keyEnv (an environment variable) or sha256 (the key's digest).`,
+        });
       }
       if (key.key !== undefined) {
-        out.push({ path: ['security', i, 'apiKeys', j, 'key'], onKey: true, severity: 'warning', code: 'secret.plaintext', message: 'An API key written in the config ends up in version control. Move it to an environment variable (keyEnv) or store its sha256.', data: { kind: 'apiKey' } });
+        out.push({
+          path: ['security', i, 'apiKeys', j, 'key'],
+          onKey: true,
+          severity: 'warning',
+          code: 'secret.plaintext',
+          message: 'An API key written in the config ends up in version control. Move it to an environment variable (keyEnv) or store its sha256.',
+          data: { kind: 'apiKey' },
+        });
       }
     });
   }
@@ -237,15 +366,34 @@ function gatewayRules(root: Raw): Finding[] {
   const store = obj(gateway.store);
   const out: Finding[] = [];
   if (gateway.cluster !== undefined && obj(gateway.cluster).enabled !== false && store.redis === undefined) {
-    out.push({ path: ['gateway', 'cluster'], onKey: true, severity: 'warning', code: 'cluster.noStore', message: 'gateway.cluster shares admin changes through Redis, but gateway.store.redis is not set: each replica keeps its own config.' });
+    out.push({
+      path: ['gateway', 'cluster'],
+      onKey: true,
+      severity: 'warning',
+      code: 'cluster.noStore',
+      message: 'gateway.cluster shares admin changes through Redis, but gateway.store.redis is not set: each replica keeps its own config.',
+    });
   }
   if (store.redis !== undefined && (store.onStoreFailure ?? 'local') === 'local' && store.replicas === undefined) {
-    out.push({ path: ['gateway', 'store', 'redis'], onKey: true, severity: 'info', code: 'store.replicasUnset', message: 'While Redis is unreachable, the "local" policy gives each replica limit/replicas; set gateway.store.replicas to the number of replicas, or every replica falls back to the whole limit.' });
+    out.push({
+      path: ['gateway', 'store', 'redis'],
+      onKey: true,
+      severity: 'info',
+      code: 'store.replicasUnset',
+      message:
+        'While Redis is unreachable, the "local" policy gives each replica limit/replicas; set gateway.store.replicas to the number of replicas, or every replica falls back to the whole limit.',
+    });
   }
   const redis = obj(store.redis);
   const url = str(redis.url);
   if (Array.isArray(redis.sentinels) && redis.sentinels.length > 0 && url?.startsWith('rediss://')) {
-    out.push({ path: ['gateway', 'store', 'redis', 'url'], onKey: false, severity: 'error', code: 'store.sentinelTls', message: 'TLS (rediss://) through Redis Sentinel is not supported yet: use redis:// with sentinels, or rediss:// to one server without them.' });
+    out.push({
+      path: ['gateway', 'store', 'redis', 'url'],
+      onKey: false,
+      severity: 'error',
+      code: 'store.sentinelTls',
+      message: 'TLS (rediss://) through Redis Sentinel is not supported yet: use redis:// with sentinels, or rediss:// to one server without them.',
+    });
   }
   return out;
 }

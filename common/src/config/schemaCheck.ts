@@ -49,10 +49,21 @@ function valueAt(data: unknown, path: JsonPath): unknown {
 }
 
 const TYPE_NAMES: Record<string, string> = {
-  array: 'a list', object: 'a mapping (key: value)', string: 'text', integer: 'a whole number', number: 'a number', boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping (key: value)',
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
 };
 
-interface Located { path: JsonPath; onKey: boolean; message: string; code: string; data?: Record<string, unknown> }
+interface Located {
+  path: JsonPath;
+  onKey: boolean;
+  message: string;
+  code: string;
+  data?: Record<string, unknown>;
+}
 
 function explain(err: ErrorObject, data: unknown): Located {
   const path = toPath(err.instancePath, data);
@@ -65,33 +76,52 @@ function explain(err: ErrorObject, data: unknown): Located {
       const guess = closest(key, allowed);
       const where = path.length === 0 ? 'at the top level' : `in ${describe(path)}`;
       return {
-        path: [...path, key], onKey: true, code: 'schema.unknownKey',
+        path: [...path, key],
+        onKey: true,
+        code: 'schema.unknownKey',
         message: `Unknown key "${key}" ${where}.${guess ? ` Did you mean "${guess}"?` : ` Allowed: ${allowed.join(', ')}.`}`,
         data: { key, allowed, ...(guess ? { suggestion: guess } : {}) },
       };
     }
     case 'required': {
       const missing = String((err.params as { missingProperty: string }).missingProperty);
-      return { path, onKey: false, code: 'schema.required', message: `Missing required key "${missing}" in ${describe(path) === 'the config' ? 'the config' : describe(path)}.`, data: { missing } };
+      return {
+        path,
+        onKey: false,
+        code: 'schema.required',
+        message: `Missing required key "${missing}" in ${describe(path) === 'the config' ? 'the config' : describe(path)}.`,
+        data: { missing },
+      };
     }
     case 'enum': {
       const allowed = ((err.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
       const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
       return {
-        path, onKey: false, code: 'schema.enum',
+        path,
+        onKey: false,
+        code: 'schema.enum',
         message: `${valueText(value)} is not a valid ${describe(path)}: expected one of ${allowed.join(', ')}.${guess ? ` Did you mean "${guess}"?` : ''}`,
         data: { allowed, ...(guess ? { suggestion: guess } : {}) },
       };
     }
     case 'type': {
-      const expected = String((err.params as { type: string }).type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ');
+      const expected = String((err.params as { type: string }).type)
+        .split(',')
+        .map((t) => TYPE_NAMES[t] ?? t)
+        .join(' or ');
       return { path, onKey: false, code: 'schema.type', message: `${describe(path)} must be ${expected}.` };
     }
     case 'minItems':
       return { path, onKey: false, code: 'schema.minItems', message: `${describe(path)} must not be empty.` };
-    case 'minimum': case 'maximum': {
+    case 'minimum':
+    case 'maximum': {
       const limit = (err.params as { limit: number }).limit;
-      return { path, onKey: false, code: `schema.${err.keyword}`, message: `${describe(path)} must be ${err.keyword === 'minimum' ? 'at least' : 'at most'} ${limit}, not ${valueText(value)}.` };
+      return {
+        path,
+        onKey: false,
+        code: `schema.${err.keyword}`,
+        message: `${describe(path)} must be ${err.keyword === 'minimum' ? 'at least' : 'at most'} ${limit}, not ${valueText(value)}.`,
+      };
     }
     default:
       if (typeof custom === 'string') return { path, onKey: false, code: 'schema.format', message: `${valueText(value)} ${custom}.` };
@@ -116,11 +146,15 @@ function collapse(errors: ErrorObject[]): ErrorObject[] {
       // Deeper errors inside an object branch (unknown key in a target object) are precise: keep those.
       const deeper = e.instancePath !== owner && e.keyword !== 'type';
       if (!deeper && typeof custom === 'string') {
-        if (!seen.has(`anyOf:${owner}`)) { seen.add(`anyOf:${owner}`); out.push({ ...anyOf, keyword: 'x-custom', parentSchema: anyOf.parentSchema }); }
+        if (!seen.has(`anyOf:${owner}`)) {
+          seen.add(`anyOf:${owner}`);
+          out.push({ ...anyOf, keyword: 'x-custom', parentSchema: anyOf.parentSchema });
+        }
         continue;
       }
       if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
-      if (e.keyword === 'type' && !deeper && errors.some((o) => o !== e && o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'anyOf')) continue;
+      if (e.keyword === 'type' && !deeper && errors.some((o) => o !== e && o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'anyOf'))
+        continue;
     }
     const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
     if (seen.has(key)) continue;

@@ -20,7 +20,10 @@ export function closest(word: string, candidates: readonly string[]): string | u
   const lower = word.toLowerCase();
   for (const c of candidates) {
     const d = editDistance(lower, c.toLowerCase());
-    if (d < bestScore) { best = c; bestScore = d; }
+    if (d < bestScore) {
+      best = c;
+      bestScore = d;
+    }
   }
   const allowed = Math.max(1, Math.floor(word.length / 3));
   return best !== undefined && bestScore <= allowed && bestScore > 0 ? best : best !== undefined && bestScore === 0 && best !== word ? best : undefined;

@@ -3,10 +3,16 @@ import type { Rate } from './types';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const RATE_WINDOWS: Record<string, number> = {
-  s: 1000, sec: 1000, second: 1000,
-  m: 60_000, min: 60_000, minute: 60_000,
-  h: 3_600_000, hour: 3_600_000,
-  d: 86_400_000, day: 86_400_000,
+  s: 1000,
+  sec: 1000,
+  second: 1000,
+  m: 60_000,
+  min: 60_000,
+  minute: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
 };
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 

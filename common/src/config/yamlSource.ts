@@ -1,5 +1,18 @@
 // YAML text -> Document with offsets, and the bridge from JSON paths back to source ranges.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type DocumentOptions, type Node, type ParseOptions, type Pair, type SchemaOptions } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type DocumentOptions,
+  type Node,
+  type ParseOptions,
+  type Pair,
+  type SchemaOptions,
+} from 'yaml';
 import type { Diagnostic, Range } from './types';
 
 /** Alias expansion is capped so a "billion laughs" document cannot exhaust memory. */

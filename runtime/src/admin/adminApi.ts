@@ -35,7 +35,9 @@ export function adminApi(options: AdminOptions): Middleware {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     const ready = !readiness || options.runtime.hasConfig;
     ctx.status = ready ? 200 : 503;
-    ctx.body = (!readiness ? { status: 'ok' } : ready ? { status: 'ready', configVersion: options.runtime.snapshot.version } : { status: 'not-ready' }) satisfies Admin.Health;
+    ctx.body = (
+      !readiness ? { status: 'ok' } : ready ? { status: 'ready', configVersion: options.runtime.snapshot.version } : { status: 'not-ready' }
+    ) satisfies Admin.Health;
     return Promise.resolve();
   }
 
@@ -67,10 +69,18 @@ export function adminApi(options: AdminOptions): Middleware {
 function authorize(ctx: AdminContext, check: ReturnType<ReturnType<typeof adminKeyChecker>>): void {
   if (check === 'ok') return;
   if (check === 'disabled') {
-    throw new AdminError(403, 'admin_disabled', `The admin API is off because ${ADMIN_KEY_ENV} is not set for the gateway: start the gateway with ${ADMIN_KEY_ENV}=<a long random key> and send it as "Authorization: Bearer <key>".`);
+    throw new AdminError(
+      403,
+      'admin_disabled',
+      `The admin API is off because ${ADMIN_KEY_ENV} is not set for the gateway: start the gateway with ${ADMIN_KEY_ENV}=<a long random key> and send it as "Authorization: Bearer <key>".`,
+    );
   }
   ctx.set('WWW-Authenticate', 'Bearer realm="ai-gateway-admin"');
-  throw new AdminError(401, 'unauthorized', check === 'missing'
-    ? `Missing admin API key: send "Authorization: Bearer $${ADMIN_KEY_ENV}".`
-    : `Wrong admin API key: use the ${ADMIN_KEY_ENV} the gateway was started with.`);
+  throw new AdminError(
+    401,
+    'unauthorized',
+    check === 'missing'
+      ? `Missing admin API key: send "Authorization: Bearer $${ADMIN_KEY_ENV}".`
+      : `Wrong admin API key: use the ${ADMIN_KEY_ENV} the gateway was started with.`,
+  );
 }

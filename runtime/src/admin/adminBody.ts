@@ -24,7 +24,12 @@ export function parseBody(text: string): unknown {
   const errors = syntax.filter((d) => d.severity === 'error');
   const first = errors[0];
   if (first) {
-    throw new AdminError(400, 'bad_request', `The body is not valid JSON or YAML: ${first.message} (line ${first.range.start.line + 1}, column ${first.range.start.character + 1}).`, errors);
+    throw new AdminError(
+      400,
+      'bad_request',
+      `The body is not valid JSON or YAML: ${first.message} (line ${first.range.start.line + 1}, column ${first.range.start.character + 1}).`,
+      errors,
+    );
   }
   return document.toJS({ maxAliasCount: 100 });
 }

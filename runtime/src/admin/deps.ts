@@ -31,7 +31,11 @@ export function adminDeps(options: AdminOptions): AdminDeps {
     ...options,
     writableStore() {
       if (!options.store) {
-        throw new AdminError(409, 'no_config_file', 'This gateway runs a config given in code, not a file, so a change could not be kept: start it with --config FILE.');
+        throw new AdminError(
+          409,
+          'no_config_file',
+          'This gateway runs a config given in code, not a file, so a change could not be kept: start it with --config FILE.',
+        );
       }
       return options.store;
     },

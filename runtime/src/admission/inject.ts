@@ -1,20 +1,7 @@
 // Decides, for one pod, whether to inject the gateway sidecar, and writes the JSON Patch that does it.
 // Pure: the same pod and options always give the same plan, so the webhook is trivially idempotent.
-import {
-  CONFIG_VOLUME_NAME,
-  SIDECAR_CONTAINER_NAME,
-  configVolume,
-  sidecarContainer,
-  type SidecarOptions,
-} from './sidecar';
-import {
-  CONFIG_ANNOTATION,
-  INJECTED_ANNOTATION,
-  INJECT_ANNOTATION,
-  PORT_ANNOTATION,
-  type JsonPatchAdd,
-  type Pod,
-} from './types';
+import { CONFIG_VOLUME_NAME, SIDECAR_CONTAINER_NAME, configVolume, sidecarContainer, type SidecarOptions } from './sidecar';
+import { CONFIG_ANNOTATION, INJECTED_ANNOTATION, INJECT_ANNOTATION, PORT_ANNOTATION, type JsonPatchAdd, type Pod } from './types';
 
 export type InjectionPlan =
   | { action: 'skip'; reason: string; warning?: string }

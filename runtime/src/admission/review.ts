@@ -95,7 +95,7 @@ function readPod(request: AdmissionRequest): Pod | undefined {
   if (!isObject(object)) return undefined;
   const spec = object.spec;
   if (!isObject(spec) || !Array.isArray(spec.containers)) {
-    throw new InvalidAdmissionReview('request.object.spec.containers: expected the pod\'s container list');
+    throw new InvalidAdmissionReview("request.object.spec.containers: expected the pod's container list");
   }
   const metadata = object.metadata;
   if (metadata !== undefined && !isObject(metadata)) throw new InvalidAdmissionReview('request.object.metadata: expected an object');

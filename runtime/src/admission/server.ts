@@ -44,15 +44,12 @@ export async function startAdmissionWebhook(options: AdmissionWebhookOptions): P
     registers: [registry],
   });
 
-  const server = createServer(
-    { cert: readFileSync(options.certFile), key: readFileSync(options.keyFile), requestTimeout: 10_000 },
-    (req, res) => {
-      handle(req, res).catch((err: unknown) => {
-        logger.error({ err }, 'webhook request failed');
-        if (!res.headersSent) sendJson(res, 500, errorBody('internal_error', 'the webhook failed to answer'));
-      });
-    },
-  );
+  const server = createServer({ cert: readFileSync(options.certFile), key: readFileSync(options.keyFile), requestTimeout: 10_000 }, (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      logger.error({ err }, 'webhook request failed');
+      if (!res.headersSent) sendJson(res, 500, errorBody('internal_error', 'the webhook failed to answer'));
+    });
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];

@@ -22,8 +22,18 @@ export interface CommandResult {
 export type CommandFactory = (result: CommandResult) => Command;
 
 const COMMANDS: CommandFactory[] = [
-  startCommand, mockCommand, validateCommand, testCommand, webhookCommand,
-  initCommand, applyCommand, addRouteCommand, secureCommand, metricsCommand, configCommand, routesCommand,
+  startCommand,
+  mockCommand,
+  validateCommand,
+  testCommand,
+  webhookCommand,
+  initCommand,
+  applyCommand,
+  addRouteCommand,
+  secureCommand,
+  metricsCommand,
+  configCommand,
+  routesCommand,
 ];
 
 export async function main(argv: string[]): Promise<number | void> {

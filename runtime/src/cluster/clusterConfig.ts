@@ -57,7 +57,8 @@ export async function startClusterConfig(options: ClusterConfigOptions): Promise
         .then(() => sync.publish(text))
         .then(
           () => undefined,
-          (err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cluster config could not be published; other replicas keep their config'),
+          (err: unknown) =>
+            logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cluster config could not be published; other replicas keep their config'),
         );
     },
     async close() {

@@ -89,8 +89,17 @@ export async function startConfigSync(options: ConfigSyncOptions): Promise<Confi
     return catchingUp;
   });
   // Start with the cluster's config when Redis answers soon; never keep the gateway from starting without it.
-  const settled = await Promise.race([joined.then(() => true, () => false), delay(STARTUP_WAIT_MS, false)]);
-  logger[settled ? 'info' : 'warn']({ store: describeRedisTarget(options.redis), channel: options.channel, replicaId }, settled ? 'cluster config sync on' : 'cluster config sync waiting for Redis');
+  const settled = await Promise.race([
+    joined.then(
+      () => true,
+      () => false,
+    ),
+    delay(STARTUP_WAIT_MS, false),
+  ]);
+  logger[settled ? 'info' : 'warn'](
+    { store: describeRedisTarget(options.redis), channel: options.channel, replicaId },
+    settled ? 'cluster config sync on' : 'cluster config sync waiting for Redis',
+  );
 
   return {
     async publish(text) {

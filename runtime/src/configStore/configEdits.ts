@@ -56,7 +56,11 @@ export function endpointPath(segment: string): string {
  * The seed's `authType` means `auth`; a field set to null is removed; fields not given are kept as they are.
  */
 export function upsertSecurity(data: RawConfig, endpoint: string, fields: Plain): { data: RawConfig; created: boolean } {
-  const changes: Plain = Object.fromEntries(Object.entries(fields).map(([k, v]): [string, unknown] => [k === 'authType' ? 'auth' : k, v]).filter(([k]) => k !== 'endpoint'));
+  const changes: Plain = Object.fromEntries(
+    Object.entries(fields)
+      .map(([k, v]): [string, unknown] => [k === 'authType' ? 'auth' : k, v])
+      .filter(([k]) => k !== 'endpoint'),
+  );
   const security = [...asList(data.security)];
   const index = security.findIndex((s) => asPlain(s).endpoint === endpoint && asPlain(s).methods === undefined);
   const base: Plain = index >= 0 ? { ...asPlain(security[index]) } : { endpoint };

@@ -43,7 +43,11 @@ export class ConfigStore {
   private writingHash: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(text: string, config: GatewayConfig, private readonly options: ConfigStoreOptions) {
+  constructor(
+    text: string,
+    config: GatewayConfig,
+    private readonly options: ConfigStoreOptions,
+  ) {
     this.currentText = text;
     this.currentConfig = config;
     this.currentHash = contentHash(text);

@@ -4,14 +4,23 @@ import type { Diagnostic } from '../../../common/src/config';
 
 /** The file changed on disk since the gateway loaded it (a hand edit): overwriting it would lose that edit. */
 export class ConfigConflictError extends Error {
-  constructor(readonly file: string, detail: string) {
-    super(`${file} ${detail} since the gateway loaded it; the change was not written, so that edit is kept. Save or revert the file (the gateway reloads it), then retry.`);
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(
+      `${file} ${detail} since the gateway loaded it; the change was not written, so that edit is kept. Save or revert the file (the gateway reloads it), then retry.`,
+    );
   }
 }
 
 /** The config the change would produce has errors: the diagnostics say what and where. */
 export class ConfigInvalidError extends Error {
-  constructor(readonly diagnostics: Diagnostic[], readonly text: string, message = 'The change would make the config invalid; nothing was changed.') {
+  constructor(
+    readonly diagnostics: Diagnostic[],
+    readonly text: string,
+    message = 'The change would make the config invalid; nothing was changed.',
+  ) {
     super(message);
   }
 

@@ -2,10 +2,7 @@
 // endpoint, ...) with a longest common subsequence, so deleting the second route patches nothing but that route,
 // and an item whose identity changed is edited in place (its comments stay) rather than deleted and re-added.
 
-export type AlignStep =
-  | { kind: 'patch'; old: number; new: number }
-  | { kind: 'delete'; old: number }
-  | { kind: 'insert'; new: number; after: number }; // after this old index (-1: before the first)
+export type AlignStep = { kind: 'patch'; old: number; new: number } | { kind: 'delete'; old: number } | { kind: 'insert'; new: number; after: number }; // after this old index (-1: before the first)
 
 const MAX_CELLS = 4_000_000;
 

@@ -234,7 +234,10 @@ class TextPatcher {
   /** Indents every line after the first (or every line) by `column` and joins with the file's line ending. */
   private lines(text: string, column = 0, indentFirst = false): string {
     const pad = ' '.repeat(column);
-    return text.split('\n').map((line, i) => (i === 0 && !indentFirst) || line === '' ? line : pad + line).join(this.eol);
+    return text
+      .split('\n')
+      .map((line, i) => ((i === 0 && !indentFirst) || line === '' ? line : pad + line))
+      .join(this.eol);
   }
 
   private keyStart(pair: Pair<Node, Node | null>): number {

@@ -51,8 +51,7 @@ export interface GatewayState {
 }
 
 export type Rejection =
-  | { by: 'auth'; kind: 'missing' | 'invalid' | 'forbidden' | 'unavailable'; reason: string }
-  | { by: 'rate-limit'; limit: 'requests' | 'tokens'; rate: string };
+  { by: 'auth'; kind: 'missing' | 'invalid' | 'forbidden' | 'unavailable'; reason: string } | { by: 'rate-limit'; limit: 'requests' | 'tokens'; rate: string };
 
 export type GatewayContext = ParameterizedContext<GatewayState>;
 

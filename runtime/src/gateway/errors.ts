@@ -16,7 +16,13 @@ export function errorBody(type: string, message: string, route: string | undefin
   return { error: { type, message, ...(route !== undefined ? { route } : {}), ...(requestId !== undefined ? { requestId } : {}) } };
 }
 
-export function respondWithError(ctx: GatewayContext, status: number, type: GatewayErrorType | (string & {}), message: string, route = ctx.state.route?.name): void {
+export function respondWithError(
+  ctx: GatewayContext,
+  status: number,
+  type: GatewayErrorType | (string & {}),
+  message: string,
+  route = ctx.state.route?.name,
+): void {
   ctx.status = status;
   ctx.body = errorBody(type, message, route, ctx.state.requestId);
 }

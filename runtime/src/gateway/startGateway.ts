@@ -85,28 +85,37 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const logger = options.logger ?? pino({ level: config.gateway.logLevel, base: undefined, timestamp: isoTimeField }, stdoutLines());
   // Warnings do not stop the gateway, but the user should hear them where the gateway runs, not only in the editor.
   for (const d of startWarnings) logger.warn({ file: configFile, line: d.range.start.line + 1, column: d.range.start.character + 1, code: d.code }, d.message);
-  const runtime = new GatewayRuntime({ logger, mockUnreachableTargets: mockUnreachableOverride((options.env ?? process.env)[ProcessEnv.mockUnreachableTargets]) });
+  const runtime = new GatewayRuntime({
+    logger,
+    mockUnreachableTargets: mockUnreachableOverride((options.env ?? process.env)[ProcessEnv.mockUnreachableTargets]),
+  });
   const observability = new Observability(runtime, { env: options.env ?? process.env, ...options.observability });
   // Rate-limit counters in this process, or shared by all replicas through Redis (gateway.store; restart to change).
   const store = createRateLimitStore(config.gateway.store, { logger, registry: observability.metrics.registry });
   await store.ready(STORE_READY_TIMEOUT_MS);
   let cluster: ClusterConfig | undefined; // eslint-disable-line prefer-const -- the config store's callback, made before, reads it
   // Admin changes go through the config store: kept in the file's YAML, validated, applied, written atomically.
-  const configStore = configFile && lastText !== undefined
-    ? new ConfigStore(lastText, config, {
-      file: configFile,
-      load: loadOptions,
-      readOnly: config.gateway.admin.readOnly,
-      committed: (text) => cluster?.localChange(text),
-      apply: async (next) => {
-        await runtime.apply(next);
-        updateGatewayServer(server, next.gateway);
-      },
-    })
-    : undefined;
+  const configStore =
+    configFile && lastText !== undefined
+      ? new ConfigStore(lastText, config, {
+          file: configFile,
+          load: loadOptions,
+          readOnly: config.gateway.admin.readOnly,
+          committed: (text) => cluster?.localChange(text),
+          apply: async (next) => {
+            await runtime.apply(next);
+            updateGatewayServer(server, next.gateway);
+          },
+        })
+      : undefined;
   const admin = options.app?.admin ?? { store: configStore, apiKey: (options.env ?? process.env)[ProcessEnv.apiKey] };
   const adminListen = config.gateway.admin.listen;
-  const app = createGatewayApp(runtime, { ...options.app, observability, security: { counters: store.counters, ...options.app?.security }, admin: adminListen ? undefined : admin });
+  const app = createGatewayApp(runtime, {
+    ...options.app,
+    observability,
+    security: { counters: store.counters, ...options.app?.security },
+    admin: adminListen ? undefined : admin,
+  });
   await runtime.apply(config);
 
   const server = createListener(config, app.callback());
@@ -125,12 +134,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const url = listenUrl(server, config.gateway.tls !== undefined);
   const adminListener = adminListen
     ? await startAdminListener({ ...admin, runtime, observability }, adminListen).catch(async (err: unknown) => {
-      await closeServer(server, 0); // the admin address is taken: do not leave the gateway half started
-      await observability.close();
-      await runtime.close();
-      await store.close();
-      throw err;
-    })
+        await closeServer(server, 0); // the admin address is taken: do not leave the gateway half started
+        await observability.close();
+        await runtime.close();
+        await store.close();
+        throw err;
+      })
     : undefined;
   const adminUrl = adminListener?.url ?? url;
   logger.info({ url, adminUrl }, ProcessEvents.listening);
@@ -165,7 +174,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       return true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const diagnostic: Diagnostic = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'runtime.apply', message, path: [] };
+      const diagnostic: Diagnostic = {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: 'error',
+        code: 'runtime.apply',
+        message,
+        path: [],
+      };
       logger.warn({ file: configFile, diagnostics: [diagnostic] }, ProcessEvents.configRejected);
       runtime.events.emit('config.rejected', { source: configFile, diagnostics: [diagnostic] });
       return false;

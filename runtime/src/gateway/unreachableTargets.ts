@@ -21,10 +21,12 @@ export function mockUnreachableOverride(value: string | undefined): boolean | un
 }
 
 export async function unreachableTargets(urls: string[], connectTimeoutMs = CONNECT_TIMEOUT_MS): Promise<UnreachableTarget[]> {
-  const results = await Promise.all(urls.map(async (url) => {
-    const reason = await unreachableReason(new URL(url), connectTimeoutMs);
-    return reason === undefined ? undefined : { url, reason };
-  }));
+  const results = await Promise.all(
+    urls.map(async (url) => {
+      const reason = await unreachableReason(new URL(url), connectTimeoutMs);
+      return reason === undefined ? undefined : { url, reason };
+    }),
+  );
   return results.filter((r): r is UnreachableTarget => r !== undefined);
 }
 

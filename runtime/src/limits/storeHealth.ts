@@ -25,16 +25,22 @@ export class StoreHealth {
 
   constructor(private readonly options: StoreHealthOptions) {
     const registry = options.registry ?? defaultRegistry;
-    this.failures = singleMetric(registry, 'ai_gateway_rate_limit_store_failures_total', () =>
-      new Counter({
-        name: 'ai_gateway_rate_limit_store_failures_total',
-        help: 'Rate-limit operations the shared store could not answer, decided by the onStoreFailure policy',
-        labelNames: ['policy'],
-        registers: [registry],
-      }),
+    this.failures = singleMetric(
+      registry,
+      'ai_gateway_rate_limit_store_failures_total',
+      () =>
+        new Counter({
+          name: 'ai_gateway_rate_limit_store_failures_total',
+          help: 'Rate-limit operations the shared store could not answer, decided by the onStoreFailure policy',
+          labelNames: ['policy'],
+          registers: [registry],
+        }),
     );
-    this.up = singleMetric(registry, 'ai_gateway_rate_limit_store_up', () =>
-      new Gauge({ name: 'ai_gateway_rate_limit_store_up', help: '1 while the shared rate-limit store answers, 0 while it does not', registers: [registry] }),
+    this.up = singleMetric(
+      registry,
+      'ai_gateway_rate_limit_store_up',
+      () =>
+        new Gauge({ name: 'ai_gateway_rate_limit_store_up', help: '1 while the shared rate-limit store answers, 0 while it does not', registers: [registry] }),
     );
     this.up.set(1);
   }

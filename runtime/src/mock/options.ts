@@ -33,7 +33,14 @@ export function optionsForRequest(base: MockOptions, headers: IncomingHttpHeader
   const cutAfter = numberHeader(headers, 'x-mock-cut-after');
   const failureRate = numberHeader(headers, 'x-mock-failure-rate');
   const retryAfter = headers['x-mock-retry-after'];
-  if (status === undefined && latency === undefined && chunkDelay === undefined && cutAfter === undefined && failureRate === undefined && retryAfter === undefined) {
+  if (
+    status === undefined &&
+    latency === undefined &&
+    chunkDelay === undefined &&
+    cutAfter === undefined &&
+    failureRate === undefined &&
+    retryAfter === undefined
+  ) {
     return base;
   }
   return {

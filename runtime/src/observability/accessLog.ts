@@ -63,7 +63,7 @@ export function writeAccessLine(logger: Logger, level: ReturnType<typeof accessL
 /** The `{error: {type, message}}` body the gateway answered with, when it answered one itself. */
 function errorOf(body: unknown): AccessLine['error'] {
   if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
-  const error = (body).error;
+  const error = body.error;
   if (typeof error !== 'object' || error === null) return undefined;
   const { type, message } = error as { type?: unknown; message?: unknown };
   return typeof type === 'string' && typeof message === 'string' ? { type, message } : undefined;

@@ -55,7 +55,10 @@ export class Observability {
       onReport: (report) => {
         this.metrics.webhookDeliveries.labels({ outcome: report.outcome }).inc();
         if (report.outcome === 'failed' || report.outcome === 'dropped') {
-          runtime.logger.warn({ url: report.url, event: report.event.type, attempt: report.attempt, status: report.status, error: report.error }, `webhook ${report.outcome}`);
+          runtime.logger.warn(
+            { url: report.url, event: report.event.type, attempt: report.attempt, status: report.status, error: report.error },
+            `webhook ${report.outcome}`,
+          );
         }
         options.webhooks?.onReport?.(report);
       },
@@ -146,7 +149,9 @@ export class Observability {
   private subscribe(): void {
     const metrics = this.metrics;
     this.on('upstream.attempt', (event) => {
-      this.routeInstruments(event.route).upstreamDuration(event.target).observe(event.durationMs / 1000);
+      this.routeInstruments(event.route)
+        .upstreamDuration(event.target)
+        .observe(event.durationMs / 1000);
       const reason = event.outcome === 'response' ? (event.status !== undefined && event.status >= 500 ? `http_${event.status}` : undefined) : event.outcome;
       if (reason !== undefined && reason !== 'aborted') metrics.upstreamErrors.labels({ route: event.route, target: event.target, reason }).inc();
     });
@@ -154,7 +159,11 @@ export class Observability {
       metrics.retries.labels({ route: event.route, reason: event.reason }).inc();
       if (event.failover) metrics.failovers.labels({ route: event.route, target: event.fromTarget }).inc();
     });
-    this.on('upstream.first-byte', (event) => this.routeInstruments(event.route).timeToFirstByte(event.target).observe(event.ttfbMs / 1000));
+    this.on('upstream.first-byte', (event) =>
+      this.routeInstruments(event.route)
+        .timeToFirstByte(event.target)
+        .observe(event.ttfbMs / 1000),
+    );
     this.on('stream.cut', (event) => metrics.streamCuts.labels({ route: event.route, target: event.target, reason: event.reason }).inc());
     this.on('usage', (event) => {
       const tokens = this.routeInstruments(event.route).tokens(this.consumers.label(event.consumer));
@@ -174,7 +183,12 @@ export class Observability {
     this.on('config.rejected', (event) => {
       const diagnostics = event.diagnostics
         .filter((diagnostic) => diagnostic.severity === 'error')
-        .map((diagnostic) => ({ message: diagnostic.message, code: diagnostic.code, line: diagnostic.range.start.line + 1, character: diagnostic.range.start.character + 1 }));
+        .map((diagnostic) => ({
+          message: diagnostic.message,
+          code: diagnostic.code,
+          line: diagnostic.range.start.line + 1,
+          character: diagnostic.range.start.character + 1,
+        }));
       this.webhooks.publish('config.rejected', { ...(event.source ? { source: event.source } : {}), diagnostics });
     });
   }
@@ -185,7 +199,10 @@ export class Observability {
     const secretEnv = snapshot.config.gateway.webhookSecretEnv;
     const secret = secretEnv ? this.env[secretEnv] : undefined;
     if (snapshot.config.callbacks.length > 0 && !secret) {
-      this.runtime.logger.warn({ webhookSecretEnv: secretEnv }, 'webhooks are sent unsigned: set gateway.webhookSecretEnv to a variable holding the signing secret');
+      this.runtime.logger.warn(
+        { webhookSecretEnv: secretEnv },
+        'webhooks are sent unsigned: set gateway.webhookSecretEnv to a variable holding the signing secret',
+      );
     }
     this.webhooks.configure(snapshot.config.callbacks, secret);
     this.metrics.targetHealthy.reset();

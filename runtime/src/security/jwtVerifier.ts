@@ -59,7 +59,7 @@ export function compileJwtVerifier(config: JwtConfig, keys: JwtKeys, where: stri
   for (const alg of config.algorithms) {
     if (!SYMMETRIC.has(alg) && !ASYMMETRIC.has(alg)) throw new Error(`${where}.jwt.algorithms: "${alg}" is not a supported algorithm`);
     // An algorithm without a key of its family can never verify a token: leave it out of the allow-list.
-    if (SYMMETRIC.has(alg) ? keys.secret : keys.publicKey ?? keys.jwks) allowed.add(alg);
+    if (SYMMETRIC.has(alg) ? keys.secret : (keys.publicKey ?? keys.jwks)) allowed.add(alg);
   }
   if (allowed.size === 0 && (keys.secret || keys.publicKey || keys.jwks)) {
     throw new Error(`${where}.jwt: no key for any of the algorithms ${config.algorithms.join(', ')}`);

@@ -4,9 +4,7 @@
 // slash removed. What cannot be made canonical without guessing (encoded `/`, `\`, NUL, double encoding, a
 // path above the root) is refused. Case is kept: routes and security rules are both case-sensitive.
 
-export type NormalizedUrl =
-  | { ok: true; path: string; search: string; changed: boolean }
-  | { ok: false; reason: string };
+export type NormalizedUrl = { ok: true; path: string; search: string; changed: boolean } | { ok: false; reason: string };
 
 const HEX = /^[0-9A-Fa-f]{2}$/;
 // RFC 3986 unreserved characters: decoding them never changes what a path means.

@@ -56,8 +56,12 @@ export function checkExpectations(expect: RouteTestExpect, response: ObservedRes
     }
   }
   if (expect.maxLatencyMs !== undefined && response.durationMs > expect.maxLatencyMs) {
-    fail('maxLatencyMs', `<= ${expect.maxLatencyMs} ms`, `${Math.round(response.durationMs)} ms`,
-      `expected a response within ${expect.maxLatencyMs} ms, took ${Math.round(response.durationMs)} ms`);
+    fail(
+      'maxLatencyMs',
+      `<= ${expect.maxLatencyMs} ms`,
+      `${Math.round(response.durationMs)} ms`,
+      `expected a response within ${expect.maxLatencyMs} ms, took ${Math.round(response.durationMs)} ms`,
+    );
   }
   return failures;
 }

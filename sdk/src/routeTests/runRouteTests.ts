@@ -50,7 +50,9 @@ export async function runRouteTest(testCase: RouteTestCase, options: RunOptions)
     }
     const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
     const response = await fetch(url, {
-      method, headers, body,
+      method,
+      headers,
+      body,
       signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
     });
     const text = await response.text();

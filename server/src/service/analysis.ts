@@ -58,14 +58,19 @@ function sequenceItems(result: LoadResult, key: string): Node[] {
 
 function indexRoutes(document: TextDocument, result: LoadResult): RouteEntry[] {
   const items = sequenceItems(result, 'routes');
-  const raw = items.map((item) => (isMap(item) ? { name: scalarText(findPair(item, 'name')?.value as Node), path: scalarText(findPair(item, 'path')?.value as Node) } : {}));
+  const raw = items.map((item) =>
+    isMap(item) ? { name: scalarText(findPair(item, 'name')?.value as Node), path: scalarText(findPair(item, 'path')?.value as Node) } : {},
+  );
   const names = routeNames(raw.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined))));
   return items.map((item, index) => {
     const namePair = findPair(item, 'name');
     const pathPair = findPair(item, 'path');
     const path = scalarText(pathPair?.value);
     return {
-      index, item, name: names[index] as string, itemRange: rangeOfNode(document, item) as Range,
+      index,
+      item,
+      name: names[index] as string,
+      itemRange: rangeOfNode(document, item) as Range,
       ...(isScalar(namePair?.value) ? { nameNode: namePair.value } : {}),
       ...(path !== undefined && pathPair ? { path, pathNode: pathPair.value } : {}),
     };
@@ -77,7 +82,9 @@ function indexSecurity(document: TextDocument, result: LoadResult): SecurityEntr
     const endpointPair = findPair(item, 'endpoint');
     const endpoint = scalarText(endpointPair?.value);
     return {
-      index, item, itemRange: rangeOfNode(document, item) as Range,
+      index,
+      item,
+      itemRange: rangeOfNode(document, item) as Range,
       ...(endpoint !== undefined && endpointPair ? { endpoint, endpointNode: endpointPair.value } : {}),
     };
   });
@@ -119,9 +126,17 @@ export class AnalysisCache {
     let routes: RouteEntry[] | undefined;
     let security: SecurityEntry[] | undefined;
     const analysis: GatewayAnalysis = {
-      version: document.version, text, result, loadMs: performance.now() - started, ...(tooLarge ? { tooLarge: { bytes: text.length } } : {}),
-      get routes() { return (routes ??= indexRoutes(document, result)); },
-      get security() { return (security ??= indexSecurity(document, result)); },
+      version: document.version,
+      text,
+      result,
+      loadMs: performance.now() - started,
+      ...(tooLarge ? { tooLarge: { bytes: text.length } } : {}),
+      get routes() {
+        return (routes ??= indexRoutes(document, result));
+      },
+      get security() {
+        return (security ??= indexSecurity(document, result));
+      },
     };
     this.analyses.set(document.uri, analysis);
     return analysis;

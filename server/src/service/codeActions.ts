@@ -8,7 +8,13 @@ import type { GatewayAnalysis } from './analysis';
 import { nodeAtOffset, rangeOfPair } from './yamlNodes';
 
 /** `Diagnostic.data` as the config model fills it (`path` is the route's path for route.unprotected). */
-interface DiagnosticData { path?: string; suggestion?: string; endpoint?: string; route?: string; kind?: string }
+interface DiagnosticData {
+  path?: string;
+  suggestion?: string;
+  endpoint?: string;
+  route?: string;
+  kind?: string;
+}
 
 function action(document: TextDocument, title: string, edits: TextEdit[], diagnostic?: Diagnostic, kind: string = CodeActionKind.QuickFix): CodeAction {
   return { title, kind, ...(diagnostic ? { diagnostics: [diagnostic], isPreferred: true } : {}), edit: { changes: { [document.uri]: edits } } };
@@ -29,7 +35,11 @@ export function appendItem(document: TextDocument, analysis: GatewayAnalysis, ke
   return { range: { start: end, end }, newText: `${lead}${key}:\n${lines.map((l, i) => `  ${i === 0 ? '- ' : '  '}${l}`).join('\n')}\n` };
 }
 
-const envNameFor = (words: string): string => words.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'SECRET';
+const envNameFor = (words: string): string =>
+  words
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '') || 'SECRET';
 
 function pairAt(document: TextDocument, analysis: GatewayAnalysis, range: Range): Pair<Node, Node> | undefined {
   return nodeAtOffset(analysis.result.document.contents, document.offsetAt(range.start))?.pair;
@@ -42,14 +52,40 @@ function fixesFor(document: TextDocument, analysis: GatewayAnalysis, d: Diagnost
       const routePath = String(data.path);
       const keyEnv = `${envNameFor(data.route ?? 'route')}_KEY`;
       return [
-        action(document, `Add an api-key security rule for ${routePath}`, [appendItem(document, analysis, 'security', [`endpoint: ${routePath}`, 'auth: api-key', 'apiKeys:', `  - { name: ${data.route ?? 'client'}, keyEnv: ${keyEnv} }`, 'rateLimit: 60/min'])], d),
-        action(document, `Make ${routePath} public explicitly (auth: none)`, [appendItem(document, analysis, 'security', [`endpoint: ${routePath}`, 'auth: none'])], d),
+        action(
+          document,
+          `Add an api-key security rule for ${routePath}`,
+          [
+            appendItem(document, analysis, 'security', [
+              `endpoint: ${routePath}`,
+              'auth: api-key',
+              'apiKeys:',
+              `  - { name: ${data.route ?? 'client'}, keyEnv: ${keyEnv} }`,
+              'rateLimit: 60/min',
+            ]),
+          ],
+          d,
+        ),
+        action(
+          document,
+          `Make ${routePath} public explicitly (auth: none)`,
+          [appendItem(document, analysis, 'security', [`endpoint: ${routePath}`, 'auth: none'])],
+          d,
+        ),
       ];
     }
     case 'security.unknownEndpoint': {
       const out: CodeAction[] = [];
       if (data.suggestion) out.push(action(document, `Change to "${data.suggestion}"`, [{ range: d.range, newText: data.suggestion }], d));
-      if (data.endpoint) out.push(action(document, `Create a route for ${data.endpoint}`, [appendItem(document, analysis, 'routes', [`path: ${data.endpoint}`, 'target: mock://openai'])], data.suggestion ? undefined : d));
+      if (data.endpoint)
+        out.push(
+          action(
+            document,
+            `Create a route for ${data.endpoint}`,
+            [appendItem(document, analysis, 'routes', [`path: ${data.endpoint}`, 'target: mock://openai'])],
+            data.suggestion ? undefined : d,
+          ),
+        );
       return out;
     }
     case 'schema.unknownKey':
@@ -86,7 +122,15 @@ function targetToTargets(document: TextDocument, analysis: GatewayAnalysis, rang
   const url = (found.pair.value as { source?: string } | null)?.source ?? String((found.pair.value as { value?: unknown } | null)?.value ?? '');
   if (!pairRange) return [];
   const indent = ' '.repeat(pairRange.start.character);
-  return [action(document, 'Convert target to targets (to add more backends)', [{ range: pairRange, newText: `targets:\n${indent}  - url: ${url}` }], undefined, CodeActionKind.RefactorRewrite)];
+  return [
+    action(
+      document,
+      'Convert target to targets (to add more backends)',
+      [{ range: pairRange, newText: `targets:\n${indent}  - url: ${url}` }],
+      undefined,
+      CodeActionKind.RefactorRewrite,
+    ),
+  ];
 }
 
 export function codeActions(document: TextDocument, range: Range, diagnostics: Diagnostic[], analysis: GatewayAnalysis): CodeAction[] {

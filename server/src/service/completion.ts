@@ -11,19 +11,23 @@ const RATE_FORMS = ['100/min', '10/s', '5000/hour', '1000/day', '100'];
 /** A snippet body from the schema as YAML lines at `indent` (its `${1:x}` placeholders are kept). */
 export function snippetYaml(body: unknown, indent: string): string {
   if (Array.isArray(body)) {
-    return body.map((item) => {
-      const inner = snippetYaml(item, `${indent}  `);
-      return `${indent}- ${inner.slice(indent.length + 2)}`;
-    }).join('\n');
+    return body
+      .map((item) => {
+        const inner = snippetYaml(item, `${indent}  `);
+        return `${indent}- ${inner.slice(indent.length + 2)}`;
+      })
+      .join('\n');
   }
   if (body !== null && typeof body === 'object') {
-    return Object.entries(body).map(([key, value]) => {
-      if (value !== null && typeof value === 'object') {
-        if (Array.isArray(value) && value.every((v) => typeof v !== 'object')) return `${indent}${key}: [${value.join(', ')}]`;
-        return `${indent}${key}:\n${snippetYaml(value, `${indent}  `)}`;
-      }
-      return `${indent}${key}: ${String(value)}`;
-    }).join('\n');
+    return Object.entries(body)
+      .map(([key, value]) => {
+        if (value !== null && typeof value === 'object') {
+          if (Array.isArray(value) && value.every((v) => typeof v !== 'object')) return `${indent}${key}: [${value.join(', ')}]`;
+          return `${indent}${key}:\n${snippetYaml(value, `${indent}  `)}`;
+        }
+        return `${indent}${key}: ${String(value)}`;
+      })
+      .join('\n');
   }
   return `${indent}${String(body)}`;
 }
@@ -41,7 +45,8 @@ function keyItems(ctx: CursorContext, position: Position): CompletionItem[] {
     const schema = property.schema;
     const block = isObjectSchema(schema) ? `\n${indent}  $0` : isArraySchema(schema) ? `\n${indent}  - $0` : ' $0';
     items.push({
-      label: property.name, kind: CompletionItemKind.Property,
+      label: property.name,
+      kind: CompletionItemKind.Property,
       sortText: `${property.required ? '0' : '1'}${property.name}`,
       ...(property.required ? { detail: 'required' } : {}),
       ...(schema.markdownDescription ? { documentation: { kind: 'markdown', value: schema.markdownDescription } } : {}),
@@ -51,7 +56,9 @@ function keyItems(ctx: CursorContext, position: Position): CompletionItem[] {
     for (const snippet of schema.defaultSnippets ?? []) {
       const body = snippetYaml(snippet.body, `${indent}  `);
       items.push({
-        label: `${property.name}: ${snippet.label}`, kind: CompletionItemKind.Snippet, sortText: `2${property.name}`,
+        label: `${property.name}: ${snippet.label}`,
+        kind: CompletionItemKind.Snippet,
+        sortText: `2${property.name}`,
         ...(snippet.markdownDescription ? { documentation: { kind: 'markdown', value: snippet.markdownDescription } } : {}),
         insertTextFormat: InsertTextFormat.Snippet,
         textEdit: { range, newText: `${property.name}:\n${body}` },
@@ -65,9 +72,12 @@ function keyItems(ctx: CursorContext, position: Position): CompletionItem[] {
         if (Array.isArray(snippet.body)) continue;
         const body = snippetYaml(snippet.body, indent).slice(indent.length);
         items.push({
-          label: snippet.label, kind: CompletionItemKind.Snippet, sortText: `3${snippet.label}`,
+          label: snippet.label,
+          kind: CompletionItemKind.Snippet,
+          sortText: `3${snippet.label}`,
           ...(snippet.markdownDescription ? { documentation: { kind: 'markdown', value: snippet.markdownDescription } } : {}),
-          insertTextFormat: InsertTextFormat.Snippet, textEdit: { range, newText: body },
+          insertTextFormat: InsertTextFormat.Snippet,
+          textEdit: { range, newText: body },
         });
       }
     }
@@ -79,7 +89,10 @@ function scalarValues(schemas: SchemaNode[]): string[] {
   const values = new Set<string>();
   for (const s of schemas) {
     for (const v of s.enum ?? []) values.add(String(v));
-    if (s.type === 'boolean') { values.add('true'); values.add('false'); }
+    if (s.type === 'boolean') {
+      values.add('true');
+      values.add('false');
+    }
     for (const e of s.examples ?? []) if (typeof e !== 'object') values.add(String(e));
     if (s.default !== undefined && typeof s.default !== 'object') values.add(String(s.default));
   }
@@ -89,8 +102,12 @@ function scalarValues(schemas: SchemaNode[]): string[] {
 function valueItems(ctx: CursorContext, position: Position, analysis: GatewayAnalysis | undefined): CompletionItem[] {
   const range = replaceRange(position, ctx.prefix);
   const last = ctx.path[ctx.path.length - 1];
-  const item = (label: string, kind: CompletionItemKind, detail?: string): CompletionItem =>
-    ({ label, kind, textEdit: { range, newText: label }, ...(detail ? { detail } : {}) });
+  const item = (label: string, kind: CompletionItemKind, detail?: string): CompletionItem => ({
+    label,
+    kind,
+    textEdit: { range, newText: label },
+    ...(detail ? { detail } : {}),
+  });
   if (ctx.path[0] === 'security' && last === 'endpoint') {
     return (analysis?.routes ?? []).flatMap((r) => (r.path ? [item(r.path, CompletionItemKind.Reference, `route ${r.name}`)] : []));
   }
@@ -106,10 +123,14 @@ function envItems(text: string, names: string[], position: Position, prefix: str
   const known = new Set([...names, ...[...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] as string)]);
   known.delete(prefix);
   const upper = prefix.toUpperCase();
-  return [...known].filter((name) => name.toUpperCase().startsWith(upper)).sort().map((name) => ({
-    label: name, kind: CompletionItemKind.Variable,
-    textEdit: { range: replaceRange(position, prefix), newText: closed ? name : `${name}}` },
-  }));
+  return [...known]
+    .filter((name) => name.toUpperCase().startsWith(upper))
+    .sort()
+    .map((name) => ({
+      label: name,
+      kind: CompletionItemKind.Variable,
+      textEdit: { range: replaceRange(position, prefix), newText: closed ? name : `${name}}` },
+    }));
 }
 
 export function doComplete(document: TextDocument, position: Position, analysis: GatewayAnalysis | undefined, envNames: string[]): CompletionList {

@@ -19,7 +19,13 @@ export interface CursorContext {
 
 const LINE = /^(\s*)(-\s+)?(?:("?)([^\s:#"'][^:#]*?)\3\s*:(?:\s|$))?(.*)$/;
 
-interface LineShape { indent: number; dash: boolean; content: number; key?: string; rest: string }
+interface LineShape {
+  indent: number;
+  dash: boolean;
+  content: number;
+  key?: string;
+  rest: string;
+}
 
 function shape(line: string): LineShape | undefined {
   if (/^\s*(#.*)?$/.test(line)) return undefined;
@@ -85,8 +91,12 @@ export function cursorContext(text: string, line: number, character: number): Cu
     const column = indent + (keyTyping[2]?.length ?? 0);
     const path = newItem ? [...ownerPath(lines, line, indent), 0] : ownerPath(lines, line, column);
     return {
-      path, kind: 'key', prefix: keyTyping[3] ?? '',
-      siblings: newItem ? [] : siblingKeys(lines, line, column), newItem, before,
+      path,
+      kind: 'key',
+      prefix: keyTyping[3] ?? '',
+      siblings: newItem ? [] : siblingKeys(lines, line, column),
+      newItem,
+      before,
     };
   }
   const valueTyping = /^(\s*)(-\s+)?("?)([^\s:#"'][^:#]*?)\3\s*:\s+(.*)$/.exec(before);
@@ -97,7 +107,10 @@ export function cursorContext(text: string, line: number, character: number): Cu
     let value = valueTyping[5] ?? '';
     const path: JsonPath = [...owner, (valueTyping[4] ?? '').trim()];
     const flow = /^\[([^\]]*)$/.exec(value);
-    if (flow) { path.push(0); value = (flow[1] ?? '').split(',').pop()?.trim() ?? ''; }
+    if (flow) {
+      path.push(0);
+      value = (flow[1] ?? '').split(',').pop()?.trim() ?? '';
+    }
     return { path, kind: 'value', prefix: value.replace(/^["']/, ''), siblings: [], newItem: false, before };
   }
   const scalarItem = /^(\s*)-\s+(.*)$/.exec(before);

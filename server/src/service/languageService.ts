@@ -1,6 +1,18 @@
 // The gateway YAML language service: plain functions from a document (and a position) to LSP types, over one
 // cached analysis per document version. It knows nothing of connections; server.ts wires it to the editor.
-import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, SelectionRange, WorkspaceEdit } from 'vscode-languageserver';
+import type {
+  CodeAction,
+  CompletionList,
+  Diagnostic,
+  DocumentSymbol,
+  FoldingRange,
+  Hover,
+  Location,
+  Position,
+  Range,
+  SelectionRange,
+  WorkspaceEdit,
+} from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache, type AnalysisOptions, type GatewayAnalysis } from './analysis';
 import { codeActions } from './codeActions';
@@ -40,7 +52,9 @@ export function createLanguageService(initial: LanguageServiceOptions = {}): Gat
   const cache = new AnalysisCache(analysisOptions);
   const analyze = (document: TextDocument) => cache.get(document);
   return {
-    configure: (next) => { options = { ...options, ...next }; },
+    configure: (next) => {
+      options = { ...options, ...next };
+    },
     isGatewayDocument: (document) => isGatewayDocument(document.uri, document.getText().slice(0, 4096), options.files ?? []),
     analyze,
     doValidation: (document) => validate(analyze(document)),

@@ -44,7 +44,9 @@ export function findDefinition(document: TextDocument, position: Position, analy
   const exact = pathNodes(analysis, symbol.value).routes;
   if (exact.length > 0 || !symbol.value.endsWith('*')) return exact.map((n) => location(document, n));
   // A prefix endpoint (`/v1/*`) is defined by every route it covers.
-  return analysis.routes.filter((r) => r.path && r.pathNode && pathPatternMatches(symbol.value, r.path.replace(/\*$/, ''))).map((r) => location(document, r.pathNode as Node));
+  return analysis.routes
+    .filter((r) => r.path && r.pathNode && pathPatternMatches(symbol.value, r.path.replace(/\*$/, '')))
+    .map((r) => location(document, r.pathNode as Node));
 }
 
 export function findReferences(document: TextDocument, position: Position, analysis: GatewayAnalysis): Location[] {

@@ -59,7 +59,11 @@ export function describedSchemaAt(path: JsonPath): SchemaNode | undefined {
   return schemasAt(path).find((s) => s.markdownDescription || s.description);
 }
 
-export interface PropertyInfo { name: string; schema: SchemaNode; required: boolean }
+export interface PropertyInfo {
+  name: string;
+  schema: SchemaNode;
+  required: boolean;
+}
 
 /** Keys an object at `path` may have, from every object alternative. */
 export function propertiesAt(path: JsonPath): PropertyInfo[] {

@@ -15,8 +15,7 @@ export interface NodeAtOffset {
   ancestors: Node[];
 }
 
-const within = (node: Node | null | undefined, offset: number): node is Node =>
-  !!node && !!node.range && node.range[0] <= offset && offset <= node.range[1];
+const within = (node: Node | null | undefined, offset: number): node is Node => !!node && !!node.range && node.range[0] <= offset && offset <= node.range[1];
 
 export function keyText(pair: Pair<unknown, unknown>): string | undefined {
   return isScalar(pair.key) ? String(pair.key.value) : undefined;
@@ -38,11 +37,20 @@ export function nodeAtOffset(contents: unknown, offset: number): NodeAtOffset | 
         const key = keyText(pair);
         if (key === undefined) continue;
         if (within(pair.key, offset)) return { path: [...path, key], node: pair.key, onKey: true, pair, ancestors };
-        if (within(pair.value, offset)) { path.push(key); next = pair.value; pairOf = pair; break; }
+        if (within(pair.value, offset)) {
+          path.push(key);
+          next = pair.value;
+          pairOf = pair;
+          break;
+        }
       }
     } else if (isSeq(node)) {
       const index = node.items.findIndex((item) => within(item as Node, offset));
-      if (index >= 0) { path.push(index); next = node.items[index] as Node; pairOf = undefined; }
+      if (index >= 0) {
+        path.push(index);
+        next = node.items[index] as Node;
+        pairOf = undefined;
+      }
     }
     if (!next) return { path, node, onKey: false, ...(pairOf ? { pair: pairOf } : {}), ancestors };
     node = next;

@@ -14,6 +14,9 @@ describe('activation', () => {
   it('registers every AI Gateway command', async () => {
     const commands = new Set(await vscode.commands.getCommands(true));
     const expected = ['start', 'stop', 'restart', 'showRoutes', 'showMetrics', 'sendTestRequest', 'runRouteTests', 'validateConfig', 'showLogs', 'newConfig'];
-    assert.deepEqual(expected.filter((id) => !commands.has(`aiGateway.${id}`)), []);
+    assert.deepEqual(
+      expected.filter((id) => !commands.has(`aiGateway.${id}`)),
+      [],
+    );
   });
 });

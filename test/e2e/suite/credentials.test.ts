@@ -28,13 +28,16 @@ describe('test request credentials', () => {
     const offer = 'Route "secured-chat" answered 401 Unauthorized: it needs an API key or JWT.';
     await eventually('the offer to set a credential', async () => (await driver.workbenchText('.notifications-toasts')).join('\n').includes(offer));
     await driver.click('.notifications-toasts .monaco-button:has-text("Set Credential")');
-    await eventually('the credential prompt', async () => (await driver.workbenchText('.quick-input-widget')).join('\n').includes('API key or JWT for test requests to "secured-chat"'));
+    await eventually('the credential prompt', async () =>
+      (await driver.workbenchText('.quick-input-widget')).join('\n').includes('API key or JWT for test requests to "secured-chat"'),
+    );
     await driver.screenshot('credential-prompt');
     await driver.type(testKey);
     await driver.press('Enter');
 
     // The answer, the gateway's trace (the consumer it authenticated) and the history arrive as separate messages.
-    const answered = /200 OK[\s\S]*route secured-chat, consumer e2e, 200 in[\s\S]*History[\s\S]*POST \/v1\/chat\/completions\s*200[\s\S]*POST \/v1\/chat\/completions\s*401/;
+    const answered =
+      /200 OK[\s\S]*route secured-chat, consumer e2e, 200 in[\s\S]*History[\s\S]*POST \/v1\/chat\/completions\s*200[\s\S]*POST \/v1\/chat\/completions\s*401/;
     let seen: string[] = [];
     await eventually('the re-sent request answered 200, traced as consumer e2e, newest first in the history', async () => {
       seen = await driver.webviewText();

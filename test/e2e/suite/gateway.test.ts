@@ -47,7 +47,8 @@ describe('local gateway', () => {
   it('Send Test Request returns 200 and the panel shows the streamed tokens', async () => {
     await vscode.commands.executeCommand('aiGateway.sendTestRequest', { uri: fixtureUri('ai-gateway.yaml'), route: 'chat', send: true });
     const text = await eventually('the streamed answer in the test-request panel', async () =>
-      (await driver.webviewText()).find((t) => t.includes('tokens/s') && t.includes('Hello from the AI gateway mock') && t.includes('attempt(s)')));
+      (await driver.webviewText()).find((t) => t.includes('tokens/s') && t.includes('Hello from the AI gateway mock') && t.includes('attempt(s)')),
+    );
     assert.match(text, /200 OK/);
     assert.match(text, /\d+ events · time to first token [\d.]+ ms/);
     assert.match(text, /connect [\d.–]+ ms · first byte [\d.]+ ms · total [\d.]+ ms/);
@@ -61,8 +62,16 @@ describe('local gateway', () => {
     // A few seconds of light traffic, paced by the panel's own 1 s samples, so the charts have a history to draw.
     const api = await extensionApi();
     for (let round = 0; round < 6; round++) {
-      await Promise.all([1, 2, 3].map(() => fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody }).then((r) => r.text())));
-      await fetch(`${url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'text-embedding-3-small', input: 'hi' }) }).then((r) => r.text());
+      await Promise.all(
+        [1, 2, 3].map(() =>
+          fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody }).then((r) => r.text()),
+        ),
+      );
+      await fetch(`${url}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'text-embedding-3-small', input: 'hi' }),
+      }).then((r) => r.text());
       await nextEvent(api.poller.onDidSample);
     }
     let seen: string[] = [];
@@ -81,9 +90,15 @@ describe('local gateway', () => {
     const outcome = Object.fromEntries(results.map((r) => [r.test, r.passed]));
     assert.deepEqual(outcome, { 'answers a chat completion': true, 'expects the wrong status on purpose': false });
     const failed = results.find((r) => !r.passed);
-    assert.deepEqual(failed?.failures.map((f) => [f.expectation, f.expected, f.actual]), [['status', '201', '200']]);
+    assert.deepEqual(
+      failed?.failures.map((f) => [f.expectation, f.expected, f.actual]),
+      [['status', '201', '200']],
+    );
     // Reveal the failed test: the Testing view expands its file and route to show it, next to the passed one.
-    const failedItem = api.routeTests.controller.items.get(fixtureUri('ai-gateway.yaml').toString())?.children.get(`${fixtureUri('ai-gateway.yaml').toString()}#chat`)?.children.get(`${fixtureUri('ai-gateway.yaml').toString()}#chat#1`);
+    const failedItem = api.routeTests.controller.items
+      .get(fixtureUri('ai-gateway.yaml').toString())
+      ?.children.get(`${fixtureUri('ai-gateway.yaml').toString()}#chat`)
+      ?.children.get(`${fixtureUri('ai-gateway.yaml').toString()}#chat#1`);
     assert.ok(failedItem, 'the failing test is an item of the controller');
     await vscode.commands.executeCommand('vscode.revealTestInExplorer', failedItem);
     const rows = await eventually('the route tests in the Testing view', async () => {
@@ -99,7 +114,10 @@ describe('local gateway', () => {
     const file = fixtureUri('ai-gateway.yaml').fsPath;
     const original = fs.readFileSync(file, 'utf8');
     const applied = nextEvent(api.gateway.onDidReloadConfig, (o) => o.applied);
-    fs.writeFileSync(file, original.replace('  - name: embeddings', '  - name: models\n    path: /v1/models\n    methods: [GET]\n    target: mock://openai\n  - name: embeddings'));
+    fs.writeFileSync(
+      file,
+      original.replace('  - name: embeddings', '  - name: models\n    path: /v1/models\n    methods: [GET]\n    target: mock://openai\n  - name: embeddings'),
+    );
     await applied;
     assert.equal((await fetch(`${url}/v1/models`)).status, 200);
 

@@ -49,7 +49,8 @@ describe('a crashed local gateway', () => {
     assert.match(crashed.message, /The local gateway exited with signal SIGKILL/);
     assert.equal(crashed.restartInMs, 1_000, 'the first restart comes after 1 s');
     await eventually('the crash notification', async () =>
-      (await driver.workbenchText('.notifications-toasts')).join('\n').includes('The local gateway exited with signal SIGKILL; restarting it in 1 s.'));
+      (await driver.workbenchText('.notifications-toasts')).join('\n').includes('The local gateway exited with signal SIGKILL; restarting it in 1 s.'),
+    );
     assert.equal(isAlive(first.pid), false);
     assert.notEqual(restarted.pid, first.pid);
     assert.equal(restarted.url, url, 'back on the port clients already use');

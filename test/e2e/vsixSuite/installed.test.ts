@@ -10,7 +10,10 @@ describe('the installed .vsix', () => {
     const extension = vscode.extensions.getExtension(extensionId);
     assert.ok(extension, `${extensionId} is installed`);
     const extensionsDir = process.env['AI_GATEWAY_E2E_EXTENSIONS_DIR'] ?? '';
-    assert.ok(extensionsDir !== '' && extension.extensionPath.startsWith(path.resolve(extensionsDir) + path.sep), `${extension.extensionPath} is under ${extensionsDir}`);
+    assert.ok(
+      extensionsDir !== '' && extension.extensionPath.startsWith(path.resolve(extensionsDir) + path.sep),
+      `${extension.extensionPath} is under ${extensionsDir}`,
+    );
     const document = await openFixture('ai-gateway.yaml');
     await extensionApi();
     assert.equal(extension.isActive, true);
@@ -24,7 +27,10 @@ describe('the installed .vsix', () => {
       const found = vscode.languages.getDiagnostics(document.uri);
       return found.length > 0 ? found : undefined;
     });
-    assert.ok(diagnostics.some((d) => /round-robin/.test(d.message)), diagnostics.map((d) => d.message).join('; '));
+    assert.ok(
+      diagnostics.some((d) => /round-robin/.test(d.message)),
+      diagnostics.map((d) => d.message).join('; '),
+    );
   });
 
   it('its bundled runtime starts a local gateway that answers, and stops', async () => {
@@ -33,7 +39,8 @@ describe('the installed .vsix', () => {
     const url = await vscode.commands.executeCommand<string | undefined>('aiGateway.start');
     assert.match(url ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
     const response = await fetch(`${url}/v1/chat/completions`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
     });
     assert.equal(response.status, 200);

@@ -27,13 +27,22 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
       const store = deps.writableStore();
       const ifMatch = ctx.get('If-Match');
       if (ifMatch && ifMatch.replace(/"/g, '') !== contentHash(store.text)) {
-        throw new AdminError(412, 'precondition_failed', 'The config changed since you read it (If-Match does not match): GET /api/v1/config again and re-apply your change.');
+        throw new AdminError(
+          412,
+          'precondition_failed',
+          'The config changed since you read it (If-Match does not match): GET /api/v1/config again and re-apply your change.',
+        );
       }
       const body = await readBodyText(ctx.req);
-      if (body.trim() === '') throw new AdminError(400, 'bad_request', 'The request has no body: send the config as YAML (Content-Type: application/yaml) or JSON.');
+      if (body.trim() === '')
+        throw new AdminError(400, 'bad_request', 'The request has no body: send the config as YAML (Content-Type: application/yaml) or JSON.');
       const redacted = redactedSecretPaths(body);
       if (redacted.length > 0) {
-        throw new AdminError(400, 'bad_request', `${redacted.join(', ')} still reads <redacted> (GET /config hides plaintext secrets): move the secret to an environment variable (jwt.secretEnv, apiKeys[].keyEnv) or send the real value.`);
+        throw new AdminError(
+          400,
+          'bad_request',
+          `${redacted.join(', ')} still reads <redacted> (GET /config hides plaintext secrets): move the secret to an environment variable (jwt.secretEnv, apiKeys[].keyEnv) or send the real value.`,
+        );
       }
       try {
         const applied = await store.replace(body, bodyFormat(ctx, body));
@@ -46,7 +55,12 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
 }
 
 function wantsJson(ctx: AdminContext): boolean {
-  return ctx.query.format === 'json' || (ctx.query.format !== 'yaml' && ctx.accepts('application/yaml', 'text/yaml', 'application/json') === 'application/json' && ctx.get('Accept').includes('json'));
+  return (
+    ctx.query.format === 'json' ||
+    (ctx.query.format !== 'yaml' &&
+      ctx.accepts('application/yaml', 'text/yaml', 'application/json') === 'application/json' &&
+      ctx.get('Accept').includes('json'))
+  );
 }
 
 function bodyFormat(ctx: AdminContext, body: string): ConfigFormat {

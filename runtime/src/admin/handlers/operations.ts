@@ -31,14 +31,20 @@ export function registerOperationHandlers(router: AdminRouter, deps: AdminDeps):
       }
       const config = deps.runtime.snapshot.config;
       const unknown = [ctx.query.route].flat().find((name) => name !== undefined && !config.routes.some((r) => r.name === name));
-      if (unknown !== undefined) throw new AdminError(404, 'route_not_found', `There is no route named "${unknown}". Routes: ${config.routes.map((r) => r.name).join(', ') || 'none'}.`);
+      if (unknown !== undefined)
+        throw new AdminError(404, 'route_not_found', `There is no route named "${unknown}". Routes: ${config.routes.map((r) => r.name).join(', ') || 'none'}.`);
       const wanted = new Set(config.routes.filter((r) => matches(ctx.query.route, r.name) && matches(ctx.query.endpoint, r.path)).map((r) => r.name));
       const summary = deps.observability?.summary() ?? { windowSeconds: 0, routes: [] };
       ctx.body = { windowSeconds: summary.windowSeconds, routes: summary.routes.filter((r) => wanted.has(r.route)) } satisfies Admin.MetricsSummary;
     })
     .on('GET', '/traces/:requestId', (ctx, { requestId }) => {
       const trace = deps.observability?.trace(requestId as string);
-      if (!trace) throw new AdminError(404, 'trace_not_found', `No trace for request ${requestId}: send the request with "x-gateway-trace: 1" and "x-gateway-admin-key", and read it soon (the last few hundred are kept).`);
+      if (!trace)
+        throw new AdminError(
+          404,
+          'trace_not_found',
+          `No trace for request ${requestId}: send the request with "x-gateway-trace: 1" and "x-gateway-admin-key", and read it soon (the last few hundred are kept).`,
+        );
       ctx.body = trace;
     });
 }

@@ -18,7 +18,11 @@ export function registerRouteHandlers(router: AdminRouter, deps: AdminDeps): voi
     .on('GET', '/routes/:name', (ctx, { name }) => {
       const config = deps.runtime.snapshot.config;
       const route = config.routes.find((r) => r.name === name);
-      if (!route) throw notFound(name as string, config.routes.map((r) => r.name));
+      if (!route)
+        throw notFound(
+          name as string,
+          config.routes.map((r) => r.name),
+        );
       ctx.body = routeView(config, route) satisfies Admin.Route;
     })
     .on('POST', '/routes', async (ctx) => {

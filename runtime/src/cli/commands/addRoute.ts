@@ -22,13 +22,16 @@ export function addRouteCommand(result: CommandResult): Command {
     .requiredOption('--target <url>', 'backend URL; repeat for several targets (balanced, with failover)', collect)
     .option('--method <method>', 'HTTP method; repeat for several (default: any)', collect)
     .option('--name <name>', 'route name (default: derived from the path)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ ai-gateway-cli add-route --path /predict --target http://ai-service:8080 --method POST
   $ ai-gateway-cli add-route --path /chat --target http://llm-service:5000
   $ ai-gateway-cli add-route --name chat --path /v1/chat/completions --target http://a:9101 --target http://b:9102 --method POST
 ${EXIT_CODES_HELP}
-`)
+`,
+    )
     .action(async (flags: AddRouteFlags, command: Command) => {
       const { client } = await gatewayClient(command);
       const [first, ...more] = flags.target;
@@ -41,8 +44,14 @@ ${EXIT_CODES_HELP}
       };
       const created = await call(() => client.createRoute(body));
       const route = created.route;
-      printDiagnostics('<gateway config>', created.warnings.filter((d) => d.message.includes(`"${route.name}"`)), ['warning']);
-      process.stdout.write(`Route "${route.name}" added: ${route.methods?.join(',') ?? 'ANY'} ${route.path} -> ${route.targets.map((t) => t.url).join(', ')}\n`);
+      printDiagnostics(
+        '<gateway config>',
+        created.warnings.filter((d) => d.message.includes(`"${route.name}"`)),
+        ['warning'],
+      );
+      process.stdout.write(
+        `Route "${route.name}" added: ${route.methods?.join(',') ?? 'ANY'} ${route.path} -> ${route.targets.map((t) => t.url).join(', ')}\n`,
+      );
       result.exitCode = EXIT.ok;
     });
 }

@@ -12,12 +12,15 @@ export function applyCommand(result: CommandResult): Command {
     .exitOverride() // usage errors exit 2 (main), like the other documented codes
     .description('Validate the config file locally, push it to the gateway (applied atomically, or refused with diagnostics), print what changed.')
     .option('--config <file>', 'config file to push (default: the one saved by `init --config`)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ ai-gateway-cli apply                      # the file saved by: ai-gateway-cli init --config path/to/config.yaml
   $ ai-gateway-cli apply --config gateway.yaml --gateway http://gateway:8080
 ${EXIT_CODES_HELP}
-`)
+`,
+    )
     .action(async (flags: { config?: string }, command: Command) => {
       const { client, connection } = await gatewayClient(command);
       const file = flags.config ?? connection.config;
@@ -26,7 +29,10 @@ ${EXIT_CODES_HELP}
       try {
         text = await readFile(file, 'utf8');
       } catch (err) {
-        throw new CliError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}. Check the path, or run \`ai-gateway-cli init --config ${file}\`.`, EXIT.failed);
+        throw new CliError(
+          `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}. Check the path, or run \`ai-gateway-cli init --config ${file}\`.`,
+          EXIT.failed,
+        );
       }
       // Editor mode: variables the gateway's environment sets may be unset here; the gateway checks them itself.
       const local = loadConfig(text, { mode: 'editor' });
@@ -35,7 +41,9 @@ ${EXIT_CODES_HELP}
       const applied = await call(() => client.applyConfig(text), file);
       const list = (names: string[]) => (names.length > 0 ? names.join(', ') : 'none');
       process.stdout.write(`Applied ${file} to ${connection.url}.\n`);
-      process.stdout.write(`Routes added: ${list(applied.changes.added)}\nRoutes changed: ${list(applied.changes.changed)}\nRoutes removed: ${list(applied.changes.removed)}\n`);
+      process.stdout.write(
+        `Routes added: ${list(applied.changes.added)}\nRoutes changed: ${list(applied.changes.changed)}\nRoutes removed: ${list(applied.changes.removed)}\n`,
+      );
       result.exitCode = EXIT.ok;
     });
 }

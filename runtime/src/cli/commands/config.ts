@@ -15,19 +15,24 @@ export function configCommand(result: CommandResult): Command {
     .description("Print the running gateway's config file, or change its log level while it runs.")
     .addOption(new Option('--log-level <level>', 'set the log level now (and as gateway.logLevel in the config file)').choices([...LOG_LEVELS]))
     .option('--no-persist', 'change the level of the running process only, not the file')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ ai-gateway-cli config --log-level debug
   $ ai-gateway-cli config --log-level info --no-persist
   $ ai-gateway-cli config > gateway.yaml
 ${EXIT_CODES_HELP}
-`)
+`,
+    )
     .action(async (flags: ConfigFlags, command: Command) => {
       const { client } = await gatewayClient(command);
       if (flags.logLevel) {
         const level = flags.logLevel;
         const changed = await call(() => client.setLogLevel(level, { persist: flags.persist }));
-        process.stdout.write(`Log level is now ${changed.level}${changed.persisted ? ' (saved as gateway.logLevel in the config file)' : ' (this process only)'}.\n`);
+        process.stdout.write(
+          `Log level is now ${changed.level}${changed.persisted ? ' (saved as gateway.logLevel in the config file)' : ' (this process only)'}.\n`,
+        );
       } else {
         process.stdout.write(await call(() => client.config()));
       }

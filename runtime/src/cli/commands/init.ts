@@ -22,7 +22,9 @@ export function initCommand(result: CommandResult): Command {
     .description('Remember a config file for `apply` (writing a commented starter if it is missing) and/or a named gateway context.')
     .option('--config <file>', 'gateway config file; created with a commented starter config if missing')
     .option('--cluster <name>', 'name of the context to save and make current (gateway URL from --gateway or AI_GATEWAY_URL, key from --key)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ ai-gateway-cli init --config path/to/config.yaml
   $ ai-gateway-cli init --cluster aimlops --key $AI_GATEWAY_API_KEY
@@ -30,7 +32,8 @@ Examples:
 
 Contexts are saved in $XDG_CONFIG_HOME/ai-gateway/config.json (default ~/.config/ai-gateway/config.json), mode 0600.
 ${EXIT_CODES_HELP}
-`)
+`,
+    )
     .action(async (_flags: InitFlags, command: Command) => {
       const flags = command.optsWithGlobals<InitFlags>();
       if (!flags.config && !flags.cluster && !flags.key && !flags.gateway) {
@@ -48,7 +51,10 @@ ${EXIT_CODES_HELP}
       userConfig.contexts[name] = context;
       userConfig.currentContext = name;
       await writeUserConfig(userConfig, file);
-      const parts = [`gateway ${context.gateway ?? '(default: $AI_GATEWAY_URL or http://127.0.0.1:8080)'}`, context.key ? 'API key saved' : 'no API key (uses $AI_GATEWAY_API_KEY)'];
+      const parts = [
+        `gateway ${context.gateway ?? '(default: $AI_GATEWAY_URL or http://127.0.0.1:8080)'}`,
+        context.key ? 'API key saved' : 'no API key (uses $AI_GATEWAY_API_KEY)',
+      ];
       if (context.config) parts.push(`config ${context.config}`);
       process.stdout.write(`Context "${name}" saved in ${file} and made current: ${parts.join(', ')}.\n`);
       result.exitCode = EXIT.ok;
@@ -58,7 +64,10 @@ ${EXIT_CODES_HELP}
 /** The absolute path to remember; a missing file gets the starter config, an existing one is checked. */
 async function prepareConfigFile(given: string): Promise<string> {
   const file = path.resolve(given);
-  const exists = await access(file).then(() => true, () => false);
+  const exists = await access(file).then(
+    () => true,
+    () => false,
+  );
   if (!exists) {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, STARTER_CONFIG, { flag: 'wx' });

@@ -20,14 +20,17 @@ export function metricsCommand(result: CommandResult): Command {
     .option('--endpoint <path>', 'only the route(s) with this path, e.g. /chat')
     .option('--route <name>', 'only this route')
     .addOption(new Option('--type <type>', 'what to show in the table').choices(['latency', 'requests', 'errors', 'tokens']))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ ai-gateway-cli metrics
   $ ai-gateway-cli metrics --format json
   $ ai-gateway-cli metrics --endpoint /chat
   $ ai-gateway-cli metrics --type latency --route chat
 ${EXIT_CODES_HELP}
-`)
+`,
+    )
     .action(async (flags: MetricsFlags, command: Command) => {
       const { client } = await gatewayClient(command);
       const summary = await call(() => client.metrics({ type: flags.type, route: flags.route, endpoint: flags.endpoint }));
@@ -59,7 +62,9 @@ const COLUMNS: Record<string, { header: string; cell: (r: Admin.RouteMetricsSumm
 };
 
 function metricsTable(summary: Admin.MetricsSummary, type: MetricsFlags['type']): string {
-  const columns = type ? [...(type === 'requests' ? [] : COLUMNS.requests!.slice(0, 1)), ...COLUMNS[type]!] : [...COLUMNS.requests!, ...COLUMNS.latency!, ...COLUMNS.errors!, COLUMNS.tokens![0]!];
+  const columns = type
+    ? [...(type === 'requests' ? [] : COLUMNS.requests!.slice(0, 1)), ...COLUMNS[type]!]
+    : [...COLUMNS.requests!, ...COLUMNS.latency!, ...COLUMNS.errors!, COLUMNS.tokens![0]!];
   if (summary.routes.length === 0) return 'No routes match.\n';
   const rows = summary.routes.map((r) => [r.route, ...columns.map((c) => c.cell(r)), unhealthy(r)]);
   return `${formatTable(['ROUTE', ...columns.map((c) => c.header), 'DOWN TARGETS'], rows)}(last ${summary.windowSeconds} s)\n`;

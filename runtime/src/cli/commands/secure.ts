@@ -25,14 +25,17 @@ export function secureCommand(result: CommandResult): Command {
     .option('--rate-limit <rate>', 'requests per window: 100 (per minute), 100/min, 10/s, 5000/hour, 100000/day; "off" removes it')
     .option('--jwt-secret-env <name>', 'environment variable of the gateway holding the HS256 secret (auth jwt)')
     .option('--api-key <name=ENV>', 'a consumer and the environment variable holding its key (auth api-key); repeatable', collect)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ ai-gateway-cli secure --endpoint /predict --auth jwt --rate-limit 100/min
   $ ai-gateway-cli secure --endpoint /chat --auth api-key --rate-limit 50/min
   $ ai-gateway-cli secure --endpoint /chat --auth api-key --api-key team-a=TEAM_A_KEY
   $ ai-gateway-cli secure --endpoint /predict --auth jwt --jwt-secret-env JWT_SECRET
 ${EXIT_CODES_HELP}
-`)
+`,
+    )
     .action(async (flags: SecureFlags, command: Command) => {
       const { client } = await gatewayClient(command);
       const body: Admin.SecurityInput = {
@@ -42,7 +45,11 @@ ${EXIT_CODES_HELP}
         ...(flags.apiKey ? { apiKeys: flags.apiKey.map(apiKeyEntry) } : {}),
       };
       const applied = await call(() => client.updateSecurity(flags.endpoint, body));
-      printDiagnostics('<gateway config>', applied.warnings.filter((d) => d.path[0] === 'security'), ['warning']);
+      printDiagnostics(
+        '<gateway config>',
+        applied.warnings.filter((d) => d.path[0] === 'security'),
+        ['warning'],
+      );
       const rule = applied.rule;
       const limit = rule.rateLimit?.requests?.source ?? 'none';
       process.stdout.write(`Security for ${rule.endpoint} ${applied.created ? 'created' : 'updated'}: auth ${rule.auth}, rate limit ${limit}\n`);

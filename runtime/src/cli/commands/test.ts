@@ -27,7 +27,9 @@ export function testCommand(result: CommandResult): Command {
     .option('--junit <file>', 'also write the results as JUnit XML to this file')
     .option('--route <name...>', 'only the tests of these routes')
     .addOption(new Option('--timeout <ms>', 'budget of each test request').default(30_000).argParser(parseTimeout))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Without the global --gateway URL, the gateway is started in this process on FILE and a free port, and closed after.
 
 Exit codes:
@@ -37,7 +39,8 @@ Exit codes:
 
 Example:
   $ ai-gateway-cli test gateway.yaml --junit reports/route-tests.xml
-  $ ai-gateway-cli test gateway.yaml --gateway http://127.0.0.1:8080`)
+  $ ai-gateway-cli test gateway.yaml --gateway http://127.0.0.1:8080`,
+    )
     .action(async (file: string, flags: TestFlags, command: Command) => {
       const gatewayFlag = command.optsWithGlobals<GlobalFlags>().gateway;
       // Against a remote gateway the env vars it needs are its business: only read the tests (editor mode).
@@ -61,7 +64,9 @@ Example:
         await gateway?.close();
       }
       const failed = results.filter((r) => !r.passed).length;
-      process.stdout.write(`\n${results.length} test(s): ${results.length - failed} passed, ${failed} failed (${Math.round(performance.now() - started)} ms)\n`);
+      process.stdout.write(
+        `\n${results.length} test(s): ${results.length - failed} passed, ${failed} failed (${Math.round(performance.now() - started)} ms)\n`,
+      );
       if (flags.junit) await writeJUnit(flags.junit, results);
       result.exitCode = failed > 0 ? EXIT.failed : EXIT.passed;
     });
@@ -104,7 +109,9 @@ function gatewayLogLine(json: string): string {
     const { msg, level, time: _time, ...fields } = JSON.parse(json) as Record<string, unknown>;
     // The runtime sets the logger to gateway.logLevel on apply: filter here rather than rely on the level given.
     if (typeof level === 'number' && level < 40) return '';
-    const extra = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    const extra = Object.entries(fields)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
     return `gateway: ${String(msg)}${extra ? ` (${extra})` : ''}\n`;
   } catch {
     return `gateway: ${json}`;

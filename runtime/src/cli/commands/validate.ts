@@ -13,7 +13,9 @@ export function validateCommand(): Command {
     .description('Check gateway config files: YAML syntax, schema and semantic rules. Exits 1 on any error.')
     .argument('<files...>', 'config files to check')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--mode <mode>', '"start" also requires every referenced environment variable to be set').choices(['editor', 'start']).default('editor'))
+    .addOption(
+      new Option('--mode <mode>', '"start" also requires every referenced environment variable to be set').choices(['editor', 'start']).default('editor'),
+    )
     .addHelpText('after', '\nExample:\n  $ ai-gateway-cli validate examples/ai-gateway.yaml\n  $ ai-gateway-cli validate --format json gateway.yaml\n')
     .action(async (files: string[], flags: ValidateFlags) => {
       const results: { file: string; diagnostics: Diagnostic[] }[] = [];

@@ -40,7 +40,10 @@ export function webhookCommand(result: CommandResult): Command {
     .option('--api-key-secret <name>', 'Secret whose "api-key" becomes AI_GATEWAY_API_KEY in the sidecar')
     .option('--cert-poll-ms <ms>', 'how often to check the certificate files for rotation', positiveInteger, 10_000)
     .action(async (flags: WebhookFlags) => {
-      for (const [flag, file] of [['--tls-cert', flags.tlsCert], ['--tls-key', flags.tlsKey]] as const) {
+      for (const [flag, file] of [
+        ['--tls-cert', flags.tlsCert],
+        ['--tls-key', flags.tlsKey],
+      ] as const) {
         if (!existsSync(file)) throw new CliError(`${flag}: file not found: ${file}`);
       }
       const logger = pino({ base: { component: 'webhook' } });

@@ -42,7 +42,10 @@ export function observe(runtime: GatewayRuntime, observability: Observability): 
     try {
       await next();
     } catch (err) {
-      runtime.logger.error({ err, requestId: state.requestId, method: ctx.method, path: state.path, route: state.route?.name }, 'request failed inside the gateway');
+      runtime.logger.error(
+        { err, requestId: state.requestId, method: ctx.method, path: state.path, route: state.route?.name },
+        'request failed inside the gateway',
+      );
       if (!ctx.headerSent && ctx.respond !== false) respondWithError(ctx, 500, 'internal_error', 'The gateway failed to handle this request.');
       else if (!ctx.res.writableEnded) ctx.res.destroy();
     } finally {

@@ -92,7 +92,14 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       state.upstream.bytesOut = relayed.bytes;
       if (relayed.kind === 'cut') {
         addTrace(state, 'response', `stream cut: ${relayed.reason}`, relayed.message);
-        runtime.events.emit('stream.cut', { requestId: state.requestId, route: route.name, target: target.url, reason: relayed.reason, sse, message: relayed.message });
+        runtime.events.emit('stream.cut', {
+          requestId: state.requestId,
+          route: route.name,
+          target: target.url,
+          reason: relayed.reason,
+          sse,
+          message: relayed.message,
+        });
         if (relayed.reason !== 'total-timeout') target.breaker.recordFailure(performance.now(), `stream cut: ${relayed.reason}`);
       }
     } finally {

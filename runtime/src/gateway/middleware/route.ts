@@ -36,7 +36,8 @@ function decide(ctx: GatewayContext, next: Next, found: RouteLookup): Promise<vo
       state.route = found.route;
       state.params = found.params;
       // The reason is only worth its string building when the request is traced (the hot path is not).
-      if (state.trace) addTrace(state, 'route', `matched "${found.route.name}"`, matchReason(found.route.config.path, found.route.headerMatchers.length, state.model));
+      if (state.trace)
+        addTrace(state, 'route', `matched "${found.route.name}"`, matchReason(found.route.config.path, found.route.headerMatchers.length, state.model));
       return next();
     case 'method-not-allowed':
       ctx.set('allow', found.allow.join(', '));

@@ -44,9 +44,7 @@ export interface RouteTable {
 }
 
 export function compileRoute(config: RouteConfig, order: number): CompiledRoute {
-  const headerMatchers = Object.entries(config.match?.headers ?? {}).map(
-    ([name, value]) => [name.toLowerCase(), globToRegExp(value)] as const,
-  );
+  const headerMatchers = Object.entries(config.match?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), globToRegExp(value)] as const);
   return {
     config,
     name: config.name,

@@ -46,7 +46,17 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     if (!target) return lastFailure ?? noHealthyTarget(route, group);
     if (retryFrom && input.events.has('upstream.retry')) {
       const { target: from, reason, status, delayMs } = retryFrom;
-      input.events.emit('upstream.retry', { requestId: input.requestId, route: route.name, fromTarget: from.url, toTarget: target.url, failover: from !== target, reason, status, delayMs, attempt });
+      input.events.emit('upstream.retry', {
+        requestId: input.requestId,
+        route: route.name,
+        fromTarget: from.url,
+        toTarget: target.url,
+        failover: from !== target,
+        reason,
+        status,
+        delayMs,
+        attempt,
+      });
     }
     tried?.add(target);
     target.breaker.onSend(sentAt);
@@ -62,7 +72,10 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     if (input.signal.aborted) forwardAbort();
     else input.signal.onAbort(forwardAbort);
     // By default the first-byte limit is the route's timeout, which the proxy's budget timer already enforces.
-    const firstByteTimer = route.firstByteTimeoutMs < input.deadline - sentAt ? setTimeout(() => attemptAbort.abort(ABORT_FIRST_BYTE), Math.max(1, route.firstByteTimeoutMs)) : undefined;
+    const firstByteTimer =
+      route.firstByteTimeoutMs < input.deadline - sentAt
+        ? setTimeout(() => attemptAbort.abort(ABORT_FIRST_BYTE), Math.max(1, route.firstByteTimeoutMs))
+        : undefined;
     const streamed = input.body.kind === 'stream' ? input.body.stream : undefined;
     const response = new UpstreamExchange(attemptAbort, streamed);
     try {
@@ -93,7 +106,8 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
       const trigger = outcome === 'error' ? undefined : outcome;
       if (!trigger || !isRetryable(route, trigger) || attempt >= maxAttempts) return lastFailure;
       const delayMs = nextDelayMs(route, attempt, undefined);
-      if (delayMs === undefined || !(await waitWithinBudget(delayMs, input))) return input.signal.aborted ? abortedOrTimeout(input, target, route) : lastFailure;
+      if (delayMs === undefined || !(await waitWithinBudget(delayMs, input)))
+        return input.signal.aborted ? abortedOrTimeout(input, target, route) : lastFailure;
       retryFrom = { target, reason: trigger, delayMs };
       continue;
     }
@@ -126,9 +140,26 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
   return lastFailure ?? noHealthyTarget(route, group);
 }
 
-function emitAttempt(input: ForwardInput, target: UpstreamTarget, attempt: number, outcome: AttemptOutcome, durationMs: number, status: number | undefined, code: string | undefined): void {
+function emitAttempt(
+  input: ForwardInput,
+  target: UpstreamTarget,
+  attempt: number,
+  outcome: AttemptOutcome,
+  durationMs: number,
+  status: number | undefined,
+  code: string | undefined,
+): void {
   if (!input.events.has('upstream.attempt')) return;
-  input.events.emit('upstream.attempt', { requestId: input.requestId, route: input.route.name, target: target.url, attempt, outcome, status, durationMs, errorCode: code });
+  input.events.emit('upstream.attempt', {
+    requestId: input.requestId,
+    route: input.route.name,
+    target: target.url,
+    attempt,
+    outcome,
+    status,
+    durationMs,
+    errorCode: code,
+  });
 }
 
 /** Waits `delayMs` unless that would cross the deadline or the request is aborted; true when the wait completed. */
@@ -152,17 +183,31 @@ function abortedOrTimeout(input: ForwardInput, target: UpstreamTarget, route: Ro
   return classifyFailure(undefined, input.signal) === 'timeout' ? failureOf('timeout', target, route, input, undefined) : { kind: 'aborted' };
 }
 
-function failureOf(outcome: Exclude<AttemptOutcome, 'response' | 'aborted'>, target: UpstreamTarget, route: RouteConfig, input: ForwardInput, err: unknown, attempt?: AbortSource): Failure {
+function failureOf(
+  outcome: Exclude<AttemptOutcome, 'response' | 'aborted'>,
+  target: UpstreamTarget,
+  route: RouteConfig,
+  input: ForwardInput,
+  err: unknown,
+  attempt?: AbortSource,
+): Failure {
   const code = errorCode(err);
   if (outcome === 'timeout') {
     const what =
-      input.signal.aborted || attempt?.reason === ABORT_TOTAL_TIMEOUT ? `the route's total timeout of ${route.timeoutMs} ms ran out`
-      : code === 'UND_ERR_CONNECT_TIMEOUT' ? `no connection within ${route.connectTimeoutMs} ms`
-      : `no response headers within ${route.firstByteTimeoutMs} ms`;
+      input.signal.aborted || attempt?.reason === ABORT_TOTAL_TIMEOUT
+        ? `the route's total timeout of ${route.timeoutMs} ms ran out`
+        : code === 'UND_ERR_CONNECT_TIMEOUT'
+          ? `no connection within ${route.connectTimeoutMs} ms`
+          : `no response headers within ${route.firstByteTimeoutMs} ms`;
     return { kind: 'failed', status: 504, type: 'upstream_timeout', message: `Upstream ${target.url} is too slow: ${what}.` };
   }
   if (outcome === 'connect-error') {
-    return { kind: 'failed', status: 502, type: 'upstream_unreachable', message: `Upstream ${target.url} could not be reached (${code ?? 'connection failed'}).` };
+    return {
+      kind: 'failed',
+      status: 502,
+      type: 'upstream_unreachable',
+      message: `Upstream ${target.url} could not be reached (${code ?? 'connection failed'}).`,
+    };
   }
   return { kind: 'failed', status: 502, type: 'upstream_error', message: `Upstream ${target.url} failed (${code ?? 'unexpected error'}).` };
 }
@@ -173,6 +218,9 @@ function noHealthyTarget(route: RouteConfig, group: UpstreamGroup): Failure {
     kind: 'failed',
     status: 503,
     type: 'no_healthy_target',
-    message: count === 1 ? `The target of route "${route.name}" is unhealthy; try again later.` : `All ${count} targets of route "${route.name}" are unhealthy; try again later.`,
+    message:
+      count === 1
+        ? `The target of route "${route.name}" is unhealthy; try again later.`
+        : `All ${count} targets of route "${route.name}" are unhealthy; try again later.`,
   };
 }

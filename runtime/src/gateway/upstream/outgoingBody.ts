@@ -4,9 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 
 export type OutgoingBody =
-  | { kind: 'none'; replayable: true }
-  | { kind: 'buffer'; data: Buffer; replayable: true }
-  | { kind: 'stream'; stream: Readable; replayable: false };
+  { kind: 'none'; replayable: true } | { kind: 'buffer'; data: Buffer; replayable: true } | { kind: 'stream'; stream: Readable; replayable: false };
 
 export type BodyRead = { complete: true; data: Buffer } | { complete: false; prefix: Buffer[] };
 
@@ -53,7 +51,12 @@ export function hasRequestBody(req: IncomingMessage): boolean {
  * Chooses how the body goes upstream: buffered (replayable) when retries are possible and it fits, else streamed.
  * A promise only when the body must be read first: the common cases cost no promise and no microtask hop.
  */
-export function prepareOutgoingBody(req: IncomingMessage, alreadyRead: Buffer | undefined, wantReplay: boolean, maxReplayBytes: number): OutgoingBody | Promise<OutgoingBody> {
+export function prepareOutgoingBody(
+  req: IncomingMessage,
+  alreadyRead: Buffer | undefined,
+  wantReplay: boolean,
+  maxReplayBytes: number,
+): OutgoingBody | Promise<OutgoingBody> {
   if (alreadyRead) return { kind: 'buffer', data: alreadyRead, replayable: true };
   if (!hasRequestBody(req)) return { kind: 'none', replayable: true };
   const declared = Number(req.headers['content-length'] ?? NaN);

@@ -11,9 +11,7 @@ import type { UsageTap } from './usageTap';
 export type CutReason = 'upstream-error' | 'idle-timeout' | 'total-timeout';
 
 export type RelayOutcome =
-  | { kind: 'complete'; bytes: number }
-  | { kind: 'cut'; reason: CutReason; message: string; bytes: number }
-  | { kind: 'client-gone'; bytes: number };
+  { kind: 'complete'; bytes: number } | { kind: 'cut'; reason: CutReason; message: string; bytes: number } | { kind: 'client-gone'; bytes: number };
 
 export interface RelayInput {
   res: ServerResponse;
@@ -74,7 +72,12 @@ async function relayStream(input: RelayInput): Promise<RelayOutcome> {
     });
   } catch (err) {
     if (res.destroyed || (signal.aborted && signal.reason === ABORT_CLIENT_GONE)) return { kind: 'client-gone', bytes };
-    const reason: CutReason = signal.reason === ABORT_TOTAL_TIMEOUT ? 'total-timeout' : signal.reason === ABORT_IDLE || errorCode(err) === 'UND_ERR_BODY_TIMEOUT' ? 'idle-timeout' : 'upstream-error';
+    const reason: CutReason =
+      signal.reason === ABORT_TOTAL_TIMEOUT
+        ? 'total-timeout'
+        : signal.reason === ABORT_IDLE || errorCode(err) === 'UND_ERR_BODY_TIMEOUT'
+          ? 'idle-timeout'
+          : 'upstream-error';
     const message = cutMessage(reason, err);
     if (input.sse) {
       // Close any half-written event first, so the error event parses on its own.

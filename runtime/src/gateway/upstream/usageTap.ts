@@ -174,7 +174,8 @@ function skipValue(raw: Buffer, index: number): number {
  */
 function integerAt(raw: Buffer, start: number, end: number): number | undefined | null {
   const first = raw[start]!;
-  if (first !== MINUS && (first < DIGIT_0 || first > DIGIT_9)) return first === QUOTE || first === OPEN_BRACE || first === OPEN_BRACKET || isLiteral(raw, start, end) ? undefined : null;
+  if (first !== MINUS && (first < DIGIT_0 || first > DIGIT_9))
+    return first === QUOTE || first === OPEN_BRACE || first === OPEN_BRACKET || isLiteral(raw, start, end) ? undefined : null;
   let index = first === MINUS ? start + 1 : start;
   if (index === end || (raw[index] === DIGIT_0 && end - index > 1)) return null;
   let value = 0;

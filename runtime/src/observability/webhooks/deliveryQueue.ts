@@ -105,7 +105,10 @@ export class DeliveryQueue {
     }
   }
 
-  private async post(body: string, headers: Record<string, string>): Promise<{ ok: boolean; retryable: boolean; status?: number; error?: string; retryAfterMs?: number }> {
+  private async post(
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ ok: boolean; retryable: boolean; status?: number; error?: string; retryAfterMs?: number }> {
     try {
       const response = await request(this.url, {
         method: 'POST',

@@ -47,7 +47,13 @@ export class RefusalWindows {
     this.open.delete(type);
     clearTimeout(window.timer);
     const end = new Date();
-    const base = { windowStart: window.startedAt.toISOString(), windowEnd: end.toISOString(), count: window.count, routes: window.routes, consumers: window.consumers };
+    const base = {
+      windowStart: window.startedAt.toISOString(),
+      windowEnd: end.toISOString(),
+      count: window.count,
+      routes: window.routes,
+      consumers: window.consumers,
+    };
     if (type === 'auth.failed') this.publish('auth.failed', { ...base, kinds: window.reasons }, end);
     else this.publish('ratelimit.exceeded', { ...base, limits: window.reasons }, end);
   }
