@@ -1,0 +1,338 @@
+"""What the admin API returns, as typed dictionaries: one per component schema of schemas/admin-api.openapi.json,
+with the same name and keys (the tests hold them to it). Keys are the API's own camelCase names.
+
+Optional keys live in a `total=False` subclass of a class holding the required ones (NotRequired is Python 3.11+).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypedDict, Union
+
+LogLevel = Literal["trace", "debug", "info", "warn", "error", "fatal", "silent"]
+AuthType = Literal["jwt", "api-key", "none"]
+MetricType = Literal["latency", "requests", "errors", "tokens"]
+RetryTrigger = Union[int, Literal["connect-error", "timeout"]]
+
+
+class Position(TypedDict):
+    """Zero-based line and character, as LSP counts them."""
+
+    line: int
+    character: int
+
+
+class Range(TypedDict):
+    start: Position
+    end: Position
+
+
+class _Diagnostic(TypedDict):
+    range: Range
+    severity: Literal["error", "warning", "info", "hint"]
+    code: str
+    message: str
+    path: list[Union[str, int]]
+
+
+class Diagnostic(_Diagnostic, total=False):
+    """What `ai-gateway-cli validate` prints: a position, severity, stable code ("route.shadowed") and message."""
+
+    data: dict[str, Any]
+
+
+class _ErrorDetail(TypedDict):
+    type: str
+    message: str
+
+
+class ErrorDetail(_ErrorDetail, total=False):
+    route: str
+    requestId: str
+    diagnostics: list[Diagnostic]
+    file: str
+
+
+class ErrorResponse(TypedDict):
+    error: ErrorDetail
+
+
+class Rate(TypedDict):
+    """`limit` events per `windowMs`; `source` is the text the config gave ("100/min")."""
+
+    limit: int
+    windowMs: int
+    source: str
+
+
+class _RateLimit(TypedDict):
+    by: Literal["consumer", "ip", "route"]
+    tokenEstimate: Literal["prompt", "none"]
+
+
+class RateLimit(_RateLimit, total=False):
+    requests: Rate
+    tokens: Rate
+
+
+class _JwtView(TypedDict):
+    algorithms: list[str]
+    consumerClaim: str
+    clockToleranceSec: float
+
+
+class JwtView(_JwtView, total=False):
+    """A rule's JWT settings, without the secret."""
+
+    secretEnv: str
+    publicKeyFile: str
+    jwksUrl: str
+    audience: Union[str, list[str]]
+    issuer: Union[str, list[str]]
+
+
+class _ApiKeyView(TypedDict):
+    name: str
+
+
+class ApiKeyView(_ApiKeyView, total=False):
+    """A consumer's API key by name and variable; never the key or its digest."""
+
+    keyEnv: str
+
+
+class _SecurityRuleView(TypedDict):
+    endpoint: str
+    auth: AuthType
+
+
+class SecurityRuleView(_SecurityRuleView, total=False):
+    methods: list[str]
+    jwt: JwtView
+    apiKeys: list[ApiKeyView]
+    consumers: list[str]
+    rateLimit: RateLimit
+
+
+class _Target(TypedDict):
+    url: str
+    weight: float
+
+
+class Target(_Target, total=False):
+    ca: str
+
+
+class RouteMatch(TypedDict, total=False):
+    headers: dict[str, str]
+    model: str
+
+
+class RetryBackoff(TypedDict):
+    baseMs: float
+    maxMs: float
+    maxRetryAfterMs: float
+
+
+class HealthCheck(TypedDict):
+    path: str
+    intervalMs: float
+    timeoutMs: float
+    healthyThreshold: int
+    unhealthyThreshold: int
+
+
+class CircuitBreaker(TypedDict):
+    consecutiveFailures: int
+    errorRatio: float
+    window: int
+    coolDownMs: float
+
+
+class RouteExample(TypedDict, total=False):
+    method: str
+    headers: dict[str, str]
+    body: Any
+
+
+class RouteTestExpect(TypedDict, total=False):
+    status: int
+    headers: dict[str, str]
+    json: dict[str, Any]
+    contains: dict[str, str]
+    maxLatencyMs: float
+
+
+class _RouteTest(TypedDict):
+    name: str
+    expect: RouteTestExpect
+
+
+class RouteTest(_RouteTest, total=False):
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+class _Route(TypedDict):
+    name: str
+    path: str
+    targets: list[Target]
+    loadBalancing: Literal["round-robin", "weighted", "least-connections", "least-latency"]
+    timeoutMs: float
+    connectTimeoutMs: float
+    firstByteTimeoutMs: float
+    idleTimeoutMs: float
+    retries: int
+    retryOn: list[RetryTrigger]
+    retryBackoff: RetryBackoff
+    circuitBreaker: CircuitBreaker
+    tests: list[RouteTest]
+    security: list[SecurityRuleView]
+
+
+class Route(_Route, total=False):
+    """A route as it runs (durations in ms, `target` as one target of weight 1), with the rules protecting it."""
+
+    methods: list[str]
+    match: RouteMatch
+    healthCheck: HealthCheck
+    stripPrefix: str
+    example: RouteExample
+
+
+class RouteChanges(TypedDict):
+    """Route names a change added, changed and removed."""
+
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+
+
+class RouteList(TypedDict):
+    routes: list[Route]
+
+
+class RouteResult(TypedDict):
+    route: Route
+    changes: RouteChanges
+    warnings: list[Diagnostic]
+
+
+class RouteDeleted(TypedDict):
+    removed: str
+    removedSecurity: list[str]
+    changes: RouteChanges
+
+
+class SecurityList(TypedDict):
+    security: list[SecurityRuleView]
+
+
+class SecurityResult(TypedDict):
+    rule: SecurityRuleView
+    created: bool
+    warnings: list[Diagnostic]
+
+
+class _ConfigDocument(TypedDict):
+    config: dict[str, Any]
+    hash: str
+
+
+class ConfigDocument(_ConfigDocument, total=False):
+    """The config file's data as written (`${VAR}` not expanded) and the sha256 of its text (the ETag)."""
+
+    file: str
+
+
+class ApplyResult(TypedDict):
+    changes: RouteChanges
+    warnings: list[Diagnostic]
+    hash: str
+
+
+class LogLevelResult(TypedDict):
+    level: LogLevel
+    persisted: bool
+
+
+class _Health(TypedDict):
+    status: Literal["ok", "ready", "not-ready"]
+
+
+class Health(_Health, total=False):
+    configVersion: int
+
+
+class TokenCounts(TypedDict):
+    prompt: int
+    completion: int
+    total: int
+
+
+class TargetHealth(TypedDict):
+    url: str
+    healthy: bool
+
+
+class _RouteMetricsSummary(TypedDict):
+    route: str
+    count: int
+    rate: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+    errorRatio: float
+    tokens: TokenCounts
+
+
+class RouteMetricsSummary(_RouteMetricsSummary, total=False):
+    """One route over the recent window: requests per second, latency percentiles in ms, 5xx answers, tokens."""
+
+    targets: list[TargetHealth]
+
+
+class MetricsSummary(TypedDict):
+    windowSeconds: float
+    routes: list[RouteMetricsSummary]
+
+
+class _TraceEntry(TypedDict):
+    stage: str
+    outcome: str
+    atMs: float
+
+
+class TraceEntry(_TraceEntry, total=False):
+    """One decision of the pipeline ("route", "auth", "rate-limit", "upstream", ...), `atMs` after arrival."""
+
+    detail: str
+
+
+class _TraceUpstream(TypedDict):
+    attempts: int
+
+
+class TraceUpstream(_TraceUpstream, total=False):
+    target: str
+    upstreamMs: float
+    ttfbMs: float
+    outcome: str
+
+
+class _TraceRecord(TypedDict):
+    requestId: str
+    startedAt: str
+    method: str
+    path: str
+    status: int
+    durationMs: float
+    upstream: TraceUpstream
+    entries: list[TraceEntry]
+
+
+class TraceRecord(_TraceRecord, total=False):
+    route: str
+    consumer: str

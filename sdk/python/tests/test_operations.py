@@ -1,0 +1,65 @@
+"""Metrics, traces and health through the SDK, after real requests through the gateway."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Mapping
+from typing import Optional
+
+from ai_gateway import AI_Gateway, AIGatewayError
+
+from .support.cases import GatewayTestCase
+from .support.gateway import ADMIN_KEY, without_env_key
+
+
+class OperationsTest(GatewayTestCase):
+    def chat(self, headers: Optional[Mapping[str, str]] = None) -> str:
+        """One chat completion through the gateway (to the built-in mock); the request id the gateway gave it."""
+        body = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}).encode("utf-8")
+        request = urllib.request.Request(f"{self.gw.url}/v1/chat/completions", body, {"Content-Type": "application/json", **(headers or {})}, method="POST")
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            answer.read()
+            self.assertEqual(answer.status, 200)
+            return str(answer.headers["x-request-id"])
+
+    def test_metrics_as_the_card_asks_for_them_count_the_requests_sent(self) -> None:
+        for _ in range(3):
+            self.chat()
+        summary = self.gateway.metrics(type="latency")
+        self.assertGreater(summary["windowSeconds"], 0)
+        chat = next(route for route in summary["routes"] if route["route"] == "chat")
+        self.assertGreaterEqual(chat["count"], 3)
+        self.assertGreater(chat["p50"], 0)
+        self.assertEqual(chat["targets"], [{"url": "mock://openai", "healthy": True}])
+        self.assertGreater(chat["tokens"]["total"], 0)
+
+    def test_metrics_narrowed_by_route_name_or_endpoint_path(self) -> None:
+        self.gateway.create_route("/ml-predict", "http://model-service:8000")
+        self.assertEqual([r["route"] for r in self.gateway.metrics(route="ml-predict")["routes"]], ["ml-predict"])
+        self.assertEqual([r["route"] for r in self.gateway.metrics(endpoint="/v1/chat/completions")["routes"]], ["chat"])
+        both = self.gateway.metrics(type="requests", route=["chat", "ml-predict"])
+        self.assertEqual(sorted(r["route"] for r in both["routes"]), ["chat", "ml-predict"])
+        with self.assertRaises(AIGatewayError) as unknown:
+            self.gateway.metrics(route="nope")
+        self.assertEqual((unknown.exception.status, unknown.exception.type), (404, "route_not_found"))
+
+    def test_a_metric_type_the_gateway_does_not_know_is_a_400(self) -> None:
+        with self.assertRaises(AIGatewayError) as refused:
+            self.gateway.metrics(type="throughput")  # type: ignore[arg-type]  # what an untyped caller may send
+        self.assertEqual((refused.exception.status, refused.exception.type), (400, "bad_request"))
+        self.assertIn("latency, requests, errors, tokens", refused.exception.message)
+
+    def test_trace_returns_the_decisions_of_a_traced_request_and_404_for_an_unknown_one(self) -> None:
+        request_id = self.chat({"x-gateway-trace": "1", "x-gateway-admin-key": ADMIN_KEY})
+        trace = self.gateway.trace(request_id)
+        self.assertEqual((trace["requestId"], trace.get("route"), trace["status"], trace["path"]), (request_id, "chat", 200, "/v1/chat/completions"))
+        self.assertEqual(trace["upstream"]["attempts"], 1)
+        self.assertIn("route", [entry["stage"] for entry in trace["entries"]])
+        with self.assertRaises(AIGatewayError) as missing:
+            self.gateway.trace("no-such-request")
+        self.assertEqual((missing.exception.status, missing.exception.type), (404, "trace_not_found"))
+
+    def test_health_needs_no_key(self) -> None:
+        with without_env_key():
+            self.assertEqual(AI_Gateway(url=self.gw.url).health(), {"status": "ok"})
