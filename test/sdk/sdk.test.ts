@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AIGateway, AIGatewayError, ApiKeyRequiredError, backoffDelay, connect, writeUserConfig } from '../../sdk/src';
+import { contractProblems, recordingFetch, type RecordedAnswer } from '../contract/adminContract';
 import { COMMENTED_CONFIG } from '../admin/fixtures';
 import { ADMIN_KEY, startGatewayProcess, type GatewayProcess } from '../admin/gatewayProcess';
 
@@ -15,10 +16,13 @@ describe('SDK: AIGateway', function () {
   this.timeout(30_000);
   let gw: GatewayProcess;
   let client: AIGateway;
+  // Every answer the gateway gives these clients, for the check against schemas/admin-api.openapi.json (last test).
+  const answers: RecordedAnswer[] = [];
+  const recording = recordingFetch(answers);
 
   before(async () => {
     gw = await startGatewayProcess(COMMENTED_CONFIG, { env: { JWT_SECRET: 'sdk-secret' } });
-    client = new AIGateway({ url: gw.url, apiKey: ADMIN_KEY });
+    client = new AIGateway({ url: gw.url, apiKey: ADMIN_KEY, fetch: recording });
   });
   after(async () => gw?.stop());
 
@@ -76,7 +80,10 @@ describe('SDK: AIGateway', function () {
       assert.equal(err.file, gw.file);
       return true;
     });
-    await assert.rejects(new AIGateway({ url: gw.url, apiKey: 'wrong' }).routes(), (err: unknown) => err instanceof AIGatewayError && err.status === 401);
+    await assert.rejects(
+      new AIGateway({ url: gw.url, apiKey: 'wrong', fetch: recording }).routes(),
+      (err: unknown) => err instanceof AIGatewayError && err.status === 401,
+    );
   });
 
   it('refuses to call without a key: "API key required", before anything is sent', async () => {
@@ -84,7 +91,7 @@ describe('SDK: AIGateway', function () {
     delete process.env.AI_GATEWAY_API_KEY;
     try {
       await assert.rejects(
-        new AIGateway({ url: gw.url }).routes(),
+        new AIGateway({ url: gw.url, fetch: recording }).routes(),
         (err: unknown) => err instanceof ApiKeyRequiredError && /^API key required/.test(err.message),
       );
     } finally {
@@ -100,7 +107,7 @@ describe('SDK: AIGateway', function () {
       delete process.env.AI_GATEWAY_URL;
       delete process.env.AI_GATEWAY_API_KEY;
       await writeUserConfig({ currentContext: 'other', contexts: { aimlops: { gateway: gw.url, key: ADMIN_KEY }, other: { gateway: 'http://127.0.0.1:9' } } });
-      const connected = await connect({ cluster: 'aimlops' });
+      const connected = await connect({ cluster: 'aimlops', fetch: recording });
       assert.equal(connected.url, gw.url);
       assert.equal((await connected.routes()).length, 2);
       await assert.rejects(connect({ cluster: 'missing' }), /No context named "missing" \(known: aimlops, other\)/);
@@ -136,6 +143,11 @@ describe('SDK: AIGateway', function () {
       backoffDelay(0, options, '0.25', () => 1),
       250,
     );
+  });
+
+  it('received only answers that schemas/admin-api.openapi.json describes', () => {
+    assert.ok(answers.length >= 10, `only ${answers.length} answers recorded`);
+    assert.deepEqual(answers.flatMap(contractProblems), []);
   });
 });
 

@@ -7,7 +7,7 @@ import { Admin } from '../../../common/src/protocol';
 import { ADMIN_KEY_ENV, adminKeyChecker } from './adminAuth';
 import { AdminError, errorResponse, toAdminError } from './adminErrors';
 import { AdminRouter, type AdminContext } from './adminRouter';
-import { adminDeps, type AdminOptions } from './deps';
+import { adminDeps, type AdminDeps, type AdminOptions } from './deps';
 import { registerConfigHandlers } from './handlers/config';
 import { registerOperationHandlers } from './handlers/operations';
 import { registerRouteHandlers } from './handlers/routes';
@@ -15,11 +15,7 @@ import { registerSecurityHandlers } from './handlers/security';
 
 export function adminApi(options: AdminOptions): Middleware {
   const deps = adminDeps(options);
-  const router = new AdminRouter();
-  registerRouteHandlers(router, deps);
-  registerSecurityHandlers(router, deps);
-  registerConfigHandlers(router, deps);
-  registerOperationHandlers(router, deps);
+  const router = registerAdminHandlers(new AdminRouter(), deps);
   const checkKey = adminKeyChecker(options.apiKey);
 
   const basePrefix = `${Admin.basePath}/`;
@@ -64,6 +60,15 @@ export function adminApi(options: AdminOptions): Middleware {
       ctx.body = errorResponse(answer, requestId);
     }
   }
+}
+
+/** Every `/api/v1` endpoint, on `router`; test/contract holds them to schemas/admin-api.openapi.json. */
+export function registerAdminHandlers(router: AdminRouter, deps: AdminDeps): AdminRouter {
+  registerRouteHandlers(router, deps);
+  registerSecurityHandlers(router, deps);
+  registerConfigHandlers(router, deps);
+  registerOperationHandlers(router, deps);
+  return router;
 }
 
 function authorize(ctx: AdminContext, check: ReturnType<ReturnType<typeof adminKeyChecker>>): void {
