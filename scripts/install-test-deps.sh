@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages the tests need: redis-server (shared rate limits), chromium + ripgrep + libkrb5-dev
-# (the extension runs in code-server's VS Code driven by chromium), curl (the start banner's curl line).
+# (the extension runs in code-server's VS Code driven by chromium), curl (the start banner's curl line),
+# python3 with pip and mypy (the Python SDK's tests install it with pip and type-check it with mypy --strict).
 # Installs what is missing when it can (root with apt-get); otherwise says exactly what to install.
 set -euo pipefail
 need=()
@@ -9,6 +10,9 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v rg >/dev/null || need+=(ripgrep)
 command -v curl >/dev/null || need+=(curl)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+command -v python3 >/dev/null || need+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+command -v mypy >/dev/null || need+=(mypy)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing test dependencies: ${need[*]}" >&2
