@@ -18,9 +18,10 @@ interface Run {
   output: string;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+/** Runs to the end, or to `timeoutMs` (SIGTERM: the Python suite then stops its gateways on the way out). */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 200_000): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: PACKAGE_DIR, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd: PACKAGE_DIR, env, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 127) : 0;
       resolve({ code, output: `${stdout}${stderr}${error && code === 127 ? error.message : ''}` });
     });

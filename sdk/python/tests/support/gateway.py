@@ -4,6 +4,7 @@ kept so a test can read it. Also: the real CLI, to save contexts as a user would
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -65,13 +66,15 @@ class GatewayProcess:
         merged: dict[str, Optional[str]] = {**os.environ, "AI_GATEWAY_API_KEY": ADMIN_KEY, **(env or {})}
         child_env = {name: value for name, value in merged.items() if value is not None}
         command = [node(), str(CLI), "start", "--config", str(self.file), "--port", "0"]
+        self._readers: list[threading.Thread] = []
         self.process = subprocess.Popen(
             command, cwd=REPO_ROOT, env=child_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
+        atexit.register(self.stop)  # also when the run is ended early (tests/__init__.py turns SIGTERM into an interrupt)
         self.logs: list[dict[str, Any]] = []
         self.stderr: list[str] = []
         lines: queue.Queue[Optional[dict[str, Any]]] = queue.Queue()
-        self._readers = [
+        self._readers += [
             threading.Thread(target=self._read_stdout, args=(lines,), daemon=True),
             threading.Thread(target=self._read_stderr, daemon=True),
         ]
