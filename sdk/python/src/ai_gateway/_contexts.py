@@ -1,5 +1,5 @@
 """Named gateway contexts, the file `ai-gateway-cli init --cluster aimlops --key ...` writes and the TypeScript SDK
-reads (runtime/src/sdk/contexts.ts): $XDG_CONFIG_HOME/ai-gateway/config.json, default ~/.config/ai-gateway/config.json.
+reads (sdk/src/contexts.ts): $XDG_CONFIG_HOME/ai-gateway/config.json, default ~/.config/ai-gateway/config.json.
 Read here the same way, with the same precedence, so the CLI and both SDKs reach the same gateway with the same key."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The card's error handling: 429 and 503 are retried with exponential backoff (full jitter), honouring the gateway's
-Retry-After up to the cap. The same policy as the TypeScript SDK (runtime/src/sdk/retryPolicy.ts), in seconds."""
+Retry-After up to the cap. The same policy as the TypeScript SDK (sdk/src/clientRetry.ts), in seconds."""
 
 from __future__ import annotations
 
