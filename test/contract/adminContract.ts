@@ -14,7 +14,8 @@ export interface OpenApiOperation {
   responses: Record<string, { $ref?: string; content?: Record<string, unknown> }>;
 }
 export interface OpenApiDocument {
-  paths: Record<string, Record<string, OpenApiOperation | unknown>>;
+  /** Per path: its operations (OpenApiOperation) beside path-level keys such as "parameters". */
+  paths: Record<string, Record<string, unknown>>;
   components: { schemas: Record<string, Record<string, unknown>>; responses: Record<string, { content?: Record<string, unknown> }> };
 }
 
