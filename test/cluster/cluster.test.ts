@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { request } from 'undici';
-import { CONFIG_ADOPTED, CONFIG_NOT_ADOPTED, CONFIG_PUBLISHED } from '../../runtime/src/cluster/configSync';
+import { ProcessEvents } from '../../common/src/protocol';
 import { startGatewayProcess, type GatewayProcess } from '../support/gatewayReplica';
 import { freePort, startRedisServer, type RedisServer } from '../support/redisServer';
 
@@ -76,20 +76,20 @@ describe('config convergence across replicas (gateway.cluster)', function () {
     const started = performance.now();
     const created = await call(a, 'POST', '/api/v1/routes', { name: 'embeddings', path: '/v1/embeddings', methods: ['POST'], target: 'mock://openai' }, admin);
     assert.equal(created.status, 201, created.body);
-    const adopted = await b.waitFor(CONFIG_ADOPTED);
+    const adopted = await b.waitFor(ProcessEvents.clusterConfigAdopted);
     const elapsed = performance.now() - started;
     assert.ok(elapsed < 1_000, `reached the other replica in ${Math.round(elapsed)} ms`);
-    assert.equal(adopted.origin, (await a.waitFor(CONFIG_PUBLISHED)).origin);
+    assert.equal(adopted.origin, (await a.waitFor(ProcessEvents.clusterConfigPublished)).origin);
 
     const served = await call(b, 'POST', '/v1/embeddings', EMBEDDINGS);
     assert.equal(served.status, 200, served.body);
     assert.match(readFileSync(configFile('b'), 'utf8'), /\/v1\/embeddings/, 'the other replica keeps the change in its own file');
-    assert.ok(!b.lines.some((line) => line.msg === CONFIG_PUBLISHED), 'an adopted change is not published back');
+    assert.ok(!b.lines.some((line) => line.msg === ProcessEvents.clusterConfigPublished), 'an adopted change is not published back');
   });
 
   it('a replica started later (a scale-up) catches up with the changes made before it', async () => {
     const c = await startReplica('c');
-    await c.waitFor(CONFIG_ADOPTED);
+    await c.waitFor(ProcessEvents.clusterConfigAdopted);
     assert.equal((await call(c, 'POST', '/v1/embeddings', EMBEDDINGS)).status, 200);
   });
 
@@ -100,7 +100,7 @@ describe('config convergence across replicas (gateway.cluster)', function () {
     const put = await call(a!, 'PUT', '/api/v1/config', withSecret, admin);
     assert.equal(put.status, 200, put.body);
 
-    const refused = await b!.waitFor(CONFIG_NOT_ADOPTED);
+    const refused = await b!.waitFor(ProcessEvents.clusterConfigNotAdopted);
     assert.match(JSON.stringify(refused.diagnostics), /ONLY_ON_A/);
     assert.equal((await call(b!, 'POST', '/v1/embeddings', EMBEDDINGS)).status, 200, 'the last good config keeps serving');
     assert.equal((await call(b!, 'GET', '/v1/models')).status, 404);
@@ -138,7 +138,7 @@ describe('a cluster replica started while Redis is down', function () {
         admin,
       );
       assert.equal(created.status, 201, created.body);
-      await early.waitFor(CONFIG_ADOPTED);
+      await early.waitFor(ProcessEvents.clusterConfigAdopted);
       assert.equal((await call(early, 'POST', '/v1/embeddings', EMBEDDINGS)).status, 200);
     } finally {
       await Promise.all([early.stop(), late?.stop()]);

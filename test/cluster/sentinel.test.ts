@@ -10,7 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { request } from 'undici';
-import { CONFIG_ADOPTED } from '../../runtime/src/cluster/configSync';
+import { ProcessEvents } from '../../common/src/protocol';
 import { loadConfig } from '../../common/src/config';
 import type { StoreConfig } from '../../common/src/config/types';
 import { createRateLimitStore, type RateLimitStore } from '../../runtime/src/limits';
@@ -109,7 +109,7 @@ routes:
       body: JSON.stringify({ name: 'embeddings', path: '/v1/embeddings', methods: ['POST'], target: 'mock://openai' }),
     });
     assert.equal(created.statusCode, 201, await created.body.text());
-    await b.waitFor(CONFIG_ADOPTED);
+    await b.waitFor(ProcessEvents.clusterConfigAdopted);
     const served = await request(new URL('/v1/embeddings', b.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

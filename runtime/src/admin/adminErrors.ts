@@ -1,7 +1,8 @@
 // Every refusal of the admin API in the runtime's error shape, with the status a client can act on:
-// 400 unreadable body, 401 key, 403 off or read-only, 404 unknown, 409 duplicate or hand-edited file, 422 invalid config.
+// 400 unreadable body, 401 key, 403 off or read-only, 404 unknown, 409 duplicate or hand-edited file, 412 stale
+// If-Match, 422 invalid config.
 import type { Diagnostic } from '../../../common/src/config';
-import { ConfigApplyError, ConfigConflictError, ConfigInvalidError, ConfigReadOnlyError } from '../configStore/errors';
+import { ConfigApplyError, ConfigChangedError, ConfigConflictError, ConfigInvalidError, ConfigReadOnlyError } from '../configStore/errors';
 import type { Admin } from '../../../common/src/protocol';
 
 export class AdminError extends Error {
@@ -29,6 +30,7 @@ export function toAdminError(err: unknown, file: string | undefined): AdminError
     return new AdminError(422, 'invalid_config', `${err.message}${where}`, err.diagnostics, file);
   }
   if (err instanceof ConfigConflictError) return new AdminError(409, 'config_conflict', err.message);
+  if (err instanceof ConfigChangedError) return new AdminError(412, 'precondition_failed', err.message);
   if (err instanceof ConfigReadOnlyError) return new AdminError(403, 'read_only', err.message);
   if (err instanceof ConfigApplyError) return new AdminError(422, 'apply_failed', err.message);
   return undefined;

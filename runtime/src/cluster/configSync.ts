@@ -3,16 +3,11 @@
 // each replica reads its own environment and no secret travels), and announced on a pub/sub channel. Every other
 // replica fetches it, validates it with the one config model and applies it, or logs why it cannot and keeps its
 // last good config. A replica that starts, or reconnects after missing announcements, catches up from the document.
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { createRedisClient, describeRedisTarget, type RedisTarget } from '../limits/redisClient';
 import { ProcessEvents } from '../../../common/src/protocol';
-
-export interface ConfigPublication {
-  version: number;
-  hash: string;
-  origin: string; // replica id
-}
+import type { ConfigPublication } from '../configStore/changes';
+import { contentHash } from '../configStore/configStore';
+import { createRedisClient, describeRedisTarget, type RedisTarget } from '../limits/redisClient';
 
 export interface ConfigSyncOptions {
   redis: RedisTarget;
@@ -20,8 +15,8 @@ export interface ConfigSyncOptions {
   channel: string;
   replicaId: string;
   logger: Logger;
-  /** Validates and applies a config published by another replica; resolves to whether it was applied. */
-  applyRemote(text: string, publication: ConfigPublication): Promise<boolean>;
+  /** Validates and applies a config published by another replica (the config store says how it went). */
+  applyRemote(text: string, publication: ConfigPublication): Promise<unknown>;
   /** sha256 of the config text this replica runs now. */
   currentHash(): string | undefined;
 }
@@ -30,14 +25,6 @@ export interface ConfigSync {
   /** Publishes a config this replica applied on its own (file edit, admin API). */
   publish(text: string): Promise<ConfigPublication>;
   close(): Promise<void>;
-}
-
-export const CONFIG_PUBLISHED = ProcessEvents.clusterConfigPublished;
-export const CONFIG_ADOPTED = ProcessEvents.clusterConfigAdopted;
-export const CONFIG_NOT_ADOPTED = ProcessEvents.clusterConfigNotAdopted;
-
-export function configHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** How long a starting replica waits for Redis to fetch the cluster's config before serving its own file. */
@@ -67,10 +54,9 @@ export async function startConfigSync(options: ConfigSyncOptions): Promise<Confi
     const version = Number(document.version ?? 0);
     if (!document.text || version <= lastVersion) return;
     lastVersion = version;
-    const publication: ConfigPublication = { version, hash: document.hash ?? configHash(document.text), origin: document.origin ?? 'unknown' };
+    const publication: ConfigPublication = { version, hash: document.hash ?? contentHash(document.text), origin: document.origin ?? 'unknown' };
     if (publication.origin === replicaId || publication.hash === options.currentHash()) return;
-    const applied = await options.applyRemote(document.text, publication);
-    logger[applied ? 'info' : 'warn']({ ...publication }, applied ? CONFIG_ADOPTED : CONFIG_NOT_ADOPTED);
+    await options.applyRemote(document.text, publication);
   };
   const scheduleCatchUp = (): void => {
     catchingUp = catchingUp.then(catchUp).catch((err: unknown) => {
@@ -103,11 +89,11 @@ export async function startConfigSync(options: ConfigSyncOptions): Promise<Confi
 
   return {
     async publish(text) {
-      const hash = configHash(text);
+      const hash = contentHash(text);
       const version = Number(await client.eval(PUBLISH_SCRIPT, 1, documentKey, text, hash, replicaId, options.channel));
       lastVersion = Math.max(lastVersion, version);
       const publication = { version, hash, origin: replicaId };
-      logger.info(publication, CONFIG_PUBLISHED);
+      logger.info(publication, ProcessEvents.clusterConfigPublished);
       return publication;
     },
     async close() {

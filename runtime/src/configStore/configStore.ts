@@ -1,46 +1,57 @@
-// The config file the gateway runs from, as the one place admin changes go through. A change is made on the
-// file's YAML (comments and formatting kept), validated by the config model, applied to the runtime, then
-// written atomically, all inside one queue, so concurrent changes never interleave or lose each other.
-// It refuses (409) to overwrite a hand edit it has not seen, and tells the file watcher which writes are its own.
+// The one owner of the config a gateway runs from its file: the YAML text and the config built from it. Every
+// change, whatever brought it (a save of the file, the admin API, another replica), goes through one queue and
+// one apply: validated by the config model, applied to the runtime, written back to the file unless it came from
+// there, then announced as `applied`, or as `rejected` while the last good config keeps running. The watcher reads
+// the file inside the same queue, so the store's own writes arrive as the text that already runs. A change never
+// overwrites a hand edit the store has not read: it is refused (409), and the watcher applies the edit.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadConfig, type LoadOptions } from '../../../common/src/config';
 import type { Diagnostic, GatewayConfig } from '../../../common/src/config';
-import type { Admin } from '../../../common/src/protocol';
-import type { RawConfig } from './configEdits';
 import { writeFileAtomic } from '../../../common/src/atomicWrite';
-import { ConfigApplyError, ConfigConflictError, ConfigInvalidError, ConfigReadOnlyError } from './errors';
+import { TypedEmitter } from '../gateway/typedEmitter';
+import { routeChanges, type AppliedChange, type ChangeSource, type ConfigPublication, type ConfigStoreEvents } from './changes';
+import type { RawConfig } from './configEdits';
+import { ConfigApplyError, ConfigChangedError, ConfigConflictError, ConfigInvalidError, ConfigReadOnlyError } from './errors';
 import { yamlData, yamlWithChanges } from './yamlPatch';
 
 export interface ConfigStoreOptions {
-  /** The file to write back to; absent when the gateway runs a config given in code (then nothing is written). */
-  file?: string;
+  /** The file the config was loaded from: watched, and written back to. */
+  file: string;
   /** The options the gateway loaded the file with (mode 'start', env, baseDir). */
   load: LoadOptions;
-  /** Compiles and swaps in a config (GatewayRuntime.apply); throwing refuses the change. */
-  apply(config: GatewayConfig): Promise<unknown>;
+  /** Compiles and swaps in a config (the runtime and its listener); throwing refuses the change. */
+  apply(config: GatewayConfig, source: ChangeSource): Promise<{ version: number }>;
+  /** gateway.admin.readOnly: the admin API may not change the config. */
   readOnly?: boolean;
-  /** Told the text of each committed change (e.g. to publish it to the other replicas, cluster/clusterConfig.ts). */
-  committed?(text: string): void;
-}
-
-export interface AppliedChange {
-  config: GatewayConfig;
-  warnings: Diagnostic[];
-  routes: Admin.RouteChanges;
 }
 
 export type ConfigFormat = 'yaml' | 'json';
+
+interface Candidate {
+  config: GatewayConfig;
+  warnings: Diagnostic[];
+}
+
+interface ChangeOptions {
+  /** Write the text to the file: every change that did not come from the file. */
+  write: boolean;
+  /** A text that already runs is no change: nothing is applied or announced. */
+  skipIfRunning?: boolean;
+  /** Sees the validated candidate before anything is applied, and may refuse it by throwing. */
+  check?(candidate: Candidate): void;
+  publication?: ConfigPublication;
+}
 
 export function contentHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
 export class ConfigStore {
+  readonly events = new TypedEmitter<ConfigStoreEvents>();
   private currentText: string;
   private currentConfig: GatewayConfig;
   private currentHash: string;
-  private writingHash: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -61,7 +72,11 @@ export class ConfigStore {
     return this.currentConfig;
   }
 
-  get file(): string | undefined {
+  get hash(): string {
+    return this.currentHash;
+  }
+
+  get file(): string {
     return this.options.file;
   }
 
@@ -69,92 +84,124 @@ export class ConfigStore {
     return this.options.readOnly === true;
   }
 
-  /** For the watcher: true when `text` is what already runs (this store's own write, or a touch without change). */
-  isCurrentText(text: string): boolean {
-    const hash = contentHash(text);
-    return hash === this.currentHash || hash === this.writingHash;
+  /**
+   * The file changed on disk: applies what it holds now unless that already runs; resolves to whether it applied.
+   * An empty file is a save caught between its truncation and its write (the write's own event follows), so it is
+   * no change: a gateway told to serve nothing reads `routes: []`.
+   */
+  reloadFile(): Promise<boolean> {
+    const read = async (): Promise<string> => {
+      const text = await readFile(this.options.file, 'utf8');
+      return text.trim() === '' ? this.currentText : text;
+    };
+    const changed = this.change('file', read, { write: false, skipIfRunning: true });
+    return changed.then(
+      (applied) => applied !== undefined,
+      () => false,
+    );
   }
 
-  /** For the watcher: a hand edit of the file was applied, so later changes build on it instead of refusing. */
-  adopt(text: string, config: GatewayConfig): void {
-    this.currentText = text;
-    this.currentHash = contentHash(text);
-    this.currentConfig = config;
-  }
-
-  /** Runs `work` with no change in progress and none starting until it ends (the watcher's reload uses this). */
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(work);
-    this.queue = result.catch(() => undefined);
-    return result;
+  /** A config another replica published (gateway.cluster); resolves to whether it now runs here too. */
+  adoptPublished(text: string, publication: ConfigPublication): Promise<boolean> {
+    const changed = this.change('cluster', () => text, { write: true, skipIfRunning: true, publication });
+    return changed.then(
+      (applied) => applied !== undefined,
+      () => false,
+    );
   }
 
   /**
    * Changes the config's plain data (see configEdits.ts), keeping the rest of the file as the user wrote it.
    * `check` sees the validated result before anything is applied and may refuse it by throwing.
    */
-  edit(change: (data: RawConfig) => RawConfig, check?: (candidate: { config: GatewayConfig; warnings: Diagnostic[] }) => void): Promise<AppliedChange> {
-    return this.exclusive(async () => {
+  edit(change: (data: RawConfig) => RawConfig, check?: (candidate: Candidate) => void): Promise<AppliedChange> {
+    const produce = (): string => {
       this.refuseIfReadOnly();
-      const text = yamlWithChanges(this.currentText, change(yamlData(this.currentText) as RawConfig));
-      const candidate = this.validate(text);
-      check?.(candidate);
-      return this.commit(text, candidate);
-    });
+      return yamlWithChanges(this.currentText, change(yamlData(this.currentText) as RawConfig));
+    };
+    return this.change('admin-api', produce, { write: true, check });
   }
 
   /**
    * Replaces the whole config. YAML is written as given; JSON (data, not text) is merged into the current file
-   * so its comments survive. Diagnostics point into the body that was sent.
+   * so its comments survive. Diagnostics point into the body that was sent. `expectedHash` (If-Match) refuses
+   * the change when the config is no longer the one the client read.
    */
-  replace(body: string, format: ConfigFormat): Promise<AppliedChange> {
-    return this.exclusive(async () => {
+  replace(body: string, format: ConfigFormat, expectedHash?: string): Promise<AppliedChange> {
+    const produce = (): string => {
       this.refuseIfReadOnly();
-      const checked = this.validate(body);
-      if (format === 'yaml') return this.commit(body, checked);
-      const text = yamlWithChanges(this.currentText, yamlData(body));
-      return this.commit(text, this.validate(text));
-    });
+      if (expectedHash !== undefined && expectedHash !== this.currentHash) throw new ConfigChangedError();
+      if (format === 'yaml') return body;
+      this.validate(body);
+      return yamlWithChanges(this.currentText, yamlData(body));
+    };
+    return this.change('admin-api', produce, { write: true });
+  }
+
+  /** The one path: queued behind every other change, then validated, applied, written and announced. */
+  private change(
+    source: ChangeSource,
+    produce: () => string | Promise<string>,
+    options: ChangeOptions & { skipIfRunning: true },
+  ): Promise<AppliedChange | undefined>;
+  private change(source: ChangeSource, produce: () => string | Promise<string>, options: ChangeOptions): Promise<AppliedChange>;
+  private change(source: ChangeSource, produce: () => string | Promise<string>, options: ChangeOptions): Promise<AppliedChange | undefined> {
+    const publication = options.publication ? { publication: options.publication } : {};
+    const work = async (): Promise<AppliedChange | undefined> => {
+      try {
+        const text = await produce();
+        if (options.skipIfRunning && contentHash(text) === this.currentHash) return undefined;
+        const applied = await this.commit(source, text, options);
+        this.events.emit('applied', { ...applied, ...publication });
+        return applied;
+      } catch (err) {
+        this.events.emit('rejected', { source, error: err instanceof Error ? err : new Error(String(err)), diagnostics: diagnosticsOf(err), ...publication });
+        throw err;
+      }
+    };
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async commit(source: ChangeSource, text: string, options: ChangeOptions): Promise<AppliedChange> {
+    const candidate = this.validate(text);
+    options.check?.(candidate);
+    const previous = this.currentConfig;
+    if (options.write) await this.refuseIfEditedByHand();
+    let version: number;
+    try {
+      ({ version } = await this.options.apply(candidate.config, source));
+    } catch (err) {
+      throw new ConfigApplyError(`The gateway could not apply the change: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (options.write) {
+      try {
+        await this.refuseIfEditedByHand(); // saved by hand while the change was being applied
+        await writeFileAtomic(this.options.file, text);
+      } catch (err) {
+        await this.options.apply(previous, source); // the file keeps the old config, so the runtime goes back to it
+        throw err;
+      }
+    }
+    this.currentText = text;
+    this.currentHash = contentHash(text);
+    this.currentConfig = candidate.config;
+    return { source, text, config: candidate.config, version, warnings: candidate.warnings, routes: routeChanges(previous, candidate.config) };
   }
 
   private refuseIfReadOnly(): void {
     if (this.options.readOnly) throw new ConfigReadOnlyError();
   }
 
-  private validate(text: string): { config: GatewayConfig; warnings: Diagnostic[] } {
+  private validate(text: string): Candidate {
     const { config, diagnostics } = loadConfig(text, this.options.load);
     if (!config) throw new ConfigInvalidError(diagnostics, text);
     return { config, warnings: diagnostics.filter((d) => d.severity !== 'error') };
   }
 
-  private async commit(text: string, checked: { config: GatewayConfig; warnings: Diagnostic[] }): Promise<AppliedChange> {
-    const previous = this.currentConfig;
-    await this.refuseIfEditedByHand();
-    try {
-      await this.options.apply(checked.config);
-    } catch (err) {
-      throw new ConfigApplyError(`The gateway could not apply the change: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (this.options.file) {
-      this.writingHash = contentHash(text);
-      try {
-        await this.refuseIfEditedByHand();
-        await writeFileAtomic(this.options.file, text);
-      } catch (err) {
-        this.writingHash = undefined;
-        await this.options.apply(previous); // the file keeps the old config, so the runtime goes back to it
-        throw err;
-      }
-    }
-    this.adopt(text, checked.config);
-    this.writingHash = undefined;
-    this.options.committed?.(text);
-    return { config: checked.config, warnings: checked.warnings, routes: routeChanges(previous, checked.config) };
-  }
-
   private async refuseIfEditedByHand(): Promise<void> {
     const file = this.options.file;
-    if (!file) return;
     let onDisk: string;
     try {
       onDisk = await readFile(file, 'utf8');
@@ -166,13 +213,10 @@ export class ConfigStore {
   }
 }
 
-/** Routes added, changed and removed between two configs, by name. */
-export function routeChanges(before: GatewayConfig, after: GatewayConfig): Admin.RouteChanges {
-  const old = new Map(before.routes.map((r) => [r.name, JSON.stringify(r)]));
-  const now = new Map(after.routes.map((r) => [r.name, JSON.stringify(r)]));
-  return {
-    added: [...now.keys()].filter((name) => !old.has(name)),
-    changed: [...now.keys()].filter((name) => old.has(name) && old.get(name) !== now.get(name)),
-    removed: [...old.keys()].filter((name) => !now.has(name)),
-  };
+/** The errors of a refused change, for those who cannot read the exception (the log, webhooks, the editor). */
+function diagnosticsOf(err: unknown): Diagnostic[] {
+  if (err instanceof ConfigInvalidError) return err.errors;
+  if (!(err instanceof ConfigApplyError)) return [];
+  const start = { line: 0, character: 0 };
+  return [{ range: { start, end: start }, severity: 'error', code: 'runtime.apply', message: err.message, path: [] }];
 }

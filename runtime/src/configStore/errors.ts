@@ -1,4 +1,4 @@
-// Why the config store refused a change. The admin API maps each to its status (409, 422, 403); nothing was
+// Why the config store refused a change. The admin API maps each to its status (409, 412, 422, 403); nothing was
 // applied or written when one is thrown.
 import type { Diagnostic } from '../../../common/src/config';
 
@@ -11,6 +11,13 @@ export class ConfigConflictError extends Error {
     super(
       `${file} ${detail} since the gateway loaded it; the change was not written, so that edit is kept. Save or revert the file (the gateway reloads it), then retry.`,
     );
+  }
+}
+
+/** The config is no longer the one the client read (If-Match): applying the change would undo another's. */
+export class ConfigChangedError extends Error {
+  constructor() {
+    super('The config changed since you read it (If-Match does not match): GET /api/v1/config again and re-apply your change.');
   }
 }
 

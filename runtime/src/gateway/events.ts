@@ -1,6 +1,7 @@
 // What the gateway tells observers (metrics, access logs, traces, webhooks, token rate limits) as it works.
-// A tiny typed emitter: the proxy checks `has(name)` before building an event so an unobserved event costs nothing.
+// The proxy checks `has(name)` before building an event so an unobserved event costs nothing.
 import type { Diagnostic } from '../../../common/src/config';
+import { TypedEmitter } from './typedEmitter';
 
 export type AttemptOutcome = 'response' | 'connect-error' | 'timeout' | 'aborted' | 'error';
 export type FailureReason = 'connect-error' | 'timeout' | 'status' | 'error';
@@ -68,7 +69,7 @@ export interface FirstByteEvent {
 export interface ConfigAppliedEvent {
   version: number;
   routes: number;
-  source?: string; // the config file, or "admin-api"
+  source?: string; // the config file, "admin-api" or "cluster"; absent at start
 }
 
 /** A config change was refused (invalid YAML, failed validation or compile); the last good config keeps serving. */
@@ -88,35 +89,4 @@ export interface GatewayEventMap {
   usage: UsageEvent;
 }
 
-export type GatewayEventName = keyof GatewayEventMap;
-type Listener<K extends GatewayEventName> = (event: GatewayEventMap[K]) => void;
-
-export class GatewayEvents {
-  private readonly listeners: { [K in GatewayEventName]?: Listener<K>[] } = {};
-
-  on<K extends GatewayEventName>(name: K, listener: Listener<K>): () => void {
-    const list = (this.listeners[name] ??= []) as Listener<K>[];
-    list.push(listener);
-    return () => {
-      const index = list.indexOf(listener);
-      if (index >= 0) list.splice(index, 1);
-    };
-  }
-
-  has(name: GatewayEventName): boolean {
-    return (this.listeners[name]?.length ?? 0) > 0;
-  }
-
-  /** A throwing listener is an observer's bug: it must never fail a request, so it is reported and skipped. */
-  emit<K extends GatewayEventName>(name: K, event: GatewayEventMap[K]): void {
-    const list = this.listeners[name];
-    if (!list) return;
-    for (const listener of list) {
-      try {
-        listener(event);
-      } catch (err) {
-        process.emitWarning(`gateway event listener for "${name}" threw: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-  }
-}
+export class GatewayEvents extends TypedEmitter<GatewayEventMap> {}

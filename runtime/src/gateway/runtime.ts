@@ -52,9 +52,12 @@ export class GatewayRuntime {
     this.current?.part(part);
   }
 
-  /** Compiles and swaps in a config; throws (and keeps the current one) when it cannot be compiled. Applies queue. */
-  apply(config: GatewayConfig): Promise<ConfigSnapshot> {
-    const result = this.applying.then(() => this.compileAndSwap(config));
+  /**
+   * Compiles and swaps in a config; throws (and keeps the current one) when it cannot be compiled. Applies queue.
+   * `source` (the config file, "admin-api", "cluster") is told to `config.applied` listeners.
+   */
+  apply(config: GatewayConfig, source?: string): Promise<ConfigSnapshot> {
+    const result = this.applying.then(() => this.compileAndSwap(config, source));
     this.applying = result.catch(() => undefined);
     return result;
   }
@@ -67,7 +70,7 @@ export class GatewayRuntime {
     await mock?.close();
   }
 
-  private async compileAndSwap(config: GatewayConfig): Promise<ConfigSnapshot> {
+  private async compileAndSwap(config: GatewayConfig, source: string | undefined): Promise<ConfigSnapshot> {
     const resolveTarget = await this.targetResolver(config);
     const groups = new Map<string, UpstreamGroup>();
     const deps = { pools: this.pools, limits: config.gateway.limits, events: this.events, resolveTarget };
@@ -80,7 +83,7 @@ export class GatewayRuntime {
       this.current = snapshot;
       this.logger.level = config.gateway.logLevel;
       previous?.retire();
-      this.events.emit('config.applied', { version: snapshot.version, routes: config.routes.length });
+      this.events.emit('config.applied', { version: snapshot.version, routes: config.routes.length, ...(source ? { source } : {}) });
       return snapshot;
     } catch (err) {
       for (const group of groups.values()) group.dispose();

@@ -1,21 +1,23 @@
-// Starts the gateway: load the config, compile it, listen, watch the file and hot-apply valid changes (an invalid
-// change is logged with its diagnostics and the last good config keeps serving), close gracefully.
+// Starts the gateway, as wiring: load the config, compile it, listen, and connect what changes it (the file
+// watcher, the admin API, the other replicas) to the config store, the one path every change takes. Closes gracefully.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { loadConfigFile } from '../../../common/src/config';
+import { loadConfigFile, type LoadOptions } from '../../../common/src/config';
 import type { Diagnostic, GatewayConfig } from '../../../common/src/config';
 import { Observability, type ObservabilityOptions } from '../observability/observability';
 import { isoTimeField, stdoutLines } from '../observability/lineWriter';
 import { startAdminListener } from '../admin';
+import type { ChangeSource } from '../configStore/changes';
 import { ConfigStore } from '../configStore/configStore';
 import { ProcessEnv, ProcessEvents } from '../../../common/src/protocol';
-import { startClusterConfig, type ClusterConfig } from '../cluster/clusterConfig';
+import { startClusterConfig } from '../cluster/clusterConfig';
 import { createRateLimitStore } from '../limits';
 import { createGatewayApp, type GatewayAppOptions } from './app';
 import { banner } from './banner';
-import { watchConfigFile, type ConfigWatcher } from './configWatcher';
+import { logConfigChanges } from './configChangeLog';
+import { watchConfigFile } from './configWatcher';
 import { createGatewayServer, updateGatewayServer } from './listener';
 import { GatewayRuntime } from './runtime';
 import { mockUnreachableOverride } from './unreachableTargets';
@@ -48,6 +50,8 @@ export interface RunningGateway {
   /** Metrics, stats summary, traces, log level and webhooks of this gateway (for the admin API). */
   observability: Observability;
   server: Server;
+  /** The config file's store (absent for a config given in code): every change goes through it. */
+  configStore?: ConfigStore;
   /** Re-reads the config file now (what the watcher does on a change); resolves to whether it was applied. */
   reload(): Promise<boolean>;
   close(): Promise<void>;
@@ -67,68 +71,40 @@ export class ConfigLoadError extends Error {
 const STORE_READY_TIMEOUT_MS = 2_000;
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
-  const configFile = options.configPath ? path.resolve(options.configPath) : undefined;
-  const loadOptions = { mode: 'start' as const, env: options.env, baseDir: configFile ? path.dirname(configFile) : undefined };
-  let lastText: string | undefined;
-  let config = options.config;
-  let startWarnings: Diagnostic[] = [];
-  if (configFile) {
-    const loaded = await loadConfigFile(configFile, loadOptions);
-    if (!loaded.config) throw new ConfigLoadError(configFile, loaded.diagnostics);
-    config = loaded.config;
-    lastText = loaded.text;
-    startWarnings = loaded.diagnostics;
-  }
-  if (!config) throw new Error('startGateway needs a configPath or a config');
-
+  const env = options.env ?? process.env;
+  const { config, file, warnings } = await startingConfig(options);
   // Lines logged in one event-loop turn leave stdout in one write at its end (see lineWriter.ts).
   const logger = options.logger ?? pino({ level: config.gateway.logLevel, base: undefined, timestamp: isoTimeField }, stdoutLines());
   // Warnings do not stop the gateway, but the user should hear them where the gateway runs, not only in the editor.
-  for (const d of startWarnings) logger.warn({ file: configFile, line: d.range.start.line + 1, column: d.range.start.character + 1, code: d.code }, d.message);
-  const runtime = new GatewayRuntime({
-    logger,
-    mockUnreachableTargets: mockUnreachableOverride((options.env ?? process.env)[ProcessEnv.mockUnreachableTargets]),
-  });
-  const observability = new Observability(runtime, { env: options.env ?? process.env, ...options.observability });
+  for (const d of warnings) logger.warn({ file: file?.path, line: d.range.start.line + 1, column: d.range.start.character + 1, code: d.code }, d.message);
+  const runtime = new GatewayRuntime({ logger, mockUnreachableTargets: mockUnreachableOverride(env[ProcessEnv.mockUnreachableTargets]) });
+  const observability = new Observability(runtime, { env, ...options.observability });
   // Rate-limit counters in this process, or shared by all replicas through Redis (gateway.store; restart to change).
-  const store = createRateLimitStore(config.gateway.store, { logger, registry: observability.metrics.registry });
-  await store.ready(STORE_READY_TIMEOUT_MS);
-  let cluster: ClusterConfig | undefined; // eslint-disable-line prefer-const -- the config store's callback, made before, reads it
-  // Admin changes go through the config store: kept in the file's YAML, validated, applied, written atomically.
-  const configStore =
-    configFile && lastText !== undefined
-      ? new ConfigStore(lastText, config, {
-          file: configFile,
-          load: loadOptions,
-          readOnly: config.gateway.admin.readOnly,
-          committed: (text) => cluster?.localChange(text),
-          apply: async (next) => {
-            await runtime.apply(next);
-            updateGatewayServer(server, next.gateway);
-          },
-        })
-      : undefined;
-  const admin = options.app?.admin ?? { store: configStore, apiKey: (options.env ?? process.env)[ProcessEnv.apiKey] };
+  const rateLimitStore = createRateLimitStore(config.gateway.store, { logger, registry: observability.metrics.registry });
+  await rateLimitStore.ready(STORE_READY_TIMEOUT_MS);
+  // Every change after start (file save, admin API, another replica) goes through the config store, and this.
+  const applyChange = async (next: GatewayConfig, source: ChangeSource): Promise<{ version: number }> => {
+    const snapshot = await runtime.apply(next, source === 'file' ? file?.path : source);
+    updateGatewayServer(server, next.gateway);
+    return snapshot;
+  };
+  const configStore = file
+    ? new ConfigStore(file.text, config, { file: file.path, load: file.load, readOnly: config.gateway.admin.readOnly, apply: applyChange })
+    : undefined;
+  if (configStore) logConfigChanges(configStore, logger, runtime.events);
+  const admin = options.app?.admin ?? { store: configStore, apiKey: env[ProcessEnv.apiKey] };
   const adminListen = config.gateway.admin.listen;
   const app = createGatewayApp(runtime, {
     ...options.app,
     observability,
-    security: { counters: store.counters, ...options.app?.security },
+    security: { counters: rateLimitStore.counters, ...options.app?.security },
     admin: adminListen ? undefined : admin,
   });
   await runtime.apply(config);
 
-  const server = createListener(config, app.callback());
-  const host = options.host ?? config.gateway.host;
-  const port = options.port ?? config.gateway.port;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  }).catch(async (err: unknown) => {
-    await store.close(); // an open Redis connection would keep the failed process alive
+  const server = createGatewayServer(config.gateway, app.callback());
+  await listen(server, options.port ?? config.gateway.port, options.host ?? config.gateway.host).catch(async (err: unknown) => {
+    await rateLimitStore.close(); // an open Redis connection would keep the failed process alive
     throw err;
   });
   const url = listenUrl(server, config.gateway.tls !== undefined);
@@ -137,60 +113,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         await closeServer(server, 0); // the admin address is taken: do not leave the gateway half started
         await observability.close();
         await runtime.close();
-        await store.close();
+        await rateLimitStore.close();
         throw err;
       })
     : undefined;
   const adminUrl = adminListener?.url ?? url;
   logger.info({ url, adminUrl }, ProcessEvents.listening);
   if (options.banner) process.stderr.write(banner(url, config, options.configPath));
-  // gateway.cluster: admin changes reach the other replicas through Redis, and this one catches up with theirs.
-  cluster = await startClusterConfig({ settings: config.gateway, store: configStore, logger });
-
-  const reload = async (): Promise<boolean> => {
-    if (!configFile) return false;
-    let loaded;
-    try {
-      loaded = await loadConfigFile(configFile, loadOptions);
-    } catch (err) {
-      logger.warn({ file: configFile, diagnostics: [], error: err instanceof Error ? err.message : String(err) }, ProcessEvents.configRejected);
-      runtime.events.emit('config.rejected', { source: configFile, diagnostics: [] });
-      return false;
-    }
-    // The config store's own writes (and touches without change) are already running.
-    if (configStore ? configStore.isCurrentText(loaded.text) : loaded.text === lastText) return false;
-    if (!loaded.config) {
-      logger.warn({ file: configFile, diagnostics: loaded.diagnostics.filter((d) => d.severity === 'error') }, ProcessEvents.configRejected);
-      runtime.events.emit('config.rejected', { source: configFile, diagnostics: loaded.diagnostics });
-      return false;
-    }
-    try {
-      const snapshot = await runtime.apply(loaded.config);
-      updateGatewayServer(server, loaded.config.gateway);
-      lastText = loaded.text;
-      configStore?.adopt(loaded.text, loaded.config);
-      cluster?.localChange(loaded.text);
-      logger.info({ file: configFile, version: snapshot.version, routes: loaded.config.routes.length }, ProcessEvents.configApplied);
-      return true;
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const diagnostic: Diagnostic = {
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        severity: 'error',
-        code: 'runtime.apply',
-        message,
-        path: [],
-      };
-      logger.warn({ file: configFile, diagnostics: [diagnostic] }, ProcessEvents.configRejected);
-      runtime.events.emit('config.rejected', { source: configFile, diagnostics: [diagnostic] });
-      return false;
-    }
-  };
-
-  let reloading = Promise.resolve(false);
-  const guardedReload = (): Promise<boolean> => (configStore ? configStore.exclusive(reload) : reload());
-  const watcher: ConfigWatcher | undefined =
-    configFile && options.watch !== false ? watchConfigFile(configFile, () => void (reloading = reloading.then(guardedReload, guardedReload))) : undefined;
+  const watcher = configStore && options.watch !== false ? watchConfigFile(configStore.file, () => void configStore.reloadFile()) : undefined;
+  // gateway.cluster: this replica's changes reach the others through Redis, and theirs come in through the store.
+  const cluster = await startClusterConfig({ settings: config.gateway, store: configStore, logger });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -201,15 +133,41 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await observability.close();
       await cluster?.close();
       await runtime.close();
-      await store.close();
+      await rateLimitStore.close();
     })();
     return closing;
   };
-  return { url, adminUrl, runtime, observability, server, reload: () => (reloading = reloading.then(guardedReload, guardedReload)), close };
+  const reload = (): Promise<boolean> => configStore?.reloadFile() ?? Promise.resolve(false);
+  return { url, adminUrl, runtime, observability, server, configStore, reload, close };
 }
 
-function createListener(config: GatewayConfig, handler: ReturnType<ReturnType<typeof createGatewayApp>['callback']>): Server {
-  return createGatewayServer(config.gateway, handler);
+interface StartingConfig {
+  config: GatewayConfig;
+  /** The file it was loaded from, when it was (then the config store keeps it). */
+  file?: { path: string; text: string; load: LoadOptions };
+  warnings: Diagnostic[];
+}
+
+async function startingConfig(options: StartGatewayOptions): Promise<StartingConfig> {
+  if (!options.configPath) {
+    if (!options.config) throw new Error('startGateway needs a configPath or a config');
+    return { config: options.config, warnings: [] };
+  }
+  const file = path.resolve(options.configPath);
+  const load: LoadOptions = { mode: 'start', env: options.env, baseDir: path.dirname(file) };
+  const loaded = await loadConfigFile(file, load);
+  if (!loaded.config) throw new ConfigLoadError(file, loaded.diagnostics);
+  return { config: loaded.config, file: { path: file, text: loaded.text, load }, warnings: loaded.diagnostics };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 function listenUrl(server: Server, tls: boolean): string {

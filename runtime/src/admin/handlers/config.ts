@@ -26,13 +26,6 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
     .on('PUT', '/config', async (ctx) => {
       const store = deps.writableStore();
       const ifMatch = ctx.get('If-Match');
-      if (ifMatch && ifMatch.replace(/"/g, '') !== contentHash(store.text)) {
-        throw new AdminError(
-          412,
-          'precondition_failed',
-          'The config changed since you read it (If-Match does not match): GET /api/v1/config again and re-apply your change.',
-        );
-      }
       const body = await readBodyText(ctx.req);
       if (body.trim() === '')
         throw new AdminError(400, 'bad_request', 'The request has no body: send the config as YAML (Content-Type: application/yaml) or JSON.');
@@ -45,8 +38,8 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
         );
       }
       try {
-        const applied = await store.replace(body, bodyFormat(ctx, body));
-        ctx.body = { changes: applied.routes, warnings: applied.warnings, hash: contentHash(store.text) } satisfies Admin.ApplyResult;
+        const applied = await store.replace(body, bodyFormat(ctx, body), ifMatch ? ifMatch.replace(/"/g, '') : undefined);
+        ctx.body = { changes: applied.routes, warnings: applied.warnings, hash: contentHash(applied.text) } satisfies Admin.ApplyResult;
       } catch (err) {
         // Diagnostics of a refused config point into the body that was sent, not into the gateway's file.
         throw toAdminError(err, undefined) ?? err;

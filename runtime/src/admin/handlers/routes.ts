@@ -27,10 +27,9 @@ export function registerRouteHandlers(router: AdminRouter, deps: AdminDeps): voi
     })
     .on('POST', '/routes', async (ctx) => {
       const body = parseObjectBody(await readBodyText(ctx.req), 'a route: { "path": "/predict", "target": "http://ai-service:8080", "method": "POST" }');
-      const store = deps.writableStore();
-      const before = new Set(store.config.routes.map((r) => r.name));
-      const applied = await store.edit((data) => addRoute(data, body), refuseShadowedLastRoute);
-      const created = applied.config.routes.find((r) => !before.has(r.name)) ?? applied.config.routes[applied.config.routes.length - 1];
+      const applied = await deps.writableStore().edit((data) => addRoute(data, body), refuseShadowedLastRoute);
+      // Named by the change itself: concurrent creations each get their own route back.
+      const created = applied.config.routes.find((r) => r.name === applied.routes.added[0]) ?? applied.config.routes[applied.config.routes.length - 1];
       if (!created) throw new AdminError(500, 'internal_error', 'The route was written but is not in the applied config.');
       ctx.status = 201;
       ctx.set('Location', `/api/v1/routes/${encodeURIComponent(created.name)}`);
