@@ -9,6 +9,7 @@ import { AbortSource } from '../upstream/abortSource';
 import { forwardWithRetries } from '../upstream/forward';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../upstream/headers';
 import { relayBody } from '../upstream/relay';
+import type { TargetLease } from '../upstream/target';
 import { prepareOutgoingBody } from '../upstream/outgoingBody';
 import { ABORT_CLIENT_GONE, ABORT_TOTAL_TIMEOUT } from '../upstream/retryPolicy';
 import { createUsageTap } from '../upstream/usageTap';
@@ -29,6 +30,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       if (!ctx.res.writableFinished) abort.abort(ABORT_CLIENT_GONE);
     };
     ctx.res.on('close', onClientClose); // removed in `finally`; `once` would wrap it per request
+    let lease: TargetLease | undefined;
     try {
       const prepared = prepareOutgoingBody(ctx.req, state.body, config.retries > 0, limits.maxReplayBodyBytes);
       const body = prepared instanceof Promise ? await prepared : prepared;
@@ -57,6 +59,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       }
 
       const { response, target, ttfbMs, attempt, answeredAt } = result;
+      lease = result.lease;
       state.timings.firstByteAt = answeredAt;
       state.upstream.status = response.statusCode;
       if (runtime.events.has('upstream.first-byte')) {
@@ -86,7 +89,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
         });
         relayed = relaying instanceof Promise ? await relaying : relaying;
       } finally {
-        target.active -= 1;
+        lease.release(); // the target is free once its answer is through
       }
       state.upstream.outcome = relayed.kind;
       state.upstream.bytesOut = relayed.bytes;
@@ -103,6 +106,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
         if (relayed.reason !== 'total-timeout') target.breaker.recordFailure(performance.now(), `stream cut: ${relayed.reason}`);
       }
     } finally {
+      lease?.release(); // also when the answer never reached the relay (a head that could not be written)
       clearTimeout(budget);
       ctx.res.off('close', onClientClose);
     }

@@ -9,7 +9,7 @@ import { UpstreamExchange } from './exchange';
 import type { UpstreamHeaders } from './headers';
 import type { OutgoingBody } from './outgoingBody';
 import { ABORT_FIRST_BYTE, ABORT_TOTAL_TIMEOUT, classifyFailure, errorCode, isRetryable, nextDelayMs, retryAfterMs } from './retryPolicy';
-import type { UpstreamTarget } from './target';
+import type { TargetLease, UpstreamTarget } from './target';
 import type { UpstreamGroup } from './upstreamGroup';
 
 export interface ForwardInput {
@@ -27,7 +27,7 @@ export interface ForwardInput {
 }
 
 export type ForwardResult =
-  | { kind: 'response'; response: UpstreamExchange; target: UpstreamTarget; ttfbMs: number; answeredAt: number; attempt: AbortSource }
+  | { kind: 'response'; response: UpstreamExchange; target: UpstreamTarget; lease: TargetLease; ttfbMs: number; answeredAt: number; attempt: AbortSource }
   | { kind: 'failed'; status: number; type: string; message: string }
   | { kind: 'aborted' };
 
@@ -60,7 +60,7 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     }
     tried?.add(target);
     target.breaker.onSend(sentAt);
-    target.active += 1;
+    const lease = target.lease(); // released here on a failed attempt; the proxy releases the answered one
     state.upstream.attempts = attempt;
     state.upstream.target = target.url;
     state.timings.upstreamStartedAt ??= sentAt;
@@ -94,7 +94,7 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     } catch (err) {
       clearTimeout(firstByteTimer);
       input.signal.offAbort(forwardAbort);
-      target.active -= 1;
+      lease.release();
       const failedAt = performance.now();
       state.timings.upstreamMs = (state.timings.upstreamMs ?? 0) + (failedAt - sentAt);
       const outcome = classifyFailure(err, attemptAbort);
@@ -126,7 +126,7 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     if (attempt < maxAttempts && isRetryable(route, status)) {
       const delayMs = nextDelayMs(route, attempt, retryAfterMs(response.headers['retry-after']));
       if (delayMs !== undefined && answeredAt + delayMs < input.deadline) {
-        target.active -= 1;
+        lease.release();
         input.signal.offAbort(forwardAbort);
         await response.dump();
         lastFailure = { kind: 'failed', status, type: 'upstream_error', message: `upstream ${target.url} answered ${status} on every attempt` };
@@ -135,7 +135,7 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
         continue;
       }
     }
-    return { kind: 'response', response, target, ttfbMs, answeredAt, attempt: attemptAbort };
+    return { kind: 'response', response, target, lease, ttfbMs, answeredAt, attempt: attemptAbort };
   }
   return lastFailure ?? noHealthyTarget(route, group);
 }

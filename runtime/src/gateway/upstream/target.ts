@@ -18,6 +18,11 @@ export interface TargetInit {
   onHealthChange: (event: TargetHealthEvent) => void;
 }
 
+/** One request's place in a target's in-flight count. */
+export interface TargetLease {
+  release(): void;
+}
+
 export class UpstreamTarget {
   readonly route: string;
   readonly url: string;
@@ -26,8 +31,7 @@ export class UpstreamTarget {
   readonly weight: number;
   readonly pool: Pool;
   readonly breaker: CircuitBreaker;
-  /** Requests in flight (headers sent and body not yet finished). */
-  active = 0;
+  private inFlight = 0;
   /** Moving average of time to first byte; 0 until the first sample, so new targets get tried. */
   latencyMs = 0;
   private activelyHealthy = true;
@@ -45,6 +49,24 @@ export class UpstreamTarget {
       if (state === 'half-open') return; // still unavailable to ordinary traffic: no health change yet
       this.onHealthChange({ route: this.route, target: this.url, healthy: state === 'closed' && this.activelyHealthy, source: 'circuit-breaker', detail });
     });
+  }
+
+  /** Requests in flight (sent, and their answer not yet relayed): what least-connections balances on. */
+  get active(): number {
+    return this.inFlight;
+  }
+
+  /** Counts one request in flight until the lease is released; the count has no other writer. */
+  lease(): TargetLease {
+    this.inFlight += 1;
+    let held = true;
+    return {
+      release: () => {
+        if (!held) return; // whoever releases first wins: a later release on another path changes nothing
+        held = false;
+        this.inFlight -= 1;
+      },
+    };
   }
 
   isAvailable(now: number): boolean {
