@@ -85,7 +85,7 @@ describe('config model: loadConfig', () => {
     assert.ok((r.diagnostics[0]?.range.start.line ?? -1) >= 2, 'error is on or after the unclosed flow sequence');
   });
 
-  it('refuses a YAML alias bomb quickly instead of expanding it', () => {
+  it('refuses a YAML alias bomb instead of expanding it (9^12 nodes: expanding would never finish)', () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 12; i++)
       lines.push(
@@ -93,9 +93,7 @@ describe('config model: loadConfig', () => {
           .fill(`*${String.fromCharCode(96 + i)}`)
           .join(',')}]`,
       );
-    const started = Date.now();
     const r = loadConfig(lines.join('\n'), { env: {} });
-    assert.ok(Date.now() - started < 2000);
     assert.equal(r.config, undefined);
     assert.ok(r.diagnostics.some((d) => d.code === 'yaml.aliases' || d.code === 'yaml.syntax'));
   });

@@ -157,10 +157,9 @@ routes:
   });
 
   it('answers 504 upstream_timeout when the upstream is slower than the route timeout', async () => {
-    const started = performance.now();
+    // Had the gateway waited for the upstream, its answer would be the mock's 200.
     const answer = await send(`${gateway.url}/slow`, { headers: { 'x-mock-latency': '3000' } });
     assert.equal(answer.status, 504);
     assert.equal(answer.json<{ error: { type: string } }>().error.type, 'upstream_timeout');
-    assert.ok(performance.now() - started < 2000, 'the gateway gave up at the route timeout, not when the upstream answered');
   });
 });

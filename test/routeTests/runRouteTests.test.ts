@@ -20,8 +20,14 @@ describe('route tests engine', () => {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         seen.push({ method: req.method, url: req.url, body, contentType: req.headers['content-type'] });
-        res.writeHead(200, { 'content-type': 'application/json', 'x-route': 'chat' });
-        res.end(JSON.stringify({ object: 'chat.completion', choices: [{ message: { role: 'assistant', content: 'Hello there' } }] }));
+        // x-delay-ms: answer no sooner than that, so a latency limit below it fails whatever the machine's speed.
+        setTimeout(
+          () => {
+            res.writeHead(200, { 'content-type': 'application/json', 'x-route': 'chat' });
+            res.end(JSON.stringify({ object: 'chat.completion', choices: [{ message: { role: 'assistant', content: 'Hello there' } }] }));
+          },
+          Number(req.headers['x-delay-ms'] ?? 0),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -39,7 +45,7 @@ describe('route tests engine', () => {
             headers: { 'x-route': 'chat' },
             json: { 'choices[0].message.role': 'assistant' },
             contains: { 'choices[0].message.content': 'Hello' },
-            maxLatencyMs: 5000,
+            maxLatencyMs: 20_000, // the test's own timeout: never the reason it fails
           },
         }),
       ],
@@ -71,6 +77,15 @@ describe('route tests engine', () => {
         ['json object', '"list"', '"chat.completion"'],
         ['contains choices[0].message.content', '…Goodbye…', '"Hello there"'],
       ],
+    );
+  });
+
+  it('fails maxLatency when the answer comes later than the limit', async () => {
+    const [result] = await runRouteTests([testCase({ headers: { 'x-delay-ms': '300' }, expect: { status: 200, maxLatencyMs: 100 } })], { gatewayUrl: url });
+    assert.equal(result?.passed, false);
+    assert.deepEqual(
+      result?.failures.map((f) => [f.expectation, f.expected]),
+      [['maxLatencyMs', '<= 100 ms']],
     );
   });
 

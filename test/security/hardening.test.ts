@@ -45,12 +45,14 @@ function httpsGet(url: string, ca?: string): Promise<{ status: number; body: str
   });
 }
 
-/** Writes `parts` on a raw connection, one every `everyMs`, and resolves with what came back once the server closed it. */
-async function trickle(url: string, parts: string[], everyMs: number): Promise<{ reply: string; elapsedMs: number }> {
+/**
+ * Writes `parts` on a raw connection, one every `everyMs`, and resolves with what came back once the server closed
+ * it, and how many parts were still unsent then.
+ */
+async function trickle(url: string, parts: string[], everyMs: number): Promise<{ reply: string; unsent: number }> {
   const { hostname, port } = new URL(url);
   const socket = net.connect(Number(port), hostname);
   await once(socket, 'connect');
-  const started = performance.now();
   let reply = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => (reply += chunk));
@@ -61,7 +63,7 @@ async function trickle(url: string, parts: string[], everyMs: number): Promise<{
   }, everyMs);
   await once(socket, 'close');
   clearInterval(timer);
-  return { reply, elapsedMs: performance.now() - started };
+  return { reply, unsent: parts.length };
 }
 
 function rawExchange(url: string, text: string): Promise<string> {
@@ -175,16 +177,16 @@ routes:
 
     it('cuts off a client that sends its headers slowly (slowloris)', async () => {
       const parts = ['GET /public HTTP/1.1\r\n', 'Host: x\r\n', ...Array.from({ length: 100 }, (_, i) => `X-Slow-${i}: y\r\n`)];
-      const { reply, elapsedMs } = await trickle(gateway.url, parts, 100);
+      const { reply, unsent } = await trickle(gateway.url, parts, 100);
       assert.match(reply, /^HTTP\/1\.1 408/);
-      assert.ok(elapsedMs < 3_000, `cut after ${Math.round(elapsedMs)} ms`);
+      assert.ok(unsent > 0, 'cut while the client was still trickling');
     });
 
     it('cuts off a client that sends its body slowly', async () => {
       const parts = ['POST /public HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n', ...Array.from({ length: 100 }, () => 'z')];
-      const { reply, elapsedMs } = await trickle(gateway.url, parts, 100);
+      const { reply, unsent } = await trickle(gateway.url, parts, 100);
       assert.match(reply, /^HTTP\/1\.1 408/);
-      assert.ok(elapsedMs < 3_000, `cut after ${Math.round(elapsedMs)} ms`);
+      assert.ok(unsent > 0, 'cut while the client was still trickling');
     });
   });
 
