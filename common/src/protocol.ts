@@ -239,7 +239,6 @@ export namespace Webhook {
   export const deliveryHeader = 'x-gateway-delivery';
 
   export type EventType = keyof EventData;
-  export const eventTypes: readonly EventType[] = ['config.applied', 'config.rejected', 'target.down', 'target.up', 'ratelimit.exceeded', 'auth.failed'];
 
   export interface Event<T extends EventType = EventType> {
     id: string;

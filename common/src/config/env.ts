@@ -54,8 +54,3 @@ export function interpolate(data: unknown, env: Record<string, string | undefine
   };
   return { data: walk(data), unset };
 }
-
-/** Names referenced with `${NAME}` in a string (for completion and the unset-variable rule). */
-export function referencedVariables(text: string): string[] {
-  return [...text.matchAll(REF)].map((m) => m[1] as string);
-}

@@ -11,13 +11,6 @@ export function pathShape(path: string): string {
     .join('/');
 }
 
-export type PathKind = 'exact' | 'param' | 'prefix';
-
-export function pathKind(path: string): PathKind {
-  if (path.endsWith('*')) return 'prefix';
-  return path.split('/').some((s) => s.startsWith(':')) ? 'param' : 'exact';
-}
-
 /** True when a request path would be matched by the route path pattern. */
 export function pathPatternMatches(pattern: string, requestPath: string): boolean {
   if (pattern.endsWith('*')) return requestPath.startsWith(pattern.slice(0, -1));

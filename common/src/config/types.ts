@@ -6,7 +6,6 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' |
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 export type LoadBalancing = 'round-robin' | 'weighted' | 'least-connections' | 'least-latency';
-export const LOAD_BALANCING: readonly LoadBalancing[] = ['round-robin', 'weighted', 'least-connections', 'least-latency'];
 
 export type AuthType = 'jwt' | 'api-key' | 'none';
 export type RateLimitKey = 'consumer' | 'ip' | 'route';

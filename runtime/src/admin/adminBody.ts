@@ -18,7 +18,7 @@ export async function readBodyText(req: IncomingMessage, limit = MAX_BODY_BYTES)
 }
 
 /** The body as data. JSON is YAML, so one parser gives positions for both. */
-export function parseBody(text: string): unknown {
+function parseBody(text: string): unknown {
   if (text.trim() === '') throw new AdminError(400, 'bad_request', 'The request has no body: send a JSON object.');
   const { document, syntax } = parseYaml(text);
   const errors = syntax.filter((d) => d.severity === 'error');

@@ -2,4 +2,3 @@
 export { adminApi } from './adminApi';
 export { startAdminListener, type AdminListener } from './adminListener';
 export type { AdminOptions, ObservabilitySource } from './deps';
-export { ADMIN_KEY_ENV } from './adminAuth';

@@ -3,7 +3,7 @@
 // marker back is refused rather than writing the marker over the real secret.
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 
-export const REDACTED = '<redacted>';
+const REDACTED = '<redacted>';
 
 type Visit = (holder: { value: unknown }, path: string) => void;
 

@@ -3,7 +3,7 @@ import type { Container, Volume } from './types';
 
 export const SIDECAR_CONTAINER_NAME = 'ai-gateway';
 export const CONFIG_VOLUME_NAME = 'ai-gateway-config';
-export const CONFIG_MOUNT_DIR = '/etc/ai-gateway';
+const CONFIG_MOUNT_DIR = '/etc/ai-gateway';
 export const CONFIG_FILE_KEY = 'ai-gateway.yaml';
 
 export interface SidecarOptions {

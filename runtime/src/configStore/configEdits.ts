@@ -10,7 +10,7 @@ const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const asPlain = (v: unknown): Plain => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Plain) : {});
 
 /** The route as the YAML should read: the seed's `method: POST` becomes `methods: [POST]`, in the same place. */
-export function routeEntry(body: Plain): Plain {
+function routeEntry(body: Plain): Plain {
   if (typeof body.method !== 'string' || body.methods !== undefined) return { ...body };
   return Object.fromEntries(Object.entries(body).map(([k, v]) => (k === 'method' ? ['methods', [String(v).toUpperCase()]] : [k, v])));
 }

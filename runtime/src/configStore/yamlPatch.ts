@@ -6,7 +6,7 @@ import { MAX_ALIAS_COUNT } from '../../../common/src/config';
 import { alignItems, itemIdentity } from './seqAlignment';
 
 /** How new YAML is rendered: `[POST]` rather than `[ POST ]`, and long strings never folded. */
-export const YAML_OUTPUT = { flowCollectionPadding: false, lineWidth: 0 } as const;
+const YAML_OUTPUT = { flowCollectionPadding: false, lineWidth: 0 } as const;
 
 interface Splice {
   start: number;

@@ -24,7 +24,7 @@ export interface GatewayAppOptions {
   admin?: Omit<AdminOptions, 'runtime' | 'observability'>;
 }
 
-export function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {}): Koa.Middleware<GatewayState>[] {
+function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {}): Koa.Middleware<GatewayState>[] {
   const security = createSecurityPart(options.security);
   runtime.registerPart(security);
   const observability = options.observability ?? new Observability(runtime);

@@ -19,7 +19,7 @@ interface ExampleRequest {
 }
 
 /** The first route with a concrete path, using its `example:` when given, else a plausible OpenAI-style body. */
-export function exampleRequest(config: GatewayConfig): ExampleRequest | undefined {
+function exampleRequest(config: GatewayConfig): ExampleRequest | undefined {
   const route = config.routes.find((candidate) => !candidate.path.includes('*') && !candidate.path.includes(':'));
   if (!route) return undefined;
   const method = route.example?.method ?? route.methods?.[0] ?? 'GET';
@@ -35,7 +35,7 @@ function defaultBody(route: RouteConfig): unknown {
   return { input: 'Hello!' };
 }
 
-export function curlLine(url: string, request: ExampleRequest): string {
+function curlLine(url: string, request: ExampleRequest): string {
   const parts = ['curl -s'];
   if (request.method !== 'GET' && !(request.method === 'POST' && request.body !== undefined)) parts.push(`-X ${request.method}`);
   parts.push(`${url}${request.path}`);

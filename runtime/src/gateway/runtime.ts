@@ -10,7 +10,7 @@ import { unreachableTargets } from './unreachableTargets';
 import { PoolRegistry } from './upstream/poolRegistry';
 import { compileUpstreamGroup, type ResolvedTarget, type UpstreamGroup } from './upstream/upstreamGroup';
 
-export const MOCK_TARGET = 'mock://openai';
+const MOCK_TARGET = 'mock://openai';
 
 export interface GatewayRuntimeOptions {
   logger?: Logger;

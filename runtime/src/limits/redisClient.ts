@@ -6,7 +6,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 /** Redis commands on the request path give up after this long and the onStoreFailure policy applies. */
 export const COMMAND_TIMEOUT_MS = 500;
 /** Longest pause between reconnection attempts. */
-export const MAX_RECONNECT_DELAY_MS = 1_000;
+const MAX_RECONNECT_DELAY_MS = 1_000;
 
 /** Where Redis is: a URL, or with `sentinels` a master group the sentinels point at (the URL's host names it). */
 export interface RedisTarget {

@@ -8,7 +8,7 @@ import { ProcessEvents } from '../../../common/src/protocol';
 export const STORE_UNAVAILABLE = ProcessEvents.storeUnavailable;
 export const STORE_RECOVERED = ProcessEvents.storeRecovered;
 /** During an outage, how often one operation still tries the store to find out whether it is back. */
-export const PROBE_INTERVAL_MS = 1_000;
+const PROBE_INTERVAL_MS = 1_000;
 
 export interface StoreHealthOptions {
   logger: Logger;

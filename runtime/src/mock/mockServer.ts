@@ -22,7 +22,7 @@ export interface MockServer {
 
 type JsonBody = Record<string, unknown>;
 
-export function createMockHandler(options: MockOptions, onApiRequest: () => void = () => undefined) {
+function createMockHandler(options: MockOptions, onApiRequest: () => void = () => undefined) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/health' || path === '/healthz') {

@@ -1,7 +1,7 @@
 // OpenAI-compatible response bodies, deterministic so tests can assert on them.
 
-export const MOCK_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1', 'text-embedding-3-small', 'mock-predict'];
-export const MOCK_REPLY = 'Hello from the AI gateway mock backend. This reply is deterministic.';
+const MOCK_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1', 'text-embedding-3-small', 'mock-predict'];
+const MOCK_REPLY = 'Hello from the AI gateway mock backend. This reply is deterministic.';
 const CREATED = 1_700_000_000;
 
 export interface ChatRequest {
@@ -20,7 +20,7 @@ export interface Usage {
 }
 
 /** A rough token count (4 characters a token), enough for usage-based limits to have something to count. */
-export function countTokens(value: unknown): number {
+function countTokens(value: unknown): number {
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
   return Math.max(1, Math.ceil(text.length / 4));
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { GatewayContext } from '../gateway/context';
 import { METRICS_PATH } from './metricsEndpoint';
 
-export const ACCESS_MESSAGE = 'request';
+const ACCESS_MESSAGE = 'request';
 
 export interface AccessLine {
   requestId: string;

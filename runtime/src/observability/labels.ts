@@ -6,9 +6,9 @@ export const NO_ROUTE = '(none)';
 /** The route label of the gateway's own endpoints (`/metrics`, the admin API). */
 export const GATEWAY_ROUTE = '(gateway)';
 /** The consumer label of a request that was not authenticated. */
-export const ANONYMOUS = '(anonymous)';
+const ANONYMOUS = '(anonymous)';
 /** The consumer label once `maxConsumers` distinct consumers have been seen. */
-export const OTHER_CONSUMERS = '(other)';
+const OTHER_CONSUMERS = '(other)';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 

@@ -128,7 +128,7 @@ export class GatewayMetrics {
 }
 
 /** Requests in flight; prom-client's own `Gauge.inc()` validates and hashes labels on every call. */
-export class InFlightCount {
+class InFlightCount {
   value = 0;
 
   inc(): void {

@@ -10,7 +10,7 @@ export function serverTimingValue(timings: RequestTimings, now = performance.now
 }
 
 /** `ms.toFixed(2)` for the non-negative values above, with integer arithmetic: toFixed showed in the profile. */
-export function twoDecimals(ms: number): string {
+function twoDecimals(ms: number): string {
   const hundredths = Math.round(ms * 100);
   if (!Number.isSafeInteger(hundredths)) return ms.toFixed(2);
   const fraction = hundredths % 100;

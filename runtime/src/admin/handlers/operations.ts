@@ -8,7 +8,7 @@ import type { AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
 import { parseObjectBody, readBodyText } from '../adminBody';
 
-export const METRIC_TYPES = ['latency', 'requests', 'errors', 'tokens'] as const;
+const METRIC_TYPES = ['latency', 'requests', 'errors', 'tokens'] as const;
 
 export function registerOperationHandlers(router: AdminRouter, deps: AdminDeps): void {
   router

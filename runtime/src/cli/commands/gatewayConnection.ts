@@ -21,7 +21,7 @@ export interface GlobalFlags {
   key?: string;
 }
 
-export async function connection(command: Command): Promise<Connection> {
+async function connection(command: Command): Promise<Connection> {
   const flags = command.optsWithGlobals<GlobalFlags>();
   try {
     return resolveConnection({ url: flags.gateway, apiKey: flags.key }, await readUserConfig());

@@ -20,7 +20,7 @@ function parseNumber(value: string): number {
   return parsed;
 }
 
-export const MOCK_LISTENING = 'mock listening';
+const MOCK_LISTENING = 'mock listening';
 
 export function mockCommand(result: CommandResult): Command {
   return new Command('mock')

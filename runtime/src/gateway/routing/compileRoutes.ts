@@ -43,7 +43,7 @@ export interface RouteTable {
   find(query: RouteQuery): RouteLookup;
 }
 
-export function compileRoute(config: RouteConfig, order: number): CompiledRoute {
+function compileRoute(config: RouteConfig, order: number): CompiledRoute {
   const headerMatchers = Object.entries(config.match?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), globToRegExp(value)] as const);
   return {
     config,
