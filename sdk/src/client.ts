@@ -24,7 +24,7 @@ export interface AIGatewayOptions extends RetryOptions {
 export interface MetricsQuery {
   type?: 'latency' | 'requests' | 'errors' | 'tokens';
   route?: string;
-  /** A route path, e.g. `/chat` (the seed's `metrics --endpoint /chat`). */
+  /** A route path, e.g. `/chat` (the product card's `metrics --endpoint /chat`). */
   endpoint?: string;
 }
 
@@ -49,7 +49,7 @@ export class AIGateway {
     this.fetchImpl = options.fetch ?? fetch;
   }
 
-  /** The seed's `AI_Gateway(api_key=...).connect(cluster='aimlops')`: a client for a saved context's gateway. */
+  /** The product card's `AI_Gateway(api_key=...).connect(cluster='aimlops')`: a client for a saved context's gateway. */
   async connect(choice: { cluster?: string } = {}): Promise<AIGateway> {
     const connection = resolveConnection({ cluster: choice.cluster, url: this.options.url, apiKey: this.apiKey }, await readUserConfig(userConfigPath()));
     return new AIGateway({ ...this.options, url: connection.url, apiKey: connection.apiKey });
@@ -80,7 +80,7 @@ export class AIGateway {
     return (await this.json<Admin.SecurityList>({ method: 'GET', path: '/security', ...options })).security;
   }
 
-  /** `PUT /api/v1/security/{endpoint}` with the seed's `{ authType, rateLimit }` (and any other rule field). */
+  /** `PUT /api/v1/security/{endpoint}` with the product card's `{ authType, rateLimit }` (and any other rule field). */
   updateSecurity(endpoint: string, fields: Admin.SecurityInput, options: CallOptions = {}): Promise<Admin.SecurityResult> {
     return this.json({ method: 'PUT', path: `/security/${encodeURIComponent(endpoint)}`, body: JSON.stringify(fields), ...options });
   }

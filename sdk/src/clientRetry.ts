@@ -1,4 +1,4 @@
-// The seed's error handling: 429 and 503 are retried with exponential backoff (full jitter), honouring the
+// The product card's error handling: 429 and 503 are retried with exponential backoff (full jitter), honouring the
 // gateway's Retry-After up to the cap. A refused connection is retried only for reads, which are safe to repeat.
 
 export interface RetryOptions {

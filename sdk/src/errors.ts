@@ -17,7 +17,7 @@ export class AIGatewayError extends Error {
   }
 }
 
-/** The seed's check: `if not os.environ.get('AI_GATEWAY_API_KEY'): raise ValueError('API key required')`. */
+/** The product card's check: `if not os.environ.get('AI_GATEWAY_API_KEY'): raise ValueError('API key required')`. */
 export class ApiKeyRequiredError extends AIGatewayError {
   constructor() {
     super('API key required: pass --key, set AI_GATEWAY_API_KEY, or save one with `ai-gateway-cli init --cluster NAME --key KEY`.', 0, 'api_key_required');

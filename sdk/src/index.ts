@@ -20,7 +20,7 @@ export {
 export { Admin } from '../../common/src/protocol';
 export type { GatewayConfig, RouteConfig, SecurityRule, LogLevel, Diagnostic } from '../../common/src/config';
 
-/** The seed's `AI_Gateway(api_key=...).connect(cluster='aimlops')` in one call. */
+/** The product card's `AI_Gateway(api_key=...).connect(cluster='aimlops')` in one call. */
 export function connect(options: AIGatewayOptions & { cluster?: string } = {}): Promise<AIGateway> {
   const { cluster, ...rest } = options;
   return new AIGateway(rest).connect({ cluster });

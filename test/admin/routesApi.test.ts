@@ -1,4 +1,4 @@
-// `/api/v1/routes` over a real gateway process: create (201, the seed's body), duplicate (409), invalid (422 with
+// `/api/v1/routes` over a real gateway process: create (201, the product card's body), duplicate (409), invalid (422 with
 // positions), unreadable (400), read, replace, delete; every accepted change is in the file, comments kept.
 import { strict as assert } from 'node:assert';
 import type { Diagnostic } from '../../common/src/config/types';
@@ -31,7 +31,7 @@ describe('admin API: routes', function () {
     assert.equal(answer.json.routes[0]?.security[0]?.auth, 'none');
   });
 
-  it("creates the seed's route (201), writes it into the file with every comment kept, and 409s the duplicate", async () => {
+  it("creates the product card's route (201), writes it into the file with every comment kept, and 409s the duplicate", async () => {
     const created = await adminCall<Admin.RouteResult>(gw.url, 'POST', '/api/v1/routes', { body: SEED_BODY });
     assert.equal(created.status, 201);
     assert.equal(created.headers.get('location'), '/api/v1/routes/predict');

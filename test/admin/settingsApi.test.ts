@@ -53,18 +53,18 @@ describe('admin API: security, config, log level, metrics', function () {
     assert.ok(!listed.text.includes(TEAM_KEY) && !listed.text.includes(contentHash(TEAM_KEY)), 'neither the key nor its digest is shown');
   });
 
-  it('PUT /security/predict (bare name) creates a rule (201), then takes the seed body { authType, rateLimit } (200)', async () => {
+  it('PUT /security/predict (bare name) creates a rule (201), then takes the product card body { authType, rateLimit } (200)', async () => {
     const created = await adminCall<Admin.SecurityResult>(gw.url, 'PUT', '/api/v1/security/predict', {
       body: { authType: 'jwt', jwt: { secretEnv: 'JWT_SECRET' } },
     });
     assert.equal(created.status, 201, created.text);
     assert.equal(created.json.created, true);
     assert.equal(created.json.rule.endpoint, '/predict');
-    const seed = await adminCall<Admin.SecurityResult>(gw.url, 'PUT', '/api/v1/security/%2Fpredict', { body: { authType: 'jwt', rateLimit: 100 } });
-    assert.equal(seed.status, 200, seed.text);
-    assert.equal(seed.json.rule.rateLimit?.requests?.limit, 100);
-    assert.equal(seed.json.rule.jwt?.secretEnv, 'JWT_SECRET');
-    assert.ok(!seed.text.includes(JWT_SECRET));
+    const cardBody = await adminCall<Admin.SecurityResult>(gw.url, 'PUT', '/api/v1/security/%2Fpredict', { body: { authType: 'jwt', rateLimit: 100 } });
+    assert.equal(cardBody.status, 200, cardBody.text);
+    assert.equal(cardBody.json.rule.rateLimit?.requests?.limit, 100);
+    assert.equal(cardBody.json.rule.jwt?.secretEnv, 'JWT_SECRET');
+    assert.ok(!cardBody.text.includes(JWT_SECRET));
     const text = await gw.readFile();
     assert.ok(text.endsWith('  - endpoint: /predict\n    auth: jwt\n    jwt: {secretEnv: JWT_SECRET}\n    rateLimit: 100\n'), text);
     const unauthenticated = await fetch(`${gw.url}/predict`, chatRequest());

@@ -1,5 +1,5 @@
 // Running `ai-gateway-cli` as a user does: a child process with its own HOME/XDG_CONFIG_HOME, either with an
-// argument list or a shell line copied from the seed (`ai-gateway-cli ...`, `export ...; ai-gateway-cli ...`).
+// argument list or a shell line copied from the product card (`ai-gateway-cli ...`, `export ...; ai-gateway-cli ...`).
 import { execFile, type ExecFileException } from 'node:child_process';
 import { cliCommand, repoRoot } from '../support/cli';
 
@@ -38,8 +38,8 @@ export function runCli(args: string[], env: CliEnv, cwd = repoRoot): Promise<Cli
   return new Promise((resolve) => execFile(executable, full, { env: childEnv(env), cwd, encoding: 'utf8' }, finish(resolve)));
 }
 
-/** Runs a seed line through `sh -c`, with `ai-gateway-cli` standing for this checkout's CLI. */
-export function runSeedLine(line: string, env: CliEnv, cwd = repoRoot): Promise<CliRun> {
+/** Runs a product card's command line through `sh -c`, with `ai-gateway-cli` standing for this checkout's CLI. */
+export function runCardLine(line: string, env: CliEnv, cwd = repoRoot): Promise<CliRun> {
   const { command: executable, args } = command([]);
   const cli = [executable, ...args].map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve) =>

@@ -9,8 +9,8 @@ const fixture = (name: string) => readFileSync(path.join(repoRoot, 'test/fixture
 const where = (d: Diagnostic) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code}`;
 
 describe('config model: loadConfig', () => {
-  it("accepts the seed's example verbatim, warning that auth: jwt names no key", () => {
-    const r = loadConfig(fixture('seed.yaml'), { env: {} });
+  it("accepts the product card's example verbatim, warning that auth: jwt names no key", () => {
+    const r = loadConfig(fixture('card-example.yaml'), { env: {} });
     assert.ok(r.config, 'config is produced');
     assert.deepEqual(r.diagnostics.map(where), ['7:11 security.jwtNoKey']);
     assert.equal(r.diagnostics[0]?.severity, 'warning');
@@ -122,7 +122,7 @@ describe('config model: loadConfig', () => {
     assert.deepEqual(r.diagnostics.map(where), ['3:25 route.shadowed', '4:26 route.duplicate']);
   });
 
-  it('parses every rate and duration form the seed and issues name', () => {
+  it('parses every rate and duration form the product card and the issues name', () => {
     assert.deepEqual(parseRate(100), { limit: 100, windowMs: 60_000, source: '100/min' });
     assert.equal(parseRate('10/s')?.windowMs, 1000);
     assert.equal(parseRate('5000/hour')?.windowMs, 3_600_000);

@@ -1,5 +1,5 @@
 // The SDK the CLI and the extension share, against a real gateway process: typed calls, refusals as
-// AIGatewayError with status, type and diagnostics, the seed's "API key required", and connect() to a saved context.
+// AIGatewayError with status, type and diagnostics, the product card's "API key required", and connect() to a saved context.
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';

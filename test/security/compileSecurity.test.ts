@@ -59,7 +59,7 @@ describe('security: rule selection and compile errors', () => {
     );
   });
 
-  it("closes an endpoint whose rule names no key yet (the seed's `auth: jwt`): every request is refused with 401", async () => {
+  it("closes an endpoint whose rule names no key yet (the product card's `auth: jwt`): every request is refused with 401", async () => {
     const noKeys = compileSecurity(
       withRules([
         { endpoint: '/a', auth: 'api-key' },

@@ -25,7 +25,7 @@ export function parseDuration(value: unknown): number | undefined {
   return Math.round(Number(m[1]) * (DURATION_UNITS[m[2] as string] ?? 1));
 }
 
-/** A rate from 100 (per minute, as the seed writes it) or "100/min", "10/s", "5000/hour", "1000/day". */
+/** A rate from 100 (per minute, the short form) or "100/min", "10/s", "5000/hour", "1000/day". */
 export function parseRate(value: unknown): Rate | undefined {
   if (typeof value === 'number') {
     return Number.isInteger(value) && value > 0 ? { limit: value, windowMs: 60_000, source: `${value}/min` } : undefined;

@@ -9,7 +9,7 @@ type Plain = Record<string, unknown>;
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const asPlain = (v: unknown): Plain => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Plain) : {});
 
-/** The route as the YAML should read: the seed's `method: POST` becomes `methods: [POST]`, in the same place. */
+/** The route as the YAML should read: the short `method: POST` (the product card's form) becomes `methods: [POST]`, in the same place. */
 function routeEntry(body: Plain): Plain {
   if (typeof body.method !== 'string' || body.methods !== undefined) return { ...body };
   return Object.fromEntries(Object.entries(body).map(([k, v]) => (k === 'method' ? ['methods', [String(v).toUpperCase()]] : [k, v])));
@@ -53,7 +53,7 @@ export function endpointPath(segment: string): string {
 
 /**
  * Sets security fields of an endpoint's rule (the rule without `methods`), creating the rule if there is none.
- * The seed's `authType` means `auth`; a field set to null is removed; fields not given are kept as they are.
+ * `authType` (the product card's name for it) means `auth`; a field set to null is removed; fields not given are kept as they are.
  */
 export function upsertSecurity(data: RawConfig, endpoint: string, fields: Plain): { data: RawConfig; created: boolean } {
   const changes: Plain = Object.fromEntries(

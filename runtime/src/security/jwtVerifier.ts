@@ -64,7 +64,7 @@ export function compileJwtVerifier(config: JwtConfig, keys: JwtKeys, where: stri
   if (allowed.size === 0 && (keys.secret || keys.publicKey || keys.jwks)) {
     throw new Error(`${where}.jwt: no key for any of the algorithms ${config.algorithms.join(', ')}`);
   }
-  // `auth: jwt` naming no key yet (the seed's own example): valid config, and every token is refused.
+  // `auth: jwt` naming no key yet (the product card's example, README's shortest config): valid config, and every token is refused.
   if (allowed.size === 0) return { verify: () => Promise.reject(invalid('no JWT key is configured for this endpoint yet')) };
 
   const options = {

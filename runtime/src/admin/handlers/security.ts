@@ -1,4 +1,4 @@
-// `/api/v1/security`: the rules, and `PUT /api/v1/security/{endpoint}` with the seed's body
+// `/api/v1/security`: the rules, and `PUT /api/v1/security/{endpoint}` with the product card's body
 // `{ "authType": "jwt", "rateLimit": 100 }`. `{endpoint}` is the URL-encoded path (`%2Fpredict`) or the bare name (`predict`).
 import { endpointPath, upsertSecurity } from '../../configStore/configEdits';
 import type { Admin } from '../../../../common/src/protocol';

@@ -57,7 +57,7 @@ ${EXIT_CODES_HELP}
     });
 }
 
-/** `100` stays a number (per minute, as in the seed's YAML); `off` removes the limit. */
+/** `100` stays a number (per minute: the short form `rateLimit: 100`); `off` removes the limit. */
 function rateLimitValue(text: string): number | string | null {
   if (text === 'off' || text === 'none') return null;
   return /^\d+$/.test(text) ? Number(text) : text;

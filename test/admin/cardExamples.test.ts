@@ -1,5 +1,6 @@
-// The seed's own API examples, run with the real tools against a real gateway process: its Python `requests`
-// snippets (with http://gateway:8080 pointed at the test gateway) and curl calls with the seed's bodies.
+// The product card's API examples (the one-page brief this project was built from), run with the real tools
+// against a real gateway process: its Python `requests` snippets (with http://gateway:8080 pointed at the test
+// gateway) and curl calls with the card's bodies.
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -9,8 +10,8 @@ import { ADMIN_KEY, adminCall, startGatewayProcess, type GatewayProcess } from '
 
 const run = promisify(execFile);
 
-// Verbatim from the seed's "Code Snippets" (the seed leaves out `import os`, which the snippet needs).
-const SEED_CREATE_ROUTE = `import os
+// Verbatim from the card's "Code Snippets" (the card leaves out `import os`, which the snippet needs).
+const CARD_CREATE_ROUTE = `import os
 import requests
 headers = {'Authorization': f'Bearer {os.environ.get("AI_GATEWAY_API_KEY")}'}
 response = requests.post('http://gateway:8080/api/v1/routes', json={"path": "/predict", "target": "http://ai-service:8080"}, headers=headers)
@@ -18,16 +19,16 @@ print(response.status_code)
 print(response.text)
 `;
 
-// Verbatim from the seed's "Secure and Monitor API" example.
-const SEED_METRICS = `import requests; import os; headers = {'Authorization': f'Bearer {os.environ["AI_GATEWAY_API_KEY"]}'}; r = requests.get('http://gateway:8080/api/v1/metrics', headers=headers); print(r.status_code); print(r.text)`;
+// Verbatim from the card's "Secure and Monitor API" example.
+const CARD_METRICS = `import requests; import os; headers = {'Authorization': f'Bearer {os.environ["AI_GATEWAY_API_KEY"]}'}; r = requests.get('http://gateway:8080/api/v1/metrics', headers=headers); print(r.status_code); print(r.text)`;
 
-describe("the seed's API examples", function () {
+describe("the product card's API examples", function () {
   this.timeout(30_000);
   let gw: GatewayProcess;
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    gw = await startGatewayProcess(COMMENTED_CONFIG, { env: { JWT_SECRET: 'seed-jwt-secret' } });
+    gw = await startGatewayProcess(COMMENTED_CONFIG, { env: { JWT_SECRET: 'card-jwt-secret' } });
     env = { ...process.env, AI_GATEWAY_API_KEY: ADMIN_KEY, NO_PROXY: '127.0.0.1,localhost' };
   });
   after(async () => gw?.stop());
@@ -39,13 +40,13 @@ describe("the seed's API examples", function () {
   };
 
   it('Python: requests.post(.../api/v1/routes, json={"path": "/predict", ...}) creates the route', async () => {
-    const answer = await python(SEED_CREATE_ROUTE);
+    const answer = await python(CARD_CREATE_ROUTE);
     assert.equal(answer.status, 201);
     assert.equal((answer.json as Admin.RouteResult).route.path, '/predict');
     assert.match(await gw.readFile(), /- path: \/predict\n {4}target: http:\/\/ai-service:8080\n/);
   });
 
-  it('curl: POST /api/v1/routes with the seed body answers 409 for the route that now exists', async () => {
+  it('curl: POST /api/v1/routes with the card body answers 409 for the route that now exists', async () => {
     const { stdout } = await run('curl', [
       '-s',
       '-w',
@@ -98,12 +99,12 @@ describe("the seed's API examples", function () {
     const { stdout } = await run('curl', ['-s', '-H', `Authorization: Bearer ${ADMIN_KEY}`, `${gw.url}/api/v1/metrics?type=latency`]);
     const summary = JSON.parse(stdout) as Admin.MetricsSummary;
     assert.ok(summary.routes.some((r) => r.route === 'chat'));
-    const answer = await python(SEED_METRICS);
+    const answer = await python(CARD_METRICS);
     assert.equal(answer.status, 200);
     assert.ok((answer.json as Admin.MetricsSummary).routes.some((r) => r.route === 'predict'));
   });
 
-  it('Error handling: 401 without the key, as the seed says to check', async () => {
+  it('Error handling: 401 without the key, as the card says to check', async () => {
     const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `${gw.url}/api/v1/routes`]);
     assert.equal(stdout, '401');
   });
