@@ -59,8 +59,8 @@ const koaHandleRequest = (Koa.prototype as unknown as { handleRequest?: HandleRe
  * request) only so that an error of a streamed `ctx.body` reaches `ctx.onerror`. A proxied answer is not a Koa body:
  * the proxy writes it itself (`ctx.respond = false`) and handles its errors. So the pipeline runs first, and what
  * Koa answers (errors, the admin API, metrics) then goes through Koa's own `handleRequest` and `respond`, with the
- * status the pipeline set. Measured in docs/decisions.md (round 4): 9-14% less CPU per proxied request in three
- * pinned A/B runs of the change as first tried, no difference measurable in a fourth, much noisier one.
+ * status the pipeline set. 9-14% less CPU per proxied request in three pinned A/B runs
+ * of the change as first tried (docs/decisions.md, "Koa's on-finished is skipped for proxied answers").
  */
 export class GatewayApp extends Koa<GatewayState> {
   constructor() {
