@@ -115,6 +115,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     observability,
     security: { counters: store.counters, ...options.app?.security },
     admin: adminListen ? undefined : admin,
+    adminKey: admin.apiKey,
   });
   await runtime.apply(config);
 
