@@ -2,7 +2,8 @@
 // A tiny typed emitter: the proxy checks `has(name)` before building an event so an unobserved event costs nothing.
 import type { Diagnostic } from '../../../common/src/config';
 
-export type AttemptOutcome = 'response' | 'connect-error' | 'timeout' | 'aborted' | 'error';
+/** `client-error`: the client's side failed the exchange (body too large or too slow, a header that cannot be sent). */
+export type AttemptOutcome = 'response' | 'connect-error' | 'timeout' | 'aborted' | 'client-error' | 'error';
 export type FailureReason = 'connect-error' | 'timeout' | 'status' | 'error';
 
 export interface UpstreamAttemptEvent {
