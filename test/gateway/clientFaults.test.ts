@@ -5,6 +5,9 @@
 // closed, the target healthy and its error count at zero, so the next good request reaches the upstream.
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -200,6 +203,37 @@ security:
       assert.ok(!JSON.stringify(logged).includes('"stack"'), 'no stack trace');
       await assertTargetUntouched('by-model');
     });
+  });
+
+  it("an upstream that stops reading an upload is still the upstream's fault: 504, counted", async () => {
+    const stalled = createServer(() => undefined); // takes the request and never reads its body nor answers
+    stalled.listen(0, '127.0.0.1');
+    await once(stalled, 'listening');
+    const stalledUrl = `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`;
+    const other = await startTestGateway(
+      configFromYaml(`
+routes:
+  - { name: stalled, path: /stalled, methods: [POST], target: ${stalledUrl}, timeout: 500ms, retries: 0 }
+security:
+  - { endpoint: /stalled, auth: none }
+`),
+    );
+    try {
+      const connection = new RawConnection(other.url);
+      await connection.write(post('/stalled', {}, 8 * 1024 * 1024));
+      const piece = Buffer.alloc(1024 * 1024, 1);
+      // Upload until the gateway answers: the upstream's socket buffers fill and the gateway stops taking the body.
+      for (let sent = 0; sent < 8 && !connection.text && !connection.closed; sent++) await connection.write(piece);
+      const answer = await connection.until(/^HTTP\/1\.1 \d{3}[^]*?\r\n\r\n[^]*\}/);
+      assert.equal(statusOf(answer[0]), 504, answer[0]);
+      connection.destroy();
+      const metrics = await scrape(other.url);
+      assert.equal(sample(metrics, 'ai_gateway_upstream_errors_total', { route: 'stalled', target: stalledUrl, reason: 'timeout' }), 1);
+    } finally {
+      await other.close();
+      stalled.closeAllConnections();
+      stalled.close();
+    }
   });
 
   it('a slow upload does not make the target look slow (least-latency measures from the last body byte)', async () => {

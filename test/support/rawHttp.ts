@@ -29,8 +29,9 @@ export class RawConnection {
   async write(data: string | Buffer): Promise<void> {
     await this.ready;
     if (this.socket.destroyed) return;
-    // A server that answered and closed mid-upload makes the rest of the write fail: that is its answer, not an error.
-    if (!this.socket.write(data)) await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]).catch(() => undefined);
+    // A server that answered (or closed) mid-upload makes the rest of the write wait forever or fail: that is its
+    // answer, not an error, and the caller looks at it.
+    if (!this.socket.write(data)) await Promise.race([once(this.socket, 'drain'), once(this.socket, 'progress')]).catch(() => undefined);
   }
 
   /** Resolves once what the server sent matches `pattern` (with the match), or rejects when the connection closes first. */

@@ -146,8 +146,9 @@ export function clientFaultOf(err: unknown, signal: AbortSource, req: IncomingMe
   if (err instanceof BodyTooLarge) return { kind: 'refused', status: 413, type: 'request_too_large', message: bodyTooLargeMessage(err.limit) };
   if (streaming && !req.complete) {
     if (req.destroyed && !cutByGateway.has(req)) return { kind: 'gone' }; // the client left mid-upload
-    // A timer ran out while the upload was still arriving and the upstream was taking it (not holding it back).
-    if (signal.aborted && !req.isPaused()) {
+    // A timer ran out while the upload was still arriving and the upstream was taking it: nothing read and waiting
+    // (a paused request, or bytes left in its buffer, mean the upstream held the body back).
+    if (signal.aborted && !req.isPaused() && req.readableLength === 0) {
       return {
         kind: 'refused',
         status: 408,
