@@ -39,7 +39,7 @@ export function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOpti
     checkRequestHead(), // HTTP/1.x, one Host, header block within maxHeaderSize: else 400 / 431
     serveMetrics(observability), // GET /metrics (Prometheus)
     ...(options.admin ? [adminApi({ ...options.admin, runtime, observability }) as Koa.Middleware<GatewayState>] : []), // control plane
-    guardAdminKey(adminKey, !options.admin), // the admin key never reaches a route: removed, or 421 when the admin API is elsewhere
+    ...(adminKey ? [guardAdminKey(adminKey, !options.admin)] : []), // the admin key never reaches a route: removed, or 421 when the admin API is elsewhere
     normalize(), // canonical path, or 400
     route(), // route table: 404 / 405 / matched (or waits for the model)
     authenticate(security), // 401 / 403, sets the consumer

@@ -10,12 +10,13 @@ import { respondWithError } from '../errors';
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
-export function guardAdminKey(adminKey: string | undefined, adminListensElsewhere: boolean): Middleware<GatewayState> {
-  const expected = adminKey ? digest(adminKey) : undefined;
-  const isAdminKey = (value: string | undefined): boolean => value !== undefined && expected !== undefined && timingSafeEqual(digest(value), expected);
+/** Only in the pipeline when the gateway has an admin key (AI_GATEWAY_API_KEY). */
+export function guardAdminKey(adminKey: string, adminListensElsewhere: boolean): Middleware<GatewayState> {
+  const expected = digest(adminKey);
+  const isAdminKey = (value: string | undefined): boolean => value !== undefined && timingSafeEqual(digest(value), expected);
   return function guardAdminKeyMiddleware(ctx, next) {
     const headers = ctx.req.headers;
-    if (expected === undefined || (headers.authorization === undefined && headers['x-api-key'] === undefined)) return next();
+    if (headers.authorization === undefined && headers['x-api-key'] === undefined) return next();
     let carried = false;
     if (isAdminKey(BEARER.exec(headers.authorization ?? '')?.[1])) {
       delete headers.authorization;

@@ -84,8 +84,9 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
         ? setTimeout(() => attemptAbort.abort(ABORT_FIRST_BYTE), Math.max(1, route.firstByteTimeoutMs))
         : undefined;
     const streamed = input.body.kind === 'stream' ? input.body.stream : undefined;
-    let bodySentAt = streamed ? undefined : sentAt;
-    if (streamed) streamed.once('end', () => (bodySentAt = performance.now()));
+    // A body all received by now (a short one comes with its headers) is sent at once; a longer upload is timed to its end.
+    let bodySentAt = streamed === undefined || input.req.complete ? sentAt : undefined;
+    if (bodySentAt === undefined) streamed!.once('end', () => (bodySentAt = performance.now()));
     const response = new UpstreamExchange(attemptAbort, streamed);
     try {
       target.pool.dispatch(
