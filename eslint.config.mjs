@@ -10,7 +10,7 @@ const entriesOnly = {
 };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.vscode-test/**', 'bin/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.vscode-test/**', '.bench-builds/**', 'bin/**', '**/*.js', '**/*.mjs'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommendedTypeChecked],

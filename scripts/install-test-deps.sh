@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The Debian packages the tests need: redis-server (shared rate limits), chromium + ripgrep + libkrb5-dev
-# (the extension runs in code-server's VS Code driven by chromium), curl (the start banner's curl line),
-# python3 with pip and mypy (the Python SDK's tests install it with pip and type-check it with mypy --strict).
+# (the extension runs in code-server's VS Code driven by chromium), curl (the start banner's curl line, uploads with
+# Expect: 100-continue), python3 with pip and mypy (the Python SDK's tests install it with pip and type-check it with
+# mypy --strict), prometheus for its promtool (/metrics must pass `promtool check metrics`; the service is never
+# started by the tests).
 # Installs what is missing when it can (root with apt-get); otherwise says exactly what to install.
 set -euo pipefail
 need=()
@@ -9,6 +11,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
 command -v rg >/dev/null || need+=(ripgrep)
 command -v curl >/dev/null || need+=(curl)
+command -v promtool >/dev/null || need+=(prometheus)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 command -v python3 >/dev/null || need+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)

@@ -1,6 +1,7 @@
 // The "Routes" tree in the AI Gateway view container: each route with its methods, its targets and their live
 // health; a click reveals the route in the YAML, inline actions send a test request or open its metrics.
 import * as vscode from 'vscode';
+import { redactUrl } from '../../common/src/config';
 import type { Admin } from '../../common/src/protocol';
 import { parseGatewayDocument, type LocatedRoute } from './configModel';
 import type { MetricsPoller } from './metricsPoller';
@@ -51,7 +52,8 @@ export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vsco
       return parseGatewayDocument(document).routes.map((located) => ({ kind: 'route' as const, uri: document.uri, located }));
     }
     if (node.kind === 'route') {
-      return node.located.route.targets.map((t) => ({ kind: 'target' as const, route: node.located.route.name, url: t.url, weight: t.weight }));
+      // As the gateway shows a target everywhere (and names it in its metrics): without the URL's credentials.
+      return node.located.route.targets.map((t) => ({ kind: 'target' as const, route: node.located.route.name, url: redactUrl(t.url), weight: t.weight }));
     }
     return [];
   }
@@ -74,7 +76,7 @@ export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vsco
     const item = new vscode.TreeItem(route.name, vscode.TreeItemCollapsibleState.Expanded);
     item.description = `${(route.methods ?? ['ANY']).join(',')} ${route.path}`;
     item.tooltip = new vscode.MarkdownString(
-      `**${route.name}** \`${(route.methods ?? ['any method']).join(', ')} ${route.path}\`\n\n${route.targets.map((t) => `- ${t.url}`).join('\n')}`,
+      `**${route.name}** \`${(route.methods ?? ['any method']).join(', ')} ${route.path}\`\n\n${route.targets.map((t) => `- ${redactUrl(t.url)}`).join('\n')}`,
     );
     item.iconPath = new vscode.ThemeIcon('symbol-interface');
     item.contextValue = 'route';

@@ -76,8 +76,11 @@ describe('admin API: auth, health, admin listener', function () {
       const added = await adminCall(separate.adminUrl, 'POST', '/api/v1/routes', { body: { path: '/predict', target: 'mock://openai' } });
       assert.equal(added.status, 201);
       assert.match(await separate.readFile(), /- path: \/predict\n {4}target: mock:\/\/openai\n/);
-      const onGateway = await adminCall(separate.url, 'GET', '/api/v1/routes');
-      assert.equal(onGateway.status, 404, 'the public port does not serve the admin API');
+      const onGateway = await adminCall<Admin.ErrorResponse>(separate.url, 'GET', '/api/v1/routes');
+      assert.equal(onGateway.status, 421, 'the public port does not serve the admin API, nor forward its key');
+      assert.match(onGateway.json.error.message, /admin API listens on its own address \(gateway\.admin\.listen\)/);
+      const anonymous = await adminCall(separate.url, 'GET', '/api/v1/routes', { auth: null });
+      assert.equal(anonymous.status, 404, 'without the key, /api/v1 is a path like any other there');
     } finally {
       await separate.stop();
     }

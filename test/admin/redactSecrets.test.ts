@@ -47,3 +47,54 @@ describe('admin API: plaintext secrets in the config', function () {
     assert.equal(await gw.readFile(), before);
   });
 });
+
+describe('admin API: API-key digests in the config', function () {
+  const DIGEST = 'b'.repeat(64);
+  const OTHER = 'c'.repeat(64);
+  const WITH_DIGESTS = `# ai-gateway
+routes:
+  - { name: chat, path: /v1/chat/completions, target: mock://openai }
+security:
+  - endpoint: /v1/chat/completions
+    auth: api-key
+    apiKeys:
+      - { name: ci, sha256: ${DIGEST} }
+      - { name: ops, sha256: ${OTHER} }
+`;
+  let gw: GatewayProcess;
+  before(async () => {
+    gw = await startGatewayProcess(WITH_DIGESTS, {});
+  });
+  after(async () => gw?.stop());
+
+  it('GET /config hides digests as GET /security does, in YAML and JSON', async () => {
+    const yaml = await adminCall(gw.url, 'GET', '/api/v1/config');
+    assert.ok(!yaml.text.includes(DIGEST) && !yaml.text.includes(OTHER), yaml.text);
+    assert.match(yaml.text, /sha256: <redacted>/);
+    const json = await adminCall(gw.url, 'GET', '/api/v1/config?format=json');
+    assert.ok(!json.text.includes(DIGEST) && !json.text.includes(OTHER));
+    const security = await adminCall(gw.url, 'GET', '/api/v1/security');
+    assert.ok(!security.text.includes(DIGEST));
+  });
+
+  it('GET, edit, PUT keeps each digest (matched by endpoint and key name); a marker it cannot match is refused', async () => {
+    const shown = await adminCall(gw.url, 'GET', '/api/v1/config');
+    const edited = shown.text.replace('target: mock://openai }', 'target: mock://openai, timeout: 20s }');
+    const applied = await adminCall(gw.url, 'PUT', '/api/v1/config', { body: edited, contentType: 'application/yaml' });
+    assert.equal(applied.status, 200, applied.text);
+    const file = await gw.readFile();
+    assert.ok(file.includes(`name: ci, sha256: ${DIGEST}`) && file.includes(`name: ops, sha256: ${OTHER}`), file);
+    assert.match(file, /timeout: 20s/);
+    const asJson = await adminCall<Admin.ConfigDocument>(gw.url, 'GET', '/api/v1/config?format=json');
+    const jsonBody = JSON.stringify(asJson.json.config);
+    assert.ok(jsonBody.includes('"sha256":"<redacted>"'));
+    const appliedJson = await adminCall(gw.url, 'PUT', '/api/v1/config', { body: jsonBody, contentType: 'application/json' });
+    assert.equal(appliedJson.status, 200, appliedJson.text);
+    const afterJson = await gw.readFile();
+    assert.ok(afterJson.includes(DIGEST) && afterJson.includes(OTHER), afterJson);
+    const renamed = shown.text.replace('name: ci,', 'name: ci-2,');
+    const refused = await adminCall<Admin.ErrorResponse>(gw.url, 'PUT', '/api/v1/config', { body: renamed, contentType: 'application/yaml' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.json.error.message, /security\[0\]\.apiKeys\[0\]\.sha256 still reads <redacted>/);
+  });
+});

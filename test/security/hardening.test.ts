@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
+import { createGatewayServer, updateGatewayServer } from '../../runtime/src/gateway/listener';
 import { configFrom, startGateway, startUpstream, type RunningGateway, type TestUpstream } from './support';
 
 async function certificateFiles(): Promise<{ cert: string; key: string; certPem: string; keyPem: string }> {
@@ -109,6 +110,53 @@ routes:
       }
     });
 
+    it('closes a connection that never completes its TLS handshake once headersTimeout has passed', async () => {
+      const tls = await certificateFiles();
+      const gateway = await startGateway(
+        configFrom(
+          `
+gateway: { tls: { cert: ${tls.cert}, key: ${tls.key} }, limits: { headersTimeout: 300ms } }
+routes:
+  - { path: /public, target: "\${UPSTREAM}" }
+`,
+          { UPSTREAM: upstream.url },
+        ),
+      );
+      try {
+        const { hostname, port } = new URL(gateway.url);
+        const silent = net.connect(Number(port), hostname); // a TCP connection that never says ClientHello
+        silent.on('error', () => undefined);
+        await once(silent, 'connect');
+        const started = performance.now();
+        await once(silent, 'close');
+        const heldMs = performance.now() - started;
+        // Node's default is 120 s whatever headersTimeout says; a generous bound far below it, from the configured 300 ms.
+        assert.ok(heldMs < 10_000, `held for ${Math.round(heldMs)} ms`);
+      } finally {
+        await gateway.close();
+      }
+    });
+
+    it('applies a reloaded headersTimeout to TLS handshakes too', async () => {
+      const tls = await certificateFiles();
+      const limits = (headersTimeout: string) =>
+        configFrom(`gateway: { tls: { cert: ${tls.cert}, key: ${tls.key} }, limits: { headersTimeout: ${headersTimeout} } }`).gateway;
+      const server = createGatewayServer(limits('1h'), (_req, res) => res.end());
+      updateGatewayServer(server, limits('300ms'));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const silent = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+        silent.on('error', () => undefined);
+        await once(silent, 'connect');
+        const started = performance.now();
+        await once(silent, 'close');
+        assert.ok(performance.now() - started < 10_000, 'closed long before the hour the first config said');
+      } finally {
+        server.close();
+      }
+    });
+
     it('verifies an https upstream: refused without `ca`, accepted with it', async () => {
       const tls = await certificateFiles();
       const secureUpstream = https.createServer({ cert: tls.certPem, key: tls.keyPem }, (_req, res) => res.end('{"secure":true}'));
@@ -155,10 +203,12 @@ routes:
     });
     after(async () => gateway?.close());
 
-    it('answers 413 for a Content-Length over maxBodySize, before reading the body', async () => {
+    it('answers 413 for a Content-Length over maxBodySize, before reading the body, naming the key', async () => {
       const response = await fetch(`${gateway.url}/public`, { method: 'POST', body: 'x'.repeat(2048) });
       assert.equal(response.status, 413);
-      assert.equal(((await response.json()) as { error: { type: string } }).error.type, 'request_too_large');
+      const { error } = (await response.json()) as { error: { type: string; message: string } };
+      assert.equal(error.type, 'request_too_large');
+      assert.match(error.message, /gateway\.limits\.maxBodySize \(1024 bytes\)/);
     });
 
     it('answers 413 for a chunked body that grows over maxBodySize, and passes a small one whole', async () => {

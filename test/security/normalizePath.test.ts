@@ -47,7 +47,7 @@ describe('security: path normalization', () => {
   }
 
   it('keeps reserved and non-ASCII escapes encoded, upper-cased', () => {
-    assert.equal(pathOf('/a%3bb/%c3%a9'), '/a%3Bb/%C3%A9');
+    assert.equal(pathOf('/a%2bb/%c3%a9'), '/a%2Bb/%C3%A9');
   });
 
   it('keeps the case: /PREDICT is another path (routes and security rules are both case-sensitive)', () => {

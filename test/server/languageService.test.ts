@@ -110,6 +110,14 @@ describe('language service', () => {
     assert.match(text, /Route `chat`/);
     assert.match(text, /mock:\/\/openai/);
     assert.match(text, /auth \*\*none\*\*/);
+    const keyed = at(
+      PROTECTED.replace('path: /v1/chat', 'path: /v1/c|hat').replace(
+        'target: mock://openai',
+        'target: "http://svc:${TEAM_A_KEY}@ai-svc:80/?key=${JWT_SECRET}"',
+      ),
+    );
+    const keyedText = JSON.stringify(service.doHover(keyed.document, keyed.position)?.contents);
+    assert.match(keyedText, /http:\/\/\*\*\*@ai-svc:80\/\?key=\*\*\*/, 'the target, without the credentials its URL carries');
   });
 
   it('outlines routes and security rules, folds blocks and expands selections outward', () => {

@@ -5,6 +5,7 @@ export { checkConfig, loadConfig, loadConfigFile, formatDiagnostic } from './loa
 export { securityRulesForRoute, pathPatternMatches } from './routeShape';
 export { parseDuration, parseRate, globToRegExp } from './units';
 export { gatewaySchema } from './schemaCheck';
+export { redactUrl } from './redactUrl';
 export { YamlParseCache } from './incrementalParse';
 export { normalizeConfig, routeNames } from './normalize';
 export { MAX_ALIAS_COUNT, findPair, parseYaml, rangeAt, type ParsedYaml } from './yamlSource';

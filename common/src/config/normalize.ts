@@ -86,6 +86,7 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
       bodyTimeoutMs: parseDuration(limits.bodyTimeout) ?? 30_000,
       maxUpstreamConnections: num(limits.maxUpstreamConnections) ?? 256,
       maxReplayBodyBytes: parseSize(limits.maxReplayBodySize) ?? 1024 * 1024,
+      maxPreAuthBufferBytes: parseSize(limits.maxPreAuthBufferSize) ?? 64 * 1024,
     },
     admin: {
       ...(admin.listen !== undefined && parseListen(admin.listen) ? { listen: parseListen(admin.listen) } : {}),
@@ -194,6 +195,8 @@ function normalizeRoute(raw: Raw, name: string, baseDir: string): RouteConfig {
       coolDownMs: parseDuration(cb.coolDown) ?? 10_000,
     },
     ...(str(raw.stripPrefix) ? { stripPrefix: str(raw.stripPrefix) } : {}),
+    forwardCredentials: raw.forwardCredentials === true,
+    allowOverrideHeaders: list(raw.allowOverrideHeaders).map((name) => String(name).toLowerCase()),
     ...(example
       ? {
           example: {

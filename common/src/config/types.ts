@@ -31,6 +31,8 @@ export interface ServerLimits {
   bodyTimeoutMs: number;
   maxUpstreamConnections: number; // per target
   maxReplayBodyBytes: number; // request bodies up to this size are buffered so a retry can replay them
+  /** The most body bytes held in memory for a request that is not authenticated (a public endpoint, or before auth). */
+  maxPreAuthBufferBytes: number;
 }
 
 export interface RedisStoreConfig {
@@ -126,6 +128,10 @@ export interface RouteConfig {
   healthCheck?: HealthCheckConfig;
   circuitBreaker: CircuitBreakerConfig;
   stripPrefix?: string;
+  /** Send the credential the security rule consumed (Authorization, x-api-key) on to the target; off by default. */
+  forwardCredentials: boolean;
+  /** Override headers (X-HTTP-Method-Override, X-Original-URL, ...) this route lets through, lower case; dropped otherwise. */
+  allowOverrideHeaders: string[];
   example?: { method?: string; headers?: Record<string, string>; body?: unknown };
   tests: RouteTest[];
 }

@@ -1,6 +1,6 @@
 // What the admin API shows of the running config: routes with the rules protecting them, and rules without
-// their secrets (a JWT secret or an API key's digest never leaves the process).
-import { securityRulesForRoute } from '../../../common/src/config';
+// their secrets (a JWT secret, an API key's digest or a target URL's credentials never leave the process).
+import { redactUrl, securityRulesForRoute } from '../../../common/src/config';
 import type { GatewayConfig, RouteConfig, SecurityRule } from '../../../common/src/config';
 import type { Admin } from '../../../common/src/protocol';
 
@@ -15,6 +15,8 @@ export function securityView(rule: SecurityRule): Admin.SecurityRuleView {
   return view;
 }
 
+/** A route as configured, its target URLs without their credentials (userinfo, query values). */
 export function routeView(config: GatewayConfig, route: RouteConfig): Admin.Route {
-  return { ...route, security: securityRulesForRoute(config, route).map(securityView) };
+  const targets = route.targets.map((target) => ({ ...target, url: redactUrl(target.url) }));
+  return { ...route, targets, security: securityRulesForRoute(config, route).map(securityView) };
 }

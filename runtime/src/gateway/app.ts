@@ -7,13 +7,16 @@ import { serveMetrics } from '../observability/metricsEndpoint';
 import { Observability } from '../observability/observability';
 import { createSecurityPart, type SecurityOptions } from '../security/compileSecurity';
 import type { GatewayContext, GatewayState } from './context';
+import { guardAdminKey } from './middleware/adminKey';
 import { authenticate } from './middleware/authenticate';
 import { limitBody } from './middleware/limitBody';
 import { normalize } from './middleware/normalize';
 import { observe } from './middleware/observe';
 import { proxy } from './middleware/proxy';
 import { rateLimit } from './middleware/rateLimit';
+import { checkRequestHead } from './middleware/requestHead';
 import { route } from './middleware/route';
+import { routeByModel } from './middleware/routeByModel';
 import type { GatewayRuntime } from './runtime';
 
 export interface GatewayAppOptions {
@@ -22,21 +25,27 @@ export interface GatewayAppOptions {
   observability?: Observability;
   /** The admin API (/api/v1, /healthz, /readyz) on this app; absent when it has its own listener (gateway.admin.listen). */
   admin?: Omit<AdminOptions, 'runtime' | 'observability'>;
+  /** The admin key (AI_GATEWAY_API_KEY) wherever the admin API listens: never forwarded upstream. */
+  adminKey?: string;
 }
 
 function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {}): Koa.Middleware<GatewayState>[] {
   const security = createSecurityPart(options.security);
   runtime.registerPart(security);
   const observability = options.observability ?? new Observability(runtime);
+  const adminKey = options.adminKey ?? options.admin?.apiKey;
   return [
     observe(runtime, observability), // request id, config snapshot, clock, JSON 500 on a bug, metrics, access log
+    checkRequestHead(), // HTTP/1.x, one Host, header block within maxHeaderSize: else 400 / 431
     serveMetrics(observability), // GET /metrics (Prometheus)
     ...(options.admin ? [adminApi({ ...options.admin, runtime, observability }) as Koa.Middleware<GatewayState>] : []), // control plane
+    ...(adminKey ? [guardAdminKey(adminKey, !options.admin)] : []), // the admin key never reaches a route: removed, or 421 when the admin API is elsewhere
     normalize(), // canonical path, or 400
-    route(), // route table: 404 / 405 / matched
+    route(), // route table: 404 / 405 / matched (or waits for the model)
     authenticate(security), // 401 / 403, sets the consumer
+    limitBody(), // 413 over gateway.limits.maxBodySize, before any byte of the body is read
+    routeByModel(), // match.model: reads the body (bounded while unauthenticated), then 404 / 405 / matched
     rateLimit(security), // 429 with Retry-After
-    limitBody(), // 413 over gateway.limits.maxBodyBytes
     proxy(runtime), // balance, retry, fail over, stream
   ];
 }

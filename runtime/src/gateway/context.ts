@@ -1,6 +1,6 @@
 // The typed per-request state every middleware reads and writes (`ctx.state`), set up by `observe`.
 import type { ParameterizedContext } from 'koa';
-import { NO_PARAMS, type CompiledRoute } from './routing/compileRoutes';
+import { NO_PARAMS, type CompiledRoute, type RouteQuery } from './routing/compileRoutes';
 import type { ConfigSnapshot } from './snapshot';
 
 export interface TraceEntry {
@@ -33,12 +33,22 @@ export interface GatewayState {
   /** The query string with its `?` (or ''), as received: set by `normalize`, forwarded upstream untouched. */
   search: string;
   route?: CompiledRoute;
+  /** Set by `route` when the route depends on the body's model: `routeByModel` decides it once authenticated. */
+  pendingModelRoute?: RouteQuery;
   params: Readonly<Record<string, string>>;
   /** The request body, when a feature had to read it (model match); the proxy replays it upstream. */
   body?: Buffer;
+  /** The start of a body read only in part (an unauthenticated model match): the proxy sends it, then the rest. */
+  bodyPrefix?: Buffer[];
+  /** Body bytes held in memory while the request was not authenticated (bounded by limits.maxPreAuthBufferSize). */
+  unauthenticatedBufferedBytes: number;
   model?: string;
   /** Who is calling, set by `authenticate` (api-key name, JWT subject); used by limits, logs and metrics. */
   consumer?: string;
+  /** True once `authenticate` accepted the request's credentials (never on a public endpoint). */
+  authenticated: boolean;
+  /** The header that carried the credential `authenticate` checked: not sent upstream unless the route forwards it. */
+  credentialHeader?: 'authorization' | 'x-api-key';
   timings: RequestTimings;
   /** `bytesOut`: response body bytes relayed to the client (the access log's figure for a proxied answer). */
   upstream: { attempts: number; target?: string; status?: number; outcome?: string; bytesOut?: number };
@@ -66,10 +76,15 @@ export function newRequestState(requestId: string, snapshot: ConfigSnapshot, pat
     path,
     search: '',
     route: undefined,
+    pendingModelRoute: undefined,
     params: NO_PARAMS,
     body: undefined,
+    bodyPrefix: undefined,
+    unauthenticatedBufferedBytes: 0,
     model: undefined,
     consumer: undefined,
+    authenticated: false,
+    credentialHeader: undefined,
     timings: { receivedAt, upstreamStartedAt: undefined, firstByteAt: undefined, upstreamMs: undefined, finishedAt: undefined },
     upstream: { attempts: 0, target: undefined, status: undefined, outcome: undefined, bytesOut: undefined },
     usage: undefined,

@@ -3,7 +3,8 @@
 import type { Diagnostic } from '../../../common/src/config';
 import { TypedEmitter } from './typedEmitter';
 
-export type AttemptOutcome = 'response' | 'connect-error' | 'timeout' | 'aborted' | 'error';
+/** `client-error`: the client's side failed the exchange (body too large or too slow, a header that cannot be sent). */
+export type AttemptOutcome = 'response' | 'connect-error' | 'timeout' | 'aborted' | 'client-error' | 'error';
 export type FailureReason = 'connect-error' | 'timeout' | 'status' | 'error';
 
 export interface UpstreamAttemptEvent {

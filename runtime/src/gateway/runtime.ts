@@ -1,7 +1,7 @@
 // The running gateway's state: the current compiled config, swapped atomically on apply, plus what outlives
 // configs (connection pools, the in-process mock backend, event listeners, the logger).
 import pino, { type Logger } from 'pino';
-import type { GatewayConfig } from '../../../common/src/config';
+import { redactUrl, type GatewayConfig } from '../../../common/src/config';
 import { startMockServer, type MockServer } from '../mock/mockServer';
 import { GatewayEvents } from './events';
 import { compileRoutes } from './routing/compileRoutes';
@@ -97,14 +97,13 @@ export class GatewayRuntime {
     if (this.mockUnreachableOverride ?? config.gateway.mockUnreachableTargets) {
       for (const { url, reason } of await unreachableTargets([...urls].filter((url) => !url.startsWith('mock:')))) {
         toMock.add(url);
-        this.logger.warn({ target: url, reason }, `target not reachable from here: served by the built-in ${MOCK_TARGET} (mockUnreachableTargets)`);
+        this.logger.warn({ target: redactUrl(url), reason }, `target not reachable from here: served by the built-in ${MOCK_TARGET} (mockUnreachableTargets)`);
       }
     }
     const mockUrl = toMock.size > 0 ? (await this.mockServer()).url : undefined;
     return (url) => {
-      if (mockUrl && toMock.has(url)) return { origin: mockUrl, basePath: url.startsWith('mock:') ? mockBasePath(url) : '' };
-      const parsed = new URL(url);
-      return { origin: parsed.origin, basePath: parsed.pathname === '/' ? '' : parsed.pathname.replace(/\/$/, '') };
+      if (mockUrl && toMock.has(url)) return { origin: mockUrl, basePath: url.startsWith('mock:') ? mockBasePath(url) : '', query: '' };
+      return resolveUrl(url);
     };
   }
 
@@ -112,6 +111,19 @@ export class GatewayRuntime {
     this.mock ??= startMockServer({ options: { name: MOCK_TARGET } });
     return this.mock;
   }
+}
+
+/**
+ * What is dialed for a target URL. Its userinfo becomes the `Authorization: Basic` of every request to it (as curl
+ * sends it), and its query string goes before the request's own: neither is dropped, and neither is ever shown.
+ */
+function resolveUrl(url: string): ResolvedTarget {
+  const parsed = new URL(url);
+  const basePath = parsed.pathname === '/' ? '' : parsed.pathname.replace(/\/$/, '');
+  const query = parsed.search.slice(1);
+  if (parsed.username === '' && parsed.password === '') return { origin: parsed.origin, basePath, query };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  return { origin: parsed.origin, basePath, query, authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
 }
 
 function mockBasePath(url: string): string {

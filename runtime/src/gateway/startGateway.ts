@@ -99,6 +99,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     observability,
     security: { counters: rateLimitStore.counters, ...options.app?.security },
     admin: adminListen ? undefined : admin,
+    adminKey: admin.apiKey,
   });
   await runtime.apply(config);
 

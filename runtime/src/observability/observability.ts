@@ -111,6 +111,7 @@ export class Observability {
     instruments.duration.observe(durationMs / 1000);
     this.stats.recordRequest(route, status, durationMs);
     if (state.rejection) this.countRejection(ctx, route);
+    if (state.unauthenticatedBufferedBytes > 0) this.metrics.unauthenticatedBuffered.inc(state.unauthenticatedBufferedBytes);
     const logger = this.runtime.logger;
     const level = accessLevel(status, state.path);
     if (logger.isLevelEnabled(level)) writeAccessLine(logger, level, accessLine(ctx, route, status, durationMs, bytesOut));
@@ -149,6 +150,8 @@ export class Observability {
   private subscribe(): void {
     const metrics = this.metrics;
     this.on('upstream.attempt', (event) => {
+      // An attempt the client spoiled (too large, too slow, gone) says nothing about the upstream: not in its figures.
+      if (event.outcome === 'client-error') return;
       this.routeInstruments(event.route)
         .upstreamDuration(event.target)
         .observe(event.durationMs / 1000);

@@ -1,6 +1,6 @@
 // The metric children a request touches on the hot path, resolved once per route (targets when a config is
 // applied, method/status and consumer pairs on first use), so a request costs map lookups and additions.
-import type { GatewayConfig } from '../../../common/src/config';
+import { redactUrl, type GatewayConfig } from '../../../common/src/config';
 import type { CounterChild, HistogramChild } from './hotMetrics';
 import { methodLabel } from './labels';
 import type { GatewayMetrics } from './metrics';
@@ -63,8 +63,9 @@ export class RouteInstrumentSet {
       const instruments = previous?.byRoute.get(route.name) ?? new RouteInstruments(metrics, route.name);
       this.byRoute.set(route.name, instruments);
       for (const target of route.targets) {
-        instruments.upstreamDuration(target.url);
-        instruments.timeToFirstByte(target.url);
+        const label = redactUrl(target.url); // as UpstreamTarget.url: never a credential in a label
+        instruments.upstreamDuration(label);
+        instruments.timeToFirstByte(label);
       }
     }
   }

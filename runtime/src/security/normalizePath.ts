@@ -3,6 +3,9 @@
 // Unreserved characters are decoded (RFC 3986 §6.2.2), dot segments resolved, empty segments and the trailing
 // slash removed. What cannot be made canonical without guessing (encoded `/`, `\`, NUL, double encoding, a
 // path above the root) is refused. Case is kept: routes and security rules are both case-sensitive.
+// Segments some upstreams read as another path are refused too: a `;` path parameter (Tomcat, Jetty and Spring
+// drop it, so `/pub/..;/secure` is `/secure` to them and `/rs;x` is `/rs`), and a segment ending in a dot or a space
+// (IIS and Spring's suffix matching ignore them, so `/rs.` and `/rs%20` are `/rs`).
 
 export type NormalizedUrl = { ok: true; path: string; search: string; changed: boolean } | { ok: false; reason: string };
 
@@ -11,8 +14,10 @@ const HEX = /^[0-9A-Fa-f]{2}$/;
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
 // Printable ASCII without `\`: anything else in a raw request target is refused rather than interpreted.
 const ALLOWED_RAW = /^[\x21-\x5b\x5d-\x7e]*$/;
-// Already canonical: non-empty segments that do not start with `.`, no `%`, no trailing slash.
-const CANONICAL = /^(?:\/[A-Za-z0-9\-_~!$&'()*+,;=:@][A-Za-z0-9\-._~!$&'()*+,;=:@]*)+$|^\/$/;
+// Already canonical: non-empty segments that do not start with `.`, no `%`, no `;`, no trailing slash (and, checked
+// apart, no segment ending in `.`).
+const CANONICAL = /^(?:\/[A-Za-z0-9\-_~!$&'()*+,=:@][A-Za-z0-9\-._~!$&'()*+,=:@]*)+$|^\/$/;
+const SEGMENT_ENDS_IN_DOT = /\.(?:\/|$)/;
 const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
 
 export function normalizeRequestUrl(rawUrl: string): NormalizedUrl {
@@ -23,7 +28,7 @@ export function normalizeRequestUrl(rawUrl: string): NormalizedUrl {
   const search = query >= 0 ? withoutFragment.slice(query) : '';
 
   if (!ALLOWED_RAW.test(search)) return { ok: false, reason: 'the query string contains a character that is not allowed' };
-  if (CANONICAL.test(rawPath)) return { ok: true, path: rawPath, search, changed: hash >= 0 };
+  if (CANONICAL.test(rawPath) && !SEGMENT_ENDS_IN_DOT.test(rawPath)) return { ok: true, path: rawPath, search, changed: hash >= 0 };
 
   if (!rawPath.startsWith('/')) {
     const absolute = ABSOLUTE_FORM.exec(rawPath);
@@ -36,7 +41,18 @@ export function normalizeRequestUrl(rawUrl: string): NormalizedUrl {
   if (typeof decoded !== 'string') return decoded;
   const path = resolveSegments(decoded);
   if (path === undefined) return { ok: false, reason: 'the path climbs above the root' };
+  const misread = misreadSegment(path);
+  if (misread !== undefined) return { ok: false, reason: misread };
   return { ok: true, path, search, changed: true };
+}
+
+/** Why a segment of the resolved path would be read as another path by some upstream; undefined when none would. */
+function misreadSegment(path: string): string | undefined {
+  if (path.includes(';') || path.includes('%3B')) return 'a path segment has a ";" parameter, which some servers strip (/a;x is /a to them)';
+  if (SEGMENT_ENDS_IN_DOT.test(path) || /%20(?:\/|$)/.test(path)) {
+    return 'a path segment ends with a dot or a space, which some servers ignore (/a. is /a to them)';
+  }
+  return undefined;
 }
 
 /** Decodes %XX of unreserved characters, upper-cases the other escapes, refuses the ambiguous ones. */

@@ -1,7 +1,7 @@
 // Hover: the schema's description with an example; on a route, where it resolves to (targets) and what protects it.
 import type { Hover, Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { securityRulesForRoute, type GatewayConfig, type SecurityRule } from '../../../common/src/config';
+import { redactUrl, securityRulesForRoute, type GatewayConfig, type SecurityRule } from '../../../common/src/config';
 import type { GatewayAnalysis } from './analysis';
 import { describedSchemaAt, schemasAt } from './schemaAt';
 import { nodeAtOffset, rangeOfNode } from './yamlNodes';
@@ -23,7 +23,7 @@ function describeRule(rule: SecurityRule): string {
 function routeSummary(config: GatewayConfig | undefined, index: number): string {
   const route = config?.routes[index];
   if (!config || !route) return '_Resolved targets and security appear once the config has no errors._';
-  const targets = route.targets.map((t) => `- ${t.url}${route.targets.length > 1 ? ` (weight ${t.weight})` : ''}`).join('\n');
+  const targets = route.targets.map((t) => `- ${redactUrl(t.url)}${route.targets.length > 1 ? ` (weight ${t.weight})` : ''}`).join('\n');
   const rules = securityRulesForRoute(config, route);
   const security = rules.length > 0 ? rules.map((r) => `- ${describeRule(r)}`).join('\n') : '- **none**: anyone who can reach the gateway can use it';
   const methods = route.methods ? route.methods.join(', ') : 'any method';

@@ -7,7 +7,7 @@ import { AdminError, toAdminError } from '../adminErrors';
 import type { AdminContext, AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
 import { readBodyText } from '../adminBody';
-import { redactedSecretPaths, redactSecrets } from '../redactSecrets';
+import { redactedSecretPaths, redactSecrets, restoreRedactedDigests } from '../redactSecrets';
 
 export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): void {
   router
@@ -26,19 +26,21 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
     .on('PUT', '/config', async (ctx) => {
       const store = deps.writableStore();
       const ifMatch = ctx.get('If-Match');
-      const body = await readBodyText(ctx.req);
-      if (body.trim() === '')
+      const sent = await readBodyText(ctx.req);
+      if (sent.trim() === '')
         throw new AdminError(400, 'bad_request', 'The request has no body: send the config as YAML (Content-Type: application/yaml) or JSON.');
+      const format = bodyFormat(ctx, sent);
+      const body = restoreRedactedDigests(sent, store.text);
       const redacted = redactedSecretPaths(body);
       if (redacted.length > 0) {
         throw new AdminError(
           400,
           'bad_request',
-          `${redacted.join(', ')} still reads <redacted> (GET /config hides plaintext secrets): move the secret to an environment variable (jwt.secretEnv, apiKeys[].keyEnv) or send the real value.`,
+          `${redacted.join(', ')} still reads <redacted> (GET /config hides plaintext secrets, and the digests of keys it cannot match by endpoint and name): move the secret to an environment variable (jwt.secretEnv, apiKeys[].keyEnv) or send the real value.`,
         );
       }
       try {
-        const applied = await store.replace(body, bodyFormat(ctx, body), ifMatch ? ifMatch.replace(/"/g, '') : undefined);
+        const applied = await store.replace(body, format, ifMatch ? ifMatch.replace(/"/g, '') : undefined);
         ctx.body = { changes: applied.routes, warnings: applied.warnings, hash: contentHash(applied.text) } satisfies Admin.ApplyResult;
       } catch (err) {
         // Diagnostics of a refused config point into the body that was sent, not into the gateway's file.

@@ -1,6 +1,7 @@
 // authenticate: who is calling, per the security rule of the routed path (security/compileSecurity.ts).
 // 401 with WWW-Authenticate when credentials are missing or bad, 403 when they are good but not for this
-// endpoint, 503 when the identity provider's keys cannot be fetched. Sets `state.consumer` on success.
+// endpoint, 503 when the identity provider's keys cannot be fetched. Sets `state.consumer` on success, and which
+// header held the credential: the proxy does not send it upstream unless the route says `forwardCredentials`.
 import type { Middleware, Next } from 'koa';
 import { AuthFailure } from '../../security/authFailure';
 import type { CompiledSecurity, SecurityPolicy } from '../../security/compileSecurity';
@@ -34,6 +35,7 @@ async function authenticateWith(ctx: GatewayContext, next: Next, policy: Securit
     return;
   }
   ctx.state.consumer = consumer;
+  ctx.state.authenticated = true;
   if (ctx.state.trace) addTrace(ctx.state, 'auth', 'accepted', `${policy.rule.auth} consumer ${consumer}`);
   await next();
 }
@@ -43,11 +45,14 @@ function consumerOf(ctx: GatewayContext, policy: SecurityPolicy): string | Promi
   const bearer = BEARER.exec(ctx.get('authorization'))?.[1];
   if (policy.jwt) {
     if (bearer === undefined) throw new AuthFailure('missing', 'a JWT is required in Authorization: Bearer');
+    ctx.state.credentialHeader = 'authorization';
     return policy.jwt.verify(bearer).then((verified) => verified.consumer);
   }
   if (policy.apiKeys) {
-    const key = ctx.get('x-api-key') || bearer;
+    const headerKey = ctx.get('x-api-key');
+    const key = headerKey || bearer;
     if (!key) throw new AuthFailure('missing', 'an API key is required in x-api-key or Authorization: Bearer');
+    ctx.state.credentialHeader = headerKey ? 'x-api-key' : 'authorization';
     return policy.apiKeys.verify(key);
   }
   throw new Error(`${policy.label}: auth ${policy.rule.auth} has no verifier`);

@@ -10,7 +10,9 @@ import { serverTimingValue } from '../../observability/serverTiming';
 import { traceHeaderValue } from '../../observability/traceStore';
 import { RequestTrace } from '../../../../common/src/protocol';
 import { newRequestState, type GatewayContext, type GatewayState } from '../context';
+import { mayReadBody } from '../clientBody';
 import { respondWithError } from '../errors';
+import { errorCode } from '../upstream/retryPolicy';
 import type { GatewayRuntime } from '../runtime';
 
 /** An incoming x-request-id is kept when it is a sane token, so callers can correlate; anything else is replaced. */
@@ -42,12 +44,19 @@ export function observe(runtime: GatewayRuntime, observability: Observability): 
     try {
       await next();
     } catch (err) {
-      runtime.logger.error(
-        { err, requestId: state.requestId, method: ctx.method, path: state.path, route: state.route?.name },
-        'request failed inside the gateway',
-      );
-      if (!ctx.headerSent && ctx.respond !== false) respondWithError(ctx, 500, 'internal_error', 'The gateway failed to handle this request.');
-      else if (!ctx.res.writableEnded) ctx.res.destroy();
+      if (clientLeft(ctx, err)) {
+        // Not a fault of the gateway: one line saying so, and the access line's 499.
+        runtime.logger.debug({ requestId: state.requestId, code: errorCode(err) }, 'the client closed the connection mid-request');
+        ctx.respond = false;
+        ctx.res.destroy();
+      } else {
+        runtime.logger.error(
+          { err, requestId: state.requestId, method: ctx.method, path: state.path, route: state.route?.name },
+          'request failed inside the gateway',
+        );
+        if (!ctx.headerSent && ctx.respond !== false) respondWithError(ctx, 500, 'internal_error', 'The gateway failed to handle this request.');
+        else if (!ctx.res.writableEnded) ctx.res.destroy();
+      }
     } finally {
       state.timings.finishedAt = performance.now();
       snapshot.release();
@@ -57,6 +66,9 @@ export function observe(runtime: GatewayRuntime, observability: Observability): 
     if (!proxied && !ctx.headerSent) {
       ctx.set('x-request-id', state.requestId);
       ctx.set('server-timing', serverTimingValue(state.timings, state.timings.finishedAt));
+      // Answered before its 100 Continue (401, 413, ...): the client may still send the body, or may not; either way
+      // this connection cannot tell where the next request starts.
+      if (!mayReadBody(ctx.req)) ctx.set('connection', 'close');
     }
     const status = proxied ? (ctx.res.headersSent ? ctx.res.statusCode : CLIENT_CLOSED) : ctx.status;
     const durationMs = state.timings.finishedAt - receivedAt;
@@ -99,6 +111,13 @@ function traceRecord(ctx: GatewayContext, route: string, status: number, duratio
     },
     entries,
   };
+}
+
+/** The client went away while the gateway was still reading its request (an aborted upload, a reset). */
+function clientLeft(ctx: GatewayContext, err: unknown): boolean {
+  if (ctx.req.destroyed && !ctx.req.complete) return true;
+  const code = errorCode(err);
+  return code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
 function round(ms: number): number {

@@ -2,6 +2,7 @@
 // answer back. Errors before the first byte reach the client as JSON (502/503/504); after it, as a cut stream.
 import type { Middleware } from 'koa';
 import { serverTimingValue } from '../../observability/serverTiming';
+import { clientFaultOf } from '../clientBody';
 import { addTrace, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import type { GatewayRuntime } from '../runtime';
@@ -32,15 +33,23 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
     ctx.res.on('close', onClientClose); // removed in `finally`; `once` would wrap it per request
     let lease: TargetLease | undefined;
     try {
-      const prepared = prepareOutgoingBody(ctx.req, state.body, config.retries > 0, limits.maxReplayBodyBytes);
+      const prepared = prepareOutgoingBody(ctx.req, ctx.res, state, config.retries > 0, limits);
       const body = prepared instanceof Promise ? await prepared : prepared;
       const result = await forwardWithRetries({
         requestId: state.requestId,
         route: config,
         group,
         method: ctx.req.method!,
-        pathAndQuery: upstreamPath(state, config.stripPrefix),
-        headers: upstreamRequestHeaders(ctx.req, state.requestId, body.kind === 'buffer' ? body.data.length : undefined),
+        path: upstreamPath(state, config.stripPrefix),
+        search: state.search.length > 1 ? state.search : '',
+        headers: upstreamRequestHeaders(
+          ctx.req,
+          state.requestId,
+          body.kind === 'buffer' ? body.data.length : undefined,
+          route.droppedHeaders,
+          config.forwardCredentials ? undefined : state.credentialHeader,
+        ),
+        req: ctx.req,
         body,
         signal: abort,
         deadline,
@@ -55,6 +64,8 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       if (result.kind === 'failed') {
         state.upstream.outcome = result.type;
         respondWithError(ctx, result.status, result.type, result.message);
+        // The rest of an unfinished upload would otherwise be read as the next request on this connection.
+        if (result.clientFault && !ctx.req.complete) ctx.set('connection', 'close');
         return;
       }
 
@@ -103,7 +114,8 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
           sse,
           message: relayed.message,
         });
-        if (relayed.reason !== 'total-timeout') target.breaker.recordFailure(performance.now(), `stream cut: ${relayed.reason}`);
+        const clientsFault = clientFaultOf(relayed.cause, attempt, ctx.req, body.kind === 'stream') !== undefined;
+        if (relayed.reason !== 'total-timeout' && !clientsFault) target.breaker.recordFailure(performance.now(), `stream cut: ${relayed.reason}`);
       }
     } finally {
       lease?.release(); // also when the answer never reached the relay (a head that could not be written)
@@ -116,8 +128,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
 function upstreamPath(state: GatewayState, stripPrefix: string | undefined): string {
   let path = state.path;
   if (stripPrefix && path.startsWith(stripPrefix)) path = path.slice(stripPrefix.length) || '/';
-  if (!path.startsWith('/')) path = `/${path}`;
-  return state.search.length > 1 ? path + state.search : path;
+  return path.startsWith('/') ? path : `/${path}`;
 }
 
 function recordUsage(runtime: GatewayRuntime, state: GatewayState, usage: GatewayState['usage']): void {

@@ -1,35 +1,23 @@
-// Picks the route: path, method, headers, and the JSON body's model (the body is read only when a candidate
-// route needs it, and kept for the proxy to replay). No route -> 404; path known but method not -> 405 + Allow.
+// Picks the route: path, method and headers. When the route also depends on the JSON body's model, the choice is
+// left to `routeByModel`, which reads the body only once the request is authenticated (or within a small bound
+// when it is not). No route -> 404; path known but method not -> 405 + Allow.
 import type { Middleware, Next } from 'koa';
 import { addTrace, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import { MODEL_NOT_READ, type RouteLookup, type RouteQuery } from '../routing/compileRoutes';
-import { modelOfJsonBody, readBodyUpTo } from '../upstream/outgoingBody';
 
 export function route(): Middleware<GatewayState> {
-  // Not async unless the body must be read for the model: see normalize.ts.
+  // Not async: see normalize.ts.
   return function routeMiddleware(ctx, next) {
     const query: RouteQuery = { method: ctx.req.method!, path: ctx.state.path, headers: ctx.req.headers, model: MODEL_NOT_READ };
     const found = ctx.state.snapshot.routes.find(query);
-    return found.kind === 'needs-model' ? routeByModel(ctx, next, query) : decide(ctx, next, found);
+    if (found.kind !== 'needs-model') return decideRoute(ctx, next, found);
+    ctx.state.pendingModelRoute = query;
+    return next();
   };
 }
 
-async function routeByModel(ctx: GatewayContext, next: Next, query: RouteQuery): Promise<void> {
-  const state = ctx.state;
-  const limit = state.snapshot.config.gateway.limits.maxBodyBytes;
-  const read = await readBodyUpTo(ctx.req, limit);
-  if (!read.complete) {
-    respondWithError(ctx, 413, 'request_too_large', `The request body is larger than gateway.limits.maxBodyBytes (${limit} bytes).`);
-    ctx.set('connection', 'close');
-    return;
-  }
-  state.body = read.data;
-  state.model = modelOfJsonBody(read.data);
-  return decide(ctx, next, state.snapshot.routes.find({ ...query, model: state.model }));
-}
-
-function decide(ctx: GatewayContext, next: Next, found: RouteLookup): Promise<void> {
+export function decideRoute(ctx: GatewayContext, next: Next, found: RouteLookup): Promise<void> {
   const state = ctx.state;
   switch (found.kind) {
     case 'matched':

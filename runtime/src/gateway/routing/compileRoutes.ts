@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayConfig, RouteConfig } from '../../../../common/src/config';
 import { globToRegExp } from '../../../../common/src/config';
+import { droppedRequestHeaders } from '../upstream/headers';
 import { compilePathPattern, type PathPattern } from './pathPattern';
 
 export interface CompiledRoute {
@@ -14,6 +15,8 @@ export interface CompiledRoute {
   headerMatchers: ReadonlyArray<readonly [name: string, value: RegExp]>;
   model?: RegExp;
   order: number;
+  /** Request headers never sent to this route's targets (upstream/headers.ts). */
+  droppedHeaders: ReadonlySet<string>;
 }
 
 /** The body has not been read yet: a route that needs the model asks for it with `needs-model`. */
@@ -53,6 +56,7 @@ function compileRoute(config: RouteConfig, order: number): CompiledRoute {
     headerMatchers,
     model: config.match?.model !== undefined ? globToRegExp(config.match.model) : undefined,
     order,
+    droppedHeaders: droppedRequestHeaders(config.allowOverrideHeaders),
   };
 }
 

@@ -6,6 +6,7 @@
 import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { stopReadingBody } from '../clientBody';
 import type { AbortSource } from './abortSource';
 
 /** Takes the response body; `data` returns false to pause the upstream until `UpstreamExchange.resume()`. */
@@ -84,10 +85,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const body = this.requestBody;
     if (body && !body.destroyed) {
       body.on('error', noop);
-      // As undici's util.destroy: a client request is detached from its socket first, so that the gateway can
-      // still answer on it (destroying an IncomingMessage would otherwise close the connection).
-      if (body instanceof IncomingMessage) (body as { socket: unknown }).socket = null;
-      body.destroy(err instanceof Error ? err : undefined);
+      if (body instanceof IncomingMessage) stopReadingBody(body, err);
+      else body.destroy(err instanceof Error ? err : undefined);
     }
     if (!this.headReceived) {
       this.stopListening();

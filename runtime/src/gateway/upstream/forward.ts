@@ -1,7 +1,9 @@
 // The attempt loop: pick a target, send, and on a connect error, a timeout or a `retryOn` status try the next
 // healthy target after a backoff, as long as the body can be replayed, attempts remain and the route's total
 // time budget allows. Nothing has been sent to the client while this runs, which is what makes retrying safe.
+import type { IncomingMessage } from 'node:http';
 import type { RouteConfig } from '../../../../common/src/config';
+import { clientFaultOf } from '../clientBody';
 import { addTrace, type GatewayState } from '../context';
 import type { AttemptOutcome, FailureReason, GatewayEvents } from '../events';
 import { AbortSource } from './abortSource';
@@ -17,8 +19,13 @@ export interface ForwardInput {
   route: RouteConfig;
   group: UpstreamGroup;
   method: string;
-  pathAndQuery: string;
+  /** The path the upstream gets (after stripPrefix), without the target's base path. */
+  path: string;
+  /** The client's query string with its `?`, or ''. */
+  search: string;
   headers: UpstreamHeaders;
+  /** The client's request: tells a client's fault (gone, too slow, too large) from an upstream's. */
+  req: IncomingMessage;
   body: OutgoingBody;
   signal: AbortSource;
   deadline: number; // performance.now() by which the whole request must be done
@@ -28,7 +35,7 @@ export interface ForwardInput {
 
 export type ForwardResult =
   | { kind: 'response'; response: UpstreamExchange; target: UpstreamTarget; lease: TargetLease; ttfbMs: number; answeredAt: number; attempt: AbortSource }
-  | { kind: 'failed'; status: number; type: string; message: string }
+  | { kind: 'failed'; status: number; type: string; message: string; clientFault?: true }
   | { kind: 'aborted' };
 
 type Failure = Extract<ForwardResult, { kind: 'failed' }>;
@@ -77,13 +84,16 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
         ? setTimeout(() => attemptAbort.abort(ABORT_FIRST_BYTE), Math.max(1, route.firstByteTimeoutMs))
         : undefined;
     const streamed = input.body.kind === 'stream' ? input.body.stream : undefined;
+    // A body all received by now (a short one comes with its headers) is sent at once; a longer upload is timed to its end.
+    let bodySentAt = streamed === undefined || input.req.complete ? sentAt : undefined;
+    if (bodySentAt === undefined) streamed!.once('end', () => (bodySentAt = performance.now()));
     const response = new UpstreamExchange(attemptAbort, streamed);
     try {
       target.pool.dispatch(
         {
           method: input.method,
-          path: target.basePath + input.pathAndQuery,
-          headers: input.headers,
+          path: target.basePath + input.path + (target.query === '' ? input.search : withTargetQuery(target.query, input.search)),
+          headers: target.authorization === undefined ? input.headers : { ...input.headers, authorization: target.authorization },
           body: input.body.kind === 'buffer' ? input.body.data : (streamed ?? null),
           headersTimeout: 0, // timed by firstByteTimer
           bodyTimeout: 0, // timed by the relay's idle timer
@@ -97,6 +107,14 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
       lease.release();
       const failedAt = performance.now();
       state.timings.upstreamMs = (state.timings.upstreamMs ?? 0) + (failedAt - sentAt);
+      // Only a fault of the upstream counts against it: what the client did is answered, never recorded.
+      const fault = clientFaultOf(err, attemptAbort, input.req, streamed !== undefined);
+      if (fault) {
+        emitAttempt(input, target, attempt, fault.kind === 'gone' ? 'aborted' : 'client-error', failedAt - sentAt, undefined, errorCode(err));
+        if (fault.kind === 'gone') return { kind: 'aborted' };
+        addTrace(state, 'upstream', `not completed: ${fault.type}`, fault.message);
+        return { kind: 'failed', status: fault.status, type: fault.type, message: fault.message, clientFault: true };
+      }
       const outcome = classifyFailure(err, attemptAbort);
       emitAttempt(input, target, attempt, outcome, failedAt - sentAt, undefined, errorCode(err));
       if (outcome === 'aborted') return { kind: 'aborted' };
@@ -115,7 +133,8 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     clearTimeout(firstByteTimer);
     const answeredAt = performance.now();
     const ttfbMs = answeredAt - sentAt;
-    target.recordLatency(ttfbMs);
+    // The upstream's latency starts when it had the whole body: a slow upload is the client's time, not the target's.
+    if (bodySentAt !== undefined) target.recordLatency(answeredAt - bodySentAt);
     state.timings.upstreamMs = (state.timings.upstreamMs ?? 0) + ttfbMs;
     const status = response.statusCode;
     if (status >= 500) target.breaker.recordFailure(answeredAt, `status ${status}`);
@@ -138,6 +157,11 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     return { kind: 'response', response, target, lease, ttfbMs, answeredAt, attempt: attemptAbort };
   }
   return lastFailure ?? noHealthyTarget(route, group);
+}
+
+/** The target URL's own query first, then the client's. */
+function withTargetQuery(targetQuery: string, search: string): string {
+  return search.length > 1 ? `?${targetQuery}&${search.slice(1)}` : `?${targetQuery}`;
 }
 
 function emitAttempt(
@@ -184,7 +208,7 @@ function abortedOrTimeout(input: ForwardInput, target: UpstreamTarget, route: Ro
 }
 
 function failureOf(
-  outcome: Exclude<AttemptOutcome, 'response' | 'aborted'>,
+  outcome: Exclude<AttemptOutcome, 'response' | 'aborted' | 'client-error'>,
   target: UpstreamTarget,
   route: RouteConfig,
   input: ForwardInput,

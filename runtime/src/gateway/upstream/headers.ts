@@ -1,4 +1,5 @@
-// Header rewriting between client and upstream: hop-by-hop headers never cross the proxy (RFC 9110 7.6.1), the
+// Header rewriting between client and upstream: hop-by-hop headers never cross the proxy (RFC 9110 7.6.1), nor do
+// the credential the gateway checked and the method/URL override headers (unless the route says so); the
 // X-Forwarded-* family tells the upstream who really called, and x-request-id ties both sides' logs together.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -16,7 +17,32 @@ const HOP_BY_HOP = new Set([
   'http2-settings',
 ]);
 
+/**
+ * Headers that make some upstream frameworks act on another method or path than the request's (Spring, Symfony,
+ * IIS, ASP.NET, Traefik), and so pass around the gateway's routing and security: dropped unless a route lists them
+ * in `allowOverrideHeaders`.
+ */
+export const OVERRIDE_HEADERS: readonly string[] = [
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-original-url',
+  'x-original-uri',
+  'x-rewrite-url',
+  'x-forwarded-prefix',
+  'x-forwarded-uri',
+];
+
 export type UpstreamHeaders = Record<string, string | string[]>;
+
+/**
+ * What never goes upstream on this route, compiled once: hop-by-hop headers, Host (the target's own is sent),
+ * Expect (the gateway answers it; undici refuses it), and the override headers the route does not allow.
+ */
+export function droppedRequestHeaders(allowOverrideHeaders: readonly string[]): ReadonlySet<string> {
+  const allowed = new Set(allowOverrideHeaders.map((name) => name.toLowerCase()));
+  return new Set([...HOP_BY_HOP, 'host', 'expect', ...OVERRIDE_HEADERS.filter((name) => !allowed.has(name))]);
+}
 
 function connectionListed(headers: IncomingHttpHeaders): Set<string> | undefined {
   const value = headers.connection;
@@ -25,12 +51,22 @@ function connectionListed(headers: IncomingHttpHeaders): Set<string> | undefined
   return new Set(text.split(',').map((token) => token.trim().toLowerCase()));
 }
 
-export function upstreamRequestHeaders(req: IncomingMessage, requestId: string, bufferedLength: number | undefined): UpstreamHeaders {
+/**
+ * The client's headers as the upstream gets them. `dropped`: the route's `droppedRequestHeaders`; `credential`: the
+ * header whose credential the gateway checked, unless the route forwards credentials.
+ */
+export function upstreamRequestHeaders(
+  req: IncomingMessage,
+  requestId: string,
+  bufferedLength: number | undefined,
+  dropped: ReadonlySet<string>,
+  credential: string | undefined,
+): UpstreamHeaders {
   const incoming = req.headers;
   const listed = connectionListed(incoming);
   const headers: UpstreamHeaders = {};
   for (const name in incoming) {
-    if (HOP_BY_HOP.has(name) || name === 'host' || listed?.has(name)) continue;
+    if (dropped.has(name) || name === credential || listed?.has(name)) continue;
     const value = incoming[name];
     if (value !== undefined) headers[name] = value;
   }

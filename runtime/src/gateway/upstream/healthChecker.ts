@@ -46,7 +46,7 @@ export class ActiveHealthChecker {
       const response = await this.target.pool.request({
         method: 'GET',
         path: this.config.path, // on the target's host, whatever path prefix its URL has
-        headers: { 'user-agent': 'ai-gateway-health-check' },
+        headers: { 'user-agent': 'ai-gateway-health-check', ...(this.target.authorization ? { authorization: this.target.authorization } : {}) },
         signal,
         headersTimeout: this.config.timeoutMs,
       });

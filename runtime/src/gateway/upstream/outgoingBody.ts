@@ -1,51 +1,16 @@
 // The request body on its way upstream: streamed by default, buffered only when a feature needs it (model match,
-// replay for retries) and only up to a limit, so a large upload never sits in memory.
-import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
+// replay for retries) and only up to a limit, so a large upload never sits in memory. A request that is not
+// authenticated is buffered for replay only up to limits.maxPreAuthBufferSize.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { ServerLimits } from '../../../../common/src/config';
+import { hasRequestBody, openBody, readBody, streamedBody } from '../clientBody';
+import type { GatewayState } from '../context';
 
 export type OutgoingBody =
   { kind: 'none'; replayable: true } | { kind: 'buffer'; data: Buffer; replayable: true } | { kind: 'stream'; stream: Readable; replayable: false };
 
-export type BodyRead = { complete: true; data: Buffer } | { complete: false; prefix: Buffer[] };
-
-/** Reads at most `limit` bytes; stops (without consuming more) as soon as the body is larger. */
-export function readBodyUpTo(req: IncomingMessage, limit: number): Promise<BodyRead> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        req.pause();
-        resolve({ complete: false, prefix: chunks });
-      }
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve({ complete: true, data: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) });
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(err);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
-}
-
-export function hasRequestBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  if (length !== undefined) return length !== '0';
-  return req.headers['transfer-encoding'] !== undefined;
-}
+const NO_BODY: OutgoingBody = { kind: 'none', replayable: true };
 
 /**
  * Chooses how the body goes upstream: buffered (replayable) when retries are possible and it fits, else streamed.
@@ -53,37 +18,28 @@ export function hasRequestBody(req: IncomingMessage): boolean {
  */
 export function prepareOutgoingBody(
   req: IncomingMessage,
-  alreadyRead: Buffer | undefined,
+  res: ServerResponse,
+  state: GatewayState,
   wantReplay: boolean,
-  maxReplayBytes: number,
+  limits: ServerLimits,
 ): OutgoingBody | Promise<OutgoingBody> {
-  if (alreadyRead) return { kind: 'buffer', data: alreadyRead, replayable: true };
-  if (!hasRequestBody(req)) return { kind: 'none', replayable: true };
+  if (state.body) return { kind: 'buffer', data: state.body, replayable: true };
+  // Node's parser holds a body to its declared length (checked against maxBodySize before): only chunked ones are counted.
+  const lengthLimit = req.headers['content-length'] === undefined ? limits.maxBodyBytes : Infinity;
+  if (state.bodyPrefix) return { kind: 'stream', stream: streamedBody(state.bodyPrefix, req, lengthLimit), replayable: false };
+  if (!hasRequestBody(req)) return NO_BODY;
+  const replayLimit = Math.min(
+    limits.maxBodyBytes,
+    state.authenticated ? limits.maxReplayBodyBytes : Math.min(limits.maxReplayBodyBytes, limits.maxPreAuthBufferBytes),
+  );
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (!wantReplay || declared > maxReplayBytes) return { kind: 'stream', stream: req, replayable: false };
-  return readBodyUpTo(req, maxReplayBytes).then((read) =>
-    read.complete ? { kind: 'buffer', data: read.data, replayable: true } : { kind: 'stream', stream: prefixedStream(read.prefix, req), replayable: false },
-  );
-}
-
-/** The bytes already read, then the rest of the original stream. */
-export function prefixedStream(prefix: Buffer[], rest: Readable): Readable {
-  return Readable.from(
-    (async function* () {
-      yield* prefix;
-      for await (const chunk of rest) yield chunk as Buffer;
-    })(),
-    { objectMode: false },
-  );
-}
-
-/** Reads the `model` of a JSON body without failing on bodies that are not JSON. */
-export function modelOfJsonBody(body: Buffer): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (parsed && typeof parsed === 'object' && 'model' in parsed && typeof parsed.model === 'string') return parsed.model;
-  } catch {
-    // not JSON: no model to match
+  if (!wantReplay || declared > replayLimit) {
+    openBody(req, res);
+    return { kind: 'stream', stream: streamedBody([], req, lengthLimit), replayable: false };
   }
-  return undefined;
+  return readBody(req, res, state, replayLimit).then((read) =>
+    read.complete
+      ? { kind: 'buffer', data: read.data, replayable: true }
+      : { kind: 'stream', stream: streamedBody(read.prefix, req, lengthLimit), replayable: false },
+  );
 }

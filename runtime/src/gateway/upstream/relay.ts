@@ -11,7 +11,10 @@ import type { UsageTap } from './usageTap';
 export type CutReason = 'upstream-error' | 'idle-timeout' | 'total-timeout';
 
 export type RelayOutcome =
-  { kind: 'complete'; bytes: number } | { kind: 'cut'; reason: CutReason; message: string; bytes: number } | { kind: 'client-gone'; bytes: number };
+  | { kind: 'complete'; bytes: number }
+  /** `cause`: the error that ended the exchange (the client's request body may be the one that failed). */
+  | { kind: 'cut'; reason: CutReason; message: string; bytes: number; cause: unknown }
+  | { kind: 'client-gone'; bytes: number };
 
 export interface RelayInput {
   res: ServerResponse;
@@ -61,10 +64,17 @@ async function relayStream(input: RelayInput): Promise<RelayOutcome> {
   const signal = input.attempt;
   let bytes = 0;
   let lastChunk: Buffer | undefined;
-  // An idle limit at least as long as the budget left can never fire first: the budget's timer is enough.
-  const idle = input.idleTimeoutMs < input.deadline - input.now ? setTimeout(() => input.attempt.abort(ABORT_IDLE), input.idleTimeoutMs) : undefined;
+  const flow = { waitingOnClient: false };
+  // An idle limit at least as long as the budget left can never fire first: the budget's timer is enough. While the
+  // client is slow to read, the upstream is paused by the gateway: that is not the upstream being idle.
+  const idle =
+    input.idleTimeoutMs < input.deadline - input.now
+      ? setTimeout(() => {
+          if (!flow.waitingOnClient) input.attempt.abort(ABORT_IDLE);
+        }, input.idleTimeoutMs)
+      : undefined;
   try {
-    await pump(body, res, (chunk) => {
+    await pump(body, res, flow, idle, (chunk) => {
       idle?.refresh();
       bytes += chunk.length;
       lastChunk = chunk;
@@ -86,7 +96,7 @@ async function relayStream(input: RelayInput): Promise<RelayOutcome> {
     } else {
       res.destroy();
     }
-    return { kind: 'cut', reason, message, bytes };
+    return { kind: 'cut', reason, message, bytes, cause: err };
   } finally {
     clearTimeout(idle);
   }
@@ -100,18 +110,26 @@ async function relayStream(input: RelayInput): Promise<RelayOutcome> {
  * exchange's error (the abort reason when the attempt is aborted), or when the client leaves while the body waits
  * for it (the upstream is then aborted, which frees its connection).
  */
-function pump(body: UpstreamExchange, res: ServerResponse, onChunk: (chunk: Buffer) => void): Promise<void> {
+function pump(
+  body: UpstreamExchange,
+  res: ServerResponse,
+  flow: { waitingOnClient: boolean },
+  idle: NodeJS.Timeout | undefined,
+  onChunk: (chunk: Buffer) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;
     let waiting = false;
     const stopWaiting = (): void => {
       if (!waiting) return;
       waiting = false;
+      flow.waitingOnClient = false;
       res.off('drain', onDrain);
       res.off('close', onClientGone);
     };
     const onDrain = (): void => {
       stopWaiting();
+      idle?.refresh(); // the upstream's idle time starts again when it may send again
       body.resume();
     };
     const settle = (err?: unknown): void => {
@@ -133,6 +151,7 @@ function pump(body: UpstreamExchange, res: ServerResponse, onChunk: (chunk: Buff
         if (res.write(chunk)) return true;
         if (!waiting) {
           waiting = true;
+          flow.waitingOnClient = true;
           res.on('drain', onDrain);
           res.on('close', onClientGone);
         }

@@ -28,7 +28,10 @@ export function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-export function classifyFailure(err: unknown, signal: { readonly aborted: boolean; readonly reason: unknown }): Exclude<AttemptOutcome, 'response'> {
+export function classifyFailure(
+  err: unknown,
+  signal: { readonly aborted: boolean; readonly reason: unknown },
+): Exclude<AttemptOutcome, 'response' | 'client-error'> {
   if (signal.aborted) return signal.reason === ABORT_CLIENT_GONE ? 'aborted' : 'timeout';
   const code = errorCode(err);
   if (code && TIMEOUT_CODES.has(code)) return 'timeout';

@@ -1,17 +1,17 @@
 // One target of one route: its pool, its live load and latency, and its health (circuit breaker and active checks).
 import type { Pool } from 'undici';
-import type { CircuitBreakerConfig } from '../../../../common/src/config';
+import { redactUrl, type CircuitBreakerConfig } from '../../../../common/src/config';
 import type { TargetHealthEvent } from '../events';
 import { CircuitBreaker } from './circuitBreaker';
+import type { ResolvedTarget } from './upstreamGroup';
 
 /** Weight of the newest sample in the latency moving average. */
 const LATENCY_EWMA_ALPHA = 0.3;
 
 export interface TargetInit {
   route: string;
-  url: string; // as configured: the label in metrics, logs and events
-  origin: string; // what is dialed (mock:// resolves to the in-process mock)
-  basePath: string; // path prefix of the target URL, '' when none
+  configuredUrl: string; // as configured, credentials included: never shown
+  resolved: ResolvedTarget; // what is dialed (mock:// resolves to the in-process mock)
   weight: number;
   pool: Pool;
   circuitBreaker: CircuitBreakerConfig;
@@ -25,9 +25,16 @@ export interface TargetLease {
 
 export class UpstreamTarget {
   readonly route: string;
+  /** The configured URL with its credentials redacted: the label in metrics, logs, traces, events and errors. */
   readonly url: string;
+  /** The configured URL, credentials included: matched across reloads, never shown. */
+  readonly configuredUrl: string;
   readonly origin: string;
-  readonly basePath: string;
+  readonly basePath: string; // path prefix of the target URL, '' when none
+  /** The target URL's query without `?`, '' when none. */
+  readonly query: string;
+  /** From the target URL's userinfo; undefined when it has none. */
+  readonly authorization: string | undefined;
   readonly weight: number;
   readonly pool: Pool;
   readonly breaker: CircuitBreaker;
@@ -39,9 +46,12 @@ export class UpstreamTarget {
 
   constructor(init: TargetInit) {
     this.route = init.route;
-    this.url = init.url;
-    this.origin = init.origin;
-    this.basePath = init.basePath;
+    this.url = redactUrl(init.configuredUrl);
+    this.configuredUrl = init.configuredUrl;
+    this.origin = init.resolved.origin;
+    this.basePath = init.resolved.basePath;
+    this.query = init.resolved.query;
+    this.authorization = init.resolved.authorization;
     this.weight = init.weight;
     this.pool = init.pool;
     this.onHealthChange = init.onHealthChange;

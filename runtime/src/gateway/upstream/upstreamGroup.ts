@@ -18,6 +18,10 @@ export interface UpstreamGroup {
 export interface ResolvedTarget {
   origin: string;
   basePath: string;
+  /** The target URL's own query string, without `?` ('' when none): sent before the request's. */
+  query: string;
+  /** `Basic ...` from the target URL's userinfo: replaces the client's Authorization on requests to it. */
+  authorization?: string;
 }
 
 export interface UpstreamDeps {
@@ -43,15 +47,14 @@ export function compileUpstreamGroup(route: RouteConfig, deps: UpstreamDeps, pre
     acquired.push(settings);
     const target = new UpstreamTarget({
       route: route.name,
-      url: targetConfig.url,
-      origin: resolved.origin,
-      basePath: resolved.basePath,
+      configuredUrl: targetConfig.url,
+      resolved,
       weight: targetConfig.weight,
       pool,
       circuitBreaker: route.circuitBreaker,
       onHealthChange: (event) => deps.events.emit('target.health', event),
     });
-    const prior = previous?.targets.find((candidate) => candidate.url === targetConfig.url);
+    const prior = previous?.targets.find((candidate) => candidate.configuredUrl === targetConfig.url);
     if (prior) target.carryOver(prior);
     return target;
   });

@@ -187,6 +187,8 @@ class _Route(TypedDict):
     retryOn: list[RetryTrigger]
     retryBackoff: RetryBackoff
     circuitBreaker: CircuitBreaker
+    forwardCredentials: bool
+    allowOverrideHeaders: list[str]
     tests: list[RouteTest]
     security: list[SecurityRuleView]
 
