@@ -23,6 +23,7 @@ const KNOWN_FIELDS = new Set([
   'requestMetadata',
   'performanceConfig',
   'serviceTier',
+  'outputConfig',
 ]);
 const IMAGE_FORMATS = new Set(['png', 'jpeg', 'gif', 'webp']);
 const ERROR_TYPES: Record<number, string> = {
