@@ -162,11 +162,22 @@ describe('error translation: provider errors in, OpenAI errors out with the stat
     });
     assert.deepEqual(bedrock, {
       status: 403,
-      body: { error: { message: 'The security token included in the request is invalid.', type: 'permission_error', code: 'UnrecognizedClientException' } },
+      body: {
+        error: {
+          message: 'Bedrock refused the credential the gateway holds for this target (403 UnrecognizedClientException)',
+          type: 'permission_error',
+          code: 'UnrecognizedClientException',
+        },
+      },
       retryable: false,
     });
-    const azure = adapterFor('azure-openai').translateError(401, json({ error: { code: '401', message: 'Access denied' } }));
-    assert.deepEqual(azure.body, { error: { message: 'Access denied', type: 'authentication_error', code: '401' } });
+    const azure = adapterFor('azure-openai').translateError(
+      404,
+      json({ error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } }),
+    );
+    assert.deepEqual(azure.body, {
+      error: { message: 'The API deployment for this resource does not exist.', type: 'not_found_error', code: 'DeploymentNotFound' },
+    });
     const openai = adapterFor('openai').translateError(
       429,
       json({ error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } }),
@@ -174,6 +185,29 @@ describe('error translation: provider errors in, OpenAI errors out with the stat
     assert.deepEqual(openai.body, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } });
     const html = adapterFor('gemini').translateError(502, '<html>Bad Gateway</html>');
     assert.deepEqual([html.body.error.message, html.retryable], ['<html>Bad Gateway</html>', true]);
+  });
+
+  it('keeps what a provider says about the held credential (a 401 or 403) out of the answer', () => {
+    const openai = adapterFor('openai').translateError(
+      401,
+      json({ error: { message: 'Incorrect API key provided: sk-proj-abc*************wxyz.', type: 'invalid_request_error', code: 'invalid_api_key' } }),
+    );
+    assert.deepEqual(openai, {
+      status: 401,
+      body: {
+        error: {
+          message: 'OpenAI refused the credential the gateway holds for this target (401 invalid_api_key)',
+          type: 'authentication_error',
+          code: 'invalid_api_key',
+        },
+      },
+      retryable: false,
+    });
+    const anthropic = adapterFor('anthropic').translateError(
+      401,
+      json({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }),
+    );
+    assert.equal(anthropic.body.error.message, 'Anthropic refused the credential the gateway holds for this target (401 authentication_error)');
   });
 });
 

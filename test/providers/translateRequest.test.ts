@@ -292,6 +292,9 @@ describe("provider requests: OpenAI in, each provider's request out", () => {
     const cases: [ProviderName, object, string, ('chat' | 'embeddings')?][] = [
       ['anthropic', chat({ logit_bias: { 1: 2 } }), 'logit_bias'],
       ['anthropic', chat({ n: 2 }), 'n'],
+      ['anthropic', chat({ tool_choice: 'required' }), 'tool_choice'],
+      ['gemini', chat({ tools: [WEATHER], tool_choice: { type: 'function', function: { name: 'get_time' } } }), 'tool_choice'],
+      ['bedrock', chat({ tool_choice: { type: 'function', function: { name: 'get_weather' } } }), 'tool_choice'],
       ['anthropic', chat({ response_format: { type: 'json_object' } }), 'response_format'],
       [
         'anthropic',
@@ -330,14 +333,15 @@ describe("provider requests: OpenAI in, each provider's request out", () => {
       );
   });
 
-  it('lets fields through whose values ask for nothing beyond the default', async () => {
+  it('lets fields through whose values ask for nothing beyond the default (a tool choice without tools included)', async () => {
     const built = await build('anthropic', {
       model: 'm',
       messages: [{ role: 'user', content: 'hi' }],
       n: 1,
       logprobs: false,
       store: false,
-      parallel_tool_calls: true,
+      parallel_tool_calls: false,
+      tool_choice: 'none',
       seed: null,
     });
     assert.deepEqual(Object.keys(built.json).sort(), ['max_tokens', 'messages', 'model']);

@@ -85,8 +85,8 @@ function messagesBody(body: Json, model: string): Json {
       input_schema: tool.parameters,
       ...(tool.strict ? { strict: true } : {}),
     }));
-  const choice = toolChoiceOf(body);
-  const serial = body.parallel_tool_calls === false;
+  const choice = toolChoiceOf(body, tools);
+  const serial = body.parallel_tool_calls === false && tools.length > 0;
   if (choice !== undefined || serial) {
     const base: Json =
       choice === undefined || choice === 'auto'

@@ -3,7 +3,17 @@
 // calls numbered in order of appearance), message_delta the finish chunk, message_stop the usage chunk and [DONE];
 // an `error` event is passed on as the gateway's `event: error`.
 import { parseAnswer } from './openai';
-import { chatCompletion, ChunkWriter, parseJson, streamError, translatedError, type FinishReason, type TokenUsage, type ToolCallOut } from './openaiShapes';
+import {
+  chatCompletion,
+  ChunkWriter,
+  parseJson,
+  streamError,
+  translatedError,
+  upstreamError,
+  type FinishReason,
+  type TokenUsage,
+  type ToolCallOut,
+} from './openaiShapes';
 import type { Json } from './openaiRequest';
 import { SseReader, type SseEvent } from './sse';
 import { UpstreamAnswerError, type Exchange, type StreamTranslator, type TranslatedError } from './types';
@@ -34,7 +44,7 @@ export function translateAnthropicAnswer(exchange: Exchange, text: string): obje
 export function translateAnthropicError(status: number, text: string): TranslatedError {
   const error = (parseJson(text) as { error?: { type?: unknown; message?: unknown } } | undefined)?.error;
   const message = typeof error?.message === 'string' ? error.message : text.slice(0, 500) || `Anthropic answered ${status}`;
-  return translatedError(status, message, typeof error?.type === 'string' ? error.type : null);
+  return upstreamError('Anthropic', status, message, typeof error?.type === 'string' ? error.type : null);
 }
 
 export function anthropicFinish(reason: unknown): FinishReason {

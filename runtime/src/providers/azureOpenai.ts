@@ -30,5 +30,5 @@ export const azureOpenAIAdapter: ProviderAdapter = {
   },
   translateAnswer: (_exchange, body) => parseAnswer(body, 'Azure OpenAI'),
   translateStream: () => new PassThroughStream(),
-  translateError: openAIShapedError,
+  translateError: openAIShapedError('Azure OpenAI'),
 };

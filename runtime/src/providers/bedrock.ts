@@ -132,9 +132,10 @@ function converseBody(body: Json): Json {
 }
 
 function toolConfigOf(body: Json, historyUsesTools: boolean): Json | undefined {
-  if (body.parallel_tool_calls === false) throw new TranslationError('parallel_tool_calls', 'Bedrock cannot be told to call one tool at a time');
   const tools = functionToolsOf(body);
-  const choice = toolChoiceOf(body);
+  if (body.parallel_tool_calls === false && tools.length > 0)
+    throw new TranslationError('parallel_tool_calls', 'Bedrock cannot be told to call one tool at a time');
+  const choice = toolChoiceOf(body, tools);
   if (tools.length === 0) {
     if (historyUsesTools) throw new TranslationError('tools', 'Bedrock needs the tools defined when the conversation holds tool calls or results');
     return undefined;

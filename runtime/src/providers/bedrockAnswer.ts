@@ -12,6 +12,7 @@ import {
   parseJson,
   streamError,
   translatedError,
+  upstreamError,
   type FinishReason,
   type TokenUsage,
   type ToolCallOut,
@@ -95,7 +96,7 @@ export function translateBedrockError(status: number, text: string, headers: Rec
     typeof body?.message === 'string' ? body.message : typeof body?.Message === 'string' ? body.Message : text.slice(0, 500) || `Bedrock answered ${status}`;
   const named = headers['x-amzn-errortype'] ?? body?.__type;
   const code = typeof named === 'string' ? (named.split(':')[0] ?? null) : null;
-  return translatedError(status, message, code);
+  return upstreamError('Bedrock', status, message, code);
 }
 
 export function translateBedrockStream(exchange: Exchange): StreamTranslator {

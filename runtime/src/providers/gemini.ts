@@ -123,8 +123,9 @@ function generateContentBody(body: Json): Json {
         })),
       },
     ];
-  if (body.parallel_tool_calls === false) throw new TranslationError('parallel_tool_calls', 'Gemini cannot be told to call one function at a time');
-  const choice = toolChoiceOf(body);
+  if (body.parallel_tool_calls === false && tools.length > 0)
+    throw new TranslationError('parallel_tool_calls', 'Gemini cannot be told to call one function at a time');
+  const choice = toolChoiceOf(body, tools);
   if (choice !== undefined) {
     const mode =
       choice === 'auto'

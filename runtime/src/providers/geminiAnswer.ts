@@ -9,6 +9,7 @@ import {
   parseJson,
   streamError,
   translatedError,
+  upstreamError,
   type FinishReason,
   type TokenUsage,
   type ToolCallOut,
@@ -104,7 +105,7 @@ export function geminiEmbeddings(exchange: Exchange, text: string): object {
 export function translateGeminiError(status: number, text: string): TranslatedError {
   const error = (parseJson(text) as { error?: { message?: unknown; status?: unknown } } | undefined)?.error;
   const message = typeof error?.message === 'string' ? error.message : text.slice(0, 500) || `Gemini answered ${status}`;
-  return translatedError(status, message, typeof error?.status === 'string' ? error.status : null);
+  return upstreamError('Gemini', status, message, typeof error?.status === 'string' ? error.status : null);
 }
 
 export function translateGeminiStream(exchange: Exchange): StreamTranslator {

@@ -4,7 +4,7 @@
 // OpenAI SDK takes (it ends in /v1; default https://api.openai.com/v1); for `ollama`, the server's address (default
 // http://127.0.0.1:11434), /v1 added.
 import { randomUUID } from 'node:crypto';
-import { parseJson, translatedError } from './openaiShapes';
+import { parseJson, upstreamError } from './openaiShapes';
 import { asObject, encodingFormatOf, includeUsageOf, modelOf } from './openaiRequest';
 import {
   type Exchange,
@@ -19,6 +19,7 @@ import {
 } from './types';
 
 const PATHS: Record<Operation, string> = { chat: '/chat/completions', embeddings: '/embeddings' };
+const LABELS = { openai: 'OpenAI', 'openai-compatible': 'The OpenAI-compatible server', ollama: 'Ollama' } as const;
 
 export function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
@@ -74,12 +75,14 @@ export class PassThroughStream implements StreamTranslator {
 }
 
 /** An OpenAI-shaped error body (`{"error":{"message","type","code"}}`, Azure's `code` as a string) kept, status kept. */
-export function openAIShapedError(status: number, body: string): TranslatedError {
-  const error = (parseJson(body) as { error?: { message?: unknown; type?: unknown; code?: unknown } } | undefined)?.error;
-  const message = typeof error?.message === 'string' ? error.message : body.slice(0, 500) || `upstream answered ${status}`;
-  const translated = translatedError(status, message, error?.code === undefined || error.code === null ? null : String(error.code));
-  if (typeof error?.type === 'string' && error.type !== '') translated.body.error.type = error.type;
-  return translated;
+export function openAIShapedError(provider: string): (status: number, body: string) => TranslatedError {
+  return (status, body) => {
+    const error = (parseJson(body) as { error?: { message?: unknown; type?: unknown; code?: unknown } } | undefined)?.error;
+    const message = typeof error?.message === 'string' ? error.message : body.slice(0, 500) || `upstream answered ${status}`;
+    const translated = upstreamError(provider, status, message, error?.code === undefined || error.code === null ? null : String(error.code));
+    if (typeof error?.type === 'string' && error.type !== '' && status !== 401 && status !== 403) translated.body.error.type = error.type;
+    return translated;
+  };
 }
 
 export function parseAnswer(body: string, provider: string): Record<string, unknown> {
@@ -111,7 +114,7 @@ function openAIShapedAdapter(provider: 'openai' | 'openai-compatible' | 'ollama'
     },
     translateAnswer: (_exchange, body) => parseAnswer(body, provider),
     translateStream: () => new PassThroughStream(),
-    translateError: openAIShapedError,
+    translateError: openAIShapedError(LABELS[provider]),
   };
 }
 

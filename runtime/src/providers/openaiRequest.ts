@@ -105,13 +105,26 @@ export function functionToolsOf(body: Json): FunctionTool[] {
   });
 }
 
-export function toolChoiceOf(body: Json): ToolChoice | undefined {
+/** With no tools offered, "auto" and "none" both mean no tool call, so there is nothing to translate; "required" or a
+ * named tool cannot be honoured and is an error. */
+export function toolChoiceOf(body: Json, tools: FunctionTool[]): ToolChoice | undefined {
   const choice = body.tool_choice;
   if (choice === undefined || choice === null) return undefined;
-  if (choice === 'auto' || choice === 'none' || choice === 'required') return choice;
-  const named = choice as { type?: unknown; function?: { name?: unknown } };
-  if (named.type === 'function' && typeof named.function?.name === 'string') return { name: named.function.name };
-  throw new TranslationError('tool_choice', 'must be "auto", "none", "required" or { "type": "function", "function": { "name" } }');
+  let parsed: ToolChoice;
+  if (choice === 'auto' || choice === 'none' || choice === 'required') parsed = choice;
+  else {
+    const named = choice as { type?: unknown; function?: { name?: unknown } };
+    if (named.type !== 'function' || typeof named.function?.name !== 'string')
+      throw new TranslationError('tool_choice', 'must be "auto", "none", "required" or { "type": "function", "function": { "name" } }');
+    parsed = { name: named.function.name };
+  }
+  if (tools.length > 0) {
+    if (typeof parsed === 'object' && !tools.some((tool) => tool.name === parsed.name))
+      throw new TranslationError('tool_choice', `names "${parsed.name}", which is not among the tools`);
+    return parsed;
+  }
+  if (parsed === 'auto' || parsed === 'none') return undefined;
+  throw new TranslationError('tool_choice', 'asks for a tool call but no tools are offered');
 }
 
 export function responseFormatOf(body: Json): ResponseFormat | undefined {

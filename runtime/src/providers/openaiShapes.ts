@@ -147,6 +147,17 @@ export function translatedError(status: number, message: string, code: string | 
   return { status, body: { error: { message, type, code } }, retryable: status === 408 || status === 429 || status >= 500 };
 }
 
+/** A provider's answer to a request the gateway made with its own credential: a 401 or 403 is about that credential,
+ * not the client's, and its text (which may quote part of the key) stays out of the answer; the code stays. */
+export function upstreamError(provider: string, status: number, message: string, code: string | null): TranslatedError {
+  const refused = status === 401 || status === 403;
+  return translatedError(
+    status,
+    refused ? `${provider} refused the credential the gateway holds for this target (${status}${code ? ` ${code}` : ''})` : message,
+    code,
+  );
+}
+
 /** An error inside a stream, as the gateway sends stream errors (`event: error`). */
 export function streamError(body: OpenAIErrorBody): string {
   return sseData(body, 'error');
