@@ -199,6 +199,27 @@ describe("round trips: each adapter against its provider's mock, over a socket",
     assert.equal(keyed.status, 200);
   });
 
+  it('a provider stream cut mid-way leaves the translator incomplete: what arrived went out, no [DONE]', async () => {
+    for (const provider of ['anthropic', 'gemini', 'bedrock'] as const) {
+      const adapter = adapterFor(provider);
+      const { request: upstream, exchange } = await adapter.buildRequest(
+        'chat',
+        { model: 'm', messages: ASK, stream: true },
+        { ...targets[provider], headers: { 'x-mock-cut-after': '5' } },
+      );
+      const response = await request(upstream.url, { method: upstream.method, headers: upstream.headers, body: upstream.body });
+      const translator = adapter.translateStream(exchange);
+      let text = '';
+      await assert.rejects(async () => {
+        for await (const chunk of response.body) text += translator.push(chunk as Buffer);
+      }, `${provider}: the upstream connection was cut`);
+      text += translator.end();
+      const out = chunksOf(text);
+      assert.ok(out.content.length > 0 && MOCK_REPLY.startsWith(out.content), `${provider}: the deltas before the cut went out`);
+      assert.deepEqual([translator.complete, out.done], [false, false], provider);
+    }
+  });
+
   it('embeddings: Gemini one and a batch, Bedrock Titan, Azure and OpenAI in base64', async () => {
     const asFloats = (outcome: Outcome): unknown => (outcome.answer as unknown as { data: { embedding: number[] }[] }).data.map((d) => d.embedding);
     assert.deepEqual(asFloats(await roundTrip('gemini', targets.gemini, { model: 'gemini-embedding-001', input: 'one', dimensions: 4 }, 'embeddings')), [

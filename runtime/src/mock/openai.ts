@@ -39,7 +39,7 @@ export function chatAnswer(
   const request = (ex.body ?? {}) as bodies.ChatRequest;
   const reply = planReply(bodies.turnOf(request), ex.knobs.cachedTokens);
   const id = `chatcmpl-mock-${randomUUID()}`;
-  const toolCallId = `call_mock_${randomUUID().slice(0, 8)}`;
+  const toolCallId = reply.toolCall ? `call_mock_${randomUUID().slice(0, 8)}` : '';
   if (request.stream === true) {
     const chunks = bodies.chatChunks(id, model, reply, toolCallId, request.stream_options?.include_usage === true);
     const events = [...(decorate?.firstChunks ?? []), ...chunks.map((chunk) => decorate?.chunk(chunk) ?? chunk)].map((chunk) => sseEvent(chunk));
