@@ -15,7 +15,7 @@ import {
   type ToolCallOut,
 } from './openaiShapes';
 import type { Json } from './openaiRequest';
-import { SseReader, type SseEvent } from './sse';
+import { SseTranslator, type SseEvent } from './sse';
 import { UpstreamAnswerError, type Exchange, type StreamTranslator, type TranslatedError } from './types';
 
 export function translateAnthropicAnswer(exchange: Exchange, text: string): object {
@@ -73,38 +73,17 @@ export function translateAnthropicStream(exchange: Exchange): StreamTranslator {
   return new AnthropicStream(exchange);
 }
 
-class AnthropicStream implements StreamTranslator {
-  private readonly reader = new SseReader();
+class AnthropicStream extends SseTranslator {
   private readonly writer: ChunkWriter;
   private readonly toolIndexOfBlock = new Map<number, number>();
   private usage: Json = {};
-  complete = false;
-  failed = false;
 
   constructor(exchange: Exchange) {
+    super('Anthropic');
     this.writer = new ChunkWriter(exchange);
   }
 
-  push(chunk: Uint8Array): string {
-    return this.read(() => this.reader.push(chunk));
-  }
-
-  end(): string {
-    return this.read(() => this.reader.end());
-  }
-
-  private read(events: () => SseEvent[]): string {
-    let out = '';
-    try {
-      for (const event of events()) out += this.event(event);
-    } catch (err) {
-      out += this.fail(502, `the Anthropic stream could not be read: ${(err as Error).message}`, 'upstream_invalid_response');
-    }
-    return out;
-  }
-
-  private event(event: SseEvent): string {
-    if (this.complete || this.failed) return '';
+  protected event(event: SseEvent): string {
     const data = parseJson(event.data) as Json | undefined;
     if (!data || typeof data !== 'object') return this.fail(502, 'the Anthropic stream sent an event that is not JSON', 'upstream_invalid_response');
     switch (data.type) {
@@ -152,7 +131,7 @@ class AnthropicStream implements StreamTranslator {
     }
   }
 
-  private fail(status: number, message: string, code: string | null): string {
+  protected fail(status: number, message: string, code: string | null): string {
     this.failed = true;
     return streamError(translatedError(status, message, code).body);
   }

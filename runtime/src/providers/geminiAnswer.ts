@@ -15,7 +15,7 @@ import {
   type ToolCallOut,
 } from './openaiShapes';
 import type { Json } from './openaiRequest';
-import { SseReader, type SseEvent } from './sse';
+import { SseTranslator, type SseEvent } from './sse';
 import { UpstreamAnswerError, type Exchange, type StreamTranslator, type TranslatedError } from './types';
 
 const FILTERED = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT']);
@@ -112,44 +112,27 @@ export function translateGeminiStream(exchange: Exchange): StreamTranslator {
   return new GeminiStream(exchange);
 }
 
-class GeminiStream implements StreamTranslator {
-  private readonly reader = new SseReader();
+class GeminiStream extends SseTranslator {
   private readonly writer: ChunkWriter;
   private toolCalls = 0;
   private finishReason: unknown;
   private blocked = false;
   private usage: Json | undefined;
   private started = false;
-  complete = false;
-  failed = false;
 
   constructor(private readonly exchange: Exchange) {
+    super('Gemini');
     this.writer = new ChunkWriter(exchange);
   }
 
-  push(chunk: Uint8Array): string {
-    return this.read(() => this.reader.push(chunk));
-  }
-
-  end(): string {
-    const rest = this.read(() => this.reader.end());
+  override end(): string {
+    const rest = super.end();
     if (this.failed || (this.finishReason === undefined && !this.blocked)) return rest;
     this.complete = true;
     return rest + this.writer.finish(geminiFinish(this.finishReason, this.toolCalls > 0, this.blocked)) + this.writer.done(geminiUsage(this.usage));
   }
 
-  private read(events: () => SseEvent[]): string {
-    let out = '';
-    try {
-      for (const event of events()) out += this.event(event);
-    } catch (err) {
-      out += this.fail(502, `the Gemini stream could not be read: ${(err as Error).message}`, 'upstream_invalid_response');
-    }
-    return out;
-  }
-
-  private event(event: SseEvent): string {
-    if (this.failed) return '';
+  protected event(event: SseEvent): string {
     const response = parseJson(event.data) as Json | undefined;
     if (!response || typeof response !== 'object') return this.fail(502, 'the Gemini stream sent an event that is not JSON', 'upstream_invalid_response');
     const error = response.error as { message?: unknown; code?: unknown; status?: unknown } | undefined;
@@ -176,7 +159,7 @@ class GeminiStream implements StreamTranslator {
     return out;
   }
 
-  private fail(status: number, message: string, code: string | null): string {
+  protected fail(status: number, message: string, code: string | null): string {
     this.failed = true;
     return streamError(translatedError(status, message, code).body);
   }

@@ -5,7 +5,7 @@
 // a tool_result with is_error: true is sent as a tool message whose text starts with "Error: ".
 import { randomUUID } from 'node:crypto';
 import { asObject, type Json } from './openaiRequest';
-import { parseJson } from './openaiShapes';
+import { errorTypeForStatus, parseJson } from './openaiShapes';
 import { TranslationError } from './types';
 
 const FIELDS = new Set([
@@ -225,22 +225,9 @@ export function openAIAnswerToAnthropic(raw: unknown, requestedModel: string): J
   };
 }
 
-const ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  402: 'billing_error',
-  403: 'permission_error',
-  404: 'not_found_error',
-  408: 'timeout_error',
-  409: 'conflict_error',
-  413: 'request_too_large',
-  429: 'rate_limit_error',
-  504: 'timeout_error',
-  529: 'overloaded_error',
-};
-
+/** Anthropic's error type for a status (the same table the OpenAI-shaped errors use). */
 export function anthropicErrorType(status: number): string {
-  return ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+  return errorTypeForStatus(status);
 }
 
 /** An OpenAI-shaped error body (a provider's, translated, or the gateway's own) as Anthropic's, status kept. */

@@ -5,52 +5,32 @@
 import { anthropicErrorType, anthropicMessageId, anthropicStopReason, anthropicUsageOf } from './messagesFrontDoor';
 import type { Json } from './openaiRequest';
 import { parseJson } from './openaiShapes';
-import { SseReader, sseData, type SseEvent } from './sse';
+import { sseData, SseTranslator, type SseEvent } from './sse';
 import type { StreamTranslator } from './types';
 
 export function translateOpenAIStreamToAnthropic(requestedModel: string): StreamTranslator {
   return new MessagesStream(requestedModel);
 }
 
-class MessagesStream implements StreamTranslator {
-  private readonly reader = new SseReader();
+class MessagesStream extends SseTranslator {
   private started = false;
   private blocks = 0;
   private open: { index: number; tool: number | undefined } | undefined;
   private readonly blockOfTool = new Map<number, number>();
   private finish: unknown;
   private usage: Json | undefined;
-  complete = false;
-  failed = false;
 
-  constructor(private readonly model: string) {}
-
-  push(chunk: Uint8Array): string {
-    return this.read(() => this.reader.push(chunk));
+  constructor(private readonly model: string) {
+    super('upstream');
   }
 
-  end(): string {
-    return this.read(() => this.reader.end());
-  }
-
-  private read(events: () => SseEvent[]): string {
-    let out = '';
-    try {
-      for (const event of events()) out += this.event(event);
-    } catch (err) {
-      out += this.error(502, `the upstream stream could not be read: ${(err as Error).message}`);
-    }
-    return out;
-  }
-
-  private event(event: SseEvent): string {
-    if (this.complete || this.failed) return '';
+  protected event(event: SseEvent): string {
     if (event.data === '[DONE]') return this.close();
     const data = parseJson(event.data) as Json | undefined;
     const error = data?.error as { message?: unknown; type?: unknown } | undefined;
     if (event.event === 'error' || error)
-      return this.error(error?.type === 'overloaded_error' ? 529 : 500, typeof error?.message === 'string' ? error.message : 'the upstream stream failed');
-    if (!data) return this.error(502, 'the upstream sent an event that is not JSON');
+      return this.fail(error?.type === 'overloaded_error' ? 529 : 500, typeof error?.message === 'string' ? error.message : 'the upstream stream failed');
+    if (!data) return this.fail(502, 'the upstream sent an event that is not JSON');
     let out = this.start(data);
     if (data.usage) this.usage = data.usage as Json;
     const choice = (Array.isArray(data.choices) ? data.choices[0] : undefined) as { delta?: Json; finish_reason?: unknown } | undefined;
@@ -123,7 +103,8 @@ class MessagesStream implements StreamTranslator {
     );
   }
 
-  private error(status: number, message: string): string {
+  /** Anthropic's error event has a type and a message; the code has nowhere to go. */
+  protected fail(status: number, message: string): string {
     this.failed = true;
     return sseData({ type: 'error', error: { type: anthropicErrorType(status), message } }, 'error');
   }

@@ -127,6 +127,7 @@ export function float32Base64(vector: number[]): string {
   return bytes.toString('base64');
 }
 
+/** Error types by status: Anthropic's names, which OpenAI-shaped answers use too (OpenAI's own are looser). */
 const TYPE_BY_STATUS: Record<number, string> = {
   400: 'invalid_request_error',
   401: 'authentication_error',
@@ -138,13 +139,17 @@ const TYPE_BY_STATUS: Record<number, string> = {
   413: 'request_too_large',
   422: 'invalid_request_error',
   429: 'rate_limit_error',
+  504: 'timeout_error',
   529: 'overloaded_error',
 };
 
+export function errorTypeForStatus(status: number): string {
+  return TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+}
+
 /** A provider's error in OpenAI's shape, its status kept; `code` carries the provider's own error name. */
 export function translatedError(status: number, message: string, code: string | null): TranslatedError {
-  const type = TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
-  return { status, body: { error: { message, type, code } }, retryable: status === 408 || status === 429 || status >= 500 };
+  return { status, body: { error: { message, type: errorTypeForStatus(status), code } }, retryable: status === 408 || status === 429 || status >= 500 };
 }
 
 /** A provider's answer to a request the gateway made with its own credential: a 401 or 403 is about that credential,

@@ -1,6 +1,8 @@
 // An incremental Server-Sent Events reader: fed bytes in any split, it hands over each event once its blank line
 // arrives. Linear in the input (each byte is scanned once), holding at most one incomplete event. Lines end in \n or
-// \r\n (every provider's streams do; a lone \r is not a line end here).
+// \r\n (every provider's streams do; a lone \r is not a line end here). SseTranslator is the base of the translators
+// that read SSE: each upstream event is handed to `event` once whole, nothing after the stream's end or failure.
+import type { StreamTranslator } from './types';
 
 export interface SseEvent {
   event: string | undefined;
@@ -78,4 +80,36 @@ export class SseReader {
 
 export function sseData(payload: object | string, event?: string): string {
   return `${event === undefined ? '' : `event: ${event}\n`}data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`;
+}
+
+export abstract class SseTranslator implements StreamTranslator {
+  private readonly reader = new SseReader();
+  complete = false;
+  failed = false;
+
+  constructor(private readonly upstream: string) {}
+
+  push(chunk: Uint8Array): string {
+    return this.read(() => this.reader.push(chunk));
+  }
+
+  end(): string {
+    return this.read(() => this.reader.end());
+  }
+
+  /** One whole upstream event, translated. */
+  protected abstract event(event: SseEvent): string;
+
+  /** Marks the stream failed and says so to the client in its format. */
+  protected abstract fail(status: number, message: string, code?: string | null): string;
+
+  private read(events: () => SseEvent[]): string {
+    let out = '';
+    try {
+      for (const event of events()) if (!this.complete && !this.failed) out += this.event(event);
+    } catch (err) {
+      out += this.fail(502, `the ${this.upstream} stream could not be read: ${(err as Error).message}`, 'upstream_invalid_response');
+    }
+    return out;
+  }
 }
