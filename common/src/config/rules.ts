@@ -155,6 +155,9 @@ function routeRules(routes: RouteView[]): Finding[] {
   return out;
 }
 
+/** The provider wire formats the built-in mock speaks, one `mock://<name>` each. */
+export const BUILT_IN_MOCKS = ['openai', 'anthropic', 'gemini', 'bedrock', 'azure-openai'] as const;
+
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/;
 
 function targetRules(url: string, path: (string | number)[]): Finding[] {
@@ -165,8 +168,19 @@ function targetRules(url: string, path: (string | number)[]): Finding[] {
   } catch {
     return [{ path, severity: 'error', code: 'target.badUrl', message: `"${url}" is not a URL: write it like http://host:port/path.` }];
   }
-  if (parsed.protocol === 'mock:' && parsed.host !== 'openai') {
-    return [{ path, severity: 'error', code: 'target.unknownMock', message: `Unknown built-in mock "${parsed.host}": the only one is mock://openai.` }];
+  if (parsed.protocol === 'mock:' && !(BUILT_IN_MOCKS as readonly string[]).includes(parsed.host)) {
+    const near = closest(parsed.host, BUILT_IN_MOCKS);
+    const suggestion = near === undefined ? undefined : url.replace(parsed.host, near);
+    const known = BUILT_IN_MOCKS.map((name) => `mock://${name}`).join(', ');
+    return [
+      {
+        path,
+        severity: 'error',
+        code: 'target.unknownMock',
+        message: `Unknown built-in mock "${parsed.host}"${suggestion ? `: did you mean ${suggestion}?` : '.'} The built-in mocks are ${known}.`,
+        ...(suggestion ? { data: { suggestion } } : {}),
+      },
+    ];
   }
   // Single-label hosts (ai-service) and *.svc.cluster.local are cluster-internal; a dotted public name over http is not.
   const host = parsed.hostname;

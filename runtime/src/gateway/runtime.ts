@@ -3,6 +3,7 @@
 import pino, { type Logger } from 'pino';
 import { redactUrl, type GatewayConfig } from '../../../common/src/config';
 import { startMockServer, type MockServer } from '../mock/mockServer';
+import { isMockProvider, MOCK_PROVIDERS, type MockProvider } from '../mock/options';
 import { GatewayEvents } from './events';
 import { compileRoutes } from './routing/compileRoutes';
 import { ConfigSnapshot, type ConfigPart } from './snapshot';
@@ -25,7 +26,7 @@ export class GatewayRuntime {
   private readonly pools = new PoolRegistry();
   private readonly parts: ConfigPart<unknown>[] = [];
   private current: ConfigSnapshot | undefined;
-  private mock: Promise<MockServer> | undefined;
+  private readonly mocks = new Map<MockProvider, Promise<MockServer>>();
   private version = 0;
   private applying: Promise<unknown> = Promise.resolve();
   private readonly mockUnreachableOverride: boolean | undefined;
@@ -66,8 +67,7 @@ export class GatewayRuntime {
     this.current?.retire();
     this.current = undefined;
     await this.pools.closeAll();
-    const mock = await this.mock?.catch(() => undefined);
-    await mock?.close();
+    for (const starting of this.mocks.values()) await (await starting.catch(() => undefined))?.close();
   }
 
   private async compileAndSwap(config: GatewayConfig, source: string | undefined): Promise<ConfigSnapshot> {
@@ -100,16 +100,23 @@ export class GatewayRuntime {
         this.logger.warn({ target: redactUrl(url), reason }, `target not reachable from here: served by the built-in ${MOCK_TARGET} (mockUnreachableTargets)`);
       }
     }
-    const mockUrl = toMock.size > 0 ? (await this.mockServer()).url : undefined;
+    const mockOrigins = new Map<string, string>();
+    for (const url of toMock) mockOrigins.set(url, (await this.mockServer(url.startsWith('mock:') ? mockProviderOf(url) : 'openai')).url);
     return (url) => {
-      if (mockUrl && toMock.has(url)) return { origin: mockUrl, basePath: url.startsWith('mock:') ? mockBasePath(url) : '', query: '' };
+      const mockOrigin = mockOrigins.get(url);
+      if (mockOrigin) return { origin: mockOrigin, basePath: url.startsWith('mock:') ? mockBasePath(url) : '', query: '' };
       return resolveUrl(url);
     };
   }
 
-  private mockServer(): Promise<MockServer> {
-    this.mock ??= startMockServer({ options: { name: MOCK_TARGET } });
-    return this.mock;
+  /** One in-process mock per provider format, started on first use. */
+  private mockServer(provider: MockProvider): Promise<MockServer> {
+    let mock = this.mocks.get(provider);
+    if (!mock) {
+      mock = startMockServer({ options: { name: `mock://${provider}`, provider } });
+      this.mocks.set(provider, mock);
+    }
+    return mock;
   }
 }
 
@@ -126,8 +133,13 @@ function resolveUrl(url: string): ResolvedTarget {
   return { origin: parsed.origin, basePath, query, authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
 }
 
+function mockProviderOf(url: string): MockProvider {
+  const host = new URL(url).host;
+  if (!isMockProvider(host)) throw new Error(`unknown mock target "${url}": the built-in mocks are ${MOCK_PROVIDERS.map((p) => `mock://${p}`).join(', ')}`);
+  return host;
+}
+
 function mockBasePath(url: string): string {
   const parsed = new URL(url);
-  if (parsed.host !== 'openai') throw new Error(`unknown mock target "${url}": the built-in mock is ${MOCK_TARGET}`);
   return parsed.pathname === '/' ? '' : parsed.pathname.replace(/\/$/, '');
 }

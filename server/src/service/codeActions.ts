@@ -90,6 +90,7 @@ function fixesFor(document: TextDocument, analysis: GatewayAnalysis, d: Diagnost
     }
     case 'schema.unknownKey':
     case 'schema.enum':
+    case 'target.unknownMock':
       return data.suggestion ? [action(document, `Change to "${data.suggestion}"`, [{ range: d.range, newText: data.suggestion }], d)] : [];
     case 'secret.plaintext': {
       const pair = pairAt(document, analysis, d.range);
