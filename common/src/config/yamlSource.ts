@@ -14,6 +14,7 @@ import {
   type SchemaOptions,
 } from 'yaml';
 import type { Diagnostic, Range } from './types';
+import { syntaxDiagnostics } from './yamlErrors';
 
 /** Alias expansion is capped so a "billion laughs" document cannot exhaust memory. */
 export const MAX_ALIAS_COUNT = 100;
@@ -49,31 +50,8 @@ export function parseYamlDocument(text: string, options: ParseOptions & Document
 export function parseYaml(text: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const document = parseYamlDocument(text, { lineCounter });
-  const syntax: Diagnostic[] = [];
-  for (const err of document.errors) {
-    syntax.push({
-      range: offsetsToRange(lineCounter, err.pos[0], Math.max(err.pos[1], err.pos[0] + 1)),
-      severity: 'error',
-      code: err.code === 'DUPLICATE_KEY' ? 'yaml.duplicateKey' : 'yaml.syntax',
-      message: firstLine(err.message),
-      path: [],
-    });
-  }
-  for (const warn of document.warnings) {
-    syntax.push({
-      range: offsetsToRange(lineCounter, warn.pos[0], Math.max(warn.pos[1], warn.pos[0] + 1)),
-      severity: 'warning',
-      code: 'yaml.warning',
-      message: firstLine(warn.message),
-      path: [],
-    });
-  }
+  const syntax = document.errors.length + document.warnings.length > 0 ? syntaxDiagnostics({ text, document, lineCounter }) : [];
   return { document, lineCounter, syntax };
-}
-
-function firstLine(message: string): string {
-  const line = message.split('\n')[0] ?? message;
-  return line.replace(/ at line \d+, column \d+:?$/, '');
 }
 
 export function offsetsToRange(lineCounter: LineCounter, start: number, end: number): Range {
@@ -139,4 +117,13 @@ function keyRangeOf(parsed: { document: Document.Parsed; lineCounter: LineCounte
     if (first && isPair(first)) return nodeRange(parsed.lineCounter, first.key as Node);
   }
   return nodeRange(parsed.lineCounter, node);
+}
+
+/** Where to report something missing from the value at `path`: its key, or for a list item its first key, not the whole block. */
+export function headRangeAt(parsed: { document: Document.Parsed; lineCounter: LineCounter }, path: (string | number)[]): Range {
+  if (typeof path[path.length - 1] === 'string') return rangeAt(parsed, path, true);
+  const node = nodeAt(parsed.document, path);
+  const first = isMap(node) ? node.items[0] : undefined;
+  const head = first && isPair(first) ? nodeRange(parsed.lineCounter, first.key as Node) : undefined;
+  return head ?? rangeAt(parsed, path);
 }
