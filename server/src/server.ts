@@ -1,8 +1,16 @@
 // The AI Gateway language server: wires the pure language service (./service) to vscode-languageserver over stdio.
 // Run as `node out/server/src/server.js --stdio` (or the bundled dist/server.js the extension spawns).
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  LSPErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createLanguageService } from './service/languageService';
+import { createLanguageService, RequestRefused } from './service/languageService';
 
 const WARMUP_CONFIG = [
   'gateway: { listen: 127.0.0.1:8080 }',
@@ -28,12 +36,13 @@ function applySettings(settings: Settings | undefined): void {
   if (files) service.configure({ files });
 }
 
-/** Every request answers, whatever the document holds: a failure is logged and the answer is empty. */
+/** Every request answers, whatever the document holds: a refusal is its error, a failure is logged and the answer is empty. */
 function guarded<A extends unknown[], R>(empty: R, handler: (...args: A) => R): (...args: A) => R {
   return (...args) => {
     try {
       return handler(...args);
     } catch (err) {
+      if (err instanceof RequestRefused) throw new ResponseError(LSPErrorCodes.RequestFailed, err.message);
       connection.console.error(`ai-gateway language server: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return empty;
     }

@@ -2,7 +2,7 @@
 // run the semantic rules, normalize. The language server, the runtime and `ai-gateway-cli validate` all call this.
 export * from './types';
 export { checkConfig, loadConfig, loadConfigFile, formatDiagnostic } from './load';
-export { securityRulesForRoute, pathPatternMatches, pathShape, pathKind } from './routeShape';
+export { securityRulesForRoute, securityRuleIndex, pathPatternMatches, pathShape, pathKind } from './routeShape';
 export { parseDuration, parseRate, parseSize, parseListen, globToRegExp } from './units';
 export { gatewaySchema } from './schemaCheck';
 export { YamlParseCache } from './incrementalParse';

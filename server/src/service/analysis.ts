@@ -123,8 +123,10 @@ export class AnalysisCache {
     const result = lazyLoadResult(checkConfig(tooLarge ? '' : text, { env, mode: 'editor', parseCache }), env, baseDir ?? process.cwd());
     // The indexes wait for the first feature that reads them, so an open publishes its diagnostics without them.
     // (A newer version's incremental parse moves this version's nodes, but it also replaces this analysis.)
-    let routes: RouteEntry[] | undefined;
-    let security: SecurityEntry[] | undefined;
+    // A document whose aliases cannot be expanded has no routes to speak of (and may hold 100,000 aliased items).
+    const expanded = !result.diagnostics.some((d) => d.code === 'yaml.aliases');
+    let routes: RouteEntry[] | undefined = expanded ? undefined : [];
+    let security: SecurityEntry[] | undefined = expanded ? undefined : [];
     const analysis: GatewayAnalysis = {
       version: document.version,
       text,

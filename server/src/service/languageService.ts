@@ -14,6 +14,7 @@ import type {
   WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { checkConfig } from '../../../common/src/config';
 import { AnalysisCache, type AnalysisOptions, type GatewayAnalysis } from './analysis';
 import { codeActions } from './codeActions';
 import { doComplete } from './completion';
@@ -42,6 +43,7 @@ export interface GatewayLanguageService {
   findDefinition(document: TextDocument, position: Position): Location[];
   findReferences(document: TextDocument, position: Position): Location[];
   prepareRename(document: TextDocument, position: Position): { range: Range; placeholder: string } | null;
+  /** Throws `RequestRefused` (with a message for the user) for a new name the config cannot take. */
   doRename(document: TextDocument, position: Position, newName: string): WorkspaceEdit | null;
   forget(uri: string): void;
 }
@@ -59,7 +61,7 @@ export function createLanguageService(initial: LanguageServiceOptions = {}): Gat
     analyze,
     doValidation: (document) => validate(analyze(document)),
     // Completion reads the cursor's context from the text; the route list may come from the previous version.
-    doComplete: (document, position) => doComplete(document, position, cache.latest(document.uri), Object.keys(analysisOptions().env)),
+    doComplete: (document, position) => doComplete(document, position, cache.latest(document.uri), Object.keys(analysisOptions().env), () => analyze(document)),
     doHover: (document, position) => doHover(document, position, analyze(document)),
     findDocumentSymbols: (document) => documentSymbols(document, analyze(document)),
     getFoldingRanges: (document) => foldingRanges(document, analyze(document)),
@@ -68,7 +70,10 @@ export function createLanguageService(initial: LanguageServiceOptions = {}): Gat
     findDefinition: (document, position) => findDefinition(document, position, analyze(document)),
     findReferences: (document, position) => findReferences(document, position, analyze(document)),
     prepareRename: (document, position) => prepareRename(document, position, analyze(document)),
-    doRename: (document, position, newName) => rename(document, position, newName, analyze(document)),
+    doRename: (document, position, newName) =>
+      rename(document, position, newName, analyze(document), (text) => checkConfig(text, { env: analysisOptions().env, mode: 'editor' }).diagnostics),
     forget: (uri) => cache.forget(uri),
   };
 }
+
+export { RequestRefused } from './refusal';
