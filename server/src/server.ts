@@ -7,6 +7,7 @@ import {
   ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
+  type Diagnostic,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -55,6 +56,7 @@ const gatewayDocument = (uri: string): TextDocument | undefined => {
 };
 
 // Validation runs shortly after the last change; changes that arrive while it runs are coalesced into the next one.
+// It runs in steps, so requests (for this document or others) are answered while a large document is analyzed.
 const VALIDATION_DELAY_MS = 15;
 const pending = new Map<string, NodeJS.Timeout>();
 function scheduleValidation(uri: string, delay: number): void {
@@ -63,16 +65,29 @@ function scheduleValidation(uri: string, delay: number): void {
     uri,
     setTimeout(() => {
       pending.delete(uri);
-      const document = documents.get(uri);
-      if (!document) return;
-      if (!service.isGatewayDocument(document)) {
-        void connection.sendDiagnostics({ uri, diagnostics: [] });
-        return;
-      }
-      const diagnostics = guarded([], () => service.doValidation(document))();
-      void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+      void validateDocument(uri);
     }, delay),
   );
+}
+
+async function validateDocument(uri: string): Promise<void> {
+  const document = documents.get(uri);
+  if (!document) return;
+  if (!service.isGatewayDocument(document)) {
+    void connection.sendDiagnostics({ uri, diagnostics: [] });
+    return;
+  }
+  const version = document.version;
+  let diagnostics: Diagnostic[] | undefined;
+  try {
+    diagnostics = await service.doValidationInSteps(document);
+  } catch (err) {
+    connection.console.error(`ai-gateway language server: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    diagnostics = [];
+  }
+  // A newer version (or a close) arrived meanwhile: its own validation publishes.
+  if (diagnostics === undefined || documents.get(uri)?.version !== version) return;
+  void connection.sendDiagnostics({ uri, version, diagnostics });
 }
 
 /** Analyses of the warm-up config: V8 optimizes the parser after a few runs of it, not after one. */

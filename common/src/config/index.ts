@@ -1,7 +1,8 @@
 // The one config model: parse YAML with source ranges, validate against schemas/gateway.schema.json,
 // run the semantic rules, normalize. The language server, the runtime and `ai-gateway-cli validate` all call this.
 export * from './types';
-export { checkConfig, loadConfig, loadConfigFile, formatDiagnostic } from './load';
+export { checkConfig, checkConfigSteps, loadConfig, loadConfigFile, formatDiagnostic } from './load';
+export { runSteps, type Steps } from './steps';
 export { securityRulesForRoute, securityRuleIndex, pathPatternMatches, pathShape, pathKind } from './routeShape';
 export { parseDuration, parseRate, parseSize, parseListen, globToRegExp } from './units';
 export { gatewaySchema } from './schemaCheck';

@@ -1,11 +1,15 @@
 // YAML text -> Document with offsets, and the bridge from JSON paths back to source ranges.
 import {
+  Composer,
   isMap,
   isPair,
   isScalar,
   isSeq,
+  Lexer,
   LineCounter,
+  Parser,
   parseDocument,
+  YAMLParseError,
   type Document,
   type DocumentOptions,
   type Node,
@@ -13,6 +17,8 @@ import {
   type Pair,
   type SchemaOptions,
 } from 'yaml';
+import type { CST } from 'yaml';
+import { runSteps, type Steps } from './steps';
 import type { Diagnostic, Range } from './types';
 import { syntaxDiagnostics } from './yamlErrors';
 
@@ -48,8 +54,62 @@ export function parseYamlDocument(text: string, options: ParseOptions & Document
 }
 
 export function parseYaml(text: string): ParsedYaml {
+  return runSteps(parseYamlSteps(text));
+}
+
+/** How many lexical tokens `parseYamlSteps` reads between two yields (about 10 ms of parsing). */
+export const LEXEMES_PER_STEP = 10_000;
+
+/** Runs `work` with the plain copy of process.env that `parseYamlDocument` explains. */
+function withPlainEnv<T>(work: () => T): T {
+  const env = process.env;
+  process.env = { ...env, LOG_TOKENS: env.LOG_TOKENS, LOG_STREAM: env.LOG_STREAM };
+  try {
+    return work();
+  } finally {
+    process.env = env;
+  }
+}
+
+/**
+ * `parseDocument`'s result, with the lexer and parser advanced `LEXEMES_PER_STEP` tokens per step: yaml's own
+ * `parseDocument`, taken apart at the tokens (composing the document is one step).
+ */
+export function* parseYamlSteps(text: string): Steps<ParsedYaml> {
   const lineCounter = new LineCounter();
-  const document = parseYamlDocument(text, { lineCounter });
+  const parser = new Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0);
+  const lexemes = new Lexer().lex(text);
+  const tokens: CST.Token[] = [];
+  const advance = (): boolean => {
+    for (let n = 0; n < LEXEMES_PER_STEP; n++) {
+      const lexeme = lexemes.next();
+      if (lexeme.done) {
+        for (const token of parser.end()) tokens.push(token);
+        return true;
+      }
+      for (const token of parser.next(lexeme.value)) tokens.push(token);
+    }
+    return false;
+  };
+  while (!withPlainEnv(advance)) yield;
+  const document = withPlainEnv(() => {
+    let first: Document.Parsed | undefined;
+    for (const doc of new Composer(PARSE_OPTIONS).compose(tokens, true, text.length)) {
+      if (!first) first = doc;
+      else {
+        first.errors.push(
+          new YAMLParseError(
+            doc.range.slice(0, 2) as [number, number],
+            'MULTIPLE_DOCS',
+            'Source contains multiple documents; please use YAML.parseAllDocuments()',
+          ),
+        );
+        break;
+      }
+    }
+    return first as Document.Parsed;
+  });
   const syntax = document.errors.length + document.warnings.length > 0 ? syntaxDiagnostics({ text, document, lineCounter }) : [];
   return { document, lineCounter, syntax };
 }

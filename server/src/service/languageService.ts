@@ -34,6 +34,11 @@ export interface GatewayLanguageService {
   isGatewayDocument(document: TextDocument): boolean;
   analyze(document: TextDocument): GatewayAnalysis;
   doValidation(document: TextDocument): Diagnostic[];
+  /**
+   * `doValidation` analyzed in steps of a few milliseconds, letting other requests in between; undefined when a newer
+   * version of the document replaced this one meanwhile (its diagnostics would be stale).
+   */
+  doValidationInSteps(document: TextDocument): Promise<Diagnostic[] | undefined>;
   doComplete(document: TextDocument, position: Position): CompletionList;
   doHover(document: TextDocument, position: Position): Hover | null;
   findDocumentSymbols(document: TextDocument): DocumentSymbol[];
@@ -48,6 +53,9 @@ export interface GatewayLanguageService {
   forget(uri: string): void;
 }
 
+/** Lets the event loop run whatever is waiting (other requests) before the next step of an analysis. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export function createLanguageService(initial: LanguageServiceOptions = {}): GatewayLanguageService {
   let options: LanguageServiceOptions = initial;
   const analysisOptions = (): AnalysisOptions => ({ env: options.env ?? process.env, ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
@@ -60,6 +68,10 @@ export function createLanguageService(initial: LanguageServiceOptions = {}): Gat
     isGatewayDocument: (document) => isGatewayDocument(document.uri, document.getText().slice(0, 4096), options.files ?? []),
     analyze,
     doValidation: (document) => validate(analyze(document)),
+    doValidationInSteps: async (document) => {
+      const analysis = await cache.getInSteps(document, nextTurn);
+      return analysis && validate(analysis);
+    },
     // Completion reads the cursor's context from the text; the route list may come from the previous version.
     doComplete: (document, position) => doComplete(document, position, cache.latest(document.uri), Object.keys(analysisOptions().env), () => analyze(document)),
     doHover: (document, position) => doHover(document, position, analyze(document)),
