@@ -46,6 +46,12 @@ export namespace ProcessEvents {
     policy: 'fail-open' | 'fail-closed' | 'local';
     reason?: string;
   }
+  /** An applied config changes settings only a restart applies (gateway.listen, gateway.store, ...); the rest runs. */
+  export const restartRequired = 'config change needs a restart';
+  export interface RestartRequired {
+    msg: typeof restartRequired;
+    settings: string[]; // e.g. ['gateway.listen']
+  }
   /** gateway.cluster: this replica published a config it applied (admin API, file edit) for the others. */
   export const clusterConfigPublished = 'cluster config published';
   /** gateway.cluster: a config another replica published was validated and applied here. */
@@ -161,6 +167,8 @@ export namespace Admin {
     route: Route;
     changes: RouteChanges;
     warnings: Diagnostic[];
+    /** The gateway's config file, which the warnings' lines and columns point into. */
+    file?: string;
   }
 
   /** `DELETE /api/v1/routes/{name}`: the security rules written for exactly its path go with it. */
@@ -180,6 +188,8 @@ export namespace Admin {
     rule: SecurityRuleView;
     created: boolean;
     warnings: Diagnostic[];
+    /** The gateway's config file, which the warnings' lines and columns point into. */
+    file?: string;
   }
 
   /** `GET /api/v1/config` with `Accept: application/json` (YAML text otherwise). */
@@ -195,6 +205,8 @@ export namespace Admin {
   export interface ApplyResult {
     changes: RouteChanges;
     warnings: Diagnostic[];
+    /** The gateway's config file, which the warnings' lines and columns point into. */
+    file?: string;
     hash: string;
   }
 

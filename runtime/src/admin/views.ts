@@ -18,3 +18,8 @@ export function securityView(rule: SecurityRule): Admin.SecurityRuleView {
 export function routeView(config: GatewayConfig, route: RouteConfig): Admin.Route {
   return { ...route, security: securityRulesForRoute(config, route).map(securityView) };
 }
+
+/** `{ file }` when the gateway runs from a config file: a change's warnings point at lines of it. */
+export function fileOf(store: { file?: string | undefined }): { file?: string } {
+  return store.file ? { file: store.file } : {};
+}

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadConfig, type LoadOptions } from '../../../common/src/config';
-import type { Diagnostic, GatewayConfig } from '../../../common/src/config';
+import type { Diagnostic, GatewayConfig, GatewaySettings } from '../../../common/src/config';
+import { restartOnlyChanges, restartWarning, type RestartOnlyChange } from '../gateway/restartOnlySettings';
 import type { Admin } from '../../../common/src/protocol';
 import type { RawConfig } from './configEdits';
 import { writeFileAtomic } from '../../../common/src/atomicWrite';
@@ -22,6 +23,10 @@ export interface ConfigStoreOptions {
   readOnly?: boolean;
   /** Told the text of each committed change (e.g. to publish it to the other replicas, cluster/clusterConfig.ts). */
   committed?(text: string): void;
+  /** The settings the process started with: a change to one that only a restart applies becomes a warning. */
+  running?: GatewaySettings;
+  /** Told the restart-only settings a committed change sets differently from the running process (to log them). */
+  restartRequired?(changes: RestartOnlyChange[]): void;
 }
 
 export interface AppliedChange {
@@ -31,6 +36,12 @@ export interface AppliedChange {
 }
 
 export type ConfigFormat = 'yaml' | 'json';
+
+interface Checked {
+  config: GatewayConfig;
+  warnings: Diagnostic[];
+  restart: RestartOnlyChange[];
+}
 
 export function contentHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -121,13 +132,15 @@ export class ConfigStore {
     if (this.options.readOnly) throw new ConfigReadOnlyError();
   }
 
-  private validate(text: string): { config: GatewayConfig; warnings: Diagnostic[] } {
-    const { config, diagnostics } = loadConfig(text, this.options.load);
+  private validate(text: string): Checked {
+    const { config, diagnostics, document, lineCounter } = loadConfig(text, this.options.load);
     if (!config) throw new ConfigInvalidError(diagnostics, text);
-    return { config, warnings: diagnostics.filter((d) => d.severity !== 'error') };
+    const restart = this.options.running ? restartOnlyChanges(this.options.running, config.gateway) : [];
+    const warnings = [...diagnostics.filter((d) => d.severity !== 'error'), ...restart.map((change) => restartWarning(change, { document, lineCounter }))];
+    return { config, warnings, restart };
   }
 
-  private async commit(text: string, checked: { config: GatewayConfig; warnings: Diagnostic[] }): Promise<AppliedChange> {
+  private async commit(text: string, checked: Checked): Promise<AppliedChange> {
     const previous = this.currentConfig;
     await this.refuseIfEditedByHand();
     try {
@@ -149,6 +162,7 @@ export class ConfigStore {
     this.adopt(text, checked.config);
     this.writingHash = undefined;
     this.options.committed?.(text);
+    if (checked.restart.length > 0) this.options.restartRequired?.(checked.restart);
     return { config: checked.config, warnings: checked.warnings, routes: routeChanges(previous, checked.config) };
   }
 

@@ -19,6 +19,7 @@ import { watchConfigFile, type ConfigWatcher } from './configWatcher';
 import { createGatewayServer, updateGatewayServer } from './listener';
 import { GatewayRuntime } from './runtime';
 import { mockUnreachableOverride } from './unreachableTargets';
+import { restartMessage, restartOnlyChanges, type RestartOnlyChange } from './restartOnlySettings';
 
 export interface StartGatewayOptions {
   /** Loaded with `mode: 'start'` and watched for changes (unless `watch: false`). */
@@ -102,6 +103,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           load: loadOptions,
           readOnly: config.gateway.admin.readOnly,
           committed: (text) => cluster?.localChange(text),
+          running: config.gateway,
+          restartRequired: (changes) => logRestartRequired(logger, changes),
           apply: async (next) => {
             await runtime.apply(next);
             updateGatewayServer(server, next.gateway);
@@ -147,6 +150,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // gateway.cluster: admin changes reach the other replicas through Redis, and this one catches up with theirs.
   cluster = await startClusterConfig({ settings: config.gateway, store: configStore, logger });
 
+  const startedWith = config.gateway;
   const reload = async (): Promise<boolean> => {
     if (!configFile) return false;
     let loaded;
@@ -171,6 +175,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       configStore?.adopt(loaded.text, loaded.config);
       cluster?.localChange(loaded.text);
       logger.info({ file: configFile, version: snapshot.version, routes: loaded.config.routes.length }, ProcessEvents.configApplied);
+      logRestartRequired(logger, restartOnlyChanges(startedWith, loaded.config.gateway));
       return true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -206,6 +211,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     return closing;
   };
   return { url, adminUrl, runtime, observability, server, reload: () => (reloading = reloading.then(guardedReload, guardedReload)), close };
+}
+
+/** One warn line per applied config that sets restart-only settings differently from the running process. */
+function logRestartRequired(logger: Logger, changes: RestartOnlyChange[]): void {
+  if (changes.length === 0) return;
+  logger.warn({ settings: changes.map((c) => c.setting), changes: changes.map(restartMessage) }, ProcessEvents.restartRequired);
 }
 
 function createListener(config: GatewayConfig, handler: ReturnType<ReturnType<typeof createGatewayApp>['callback']>): Server {

@@ -8,6 +8,7 @@ import type { AdminContext, AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
 import { readBodyText } from '../adminBody';
 import { redactedSecretPaths, redactSecrets } from '../redactSecrets';
+import { fileOf } from '../views';
 
 export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): void {
   router
@@ -46,7 +47,7 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
       }
       try {
         const applied = await store.replace(body, bodyFormat(ctx, body));
-        ctx.body = { changes: applied.routes, warnings: applied.warnings, hash: contentHash(store.text) } satisfies Admin.ApplyResult;
+        ctx.body = { changes: applied.routes, warnings: applied.warnings, hash: contentHash(store.text), ...fileOf(store) } satisfies Admin.ApplyResult;
       } catch (err) {
         // Diagnostics of a refused config point into the body that was sent, not into the gateway's file.
         throw toAdminError(err, undefined) ?? err;
