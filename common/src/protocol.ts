@@ -28,6 +28,8 @@ export namespace ProcessEvents {
     url: string; // e.g. http://127.0.0.1:8080
     adminUrl: string; // where /api/v1 is served (same as url unless a separate admin listener is configured)
   }
+  /** One access line per request (info; 5xx at warn; /metrics scrapes at debug) with requestId, method, path, status. */
+  export const request = 'request';
   /** A config change from the watched file was applied. */
   export const configApplied = 'config applied';
   /** A config change was refused; the last good config keeps serving. */
