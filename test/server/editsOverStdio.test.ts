@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { ResponseError } from 'vscode-jsonrpc';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CodeAction, CompletionList, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
+import type { CodeAction, CompletionList, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import { LspClient, ourServerCommand } from './lspClient';
 
 const uri = 'file:///w/edits.gateway.yaml';
@@ -18,7 +18,7 @@ describe('language server over stdio: edits and refusals', function () {
 
   it('fixes an unprotected route into an empty inline list, and the fixed document validates clean', async () => {
     await client.open(uri, TEXT);
-    const [unprotected] = (await client.nextDiagnostics(uri)).diagnostics as Diagnostic[];
+    const [unprotected] = (await client.nextDiagnostics(uri)).diagnostics;
     assert.equal(unprotected?.code, 'route.unprotected');
     const actions = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
       textDocument: { uri },
@@ -62,7 +62,10 @@ describe('language server over stdio: edits and refusals', function () {
   it('completes inside an inline rate limit without touching its braces', async () => {
     const text = 'security:\n  - endpoint: /v1/chat\n    rateLimit: { requests: 10/min, by:  }\n';
     await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text }] });
-    const list = await client.connection.sendRequest<CompletionList>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 39 } });
+    const list = await client.connection.sendRequest<CompletionList>('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: 2, character: 39 },
+    });
     assert.deepEqual(
       list.items.map((i) => [i.label, (i.textEdit as TextEdit).range.start.character, (i.textEdit as TextEdit).range.end.character]),
       [
