@@ -47,9 +47,16 @@ describe('config model: parsing in steps', () => {
     assert.ok(checked.pauses >= tokens / LEXEMES_PER_STEP);
   });
 
-  it('parses a large document seen for the first time item by item, pausing between groups of items, with the same result', () => {
+  it('parses a 2,000-route config seen for the first time whole, pausing every LEXEMES_PER_STEP tokens', () => {
     const text = generatedConfig(2000);
     const { value, pauses } = countSteps(checkConfigSteps(text, { env: {}, parseCache: new YamlParseCache() }));
+    assert.ok(pauses >= 200_000 / LEXEMES_PER_STEP, `${pauses} pauses`);
+    assert.deepEqual(value.diagnostics, checkConfig(text, { env: {} }).diagnostics);
+  });
+
+  it('parses a document past the chunking size seen for the first time item by item, pausing between groups of items, with the same result', () => {
+    const text = generatedConfig(2000);
+    const { value, pauses } = countSteps(checkConfigSteps(text, { env: {}, parseCache: new YamlParseCache(64 * 1024, 256 * 1024) }));
     // 4,000 items (2,000 routes, 2,000 security rules) parsed 100 at a time, then expansion, schema and rules.
     assert.ok(pauses >= 40, `${pauses} pauses`);
     assert.deepEqual(value.diagnostics, checkConfig(text, { env: {} }).diagnostics);
