@@ -101,6 +101,16 @@ describe("ai-gateway-cli: the README's lines, and what a change tells", function
     await health.arrayBuffer();
   });
 
+  it('applies a hand edit of gateway.listen to the file and logs that it needs a restart', async () => {
+    await writeFile(gw.file, (await gw.readFile()).replace('listen: 127.0.0.1:8080', 'listen: 127.0.0.1:9193'));
+    const logged = await gw.waitForLog(ProcessEvents.restartRequired);
+    assert.deepEqual(logged.settings, ['gateway.listen']);
+    assert.deepEqual(logged.changes, [
+      'gateway.listen changed (127.0.0.1:8080 -> 127.0.0.1:9193): the gateway keeps what it started with until it is restarted.',
+    ]);
+    await gw.waitForLog(ProcessEvents.configApplied);
+  });
+
   it('answers PUT /config that changes gateway.store or gateway.admin.listen with the same warning, without the store URL', async () => {
     const body = COMMENTED_CONFIG.replace(
       '  logLevel: info\n',
