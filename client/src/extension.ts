@@ -22,6 +22,8 @@ export interface GatewayExtensionApi {
   poller: MetricsPoller;
   routesView: RoutesView;
   routeTests: RouteTestController;
+  /** The file the "AI Gateway" output channel is written to (at its log level, info by default). */
+  logFile: vscode.Uri;
 }
 
 let gatewayProcess: GatewayProcess | undefined;
@@ -84,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
   );
   routesView.show(activeGatewayDocument());
   log.info('AI Gateway extension activated');
-  return { gateway, languageClient, poller, routesView, routeTests };
+  return { gateway, languageClient, poller, routesView, routeTests, logFile: vscode.Uri.joinPath(context.logUri, 'AI Gateway.log') };
 }
 
 /** VS Code waits for this: the gateway is stopped (not just signalled) before the extension host goes away. */

@@ -9,6 +9,7 @@ import { MetricsPanel } from './metricsPanel';
 import type { MetricsPoller } from './metricsPoller';
 import { newGatewayConfig } from './newConfig';
 import type { RouteTestController } from './routeTestController';
+import { showNoRouteTests } from './routeTestHint';
 import type { RoutesTreeNode, RoutesView } from './routesView';
 import { GatewayStatusBar } from './statusBar';
 import { askCredential } from './testRequest/credentialPrompt';
@@ -52,7 +53,8 @@ async function pickConfig(): Promise<vscode.TextDocument | undefined> {
       : (
           await vscode.window.showQuickPick(
             files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
-            { title: 'Start the local gateway on' },
+            // Kept open when focus moves: the walkthrough that ran the command re-renders (to its next step) meanwhile.
+            { title: 'Start the local gateway on', ignoreFocusOut: true },
           )
         )?.uri;
   return picked ? vscode.workspace.openTextDocument(picked) : undefined;
@@ -89,7 +91,11 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
 
   async function sendTestRequest(target?: RouteRef | RoutesTreeNode): Promise<unknown> {
     const ref = target && 'kind' in target ? (target.kind === 'route' ? { uri: target.uri, route: target.located.route.name } : undefined) : target;
-    const document = ref ? await vscode.workspace.openTextDocument(ref.uri) : activeGatewayDocument();
+    // Without a config in the editor (from the walkthrough, say), the one the local gateway runs.
+    const running = gateway.state.kind === 'running' ? gateway.state.configPath : undefined;
+    const document = ref
+      ? await vscode.workspace.openTextDocument(ref.uri)
+      : (activeGatewayDocument() ?? (running ? await vscode.workspace.openTextDocument(running) : undefined));
     if (!document) {
       void vscode.window.showWarningMessage('Open a gateway config to send a test request.');
       return undefined;
@@ -101,7 +107,7 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
         ? routes[0]?.route.name
         : await vscode.window.showQuickPick(
             routes.map((r) => r.route.name),
-            { title: 'Send a test request to route' },
+            { title: 'Send a test request to route', ignoreFocusOut: true },
           ));
     const located = routes.find((r) => r.route.name === name);
     if (!located) return undefined;
@@ -165,9 +171,15 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
     }),
     register('aiGateway.sendTestRequest', sendTestRequest),
     register('aiGateway.runRouteTests', async () => {
+      // The tests of the config in the editor; with none open, those of every open config.
       const document = activeGatewayDocument();
       if (document) deps.routeTests.load(document);
-      return deps.routeTests.run(new vscode.TestRunRequest(), new vscode.CancellationTokenSource().token);
+      const file = document ? deps.routeTests.controller.items.get(document.uri.toString()) : undefined;
+      if (document ? !file : deps.routeTests.controller.items.size === 0) {
+        showNoRouteTests(document);
+        return [];
+      }
+      return deps.routeTests.run(new vscode.TestRunRequest(file ? [file] : undefined), new vscode.CancellationTokenSource().token);
     }),
     register('aiGateway.validateConfig', validate),
     register('aiGateway.showLogs', () => log.show(true)),

@@ -35,6 +35,9 @@ const stopGraceMs = 3_000;
 export class GatewayProcess implements vscode.Disposable {
   /** The admin key of this editor session; never written to settings, logs or files. */
   readonly adminKey = randomBytes(24).toString('base64url');
+  /** The extension's own admin calls carry request ids starting with this (random per session, so no user request has it). */
+  readonly ownRequestPrefix = `editor-${randomBytes(6).toString('hex')}-`;
+  private ownRequests = 0;
   private child: ChildProcess | undefined;
   private current: GatewayState = { kind: 'stopped' };
   private backoffMs = firstBackoffMs;
@@ -54,9 +57,10 @@ export class GatewayProcess implements vscode.Disposable {
   }
 
   /** The SDK's admin client for the running gateway (its admin URL and this session's key); undefined unless it runs. */
-  adminClient(options: Omit<AIGatewayOptions, 'url' | 'apiKey'> = {}): AIGateway | undefined {
+  adminClient(options: Omit<AIGatewayOptions, 'url' | 'apiKey' | 'requestId'> = {}): AIGateway | undefined {
     const state = this.current;
-    return state.kind === 'running' ? new AIGateway({ ...options, url: state.adminUrl, apiKey: this.adminKey }) : undefined;
+    const requestId = () => `${this.ownRequestPrefix}${++this.ownRequests}`;
+    return state.kind === 'running' ? new AIGateway({ ...options, url: state.adminUrl, apiKey: this.adminKey, requestId }) : undefined;
   }
 
   /** Starts (or restarts onto another file); resolves once the gateway listens, rejects if it could not start. */
@@ -188,8 +192,18 @@ export class GatewayProcess implements vscode.Disposable {
     const text = entry.text;
     if (entry.level >= 50) this.options.log.error(text);
     else if (entry.level >= 40) this.options.log.warn(text);
+    else if (this.isOwnRequest(entry)) this.options.log.trace(text);
     else if (entry.level >= 30) this.options.log.info(text);
     else this.options.log.debug(text);
+  }
+
+  /**
+   * The access line of one of the extension's own admin calls (the metrics poll every second): shown at trace, so
+   * the output keeps the user's requests in view. The gateway's own log still has it at info; only this view hides it.
+   */
+  private isOwnRequest(entry: LogLine): boolean {
+    const id = entry.fields['requestId'];
+    return entry.msg === ProcessEvents.request && typeof id === 'string' && id.startsWith(this.ownRequestPrefix);
   }
 
   private setState(state: GatewayState): void {

@@ -25,7 +25,10 @@ routes:
         expect:
           status: 200
           json: { object: chat.completion }
-          maxLatencyMs: 2000
+          maxLatency: 2s
+security:
+  - endpoint: /v1/chat/completions
+    auth: none                     # public while you try it: use api-key or jwt before others can reach it
 `;
 
 export async function newGatewayConfig(): Promise<void> {

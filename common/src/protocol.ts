@@ -28,6 +28,8 @@ export namespace ProcessEvents {
     url: string; // e.g. http://127.0.0.1:8080
     adminUrl: string; // where /api/v1 is served (same as url unless a separate admin listener is configured)
   }
+  /** One access line per request (info; 5xx at warn; /metrics scrapes at debug) with requestId, method, path, status. */
+  export const request = 'request';
   /** A config change from the watched file was applied. */
   export const configApplied = 'config applied';
   /** A config change was refused; the last good config keeps serving. */
@@ -45,6 +47,12 @@ export namespace ProcessEvents {
     store: string; // the Redis URL, password masked
     policy: 'fail-open' | 'fail-closed' | 'local';
     reason?: string;
+  }
+  /** An applied config changes settings only a restart applies (gateway.listen, gateway.store, ...); the rest runs. */
+  export const restartRequired = 'config change needs a restart';
+  export interface RestartRequired {
+    msg: typeof restartRequired;
+    settings: string[]; // e.g. ['gateway.listen']
   }
   /** gateway.cluster: this replica published a config it applied (admin API, file edit) for the others. */
   export const clusterConfigPublished = 'cluster config published';
@@ -161,6 +169,8 @@ export namespace Admin {
     route: Route;
     changes: RouteChanges;
     warnings: Diagnostic[];
+    /** The gateway's config file, which the warnings' lines and columns point into. */
+    file?: string;
   }
 
   /** `DELETE /api/v1/routes/{name}`: the security rules written for exactly its path go with it. */
@@ -180,6 +190,8 @@ export namespace Admin {
     rule: SecurityRuleView;
     created: boolean;
     warnings: Diagnostic[];
+    /** The gateway's config file, which the warnings' lines and columns point into. */
+    file?: string;
   }
 
   /** `GET /api/v1/config` with `Accept: application/json` (YAML text otherwise). */
@@ -195,6 +207,8 @@ export namespace Admin {
   export interface ApplyResult {
     changes: RouteChanges;
     warnings: Diagnostic[];
+    /** The gateway's config file, which the warnings' lines and columns point into. */
+    file?: string;
     hash: string;
   }
 

@@ -18,6 +18,8 @@ export interface AIGatewayOptions extends RetryOptions {
   timeoutMs?: number;
   /** Told before each retry, e.g. to print "429, retrying in 400 ms". */
   onRetry?: (info: { attempt: number; status: number; delayMs: number; path: string }) => void;
+  /** A request id for each attempt, sent as `x-request-id` (the gateway logs it): to find these calls in its log. */
+  requestId?: () => string;
   fetch?: typeof fetch;
 }
 
@@ -152,6 +154,7 @@ export class AIGateway {
             ...(needsKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
             ...(call.accept ? { accept: call.accept } : {}),
             ...(call.body !== undefined ? { 'content-type': call.contentType ?? 'application/json' } : {}),
+            ...(this.options.requestId ? { 'x-request-id': this.options.requestId() } : {}),
             ...call.headers,
           },
           ...(call.body !== undefined ? { body: call.body } : {}),

@@ -1,8 +1,17 @@
 // The AI Gateway language server: wires the pure language service (./service) to vscode-languageserver over stdio.
 // Run as `node out/server/src/server.js --stdio` (or the bundled dist/server.js the extension spawns).
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  LSPErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Diagnostic,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createLanguageService } from './service/languageService';
+import { createLanguageService, RequestRefused } from './service/languageService';
 
 const WARMUP_CONFIG = [
   'gateway: { listen: 127.0.0.1:8080 }',
@@ -28,12 +37,13 @@ function applySettings(settings: Settings | undefined): void {
   if (files) service.configure({ files });
 }
 
-/** Every request answers, whatever the document holds: a failure is logged and the answer is empty. */
+/** Every request answers, whatever the document holds: a refusal is its error, a failure is logged and the answer is empty. */
 function guarded<A extends unknown[], R>(empty: R, handler: (...args: A) => R): (...args: A) => R {
   return (...args) => {
     try {
       return handler(...args);
     } catch (err) {
+      if (err instanceof RequestRefused) throw new ResponseError(LSPErrorCodes.RequestFailed, err.message);
       connection.console.error(`ai-gateway language server: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return empty;
     }
@@ -46,6 +56,7 @@ const gatewayDocument = (uri: string): TextDocument | undefined => {
 };
 
 // Validation runs shortly after the last change; changes that arrive while it runs are coalesced into the next one.
+// It runs in steps, so requests (for this document or others) are answered while a large document is analyzed.
 const VALIDATION_DELAY_MS = 15;
 const pending = new Map<string, NodeJS.Timeout>();
 function scheduleValidation(uri: string, delay: number): void {
@@ -54,16 +65,29 @@ function scheduleValidation(uri: string, delay: number): void {
     uri,
     setTimeout(() => {
       pending.delete(uri);
-      const document = documents.get(uri);
-      if (!document) return;
-      if (!service.isGatewayDocument(document)) {
-        void connection.sendDiagnostics({ uri, diagnostics: [] });
-        return;
-      }
-      const diagnostics = guarded([], () => service.doValidation(document))();
-      void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+      void validateDocument(uri);
     }, delay),
   );
+}
+
+async function validateDocument(uri: string): Promise<void> {
+  const document = documents.get(uri);
+  if (!document) return;
+  if (!service.isGatewayDocument(document)) {
+    void connection.sendDiagnostics({ uri, diagnostics: [] });
+    return;
+  }
+  const version = document.version;
+  let diagnostics: Diagnostic[] | undefined;
+  try {
+    diagnostics = await service.doValidationInSteps(document);
+  } catch (err) {
+    connection.console.error(`ai-gateway language server: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    diagnostics = [];
+  }
+  // A newer version (or a close) arrived meanwhile: its own validation publishes.
+  if (diagnostics === undefined || documents.get(uri)?.version !== version) return;
+  void connection.sendDiagnostics({ uri, version, diagnostics });
 }
 
 /** Analyses of the warm-up config: V8 optimizes the parser after a few runs of it, not after one. */

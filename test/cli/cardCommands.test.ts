@@ -76,7 +76,8 @@ describe("ai-gateway-cli: the product card's command lines", function () {
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     const saved = await userConfig();
     assert.equal(saved.currentContext, 'aimlops');
-    assert.deepEqual(saved.contexts.aimlops, { gateway: gw.url, key: ADMIN_KEY });
+    // The new context keeps the config file `init --config` remembered, so `apply` still knows what to push.
+    assert.deepEqual(saved.contexts.aimlops, { gateway: gw.url, key: ADMIN_KEY, config: path.join(work, 'path/to/config.yaml') });
     const routes = await runCardLine('ai-gateway-cli routes', { HOME: home, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME }, work);
     assert.equal(routes.code, 0, routes.stderr);
     assert.match(routes.stdout, /^NAME +METHODS +PATH +TARGETS +AUTH +RATE LIMIT\nchat +POST +\/v1\/chat\/completions +mock:\/\/openai +none +60\/min\n/);

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { isPair, isSeq, visit, type Document, type Node, type YAMLMap } from 'yaml';
-import { loadConfig, YamlParseCache } from '../../common/src/config';
-import { parseYaml } from '../../common/src/config/yamlSource';
+import { isPair, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLMap } from 'yaml';
+import { loadConfig, runSteps, YamlParseCache } from '../../common/src/config';
+import { PARSE_OPTIONS, parseYaml, type ParsedYaml } from '../../common/src/config/yamlSource';
 import { generatedConfig } from '../server/generatedConfig';
 
 /** Every node's range, in document order: equal lists mean every diagnostic lands on the same text. */
@@ -19,6 +19,13 @@ function ranges(document: Document.Parsed): string[] {
   return out;
 }
 
+/** yaml's own parseDocument with the config model's options: what every way of parsing must give. */
+function parseYamlDocumentAsYamlDoes(text: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { ...PARSE_OPTIONS, lineCounter });
+  return { document, lineCounter, syntax: parseYaml(text).syntax };
+}
+
 /** The document's value, or the error its expansion throws (an edit can leave an alias unresolved). */
 function valueOf(document: Document.Parsed): unknown {
   try {
@@ -28,9 +35,14 @@ function valueOf(document: Document.Parsed): unknown {
   }
 }
 
-function assertSameAsFullParse(cache: YamlParseCache, text: string): void {
-  const full = parseYaml(text);
-  const incremental = cache.parse(text);
+/** How a test drives the cache: at once, or in steps from the first version on (as the language server validates). */
+type Drive = (cache: YamlParseCache, text: string) => ParsedYaml;
+const atOnce: Drive = (cache, text) => cache.parse(text);
+const inSteps: Drive = (cache, text) => runSteps(cache.parseSteps(text));
+
+function assertSameAsFullParse(cache: YamlParseCache, text: string, drive: Drive = atOnce): void {
+  const full = parseYamlDocumentAsYamlDoes(text);
+  const incremental = drive(cache, text);
   assert.deepEqual(incremental.syntax, full.syntax);
   if (full.syntax.length > 0) return;
   assert.deepEqual(valueOf(incremental.document), valueOf(full.document));
@@ -64,17 +76,19 @@ describe('config model: incremental parse', function () {
     fc.assert(
       fc.property(
         fc.array(fc.record({ line: fc.nat(lines.length - 1), col: fc.nat(12), del: fc.nat(6), insert: replacement }), { minLength: 1, maxLength: 6 }),
-        (edits) => {
-          const cache = new YamlParseCache(0);
+        fc.constantFrom(atOnce, inSteps),
+        (edits, drive) => {
+          // In steps, the first version is parsed chunk by chunk too (past the size that makes that the default).
+          const cache = drive === inSteps ? new YamlParseCache(0, 0) : new YamlParseCache(0);
           let text = base;
-          assertSameAsFullParse(cache, text);
+          assertSameAsFullParse(cache, text, drive);
           for (const e of edits) {
             const current = text.split('\n');
             const start =
               current.slice(0, e.line % current.length).reduce((n, l) => n + l.length + 1, 0) +
               Math.min(e.col, (current[e.line % current.length] ?? '').length);
             text = text.slice(0, start) + e.insert + text.slice(Math.min(text.length, start + e.del));
-            assertSameAsFullParse(cache, text);
+            assertSameAsFullParse(cache, text, drive);
           }
         },
       ),

@@ -72,7 +72,7 @@ describe('config model: loadConfig', () => {
       'bad.yaml:14:13: error: "not a url" is not a URL: write it like http://host:port/path (or mock://openai for the built-in mock). [schema.format]',
       'bad.yaml:16:15: error: Security endpoint "/v1/chatt" matches no route, so it protects nothing. Did you mean "/v1/chat"? [security.unknownEndpoint]',
       'bad.yaml:17:11: warning: auth: api-key lists no apiKeys yet, so every request will be refused (401). Add apiKeys: [{ name, keyEnv }]. [security.noApiKeys]',
-      'bad.yaml:18:16: error: "100/fortnight" is not a rate limit: use 100 (per minute), 100/min, 10/s, 5000/hour, 1000/day or { requests, tokens, by }. [schema.format]',
+      'bad.yaml:18:16: error: "100/fortnight" is not a rate limit: use a count above 0, like 100 (per minute), 100/min, 10/s, 5000/hour, 1000/day, or { requests, tokens, by }. [schema.format]',
     ]);
     for (const d of r.diagnostics) assert.doesNotMatch(d.message, /oneOf|anyOf|must match/);
   });
@@ -81,8 +81,8 @@ describe('config model: loadConfig', () => {
     const r = loadConfig('routes:\n  - path: /a\n    target: [unclosed\n', { env: {} });
     assert.equal(r.config, undefined);
     assert.ok(r.diagnostics.length > 0);
-    assert.equal(r.diagnostics[0]?.code, 'yaml.syntax');
-    assert.ok((r.diagnostics[0]?.range.start.line ?? -1) >= 2, 'error is on or after the unclosed flow sequence');
+    assert.equal(r.diagnostics[0]?.code, 'yaml.unclosedFlow');
+    assert.deepEqual(r.diagnostics[0]?.range.start, { line: 2, character: 12 }, 'the error is on the unclosed "["');
   });
 
   it('refuses a YAML alias bomb instead of expanding it (9^12 nodes: expanding would never finish)', () => {

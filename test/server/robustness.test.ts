@@ -2,12 +2,14 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Hover, Position, Range } from 'vscode-languageserver';
-import { createLanguageService } from '../../server/src/service/languageService';
+import { createLanguageService, RequestRefused } from '../../server/src/service/languageService';
 import { generatedConfig } from './generatedConfig';
 import { LspClient, ourServerCommand } from './lspClient';
 
 const service = createLanguageService({ env: {} });
 const uri = 'file:///w/ai-gateway.yaml';
+/** Versions only grow, as an editor's do: the service caches an analysis by uri and version. */
+let version = 0;
 
 function assertPosition(document: TextDocument, p: Position, what: string): void {
   assert.ok(Number.isInteger(p.line) && Number.isInteger(p.character) && p.line >= 0 && p.character >= 0, `${what}: ${JSON.stringify(p)}`);
@@ -41,7 +43,12 @@ function exerciseEverything(document: TextDocument, position: Position): void {
   }
   for (const l of [...service.findDefinition(document, position), ...service.findReferences(document, position)]) assertRange(document, l.range, 'location');
   service.prepareRename(document, position);
-  service.doRename(document, position, '/renamed');
+  try {
+    service.doRename(document, position, '/renamed');
+  } catch (err) {
+    assert.ok(err instanceof RequestRefused, `a rename fails only by refusing: ${String(err)}`);
+    assert.ok(err.message.length > 0);
+  }
 }
 
 const FRAGMENTS = [
@@ -92,13 +99,13 @@ describe('language service robustness', function () {
     const edit = fc.record({ at: fc.nat(), del: fc.nat(8), insert: fc.constantFrom(...FRAGMENTS) });
     fc.assert(
       fc.property(doc, fc.array(edit, { maxLength: 5 }), fc.nat(), (text, edits, caret) => {
-        let document = TextDocument.create(uri, 'yaml', 1, text);
+        let document = TextDocument.create(uri, 'yaml', ++version, text);
         exerciseEverything(document, document.positionAt(caret % (text.length + 1)));
         for (const e of edits) {
           const current = document.getText();
           const start = e.at % (current.length + 1);
           const range = { start: document.positionAt(start), end: document.positionAt(Math.min(current.length, start + e.del)) };
-          document = TextDocument.create(uri, 'yaml', document.version + 1, TextDocument.applyEdits(document, [{ range, newText: e.insert }]));
+          document = TextDocument.create(uri, 'yaml', ++version, TextDocument.applyEdits(document, [{ range, newText: e.insert }]));
           exerciseEverything(document, document.positionAt(start));
         }
       }),
@@ -123,7 +130,7 @@ describe('language service robustness', function () {
       ['half-typed', 'routes:\n  - path: /v1/ch\n    targ'],
       ['10 MB', tenMegabytes],
     ] as const) {
-      const document = TextDocument.create(uri, 'yaml', 1, text);
+      const document = TextDocument.create(uri, 'yaml', ++version, text);
       exerciseEverything(document, document.positionAt(Math.floor(text.length / 2)));
       if (name === 'bomb') assert.ok(service.doValidation(document).some((d) => d.code === 'yaml.aliases'));
       if (name === '10 MB')

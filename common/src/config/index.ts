@@ -1,8 +1,9 @@
 // The one config model: parse YAML with source ranges, validate against schemas/gateway.schema.json,
 // run the semantic rules, normalize. The language server, the runtime and `ai-gateway-cli validate` all call this.
 export * from './types';
-export { checkConfig, loadConfig, loadConfigFile, formatDiagnostic } from './load';
-export { securityRulesForRoute, pathPatternMatches } from './routeShape';
+export { checkConfig, checkConfigSteps, loadConfig, loadConfigFile, formatDiagnostic } from './load';
+export { runSteps, type Steps } from './steps';
+export { securityRulesForRoute, securityRuleIndex, pathPatternMatches, pathShape } from './routeShape';
 export { parseDuration, parseRate, globToRegExp } from './units';
 export { gatewaySchema } from './schemaCheck';
 export { redactUrl } from './redactUrl';

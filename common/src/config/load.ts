@@ -6,7 +6,8 @@ import { normalizeConfig } from './normalize';
 import { envReferences, semanticFindings } from './rules';
 import { schemaDiagnostics } from './schemaCheck';
 import type { Diagnostic, GatewayConfig } from './types';
-import { MAX_ALIAS_COUNT, parseYaml, rangeAt, type ParsedYaml } from './yamlSource';
+import { runSteps, type Steps } from './steps';
+import { MAX_ALIAS_COUNT, parseYaml, parseYamlSteps, rangeAt, type ParsedYaml } from './yamlSource';
 
 export interface LoadOptions {
   /** Environment for `${VAR}`, `secretEnv` and `keyEnv`; defaults to process.env. */
@@ -16,7 +17,7 @@ export interface LoadOptions {
   /** Directory that relative file paths (tls.cert, jwt.publicKeyFile, ca) resolve against. */
   baseDir?: string;
   /** Kept by an editor across versions of one document, so a re-parse after an edit only re-parses what changed. */
-  parseCache?: { parse(text: string): ParsedYaml };
+  parseCache?: { parse(text: string): ParsedYaml; parseSteps(text: string): Steps<ParsedYaml> };
 }
 
 export interface LoadResult {
@@ -49,15 +50,26 @@ export interface CheckedConfig {
 }
 
 export function checkConfig(text: string, options: LoadOptions = {}): CheckedConfig {
+  return runSteps(checkConfigSteps(text, options, false));
+}
+
+/**
+ * `checkConfig` in steps: the parse in slices of tokens (or of list items, for a large document an editor has not
+ * parsed before), then expansion, schema and rules one step each. An editor runs it between other requests.
+ */
+export function* checkConfigSteps(text: string, options: LoadOptions = {}, sliced = true): Steps<CheckedConfig> {
   const env = options.env ?? process.env;
   const mode = options.mode ?? 'editor';
-  const parsed = options.parseCache ? options.parseCache.parse(text) : parseYaml(text);
+  const cache = options.parseCache;
+  const parsed = sliced ? yield* cache ? cache.parseSteps(text) : parseYamlSteps(text) : cache ? cache.parse(text) : parseYaml(text);
   const { document, lineCounter } = parsed;
   const diagnostics: Diagnostic[] = [...parsed.syntax];
   const at = (p: (string | number)[], onKey = false) => rangeAt(parsed, p, onKey);
 
   if (!diagnostics.some((d) => d.severity === 'error')) {
+    yield;
     const { data: raw, error } = toData(document);
+    yield;
     if (error !== undefined) {
       diagnostics.push({ range: at([]), severity: 'error', code: 'yaml.aliases', message: `The document cannot be expanded: ${error}`, path: [] });
     } else {
@@ -86,8 +98,10 @@ export function checkConfig(text: string, options: LoadOptions = {}): CheckedCon
           });
         }
       }
+      yield;
       const schema = schemaDiagnostics(data, parsed);
       diagnostics.push(...schema);
+      yield;
       // A value the schema already refused gets one message, not a second one from the rules.
       const refused = new Set(schema.map((d) => JSON.stringify(d.path)));
       for (const f of semanticFindings(data)) {

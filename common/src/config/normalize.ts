@@ -49,12 +49,16 @@ export function deriveRouteName(routePath: string): string {
 export function routeNames(routes: unknown[]): string[] {
   const explicit = new Set(routes.map((r) => str(obj(r).name)).filter((n): n is string => n !== undefined));
   const taken = new Set<string>(explicit);
+  // The next suffix to try per base name: every smaller one is taken already, so naming stays linear in routes.
+  const nextSuffix = new Map<string, number>();
   return routes.map((r) => {
     const given = str(obj(r).name);
     if (given !== undefined) return given;
     const base = deriveRouteName(str(obj(r).path) ?? '/');
     let name = base;
-    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+    let i = nextSuffix.get(base) ?? 2;
+    while (taken.has(name)) name = `${base}-${i++}`;
+    nextSuffix.set(base, i);
     taken.add(name);
     return name;
   });

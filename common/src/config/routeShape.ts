@@ -35,11 +35,32 @@ function methodsOverlap(a: string[] | undefined, b: string[] | undefined): boole
  * prefix endpoint (`/v1/*`) covering it. Method-scoped rules only apply to those methods.
  */
 export function securityRulesForRoute(config: Pick<GatewayConfig, 'security'>, route: Pick<RouteConfig, 'path' | 'methods'>): SecurityRule[] {
-  const exact = config.security.filter((r) => r.endpoint === route.path && methodsOverlap(r.methods, route.methods));
-  if (exact.length > 0) return exact;
-  const prefixes = config.security
-    .filter((r) => r.endpoint.endsWith('*') && pathPatternMatches(r.endpoint, route.path.replace(/\*$/, '')) && methodsOverlap(r.methods, route.methods))
-    .sort((x, y) => y.endpoint.length - x.endpoint.length);
-  const longest = prefixes[0]?.endpoint;
-  return prefixes.filter((r) => r.endpoint === longest);
+  return securityRuleIndex(config.security)(route);
+}
+
+/** `securityRulesForRoute` for many routes: the rules indexed once, then each route looked up by its path's prefixes. */
+export function securityRuleIndex(security: SecurityRule[]): (route: Pick<RouteConfig, 'path' | 'methods'>) => SecurityRule[] {
+  const exact = new Map<string, SecurityRule[]>();
+  const prefix = new Map<string, SecurityRule[]>();
+  const add = (map: Map<string, SecurityRule[]>, key: string, rule: SecurityRule) => {
+    const rules = map.get(key);
+    if (rules) rules.push(rule);
+    else map.set(key, [rule]);
+  };
+  for (const rule of security) {
+    add(exact, rule.endpoint, rule);
+    if (rule.endpoint.endsWith('*')) add(prefix, rule.endpoint.slice(0, -1), rule);
+  }
+  const lengths = [...new Set([...prefix.keys()].map((k) => k.length))].sort((a, b) => b - a);
+  return (route) => {
+    const applies = (r: SecurityRule) => methodsOverlap(r.methods, route.methods);
+    const named = (exact.get(route.path) ?? []).filter(applies);
+    if (named.length > 0) return named;
+    const bare = route.path.replace(/\*$/, '');
+    for (const n of lengths) {
+      const covering = n <= bare.length ? (prefix.get(bare.slice(0, n)) ?? []).filter(applies) : [];
+      if (covering.length > 0) return covering;
+    }
+    return [];
+  };
 }

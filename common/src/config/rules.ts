@@ -1,6 +1,7 @@
 // Semantic rules: what the schema cannot say. Each rule is a small function from the raw (interpolated) data
 // to findings with a JSON path; `load.ts` turns paths into source ranges.
-import { pathShape, globCovers, pathPatternMatches } from './routeShape';
+import { pathShape } from './routeShape';
+import { routeOverlaps } from './routeOverlap';
 import { routeNames } from './normalize';
 import { closest } from './suggest';
 import { parseDuration } from './units';
@@ -63,22 +64,6 @@ function targetsOf(raw: Raw): { url: string; path: (string | number)[] }[] {
   });
 }
 
-/** `a` receives every request `b` could: same path shape, a's methods include b's, a's conditions cover b's. */
-function covers(a: RouteView, b: RouteView): boolean {
-  if (a.shape !== b.shape) return false;
-  if (a.methods && (!b.methods || !b.methods.every((m) => a.methods?.includes(m)))) return false;
-  for (const [h, v] of Object.entries(a.headers)) {
-    const bv = b.headers[h];
-    if (bv === undefined || !globCovers(v, bv)) return false;
-  }
-  if (a.model !== undefined && (b.model === undefined || !globCovers(a.model, b.model))) return false;
-  return true;
-}
-
-function conditionCount(r: RouteView): number {
-  return Object.keys(r.headers).length + (r.model !== undefined ? 1 : 0);
-}
-
 function routeRules(routes: RouteView[]): Finding[] {
   const out: Finding[] = [];
   const byName = new Map<string, RouteView>();
@@ -123,34 +108,24 @@ function routeRules(routes: RouteView[]): Finding[] {
       });
     }
   }
-  // Only routes of the same path shape can cover each other: compare within a shape, in document order.
-  const earlierOfShape = new Map<string, RouteView[]>();
-  for (const b of routes) {
-    const earlier = earlierOfShape.get(b.shape) ?? [];
-    earlierOfShape.set(b.shape, earlier);
-    for (const a of earlier) {
-      if (covers(a, b) && covers(b, a)) {
-        out.push({
-          path: ['routes', b.index, 'path'],
-          severity: 'error',
-          code: 'route.duplicate',
-          message: `Route "${b.name}" duplicates route "${a.name}" (same path, methods and match): it would never be used.`,
-          data: { other: a.name },
-        });
-        break;
-      }
-      if (covers(a, b) && conditionCount(a) === conditionCount(b)) {
-        out.push({
-          path: ['routes', b.index, 'path'],
-          severity: 'warning',
-          code: 'route.shadowed',
-          message: `Route "${b.name}" is shadowed by the earlier, broader route "${a.name}": every request it matches goes to "${a.name}". Move it above, or narrow "${a.name}".`,
-          data: { other: a.name },
-        });
-        break;
-      }
-    }
-    earlier.push(b);
+  for (const { route, other, kind } of routeOverlaps(routes)) {
+    out.push(
+      kind === 'duplicate'
+        ? {
+            path: ['routes', route.index, 'path'],
+            severity: 'error',
+            code: 'route.duplicate',
+            message: `Route "${route.name}" duplicates route "${other.name}" (same path, methods and match): it would never be used.`,
+            data: { other: other.name },
+          }
+        : {
+            path: ['routes', route.index, 'path'],
+            severity: 'warning',
+            code: 'route.shadowed',
+            message: `Route "${route.name}" is shadowed by the earlier, broader route "${other.name}": every request it matches goes to "${other.name}". Move it above, or narrow "${other.name}".`,
+            data: { other: other.name },
+          },
+    );
   }
   return out;
 }
@@ -203,26 +178,54 @@ function targetRules(url: string, path: (string | number)[]): Finding[] {
   return [];
 }
 
+/** Unknown endpoints past this many get no did-you-mean: each one is compared with every route path. */
+const MAX_ENDPOINT_SUGGESTIONS = 20;
+
+/** Strings (prefix endpoints or prefix routes without their `*`), asked whether one of them begins a path. */
+class PrefixSet {
+  private readonly prefixes: Set<string>;
+  private readonly lengths: number[];
+  constructor(prefixes: string[]) {
+    this.prefixes = new Set(prefixes);
+    this.lengths = [...new Set(prefixes.map((p) => p.length))];
+  }
+  hasPrefixOf(path: string): boolean {
+    return this.lengths.some((n) => n <= path.length && this.prefixes.has(path.slice(0, n)));
+  }
+}
+
+/** Whether a path in `sorted` starts with `prefix` (binary search for the first path not below it). */
+function someStartsWith(sorted: string[], prefix: string): boolean {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((sorted[mid] as string) < prefix) low = mid + 1;
+    else high = mid;
+  }
+  return sorted[low]?.startsWith(prefix) ?? false;
+}
+
 function securityRules(root: Raw, routes: RouteView[]): Finding[] {
   const out: Finding[] = [];
   const rules = list(root.security);
   const seen = new Map<string, number>();
   const routePaths = new Set(routes.map((r) => r.path));
+  const routePrefixes = new PrefixSet(routes.filter((r) => r.path.endsWith('*')).map((r) => r.path.slice(0, -1)));
+  const sortedBarePaths = routes.map((r) => r.path.replace(/\*$/, '')).sort();
+  const candidatePaths = [...routePaths];
+  let suggestionsLeft = MAX_ENDPOINT_SUGGESTIONS;
+  // While a route has no path (the schema says so), an endpoint meant for it cannot be told from a typo.
+  const routeWithoutPath = list(root.routes).some((r) => typeof obj(r).path !== 'string');
   rules.forEach((s, i) => {
     const rule = obj(s);
     const endpoint = str(rule.endpoint);
     if (endpoint === undefined) return;
     // An endpoint protects the routes it names, or the part of a broader route's space it names (/v1/secure/* in /v1/*).
     const bare = endpoint.replace(/\*$/, '');
-    const matched =
-      routePaths.has(endpoint) ||
-      (endpoint.endsWith('*') && routes.some((r) => pathPatternMatches(endpoint, r.path.replace(/\*$/, '')))) ||
-      routes.some((r) => r.path.endsWith('*') && pathPatternMatches(r.path, bare));
-    if (!matched) {
-      const suggestion = closest(
-        endpoint,
-        routes.map((r) => r.path),
-      );
+    const matched = routePaths.has(endpoint) || (endpoint.endsWith('*') && someStartsWith(sortedBarePaths, bare)) || routePrefixes.hasPrefixOf(bare);
+    if (!matched && !routeWithoutPath) {
+      const suggestion = suggestionsLeft-- > 0 ? closest(endpoint, candidatePaths) : undefined;
       out.push({
         path: ['security', i, 'endpoint'],
         severity: 'error',
@@ -252,9 +255,9 @@ function securityRules(root: Raw, routes: RouteView[]): Finding[] {
   });
   const endpoints = rules.map((s) => str(obj(s).endpoint)).filter((e): e is string => e !== undefined);
   const exactEndpoints = new Set(endpoints);
-  const prefixEndpoints = endpoints.filter((e) => e.endsWith('*'));
+  const prefixEndpoints = new PrefixSet(endpoints.filter((e) => e.endsWith('*')).map((e) => e.slice(0, -1)));
   for (const r of routes) {
-    const covered = exactEndpoints.has(r.path) || prefixEndpoints.some((e) => pathPatternMatches(e, r.path.replace(/\*$/, '')));
+    const covered = exactEndpoints.has(r.path) || prefixEndpoints.hasPrefixOf(r.path.replace(/\*$/, ''));
     if (!covered) {
       out.push({
         path: ['routes', r.index, 'path'],

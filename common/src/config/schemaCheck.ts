@@ -3,7 +3,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
 import schemaJson from '../../../schemas/gateway.schema.json';
-import { rangeAt } from './yamlSource';
+import { headRangeAt, rangeAt } from './yamlSource';
 import type { Diagnostic } from './types';
 import { closest } from './suggest';
 
@@ -129,32 +129,56 @@ function explain(err: ErrorObject, data: unknown): Located {
   }
 }
 
+const ALTERNATIVES = new Set(['anyOf', 'oneOf']);
+
+/** `/a/b/c` -> `/a/b` -> `/a` -> `` (the instance paths that contain this one, innermost first). */
+function parentPath(instancePath: string): string | undefined {
+  return instancePath === '' ? undefined : instancePath.slice(0, instancePath.lastIndexOf('/'));
+}
+
 /**
- * Errors under an anyOf are noise ("must match a schema in anyOf"); when the anyOf carries an
- * x-errorMessage, report that once, otherwise report the branch whose type fits the value.
+ * Errors under an anyOf are noise ("must match a schema in anyOf"). A mapping or list that fits one branch's type
+ * gets that branch's own errors (an unknown key, a bad value inside it), and nothing on the whole value; any other
+ * value gets the anyOf's x-errorMessage once, or when it has none, the errors of the branch whose type fits.
  */
-function collapse(errors: ErrorObject[]): ErrorObject[] {
-  const anyOfPaths = new Map<string, ErrorObject>();
-  for (const e of errors) if (e.keyword === 'anyOf' || e.keyword === 'oneOf') anyOfPaths.set(e.instancePath, e);
+function collapse(errors: ErrorObject[], data: unknown): ErrorObject[] {
+  const anyOfAt = new Map<string, ErrorObject>();
+  for (const e of errors) if (ALTERNATIVES.has(e.keyword)) anyOfAt.set(e.instancePath, e);
+  // Paths with an error that says more than "wrong type": the value there, or something inside it, fits a branch.
+  const detailed = new Set<string>();
+  for (const e of errors) {
+    if (!ALTERNATIVES.has(e.keyword) && e.keyword !== 'type') detailed.add(e.instancePath);
+    for (let p = parentPath(e.instancePath); p !== undefined; p = parentPath(p)) detailed.add(p);
+  }
+  const innermostAnyOf = (instancePath: string): string | undefined => {
+    for (let p: string | undefined = instancePath; p !== undefined; p = parentPath(p)) if (anyOfAt.has(p)) return p;
+    return undefined;
+  };
+  const fitsABranch = (owner: string): boolean => {
+    const value = valueAt(data, toPath(owner, data));
+    return value !== null && typeof value === 'object' && detailed.has(owner);
+  };
   const out: ErrorObject[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    const owner = [...anyOfPaths.keys()].find((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`));
+    const owner = innermostAnyOf(e.instancePath);
     if (owner !== undefined) {
-      const anyOf = anyOfPaths.get(owner) as ErrorObject;
-      const custom = customMessage(anyOf);
-      // Deeper errors inside an object branch (unknown key in a target object) are precise: keep those.
-      const deeper = e.instancePath !== owner && e.keyword !== 'type';
-      if (!deeper && typeof custom === 'string') {
-        if (!seen.has(`anyOf:${owner}`)) {
-          seen.add(`anyOf:${owner}`);
-          out.push({ ...anyOf, keyword: 'x-custom', parentSchema: anyOf.parentSchema });
+      if (ALTERNATIVES.has(e.keyword) && e.instancePath === owner) continue;
+      const anyOf = anyOfAt.get(owner) as ErrorObject;
+      if (fitsABranch(owner)) {
+        if (e.instancePath === owner && e.keyword === 'type') continue;
+      } else {
+        const custom = customMessage(anyOf);
+        if (typeof custom === 'string') {
+          if (!seen.has(`anyOf:${owner}`)) {
+            seen.add(`anyOf:${owner}`);
+            out.push({ ...anyOf, keyword: 'x-custom', parentSchema: anyOf.parentSchema });
+          }
+          continue;
         }
-        continue;
+        if (e.keyword === 'type' && errors.some((o) => o !== e && o.instancePath === e.instancePath && o.keyword !== 'type' && !ALTERNATIVES.has(o.keyword)))
+          continue;
       }
-      if (e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
-      if (e.keyword === 'type' && !deeper && errors.some((o) => o !== e && o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'anyOf'))
-        continue;
     }
     const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
     if (seen.has(key)) continue;
@@ -167,10 +191,10 @@ function collapse(errors: ErrorObject[]): ErrorObject[] {
 export function schemaDiagnostics(data: unknown, parsed: { document: Document.Parsed; lineCounter: LineCounter }): Diagnostic[] {
   const validate = validator();
   if (validate(data)) return [];
-  return collapse(validate.errors ?? []).map((err) => {
+  return collapse(validate.errors ?? [], data).map((err) => {
     const loc = explain(err, data);
     return {
-      range: rangeAt(parsed, loc.path, loc.onKey),
+      range: loc.code === 'schema.required' ? headRangeAt(parsed, loc.path) : rangeAt(parsed, loc.path, loc.onKey),
       severity: 'error' as const,
       code: loc.code,
       message: loc.message,

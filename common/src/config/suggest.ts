@@ -19,6 +19,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let bestScore = Infinity;
   const lower = word.toLowerCase();
   for (const c of candidates) {
+    // The distance is at least the difference in length: such a candidate cannot beat the best one.
+    if (Math.abs(c.length - lower.length) >= bestScore) continue;
     const d = editDistance(lower, c.toLowerCase());
     if (d < bestScore) {
       best = c;

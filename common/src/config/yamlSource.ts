@@ -1,11 +1,15 @@
 // YAML text -> Document with offsets, and the bridge from JSON paths back to source ranges.
 import {
+  Composer,
   isMap,
   isPair,
   isScalar,
   isSeq,
+  Lexer,
   LineCounter,
+  Parser,
   parseDocument,
+  YAMLParseError,
   type Document,
   type DocumentOptions,
   type Node,
@@ -13,7 +17,10 @@ import {
   type Pair,
   type SchemaOptions,
 } from 'yaml';
+import type { CST } from 'yaml';
+import { runSteps, type Steps } from './steps';
 import type { Diagnostic, Range } from './types';
+import { syntaxDiagnostics } from './yamlErrors';
 
 /** Alias expansion is capped so a "billion laughs" document cannot exhaust memory. */
 export const MAX_ALIAS_COUNT = 100;
@@ -47,33 +54,64 @@ export function parseYamlDocument(text: string, options: ParseOptions & Document
 }
 
 export function parseYaml(text: string): ParsedYaml {
-  const lineCounter = new LineCounter();
-  const document = parseYamlDocument(text, { lineCounter });
-  const syntax: Diagnostic[] = [];
-  for (const err of document.errors) {
-    syntax.push({
-      range: offsetsToRange(lineCounter, err.pos[0], Math.max(err.pos[1], err.pos[0] + 1)),
-      severity: 'error',
-      code: err.code === 'DUPLICATE_KEY' ? 'yaml.duplicateKey' : 'yaml.syntax',
-      message: firstLine(err.message),
-      path: [],
-    });
-  }
-  for (const warn of document.warnings) {
-    syntax.push({
-      range: offsetsToRange(lineCounter, warn.pos[0], Math.max(warn.pos[1], warn.pos[0] + 1)),
-      severity: 'warning',
-      code: 'yaml.warning',
-      message: firstLine(warn.message),
-      path: [],
-    });
-  }
-  return { document, lineCounter, syntax };
+  return runSteps(parseYamlSteps(text));
 }
 
-function firstLine(message: string): string {
-  const line = message.split('\n')[0] ?? message;
-  return line.replace(/ at line \d+, column \d+:?$/, '');
+/** How many lexical tokens `parseYamlSteps` reads between two yields (about 10 ms of parsing). */
+export const LEXEMES_PER_STEP = 10_000;
+
+/** Runs `work` with the plain copy of process.env that `parseYamlDocument` explains. */
+function withPlainEnv<T>(work: () => T): T {
+  const env = process.env;
+  process.env = { ...env, LOG_TOKENS: env.LOG_TOKENS, LOG_STREAM: env.LOG_STREAM };
+  try {
+    return work();
+  } finally {
+    process.env = env;
+  }
+}
+
+/**
+ * `parseDocument`'s result, with the lexer and parser advanced `LEXEMES_PER_STEP` tokens per step: yaml's own
+ * `parseDocument`, taken apart at the tokens (composing the document is one step).
+ */
+export function* parseYamlSteps(text: string): Steps<ParsedYaml> {
+  const lineCounter = new LineCounter();
+  const parser = new Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0);
+  const lexemes = new Lexer().lex(text);
+  const tokens: CST.Token[] = [];
+  const advance = (): boolean => {
+    for (let n = 0; n < LEXEMES_PER_STEP; n++) {
+      const lexeme = lexemes.next();
+      if (lexeme.done) {
+        for (const token of parser.end()) tokens.push(token);
+        return true;
+      }
+      for (const token of parser.next(lexeme.value)) tokens.push(token);
+    }
+    return false;
+  };
+  while (!withPlainEnv(advance)) yield;
+  const document = withPlainEnv(() => {
+    let first: Document.Parsed | undefined;
+    for (const doc of new Composer(PARSE_OPTIONS).compose(tokens, true, text.length)) {
+      if (!first) first = doc;
+      else {
+        first.errors.push(
+          new YAMLParseError(
+            doc.range.slice(0, 2) as [number, number],
+            'MULTIPLE_DOCS',
+            'Source contains multiple documents; please use YAML.parseAllDocuments()',
+          ),
+        );
+        break;
+      }
+    }
+    return first as Document.Parsed;
+  });
+  const syntax = document.errors.length + document.warnings.length > 0 ? syntaxDiagnostics({ text, document, lineCounter }) : [];
+  return { document, lineCounter, syntax };
 }
 
 export function offsetsToRange(lineCounter: LineCounter, start: number, end: number): Range {
@@ -139,4 +177,13 @@ function keyRangeOf(parsed: { document: Document.Parsed; lineCounter: LineCounte
     if (first && isPair(first)) return nodeRange(parsed.lineCounter, first.key as Node);
   }
   return nodeRange(parsed.lineCounter, node);
+}
+
+/** Where to report something missing from the value at `path`: its key, or for a list item its first key, not the whole block. */
+export function headRangeAt(parsed: { document: Document.Parsed; lineCounter: LineCounter }, path: (string | number)[]): Range {
+  if (typeof path[path.length - 1] === 'string') return rangeAt(parsed, path, true);
+  const node = nodeAt(parsed.document, path);
+  const first = isMap(node) ? node.items[0] : undefined;
+  const head = first && isPair(first) ? nodeRange(parsed.lineCounter, first.key as Node) : undefined;
+  return head ?? rangeAt(parsed, path);
 }

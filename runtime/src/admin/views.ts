@@ -20,3 +20,8 @@ export function routeView(config: GatewayConfig, route: RouteConfig): Admin.Rout
   const targets = route.targets.map((target) => ({ ...target, url: redactUrl(target.url) }));
   return { ...route, targets, security: securityRulesForRoute(config, route).map(securityView) };
 }
+
+/** `{ file }` when the gateway runs from a config file: a change's warnings point at lines of it. */
+export function fileOf(store: { file?: string | undefined }): { file?: string } {
+  return store.file ? { file: store.file } : {};
+}

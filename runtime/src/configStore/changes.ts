@@ -2,6 +2,7 @@
 // runs (`applied`) or was refused with the last good config still running (`rejected`).
 import type { Diagnostic, GatewayConfig } from '../../../common/src/config';
 import type { Admin } from '../../../common/src/protocol';
+import type { RestartOnlyChange } from '../gateway/restartOnlySettings';
 
 /** The three ways a change arrives: a save of the watched file, the admin API, another replica (gateway.cluster). */
 export type ChangeSource = 'file' | 'admin-api' | 'cluster';
@@ -21,6 +22,8 @@ export interface AppliedChange {
   /** The runtime's config version after this change. */
   version: number;
   warnings: Diagnostic[];
+  /** Restart-only settings this change sets differently from what the process started with (they wait for a restart). */
+  restart: RestartOnlyChange[];
   routes: Admin.RouteChanges;
   /** Set when another replica published the change. */
   publication?: ConfigPublication;

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadConfig, type LoadOptions } from '../../../common/src/config';
-import type { Diagnostic, GatewayConfig } from '../../../common/src/config';
+import type { Diagnostic, GatewayConfig, GatewaySettings } from '../../../common/src/config';
+import { restartOnlyChanges, restartWarning, type RestartOnlyChange } from '../gateway/restartOnlySettings';
 import { writeFileAtomic } from '../../../common/src/atomicWrite';
 import { TypedEmitter } from '../gateway/typedEmitter';
 import { routeChanges, type AppliedChange, type ChangeSource, type ConfigPublication, type ConfigStoreEvents } from './changes';
@@ -24,6 +25,8 @@ export interface ConfigStoreOptions {
   apply(config: GatewayConfig, source: ChangeSource): Promise<{ version: number }>;
   /** gateway.admin.readOnly: the admin API may not change the config. */
   readOnly?: boolean;
+  /** The settings the process started with: a change to one that only a restart applies becomes a warning. */
+  running?: GatewaySettings;
 }
 
 export type ConfigFormat = 'yaml' | 'json';
@@ -31,6 +34,7 @@ export type ConfigFormat = 'yaml' | 'json';
 interface Candidate {
   config: GatewayConfig;
   warnings: Diagnostic[];
+  restart: RestartOnlyChange[];
 }
 
 interface ChangeOptions {
@@ -187,7 +191,15 @@ export class ConfigStore {
     this.currentText = text;
     this.currentHash = contentHash(text);
     this.currentConfig = candidate.config;
-    return { source, text, config: candidate.config, version, warnings: candidate.warnings, routes: routeChanges(previous, candidate.config) };
+    return {
+      source,
+      text,
+      config: candidate.config,
+      version,
+      warnings: candidate.warnings,
+      restart: candidate.restart,
+      routes: routeChanges(previous, candidate.config),
+    };
   }
 
   private refuseIfReadOnly(): void {
@@ -195,9 +207,11 @@ export class ConfigStore {
   }
 
   private validate(text: string): Candidate {
-    const { config, diagnostics } = loadConfig(text, this.options.load);
+    const { config, diagnostics, document, lineCounter } = loadConfig(text, this.options.load);
     if (!config) throw new ConfigInvalidError(diagnostics, text);
-    return { config, warnings: diagnostics.filter((d) => d.severity !== 'error') };
+    const restart = this.options.running ? restartOnlyChanges(this.options.running, config.gateway) : [];
+    const warnings = [...diagnostics.filter((d) => d.severity !== 'error'), ...restart.map((change) => restartWarning(change, { document, lineCounter }))];
+    return { config, warnings, restart };
   }
 
   private async refuseIfEditedByHand(): Promise<void> {

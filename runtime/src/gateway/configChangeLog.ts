@@ -6,11 +6,15 @@ import type { Logger } from 'pino';
 import { ProcessEvents } from '../../../common/src/protocol';
 import type { ConfigStore } from '../configStore/configStore';
 import type { GatewayEvents } from './events';
+import { restartMessage } from './restartOnlySettings';
 
 export function logConfigChanges(store: ConfigStore, logger: Logger, events: GatewayEvents): void {
   store.events.on('applied', (change) => {
     if (change.source === 'file') logger.info({ file: store.file, version: change.version, routes: change.config.routes.length }, ProcessEvents.configApplied);
     if (change.source === 'cluster') logger.info({ ...change.publication }, ProcessEvents.clusterConfigAdopted);
+    if (change.restart.length > 0) {
+      logger.warn({ settings: change.restart.map((c) => c.setting), changes: change.restart.map(restartMessage) }, ProcessEvents.restartRequired);
+    }
   });
   store.events.on('rejected', (change) => {
     if (change.source === 'file') {

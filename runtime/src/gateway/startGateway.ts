@@ -89,7 +89,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     return snapshot;
   };
   const configStore = file
-    ? new ConfigStore(file.text, config, { file: file.path, load: file.load, readOnly: config.gateway.admin.readOnly, apply: applyChange })
+    ? new ConfigStore(file.text, config, {
+        file: file.path,
+        load: file.load,
+        readOnly: config.gateway.admin.readOnly,
+        running: config.gateway,
+        apply: applyChange,
+      })
     : undefined;
   if (configStore) logConfigChanges(configStore, logger, runtime.events);
   const admin = options.app?.admin ?? { store: configStore, apiKey: env[ProcessEnv.apiKey] };

@@ -4,8 +4,9 @@
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../gateway/context';
 import { METRICS_PATH } from './metricsEndpoint';
+import { ProcessEvents } from '../../../common/src/protocol';
 
-const ACCESS_MESSAGE = 'request';
+export const ACCESS_MESSAGE = ProcessEvents.request;
 
 export interface AccessLine {
   requestId: string;

@@ -3,7 +3,7 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Range } from 'vscode-languageserver';
-import { checkConfig, type CheckedConfig, type GatewayConfig, type LoadResult } from '../../../common/src/config';
+import { checkConfigSteps, runSteps, type CheckedConfig, type GatewayConfig, type LoadResult, type Steps } from '../../../common/src/config';
 import { normalizeConfig, routeNames } from '../../../common/src/config';
 import { YamlParseCache } from '../../../common/src/config';
 import { findPair } from '../../../common/src/config';
@@ -104,32 +104,98 @@ function lazyLoadResult(checked: CheckedConfig, env: Record<string, string | und
   });
 }
 
-/** Keeps the last analysis of each document and the parse cache that makes the next one incremental. */
+interface InFlight {
+  version: number;
+  length: number;
+  steps: Steps<GatewayAnalysis>;
+}
+
+const sameVersion = (a: { version: number; length: number }, document: TextDocument) =>
+  a.version === document.version && a.length === document.getText().length;
+
+/**
+ * Keeps the last analysis of each document and the parse cache that makes the next one incremental. An analysis runs
+ * at once (`get`, for a request that needs it now) or in steps between other work (`getInSteps`, for validation);
+ * one started in steps and asked for at once is finished at once, and a newer version abandons an older one.
+ */
 export class AnalysisCache {
   private readonly analyses = new Map<string, GatewayAnalysis>();
   private readonly parseCaches = new Map<string, YamlParseCache>();
+  private readonly inFlight = new Map<string, InFlight>();
 
   constructor(private readonly options: () => AnalysisOptions) {}
 
   get(document: TextDocument): GatewayAnalysis {
     const known = this.analyses.get(document.uri);
-    if (known && known.version === document.version && known.text.length === document.getText().length) return known;
+    if (known && sameVersion({ version: known.version, length: known.text.length }, document)) return known;
+    const flight = this.inFlight.get(document.uri);
+    const steps = flight && sameVersion(flight, document) ? flight.steps : this.start(document, false);
+    return runSteps(steps);
+  }
+
+  /**
+   * The analysis of this version, run in steps with `pause` awaited between them (so other requests are answered);
+   * undefined when a newer version replaced the document meanwhile.
+   */
+  async getInSteps(document: TextDocument, pause: () => Promise<void>): Promise<GatewayAnalysis | undefined> {
+    const known = this.analyses.get(document.uri);
+    if (known && sameVersion({ version: known.version, length: known.text.length }, document)) return known;
+    const flight = this.inFlight.get(document.uri);
+    const current = flight && sameVersion(flight, document) ? flight : undefined;
+    const steps = current?.steps ?? this.start(document, true);
+    const mine = this.inFlight.get(document.uri);
+    for (;;) {
+      // `get` may have finished it meanwhile, or a newer version taken its place.
+      if (this.inFlight.get(document.uri) !== mine) {
+        const done = this.analyses.get(document.uri);
+        return done && done.version === document.version ? done : undefined;
+      }
+      const next = steps.next();
+      if (next.done) return next.value;
+      await pause();
+    }
+  }
+
+  private start(document: TextDocument, inSteps: boolean): Steps<GatewayAnalysis> {
+    this.inFlight.get(document.uri)?.steps.return(undefined as unknown as GatewayAnalysis);
+    const steps = this.analyze(document, inSteps);
+    this.inFlight.set(document.uri, { version: document.version, length: document.getText().length, steps });
+    return steps;
+  }
+
+  private *analyze(document: TextDocument, inSteps: boolean): Steps<GatewayAnalysis> {
     const parseCache = this.parseCaches.get(document.uri) ?? new YamlParseCache();
     this.parseCaches.set(document.uri, parseCache);
+    // The editor updates a document object in place: what is analyzed is the version and text of this moment.
+    const { version } = document;
     const text = document.getText();
     const tooLarge = text.length > MAX_LIVE_DOCUMENT_CHARS;
-    const started = performance.now();
     const { env, baseDir } = this.options();
-    const result = lazyLoadResult(checkConfig(tooLarge ? '' : text, { env, mode: 'editor', parseCache }), env, baseDir ?? process.cwd());
+    let loadMs = 0;
+    const work = checkConfigSteps(tooLarge ? '' : text, { env, mode: 'editor', parseCache }, inSteps);
+    let checked: CheckedConfig;
+    for (;;) {
+      const started = performance.now();
+      const next = work.next();
+      loadMs += performance.now() - started;
+      if (next.done) {
+        checked = next.value;
+        break;
+      }
+      yield;
+    }
+    const result = lazyLoadResult(checked, env, baseDir ?? process.cwd());
     // The indexes wait for the first feature that reads them, so an open publishes its diagnostics without them.
     // (A newer version's incremental parse moves this version's nodes, but it also replaces this analysis.)
-    let routes: RouteEntry[] | undefined;
-    let security: SecurityEntry[] | undefined;
+    // A document whose aliases cannot be expanded has no routes to speak of (and may hold 100,000 aliased items).
+    const expanded = !result.diagnostics.some((d) => d.code === 'yaml.aliases');
+    let routes: RouteEntry[] | undefined = expanded ? undefined : [];
+    let security: SecurityEntry[] | undefined = expanded ? undefined : [];
     const analysis: GatewayAnalysis = {
-      version: document.version,
+      version,
       text,
       result,
-      loadMs: performance.now() - started,
+      loadMs,
       ...(tooLarge ? { tooLarge: { bytes: text.length } } : {}),
       get routes() {
         return (routes ??= indexRoutes(document, result));
@@ -139,6 +205,7 @@ export class AnalysisCache {
       },
     };
     this.analyses.set(document.uri, analysis);
+    this.inFlight.delete(document.uri);
     return analysis;
   }
 
@@ -148,6 +215,8 @@ export class AnalysisCache {
   }
 
   forget(uri: string): void {
+    this.inFlight.get(uri)?.steps.return(undefined as unknown as GatewayAnalysis);
+    this.inFlight.delete(uri);
     this.analyses.delete(uri);
     this.parseCaches.delete(uri);
   }

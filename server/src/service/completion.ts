@@ -4,6 +4,7 @@ import { CompletionItemKind, InsertTextFormat, type CompletionItem, type Complet
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { GatewayAnalysis } from './analysis';
 import { cursorContext, type CursorContext } from './cursorContext';
+import { flowContext, opensFlow } from './flowContext';
 import { isArraySchema, isObjectSchema, propertiesAt, schemasAt, type SchemaNode } from './schemaAt';
 
 const RATE_FORMS = ['100/min', '10/s', '5000/hour', '1000/day', '100'];
@@ -36,7 +37,23 @@ function replaceRange(position: Position, prefix: string) {
   return { start: { line: position.line, character: position.character - prefix.length }, end: position };
 }
 
+/** Keys of an inline mapping: `key: ` on the line, no block snippets. */
+function flowKeyItems(ctx: CursorContext, position: Position): CompletionItem[] {
+  const range = replaceRange(position, ctx.prefix);
+  return propertiesAt(ctx.path)
+    .filter((property) => !ctx.siblings.includes(property.name))
+    .map((property) => ({
+      label: property.name,
+      kind: CompletionItemKind.Property,
+      sortText: `${property.required ? '0' : '1'}${property.name}`,
+      ...(property.required ? { detail: 'required' } : {}),
+      ...(property.schema.markdownDescription ? { documentation: { kind: 'markdown', value: property.schema.markdownDescription } } : {}),
+      textEdit: { range, newText: `${property.name}: ` },
+    }));
+}
+
 function keyItems(ctx: CursorContext, position: Position): CompletionItem[] {
+  if (ctx.flow) return flowKeyItems(ctx, position);
   const indent = ' '.repeat(ctx.before.length - ctx.prefix.length);
   const range = replaceRange(position, ctx.prefix);
   const items: CompletionItem[] = [];
@@ -112,7 +129,9 @@ function valueItems(ctx: CursorContext, position: Position, analysis: GatewayAna
     return (analysis?.routes ?? []).flatMap((r) => (r.path ? [item(r.path, CompletionItemKind.Reference, `route ${r.name}`)] : []));
   }
   const schemas = schemasAt(ctx.path);
-  const out = scalarValues(schemas).map((v) => item(v, CompletionItemKind.Value));
+  const out = scalarValues(schemas)
+    .filter((v) => !ctx.siblings.includes(v))
+    .map((v) => item(v, CompletionItemKind.Value));
   if (last === 'rateLimit' || last === 'requests' || last === 'tokens') {
     for (const form of RATE_FORMS) if (!out.some((o) => o.label === form)) out.push(item(form, CompletionItemKind.Value, 'rate'));
   }
@@ -133,13 +152,26 @@ function envItems(text: string, names: string[], position: Position, prefix: str
     }));
 }
 
-export function doComplete(document: TextDocument, position: Position, analysis: GatewayAnalysis | undefined, envNames: string[]): CompletionList {
+/**
+ * Completion at `position`. `analysis` may be of an earlier version (names and paths barely change while typing);
+ * `current` analyzes this version, which only an inline `{ }` or `[ ]` needs: its structure is read from the parse.
+ */
+export function doComplete(
+  document: TextDocument,
+  position: Position,
+  analysis: GatewayAnalysis | undefined,
+  envNames: string[],
+  current: () => GatewayAnalysis,
+): CompletionList {
   const text = document.getText();
   const line = text.slice(document.offsetAt({ line: position.line, character: 0 }), document.offsetAt({ line: position.line + 1, character: 0 }));
   const before = line.slice(0, position.character);
   const env = /\$\{([A-Za-z0-9_]*)$/.exec(before);
   if (env) return { isIncomplete: false, items: envItems(text, envNames, position, env[1] ?? '', line.slice(position.character).startsWith('}')) };
-  const ctx = cursorContext(text, position.line, position.character);
-  const items = ctx.kind === 'key' ? keyItems(ctx, position) : valueItems(ctx, position, analysis);
+  const flow = opensFlow(before) ? flowContext(text, current().result.document.contents, document.offsetAt(position), before) : undefined;
+  const ctx = flow ?? cursorContext(text, position.line, position.character);
+  // `- |` under a list of values (methods, retryOn) is a value, not the first key of a new mapping.
+  const scalarItem = ctx.kind === 'key' && ctx.newItem && !schemasAt(ctx.path).some(isObjectSchema);
+  const items = ctx.kind === 'key' && !scalarItem ? keyItems(ctx, position) : valueItems({ ...ctx, kind: 'value' }, position, analysis);
   return { isIncomplete: false, items };
 }

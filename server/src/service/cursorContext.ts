@@ -15,6 +15,8 @@ export interface CursorContext {
   newItem: boolean;
   /** Text of the line before the cursor. */
   before: string;
+  /** Inside an inline `{ }` or `[ ]`: keys are written `key: value` on the line, without block snippets. */
+  flow?: boolean;
 }
 
 const LINE = /^(\s*)(-\s+)?(?:("?)([^\s:#"'][^:#]*?)\3\s*:(?:\s|$))?(.*)$/;

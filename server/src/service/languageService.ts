@@ -14,6 +14,7 @@ import type {
   WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { checkConfig } from '../../../common/src/config';
 import { AnalysisCache, type AnalysisOptions, type GatewayAnalysis } from './analysis';
 import { codeActions } from './codeActions';
 import { doComplete } from './completion';
@@ -33,6 +34,11 @@ export interface GatewayLanguageService {
   isGatewayDocument(document: TextDocument): boolean;
   analyze(document: TextDocument): GatewayAnalysis;
   doValidation(document: TextDocument): Diagnostic[];
+  /**
+   * `doValidation` analyzed in steps of a few milliseconds, letting other requests in between; undefined when a newer
+   * version of the document replaced this one meanwhile (its diagnostics would be stale).
+   */
+  doValidationInSteps(document: TextDocument): Promise<Diagnostic[] | undefined>;
   doComplete(document: TextDocument, position: Position): CompletionList;
   doHover(document: TextDocument, position: Position): Hover | null;
   findDocumentSymbols(document: TextDocument): DocumentSymbol[];
@@ -42,9 +48,13 @@ export interface GatewayLanguageService {
   findDefinition(document: TextDocument, position: Position): Location[];
   findReferences(document: TextDocument, position: Position): Location[];
   prepareRename(document: TextDocument, position: Position): { range: Range; placeholder: string } | null;
+  /** Throws `RequestRefused` (with a message for the user) for a new name the config cannot take. */
   doRename(document: TextDocument, position: Position, newName: string): WorkspaceEdit | null;
   forget(uri: string): void;
 }
+
+/** Lets the event loop run whatever is waiting (other requests) before the next step of an analysis. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export function createLanguageService(initial: LanguageServiceOptions = {}): GatewayLanguageService {
   let options: LanguageServiceOptions = initial;
@@ -58,8 +68,12 @@ export function createLanguageService(initial: LanguageServiceOptions = {}): Gat
     isGatewayDocument: (document) => isGatewayDocument(document.uri, document.getText().slice(0, 4096), options.files ?? []),
     analyze,
     doValidation: (document) => validate(analyze(document)),
+    doValidationInSteps: async (document) => {
+      const analysis = await cache.getInSteps(document, nextTurn);
+      return analysis && validate(analysis);
+    },
     // Completion reads the cursor's context from the text; the route list may come from the previous version.
-    doComplete: (document, position) => doComplete(document, position, cache.latest(document.uri), Object.keys(analysisOptions().env)),
+    doComplete: (document, position) => doComplete(document, position, cache.latest(document.uri), Object.keys(analysisOptions().env), () => analyze(document)),
     doHover: (document, position) => doHover(document, position, analyze(document)),
     findDocumentSymbols: (document) => documentSymbols(document, analyze(document)),
     getFoldingRanges: (document) => foldingRanges(document, analyze(document)),
@@ -68,7 +82,10 @@ export function createLanguageService(initial: LanguageServiceOptions = {}): Gat
     findDefinition: (document, position) => findDefinition(document, position, analyze(document)),
     findReferences: (document, position) => findReferences(document, position, analyze(document)),
     prepareRename: (document, position) => prepareRename(document, position, analyze(document)),
-    doRename: (document, position, newName) => rename(document, position, newName, analyze(document)),
+    doRename: (document, position, newName) =>
+      rename(document, position, newName, analyze(document), (text) => checkConfig(text, { env: analysisOptions().env, mode: 'editor' }).diagnostics),
     forget: (uri) => cache.forget(uri),
   };
 }
+
+export { RequestRefused } from './refusal';

@@ -2,10 +2,16 @@
 // route names.
 import { isScalar, type Node } from 'yaml';
 import type { Location, Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { pathPatternMatches } from '../../../common/src/config';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { pathPatternMatches, type Diagnostic } from '../../../common/src/config';
 import type { GatewayAnalysis } from './analysis';
-import { nodeAtOffset } from './yamlNodes';
+import { RequestRefused } from './refusal';
+import { schemasAt } from './schemaAt';
+import { nodeAtOffset, rangeOfNode } from './yamlNodes';
+import { scalarLike } from './yamlText';
+
+/** The config model's diagnostics of a text (with the environment the document is analyzed with). */
+export type RenameCheck = (text: string) => Diagnostic[];
 
 type Symbol = { kind: 'path'; value: string; node: Node } | { kind: 'name'; value: string; node: Node };
 
@@ -62,9 +68,43 @@ export function prepareRename(document: TextDocument, position: Position, analys
   return symbol ? { range: innerRange(document, symbol.node), placeholder: symbol.value } : null;
 }
 
-export function rename(document: TextDocument, position: Position, newName: string, analysis: GatewayAnalysis): WorkspaceEdit | null {
-  const locations = findReferences(document, position, analysis);
-  if (locations.length === 0) return null;
-  const edits: TextEdit[] = locations.map((l) => ({ range: l.range, newText: newName }));
+/** Refuses a new name the schema would refuse (with the schema's own wording), or one another route already has. */
+function checkNewName(symbol: Symbol, newName: string, analysis: GatewayAnalysis): void {
+  const schema = schemasAt(['routes', 0, symbol.kind]).find((s) => s.pattern !== undefined);
+  if (newName === '' || (schema?.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(newName))) {
+    throw new RequestRefused(`"${newName}" ${schema?.['x-errorMessage'] ?? 'cannot be used here'}.`);
+  }
+  if (symbol.kind === 'name') {
+    const other = analysis.routes.find((r) => r.nameNode && r.name === newName);
+    if (other) throw new RequestRefused(`Route name "${newName}" is already used by route ${other.index + 1}${other.path ? ` (${other.path})` : ''}.`);
+  }
+}
+
+/** Counts of each diagnostic code, to tell which ones an edit adds. */
+function countByCode(diagnostics: Diagnostic[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const d of diagnostics) counts.set(d.code, (counts.get(d.code) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Renames a route name, or a path with every endpoint naming it, quoting the new text where YAML needs it. A new name
+ * that would leave a problem the config did not have (a clash, a route no endpoint covers any more) is refused with
+ * that problem's message: `check` is the config model's validation of the renamed text.
+ */
+export function rename(document: TextDocument, position: Position, newName: string, analysis: GatewayAnalysis, check: RenameCheck): WorkspaceEdit | null {
+  const symbol = symbolAt(document, position, analysis);
+  if (!symbol) return null;
+  if (newName === symbol.value) return { changes: { [document.uri]: [] } };
+  checkNewName(symbol, newName, analysis);
+  const nodes = symbol.kind === 'name' ? [symbol.node] : [...pathNodes(analysis, symbol.value).routes, ...pathNodes(analysis, symbol.value).endpoints];
+  const edits: TextEdit[] = nodes.map((node) => ({ range: rangeOfNode(document, node) as Range, newText: scalarLike(node, newName) }));
+  const renamed = TextDocument.applyEdits(document, edits);
+  const before = check(document.getText());
+  const after = check(renamed);
+  const [counts, afterCounts] = [countByCode(before), countByCode(after)];
+  const grown = after.filter((d) => (counts.get(d.code) ?? 0) < (afterCounts.get(d.code) ?? 0));
+  const added = grown.find((d) => !before.some((b) => b.code === d.code && b.message === d.message)) ?? grown[0];
+  if (added) throw new RequestRefused(`Renaming "${symbol.value}" to "${newName}" would leave a problem: ${added.message}`);
   return { changes: { [document.uri]: edits } };
 }

@@ -14,6 +14,8 @@ export interface SchemaNode {
   items?: SchemaNode;
   anyOf?: SchemaNode[];
   enum?: unknown[];
+  pattern?: string;
+  'x-errorMessage'?: string;
   default?: unknown;
   examples?: unknown[];
   defaultSnippets?: { label: string; markdownDescription?: string; body: unknown }[];

@@ -84,6 +84,37 @@ describe('local gateway', () => {
     await driver.screenshot('metrics');
   });
 
+  it("the AI Gateway output shows the user's requests, not the extension's own metrics polls", async () => {
+    const api = await extensionApi();
+    for (let i = 0; i < 3; i++) await nextEvent(api.poller.onDidSample);
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'e2e-user-request' },
+      body: chatBody,
+    });
+    assert.equal(response.status, 200);
+    await response.text();
+    await nextEvent(api.poller.onDidSample); // polled after the request too
+    const log = await eventually('the request in the output', () => {
+      const text = fs.existsSync(api.logFile.fsPath) ? fs.readFileSync(api.logFile.fsPath, 'utf8') : '';
+      return text.includes('requestId=e2e-user-request') ? text : undefined;
+    });
+    assert.match(log, /\[info\] request requestId=e2e-user-request method=POST path=\/v1\/chat\/completions route=chat status=200/);
+    assert.doesNotMatch(log, /path=\/api\/v1\/metrics/, 'the polls of the metrics API are not at info');
+  });
+
+  it('Run Route Tests on a config without tests says what to add', async () => {
+    await openFixture('offline.gateway.yaml');
+    const results = await vscode.commands.executeCommand<unknown[]>('aiGateway.runRouteTests');
+    assert.deepEqual(results, []);
+    const toast = await eventually('the hint about tests', async () =>
+      (await driver.workbenchText('.notifications-toasts')).find((t) => t.includes('offline.gateway.yaml has no route tests')),
+    );
+    assert.match(toast, /Add a "tests:" list under a route, for example tests: \[\{ name: answers 200, expect: \{ status: 200 \} \}\]/);
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await openFixture('ai-gateway.yaml');
+  });
+
   it('route tests pass and fail as they should in the Testing view', async () => {
     const api = await extensionApi();
     const results = await api.routeTests.run(new vscode.TestRunRequest(), new vscode.CancellationTokenSource().token);

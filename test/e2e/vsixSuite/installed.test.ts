@@ -1,6 +1,7 @@
 // The extension installed from the .vsix (not the development folder) activates offline, its bundled language
 // server reports diagnostics, and its bundled runtime starts a gateway that answers.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { eventually, extensionApi, extensionId, openFixture } from '../suite/workbench';
@@ -18,6 +19,15 @@ describe('the installed .vsix', () => {
     await extensionApi();
     assert.equal(extension.isActive, true);
     assert.equal(document.languageId, 'ai-gateway-yaml');
+  });
+
+  it('carries its icon and every picture and page of its walkthrough', () => {
+    const extension = vscode.extensions.getExtension(extensionId);
+    assert.ok(extension);
+    const manifest = extension.packageJSON as { icon: string; contributes: { walkthroughs: { steps: { media: { image?: string; markdown?: string } }[] }[] } };
+    const files = [manifest.icon, ...manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.image ?? s.media.markdown ?? ''))];
+    assert.equal(files.length, 5);
+    for (const file of files) assert.ok(fs.existsSync(path.join(extension.extensionPath, file)), `${file} is in the package`);
   });
 
   it('its bundled language server reports a bad config', async () => {

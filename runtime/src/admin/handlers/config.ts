@@ -8,6 +8,7 @@ import type { AdminContext, AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
 import { readBodyText } from '../adminBody';
 import { redactedSecretPaths, redactSecrets, restoreRedactedDigests } from '../redactSecrets';
+import { fileOf } from '../views';
 
 export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): void {
   router
@@ -41,7 +42,7 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
       }
       try {
         const applied = await store.replace(body, format, ifMatch ? ifMatch.replace(/"/g, '') : undefined);
-        ctx.body = { changes: applied.routes, warnings: applied.warnings, hash: contentHash(applied.text) } satisfies Admin.ApplyResult;
+        ctx.body = { changes: applied.routes, warnings: applied.warnings, hash: contentHash(applied.text), ...fileOf(store) } satisfies Admin.ApplyResult;
       } catch (err) {
         // Diagnostics of a refused config point into the body that was sent, not into the gateway's file.
         throw toAdminError(err, undefined) ?? err;

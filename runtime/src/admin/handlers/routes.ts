@@ -7,7 +7,7 @@ import { AdminError } from '../adminErrors';
 import type { AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
 import { parseObjectBody, readBodyText } from '../adminBody';
-import { routeView } from '../views';
+import { fileOf, routeView } from '../views';
 
 export function registerRouteHandlers(router: AdminRouter, deps: AdminDeps): void {
   router
@@ -27,13 +27,19 @@ export function registerRouteHandlers(router: AdminRouter, deps: AdminDeps): voi
     })
     .on('POST', '/routes', async (ctx) => {
       const body = parseObjectBody(await readBodyText(ctx.req), 'a route: { "path": "/predict", "target": "http://ai-service:8080", "method": "POST" }');
-      const applied = await deps.writableStore().edit((data) => addRoute(data, body), refuseShadowedLastRoute);
+      const store = deps.writableStore();
+      const applied = await store.edit((data) => addRoute(data, body), refuseShadowedLastRoute);
       // Named by the change itself: concurrent creations each get their own route back.
       const created = applied.config.routes.find((r) => r.name === applied.routes.added[0]) ?? applied.config.routes[applied.config.routes.length - 1];
       if (!created) throw new AdminError(500, 'internal_error', 'The route was written but is not in the applied config.');
       ctx.status = 201;
       ctx.set('Location', `/api/v1/routes/${encodeURIComponent(created.name)}`);
-      ctx.body = { route: routeView(applied.config, created), changes: applied.routes, warnings: applied.warnings } satisfies Admin.RouteResult;
+      ctx.body = {
+        route: routeView(applied.config, created),
+        changes: applied.routes,
+        warnings: applied.warnings,
+        ...fileOf(store),
+      } satisfies Admin.RouteResult;
     })
     .on('PUT', '/routes/:name', async (ctx, { name }) => {
       const body = parseObjectBody(await readBodyText(ctx.req), 'a route');
@@ -48,7 +54,7 @@ export function registerRouteHandlers(router: AdminRouter, deps: AdminDeps): voi
       const finalName = typeof body.name === 'string' ? body.name : (name as string);
       const route = applied.config.routes.find((r) => r.name === finalName) ?? applied.config.routes.find((r) => r.path === body.path);
       if (!route) throw new AdminError(500, 'internal_error', 'The route was written but is not in the applied config.');
-      ctx.body = { route: routeView(applied.config, route), changes: applied.routes, warnings: applied.warnings } satisfies Admin.RouteResult;
+      ctx.body = { route: routeView(applied.config, route), changes: applied.routes, warnings: applied.warnings, ...fileOf(store) } satisfies Admin.RouteResult;
     })
     .on('DELETE', '/routes/:name', async (ctx, { name }) => {
       const store = deps.writableStore();

@@ -6,7 +6,7 @@ import { AdminError } from '../adminErrors';
 import type { AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
 import { parseObjectBody, readBodyText } from '../adminBody';
-import { securityView } from '../views';
+import { fileOf, securityView } from '../views';
 
 export function registerSecurityHandlers(router: AdminRouter, deps: AdminDeps): void {
   router
@@ -20,7 +20,8 @@ export function registerSecurityHandlers(router: AdminRouter, deps: AdminDeps): 
         throw new AdminError(400, 'bad_request', `"authType" (${String(body.authType)}) and "auth" (${String(body.auth)}) disagree: send one of them.`);
       }
       let created = false;
-      const applied = await deps.writableStore().edit((data) => {
+      const store = deps.writableStore();
+      const applied = await store.edit((data) => {
         const result = upsertSecurity(data, path, body);
         created = result.created;
         return result.data;
@@ -28,6 +29,6 @@ export function registerSecurityHandlers(router: AdminRouter, deps: AdminDeps): 
       const rule = applied.config.security.find((r) => r.endpoint === path && r.methods === undefined);
       if (!rule) throw new AdminError(500, 'internal_error', 'The rule was written but is not in the applied config.');
       ctx.status = created ? 201 : 200;
-      ctx.body = { rule: securityView(rule), created, warnings: applied.warnings } satisfies Admin.SecurityResult;
+      ctx.body = { rule: securityView(rule), created, warnings: applied.warnings, ...fileOf(store) } satisfies Admin.SecurityResult;
     });
 }

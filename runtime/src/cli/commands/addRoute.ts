@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import type { Admin } from '../../../../common/src/protocol';
 import type { CommandResult } from '../main';
-import { call, EXIT, EXIT_CODES_HELP, gatewayClient, printDiagnostics } from './gatewayConnection';
+import { call, EXIT, EXIT_CODES_HELP, gatewayClient, gatewayFile, printDiagnostics } from './gatewayConnection';
 
 interface AddRouteFlags {
   path: string;
@@ -33,7 +33,7 @@ ${EXIT_CODES_HELP}
 `,
     )
     .action(async (flags: AddRouteFlags, command: Command) => {
-      const { client } = await gatewayClient(command);
+      const { client, connection } = await gatewayClient(command);
       const [first, ...more] = flags.target;
       const methods = flags.method?.map((m) => m.toUpperCase());
       const body: Admin.RouteInput = {
@@ -45,7 +45,7 @@ ${EXIT_CODES_HELP}
       const created = await call(() => client.createRoute(body));
       const route = created.route;
       printDiagnostics(
-        '<gateway config>',
+        gatewayFile(created, connection),
         created.warnings.filter((d) => d.message.includes(`"${route.name}"`)),
         ['warning'],
       );

@@ -39,6 +39,13 @@ ${EXIT_CODES_HELP}
       printDiagnostics(file, local.diagnostics);
       if (!local.config) throw new CliError(`${file} has errors; nothing was pushed. Fix the lines above and retry.`, EXIT.failed);
       const applied = await call(() => client.applyConfig(text), file);
+      // What only the gateway can tell (a setting that waits for a restart), beside the warnings printed above.
+      const printed = new Set(local.diagnostics.map((d) => `${d.code}|${d.message}`));
+      printDiagnostics(
+        file,
+        applied.warnings.filter((d) => !printed.has(`${d.code}|${d.message}`)),
+        ['warning'],
+      );
       const list = (names: string[]) => (names.length > 0 ? names.join(', ') : 'none');
       process.stdout.write(`Applied ${file} to ${connection.url}.\n`);
       process.stdout.write(

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { formatDiagnostic, type Diagnostic } from '../../../../common/src/config';
 import { AIGateway, AIGatewayError, readUserConfig, resolveConnection, type Connection } from '../../../../sdk/src';
+import { Admin } from '../../../../common/src/protocol';
 import { CliError } from '../cliError';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, unauthorized: 4 } as const;
@@ -54,6 +55,11 @@ export async function call<T>(work: () => Promise<T>, diagnosticsFile?: string):
     const status = err.status === 0 ? '' : `${err.status} `;
     throw new CliError(`${status}${err.type}: ${err.message}${hint(err)}`, exitCode(err));
   }
+}
+
+/** What a change's warnings point into: the gateway's config file, or (a gateway without one) its config as GET /config shows it. */
+export function gatewayFile(result: { file?: string }, connection: Connection): string {
+  return result.file ?? `${connection.url}${Admin.basePath}/config`;
 }
 
 export function printDiagnostics(file: string, diagnostics: Diagnostic[], severities: Diagnostic['severity'][] = ['error', 'warning']): void {

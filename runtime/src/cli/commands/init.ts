@@ -1,6 +1,6 @@
 // `ai-gateway-cli init`: remember where things are. `--config FILE` writes a commented starter config if FILE is
 // missing and remembers it for `apply`; `--cluster NAME --key KEY` saves a named context (gateway URL and key)
-// in the user config file (mode 0600), as kubectl and gh do.
+// in the user config file (mode 0600), as kubectl and gh do. A new context keeps the config file remembered before.
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Command } from 'commander';
@@ -43,6 +43,10 @@ ${EXIT_CODES_HELP}
       const userConfig = await readUserConfig(file);
       const name = flags.cluster ?? userConfig.currentContext ?? 'default';
       const context = { ...userConfig.contexts[name] };
+      // A new context keeps the config file remembered so far: `init --config F` then `init --cluster C` then `apply` pushes F.
+      const current = userConfig.currentContext;
+      const inherited = !userConfig.contexts[name] && !flags.config && current !== undefined ? userConfig.contexts[current]?.config : undefined;
+      if (inherited) context.config = inherited;
       // The gateway this context names: the flag, else the one the environment points at now.
       const gateway = flags.gateway ?? process.env[ENV_URL];
       if (gateway) context.gateway = gateway.replace(/\/+$/, '');
@@ -55,7 +59,7 @@ ${EXIT_CODES_HELP}
         `gateway ${context.gateway ?? '(default: $AI_GATEWAY_URL or http://127.0.0.1:8080)'}`,
         context.key ? 'API key saved' : 'no API key (uses $AI_GATEWAY_API_KEY)',
       ];
-      if (context.config) parts.push(`config ${context.config}`);
+      if (context.config) parts.push(`config ${context.config}${inherited ? ` (kept from context "${current}")` : ''}`);
       process.stdout.write(`Context "${name}" saved in ${file} and made current: ${parts.join(', ')}.\n`);
       result.exitCode = EXIT.ok;
     });

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import type { Admin } from '../../../../common/src/protocol';
 import { CliError } from '../cliError';
 import type { CommandResult } from '../main';
-import { call, EXIT, EXIT_CODES_HELP, gatewayClient, printDiagnostics } from './gatewayConnection';
+import { call, EXIT, EXIT_CODES_HELP, gatewayClient, gatewayFile, printDiagnostics } from './gatewayConnection';
 
 interface SecureFlags {
   endpoint: string;
@@ -37,7 +37,7 @@ ${EXIT_CODES_HELP}
 `,
     )
     .action(async (flags: SecureFlags, command: Command) => {
-      const { client } = await gatewayClient(command);
+      const { client, connection } = await gatewayClient(command);
       const body: Admin.SecurityInput = {
         ...(flags.auth ? { authType: flags.auth } : {}),
         ...(flags.rateLimit !== undefined ? { rateLimit: rateLimitValue(flags.rateLimit) } : {}),
@@ -46,7 +46,7 @@ ${EXIT_CODES_HELP}
       };
       const applied = await call(() => client.updateSecurity(flags.endpoint, body));
       printDiagnostics(
-        '<gateway config>',
+        gatewayFile(applied, connection),
         applied.warnings.filter((d) => d.path[0] === 'security'),
         ['warning'],
       );

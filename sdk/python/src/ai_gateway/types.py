@@ -215,10 +215,16 @@ class RouteList(TypedDict):
     routes: list[Route]
 
 
-class RouteResult(TypedDict):
+class _RouteResult(TypedDict):
     route: Route
     changes: RouteChanges
     warnings: list[Diagnostic]
+
+
+class RouteResult(_RouteResult, total=False):
+    """`file`: the gateway's config file, which the warnings' lines and columns point into."""
+
+    file: str
 
 
 class RouteDeleted(TypedDict):
@@ -231,10 +237,16 @@ class SecurityList(TypedDict):
     security: list[SecurityRuleView]
 
 
-class SecurityResult(TypedDict):
+class _SecurityResult(TypedDict):
     rule: SecurityRuleView
     created: bool
     warnings: list[Diagnostic]
+
+
+class SecurityResult(_SecurityResult, total=False):
+    """`file`: the gateway's config file, which the warnings' lines and columns point into."""
+
+    file: str
 
 
 class _ConfigDocument(TypedDict):
@@ -248,10 +260,16 @@ class ConfigDocument(_ConfigDocument, total=False):
     file: str
 
 
-class ApplyResult(TypedDict):
+class _ApplyResult(TypedDict):
     changes: RouteChanges
     warnings: list[Diagnostic]
     hash: str
+
+
+class ApplyResult(_ApplyResult, total=False):
+    """`file`: the gateway's config file, which the warnings' lines and columns point into."""
+
+    file: str
 
 
 class LogLevelResult(TypedDict):
