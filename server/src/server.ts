@@ -1,7 +1,16 @@
 // The AI Gateway language server: wires the pure language service (./service) to vscode-languageserver over stdio.
 // Run as `node out/server/src/server.js --stdio` (or the bundled dist/server.js the extension spawns).
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  NotificationType,
+  ProposedFeatures,
+  RequestType,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Lsp, type LspNotification, type LspRequest } from '../../common/src/protocol';
 import { createLanguageService } from './service/languageService';
 
 const WARMUP_CONFIG = [
@@ -20,13 +29,9 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const service = createLanguageService();
 
-interface Settings {
-  files?: unknown;
-}
-function applySettings(settings: Settings | undefined): void {
-  const files = Array.isArray(settings?.files) ? settings.files.filter((f): f is string => typeof f === 'string') : undefined;
-  if (files) service.configure({ files });
-}
+const requestType = <P, R>(message: LspRequest<P, R>) => new RequestType<P, R, void>(message.method);
+const notificationType = <P>(message: LspNotification<P>) => new NotificationType<P>(message.method);
+const analysisChanged = notificationType(Lsp.AnalysisChangedNotification.type);
 
 /** Every request answers, whatever the document holds: a failure is logged and the answer is empty. */
 function guarded<A extends unknown[], R>(empty: R, handler: (...args: A) => R): (...args: A) => R {
@@ -62,6 +67,8 @@ function scheduleValidation(uri: string, delay: number): void {
       }
       const diagnostics = guarded([], () => service.doValidation(document))();
       void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+      // The extension's views ask for what they show of this version (answered from the analysis just made).
+      void connection.sendNotification(analysisChanged, { uri, version: document.version });
     }, delay),
   );
 }
@@ -88,8 +95,7 @@ function warmUp(): void {
 }
 
 // The answer to initialize waits for the warm-up (usually while the workspace opens, before a config is opened).
-connection.onInitialize((params): InitializeResult => {
-  applySettings((params.initializationOptions ?? {}) as Settings);
+connection.onInitialize((): InitializeResult => {
   guarded(undefined, warmUp)();
   return {
     capabilities: {
@@ -106,11 +112,6 @@ connection.onInitialize((params): InitializeResult => {
     },
     serverInfo: { name: 'ai-gateway-language-server' },
   };
-});
-
-connection.onDidChangeConfiguration((change) => {
-  applySettings(((change.settings ?? {}) as { aiGateway?: Settings }).aiGateway);
-  for (const document of documents.all()) scheduleValidation(document.uri, 0);
 });
 
 // TextDocuments fires onDidChangeContent synchronously right after onDidOpen: that one must not turn the open's
@@ -190,6 +191,21 @@ connection.onRenameRequest(
   guarded(null, (p) => {
     const d = gatewayDocument(p.textDocument.uri);
     return d ? service.doRename(d, p.position, p.newName) : null;
+  }),
+);
+
+connection.onRequest(
+  requestType(Lsp.DocumentModelRequest.type),
+  guarded(null, (p) => {
+    const d = gatewayDocument(p.uri);
+    return d ? service.getDocumentModel(d) : null;
+  }),
+);
+connection.onRequest(
+  requestType(Lsp.ValidateRequest.type),
+  guarded(null, (p) => {
+    const d = gatewayDocument(p.uri);
+    return d ? service.validateForStart(d) : null;
   }),
 );
 

@@ -7,5 +7,6 @@ export { parseDuration, parseRate, parseSize, parseListen, globToRegExp } from '
 export { gatewaySchema } from './schemaCheck';
 export { YamlParseCache } from './incrementalParse';
 export { normalizeConfig, routeNames } from './normalize';
+export { interpolate } from './env';
 export { MAX_ALIAS_COUNT, findPair, parseYaml, rangeAt, type ParsedYaml } from './yamlSource';
 export type { CheckedConfig, LoadOptions, LoadResult } from './load';
