@@ -3,19 +3,12 @@
 // Usage: node scripts/bundle.mjs [--minify] [--only extension|server|cli ...]
 import * as esbuild from 'esbuild';
 import { existsSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { buildOptions, programs, root } from './bundleOptions.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const minify = args.includes('--minify');
 const only = args.flatMap((a, i) => (args[i - 1] === '--only' ? [a] : []));
-
-const programs = [
-  { name: 'extension', entry: 'client/src/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
-  { name: 'server', entry: 'server/src/server.ts', out: 'dist/server.js', external: [] },
-  { name: 'cli', entry: 'runtime/src/cli/entry.ts', out: 'dist/cli.js', external: [] },
-];
 
 let failed = 0;
 for (const program of programs) {
@@ -28,21 +21,7 @@ for (const program of programs) {
   }
   const started = Date.now();
   try {
-    const result = await esbuild.build({
-      entryPoints: [entry],
-      outfile: join(root, program.out),
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      external: program.external,
-      minify,
-      sourcemap: minify ? false : 'linked',
-      metafile: true,
-      logLevel: 'warning',
-      // Optional peer modules some dependencies probe for at run time and the gateway never uses.
-      ...(program.name === 'extension' ? {} : { external: [...program.external, 'pino-pretty', 'bufferutil', 'utf-8-validate'] }),
-    });
+    const result = await esbuild.build(buildOptions(program, { minify }));
     if (minify) rmSync(join(root, `${program.out}.map`), { force: true }); // no stale map next to a minified bundle
     const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
     console.log(`bundle: ${program.out} ${(bytes / 1024).toFixed(0)} KiB in ${Date.now() - started} ms`);

@@ -1,6 +1,6 @@
 // Entry of the AI Gateway extension: wires the language client, the local gateway process and the panels.
 import * as vscode from 'vscode';
-import { forgetGatewayDocument } from './configModel';
+import { GatewayDocumentModels } from './documentModels';
 import { registerGatewayCommands } from './gatewayCommands';
 import { activeGatewayDocument, adoptMarkedYamlDocuments, isGatewayDocument } from './gatewayDocuments';
 import { GatewayProcess } from './gatewayProcess';
@@ -19,6 +19,7 @@ import { reportGatewayCrashes } from './crashNotice';
 export interface GatewayExtensionApi {
   gateway: GatewayProcess;
   languageClient: GatewayLanguageClient;
+  documentModels: GatewayDocumentModels;
   poller: MetricsPoller;
   routesView: RoutesView;
   routeTests: RouteTestController;
@@ -41,10 +42,11 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
     }),
   }));
   const poller = new MetricsPoller(gateway, log, () => settings().get<number>('metricsIntervalMs', 1000));
-  const routesView = new RoutesView(poller);
-  const credentials = new RequestCredentials(context.secrets);
   const languageClient = new GatewayLanguageClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath, log);
-  const routeTests = new RouteTestController(() => Promise.resolve(gateway.state.kind === 'running' ? gateway.state.url : undefined));
+  const documentModels = new GatewayDocumentModels(languageClient, log);
+  const routesView = new RoutesView(poller, documentModels);
+  const credentials = new RequestCredentials(context.secrets);
+  const routeTests = new RouteTestController(() => Promise.resolve(gateway.state.kind === 'running' ? gateway.state.url : undefined), documentModels);
 
   context.subscriptions.push(
     log,
@@ -52,11 +54,11 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
     poller,
     routesView,
     languageClient,
+    documentModels,
     routeTests,
     adoptMarkedYamlDocuments(),
     new GatewayStatusBar(gateway, poller),
-    registerRouteCodeLens(poller),
-    vscode.window.createTreeView('aiGateway.routes', { treeDataProvider: routesView, showCollapseAll: true }),
+    registerRouteCodeLens(poller, documentModels),
     ...registerGatewayCommands({
       context,
       log,
@@ -64,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
       poller,
       routesView,
       routeTests,
+      models: documentModels,
       credentials,
       testRequests: {
         extensionUri: context.extensionUri,
@@ -77,7 +80,6 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
     vscode.window.onDidChangeActiveTextEditor((editor) => {
       if (editor && isGatewayDocument(editor.document) && gateway.state.kind === 'stopped') routesView.show(editor.document);
     }),
-    vscode.workspace.onDidCloseTextDocument((document) => forgetGatewayDocument(document.uri)),
     gateway.onDidChangeState((state) => {
       if ('configPath' in state) {
         void vscode.workspace.openTextDocument(state.configPath).then((document) => routesView.show(document));
@@ -86,7 +88,7 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
   );
   routesView.show(activeGatewayDocument());
   log.info('AI Gateway extension activated');
-  return { gateway, languageClient, poller, routesView, routeTests, logFile: vscode.Uri.joinPath(context.logUri, 'AI Gateway.log') };
+  return { gateway, languageClient, documentModels, poller, routesView, routeTests, logFile: vscode.Uri.joinPath(context.logUri, 'AI Gateway.log') };
 }
 
 /** VS Code waits for this: the gateway is stopped (not just signalled) before the extension host goes away. */

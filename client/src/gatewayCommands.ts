@@ -1,8 +1,7 @@
 // The "AI Gateway" commands of the palette, status bar, editor title, routes view and CodeLens.
 import * as vscode from 'vscode';
-import { loadConfig, formatDiagnostic } from '../../common/src/config';
-import type { RequestTrace } from '../../common/src/protocol';
-import { parseGatewayDocument } from './configModel';
+import type { Lsp, RequestTrace } from '../../common/src/protocol';
+import type { GatewayDocumentModels } from './documentModels';
 import { activeGatewayDocument, gatewayLanguageId, isGatewayDocument } from './gatewayDocuments';
 import type { GatewayProcess } from './gatewayProcess';
 import { MetricsPanel } from './metricsPanel';
@@ -27,6 +26,7 @@ export interface CommandDeps {
   poller: MetricsPoller;
   routesView: RoutesView;
   routeTests: RouteTestController;
+  models: GatewayDocumentModels;
   credentials: RequestCredentials;
   testRequests: Omit<TestRequestDeps, 'gatewayUrl' | 'adminKey' | 'traceOf'>;
 }
@@ -90,7 +90,7 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
   }
 
   async function sendTestRequest(target?: RouteRef | RoutesTreeNode): Promise<unknown> {
-    const ref = target && 'kind' in target ? (target.kind === 'route' ? { uri: target.uri, route: target.located.route.name } : undefined) : target;
+    const ref = target && 'kind' in target ? (target.kind === 'route' ? { uri: target.uri, route: target.route.name } : undefined) : target;
     // Without a config in the editor (from the walkthrough, say), the one the local gateway runs.
     const running = gateway.state.kind === 'running' ? gateway.state.configPath : undefined;
     const document = ref
@@ -100,17 +100,17 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
       void vscode.window.showWarningMessage('Open a gateway config to send a test request.');
       return undefined;
     }
-    const routes = parseGatewayDocument(document).routes;
+    const routes = (await deps.models.get(document))?.routes ?? [];
     const name =
       ref?.route ??
       (routes.length === 1
-        ? routes[0]?.route.name
+        ? routes[0]?.name
         : await vscode.window.showQuickPick(
-            routes.map((r) => r.route.name),
+            routes.map((r) => r.name),
             { title: 'Send a test request to route', ignoreFocusOut: true },
           ));
-    const located = routes.find((r) => r.route.name === name);
-    if (!located) return undefined;
+    const route = routes.find((r) => r.name === name);
+    if (!route) return undefined;
     const panel = await TestRequestPanel.show(
       {
         ...deps.testRequests,
@@ -118,7 +118,7 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
         adminKey: gateway.adminKey,
         traceOf: (requestId) => traceOf(requestId),
       },
-      requestTemplate(located.route),
+      requestTemplate(route),
       ref?.send === true,
     );
     return panel;
@@ -134,13 +134,24 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
     }
   }
 
-  async function validate(): Promise<void> {
+  /** Resolves with the validation it showed (the e2e suite reads it). */
+  async function validate(): Promise<Lsp.Validation | undefined> {
     const document = activeGatewayDocument() ?? (await pickConfig());
-    if (!document) return;
-    const result = loadConfig(document.getText(), { mode: 'start', baseDir: vscode.Uri.joinPath(document.uri, '..').fsPath });
+    if (!document) return undefined;
+    // The language server judges it, as `ai-gateway-cli validate` does (the extension parses no YAML itself).
+    const result = await deps.models.validate(document).catch((err: unknown) => {
+      log.error(`Validate Config: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
+    if (!result) {
+      void vscode.window
+        .showErrorMessage('The AI Gateway language server could not validate the config.', 'Show Logs')
+        .then((choice) => choice && log.show(true));
+      return undefined;
+    }
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
-    for (const d of result.diagnostics) log.info(formatDiagnostic(document.uri.fsPath, d));
+    for (const line of result.lines) log.info(line);
     if (errors.length === 0) {
       void vscode.window.showInformationMessage(
         `${vscode.workspace.asRelativePath(document.uri)} is valid${warnings.length ? ` (${warnings.length} warning(s))` : ''}: the gateway can start on it.`,
@@ -153,6 +164,7 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
         )
         .then((choice) => choice && vscode.commands.executeCommand('workbench.actions.view.problems'));
     }
+    return result;
   }
 
   const register = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn);
@@ -166,14 +178,14 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
     register('aiGateway.showRoutes', () => vscode.commands.executeCommand('aiGateway.routes.focus')),
     register('aiGateway.refreshRoutes', () => routesView.refresh()),
     register('aiGateway.showMetrics', (target?: string | RoutesTreeNode) => {
-      const route = typeof target === 'string' ? target : target?.kind === 'route' ? target.located.route.name : undefined;
+      const route = typeof target === 'string' ? target : target?.kind === 'route' ? target.route.name : undefined;
       MetricsPanel.show(deps.context.extensionUri, poller, route);
     }),
     register('aiGateway.sendTestRequest', sendTestRequest),
     register('aiGateway.runRouteTests', async () => {
       // The tests of the config in the editor; with none open, those of every open config.
       const document = activeGatewayDocument();
-      if (document) deps.routeTests.load(document);
+      if (document) await deps.routeTests.load(document);
       const file = document ? deps.routeTests.controller.items.get(document.uri.toString()) : undefined;
       if (document ? !file : deps.routeTests.controller.items.size === 0) {
         showNoRouteTests(document);
@@ -192,7 +204,7 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
     }),
     register('aiGateway.setRequestCredential', async () => {
       const document = activeGatewayDocument();
-      const routes = document ? parseGatewayDocument(document).routes.map((r) => r.route.name) : [];
+      const routes = document ? ((await deps.models.get(document))?.routes.map((r) => r.name) ?? []) : [];
       const scope = await vscode.window.showQuickPick([{ label: 'Every route', route: undefined }, ...routes.map((r) => ({ label: r, route: r }))], {
         title: 'Credential for test requests to',
       });

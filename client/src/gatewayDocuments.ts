@@ -2,8 +2,10 @@
 // manifest's filename patterns; a plain YAML file whose first line is `# ai-gateway` is switched to it here
 // (VS Code decides `.yaml` by extension before it ever looks at a first line).
 import * as vscode from 'vscode';
+import { Lsp } from '../../common/src/protocol';
 
-export const gatewayLanguageId = 'ai-gateway-yaml';
+/** Also the manifest's `contributes.languages` id; the language server treats documents of it as configs. */
+export const gatewayLanguageId = Lsp.languageId;
 export const gatewaySelector: vscode.DocumentSelector = [{ language: gatewayLanguageId }];
 
 const firstLineMarker = /^#\s*ai-gateway\b/;

@@ -1,12 +1,18 @@
 // Starts the bundled language server (dist/server.js, over stdio) for gateway documents, the first time one is open.
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, NotificationType, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { LANGUAGE_SERVER_NODE_FLAGS } from '../../common/src/nodeFlags';
+import { Lsp, type LspNotification, type LspRequest } from '../../common/src/protocol';
 import { gatewayLanguageId, isGatewayDocument } from './gatewayDocuments';
+
+const notificationType = <P>(message: LspNotification<P>) => new NotificationType<P>(message.method);
 
 export class GatewayLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private readonly subscription: vscode.Disposable;
+  private readonly analyzed = new vscode.EventEmitter<Lsp.AnalysisChanged>();
+  /** The server analyzed a new version of a document (`Lsp.AnalysisChangedNotification`). */
+  readonly onDidAnalyze = this.analyzed.event;
 
   constructor(
     private readonly serverPath: string,
@@ -19,6 +25,12 @@ export class GatewayLanguageClient implements vscode.Disposable {
   /** Resolves once the server answered `initialize` (tests wait on it). */
   async ready(): Promise<LanguageClient> {
     return this.start();
+  }
+
+  /** One of the custom requests of `Lsp`, once the server runs; pending document changes are sent before it. */
+  async request<P, R>(message: LspRequest<P, R>, params: P): Promise<R> {
+    const client = await this.start();
+    return client.sendRequest<R>(message.method, params);
   }
 
   private async startFor(document: vscode.TextDocument): Promise<void> {
@@ -38,6 +50,7 @@ export class GatewayLanguageClient implements vscode.Disposable {
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}') },
     };
     this.client = new LanguageClient('aiGateway', 'AI Gateway Language Server', serverOptions, clientOptions);
+    this.client.onNotification(notificationType(Lsp.AnalysisChangedNotification.type), (params) => this.analyzed.fire(params));
     try {
       await this.client.start();
     } catch (err) {
@@ -53,6 +66,7 @@ export class GatewayLanguageClient implements vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    this.analyzed.dispose();
     void this.stop();
   }
 }

@@ -1,17 +1,19 @@
 // A CodeLens above each route: "Send test request", plus the live "N req · p95 X ms · E errors" while the gateway runs.
 import * as vscode from 'vscode';
-import { parseGatewayDocument } from './configModel';
+import { toRange, type GatewayDocumentModels } from './documentModels';
 import { gatewaySelector } from './gatewayDocuments';
 import type { MetricsPoller } from './metricsPoller';
 
-export function registerRouteCodeLens(poller: MetricsPoller): vscode.Disposable {
+export function registerRouteCodeLens(poller: MetricsPoller, models: GatewayDocumentModels): vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();
   const provider: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: changed.event,
-    provideCodeLenses(document) {
+    async provideCodeLenses(document) {
+      const model = await models.get(document);
       const summary = poller.latest?.summary;
-      return parseGatewayDocument(document).routes.flatMap(({ route, range }) => {
-        const at = new vscode.Range(range.start, range.start);
+      return (model?.routes ?? []).flatMap((route) => {
+        const start = toRange(route.range).start;
+        const at = new vscode.Range(start, start);
         const lenses = [
           new vscode.CodeLens(at, {
             title: '$(send) Send test request',
@@ -32,5 +34,6 @@ export function registerRouteCodeLens(poller: MetricsPoller): vscode.Disposable 
     changed,
     vscode.languages.registerCodeLensProvider(gatewaySelector, provider),
     poller.onDidSample(() => changed.fire()),
+    models.onDidChange(() => changed.fire()),
   );
 }

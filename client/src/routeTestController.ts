@@ -2,15 +2,20 @@
 // run against the local gateway by the same engine as `ai-gateway-cli test`, failures shown with expected/actual.
 import * as vscode from 'vscode';
 import { runRouteTest, type RouteTestCase, type RouteTestResult } from '../../sdk/src';
-import { parseGatewayDocument } from './configModel';
+import { toRange, type GatewayDocumentModels } from './documentModels';
 import { isGatewayDocument } from './gatewayDocuments';
 
 export class RouteTestController implements vscode.Disposable {
   readonly controller = vscode.tests.createTestController('aiGateway.routeTests', 'AI Gateway Route Tests');
   private readonly cases = new WeakMap<vscode.TestItem, RouteTestCase>();
+  /** The document version whose tests the items show, so a slow answer for an older version does not replace them. */
+  private readonly shownVersions = new Map<string, number>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly gatewayUrl: () => Promise<string | undefined>) {
+  constructor(
+    private readonly gatewayUrl: () => Promise<string | undefined>,
+    private readonly models: GatewayDocumentModels,
+  ) {
     this.controller.createRunProfile(
       'Run against the local gateway',
       vscode.TestRunProfileKind.Run,
@@ -20,25 +25,35 @@ export class RouteTestController implements vscode.Disposable {
       true,
     );
     this.subscriptions.push(
-      vscode.workspace.onDidOpenTextDocument((d) => this.load(d)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.load(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.controller.items.delete(d.uri.toString())),
+      // The language server says when it analyzed a change (an open too); then the items follow the new version.
+      models.onDidChange((uri) => {
+        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        if (document) void this.load(document);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.controller.items.delete(d.uri.toString());
+        this.shownVersions.delete(d.uri.toString());
+      }),
     );
-    for (const document of vscode.workspace.textDocuments) this.load(document);
+    for (const document of vscode.workspace.textDocuments) void this.load(document);
   }
 
-  /** (Re)builds the items of one config document. */
-  load(document: vscode.TextDocument): void {
+  /** (Re)builds the items of one config document from the language server's model of it. */
+  async load(document: vscode.TextDocument): Promise<void> {
     if (!isGatewayDocument(document)) return;
-    const parsed = parseGatewayDocument(document);
-    const file = this.controller.createTestItem(document.uri.toString(), vscode.workspace.asRelativePath(document.uri), document.uri);
-    for (const { route, range, testRanges } of parsed.routes) {
+    const model = await this.models.get(document);
+    const uri = document.uri.toString();
+    if (!model || model.version < (this.shownVersions.get(uri) ?? -1) || document.isClosed) return;
+    this.shownVersions.set(uri, model.version);
+    const file = this.controller.createTestItem(uri, vscode.workspace.asRelativePath(document.uri), document.uri);
+    for (const route of model.routes) {
       if (route.tests.length === 0) continue;
-      const routeItem = this.controller.createTestItem(`${document.uri.toString()}#${route.name}`, route.name, document.uri);
-      routeItem.range = range;
+      const routeItem = this.controller.createTestItem(`${uri}#${route.name}`, route.name, document.uri);
+      routeItem.range = toRange(route.range);
       route.tests.forEach((test, index) => {
         const item = this.controller.createTestItem(`${routeItem.id}#${index}`, test.name, document.uri);
-        item.range = testRanges[index];
+        const range = route.testRanges[index];
+        if (range) item.range = toRange(range);
         this.cases.set(item, { route: route.name, routePath: route.path, routeMethods: route.methods, test });
         routeItem.children.add(item);
       });

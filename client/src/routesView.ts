@@ -1,30 +1,37 @@
 // The "Routes" tree in the AI Gateway view container: each route with its methods, its targets and their live
 // health; a click reveals the route in the YAML, inline actions send a test request or open its metrics.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { redactUrl } from '../../common/src/config';
-import type { Admin } from '../../common/src/protocol';
-import { parseGatewayDocument, type LocatedRoute } from './configModel';
+import type { Admin, Lsp } from '../../common/src/protocol';
+import { toRange, type GatewayDocumentModels } from './documentModels';
 import type { MetricsPoller } from './metricsPoller';
 
-export type RoutesTreeNode = { kind: 'route'; uri: vscode.Uri; located: LocatedRoute } | { kind: 'target'; route: string; url: string; weight: number };
+export type RoutesTreeNode = { kind: 'route'; uri: vscode.Uri; route: Lsp.Route; id: string } | { kind: 'target'; route: string; url: string; weight: number };
 
 export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RoutesTreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  readonly treeView: vscode.TreeView<RoutesTreeNode>;
   private document: vscode.TextDocument | undefined;
   private metrics: Admin.MetricsSummary | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(poller: MetricsPoller) {
+  constructor(
+    poller: MetricsPoller,
+    private readonly models: GatewayDocumentModels,
+  ) {
+    this.treeView = vscode.window.createTreeView('aiGateway.routes', { treeDataProvider: this, showCollapseAll: true });
     this.subscriptions.push(
+      this.treeView,
       poller.onDidSample((sample) => {
         const before = JSON.stringify(this.metrics?.routes.map((r) => r.targets));
         this.metrics = sample?.summary;
         // Health rarely changes: redraw only when it did, not every second.
         if (JSON.stringify(this.metrics?.routes.map((r) => r.targets)) !== before) this.refresh();
       }),
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document === this.document) this.refresh();
+      // Pushed by the language server once it analyzed an edit (not on every keystroke of the editor).
+      models.onDidChange((uri) => {
+        if (uri.toString() === this.document?.uri.toString()) this.refresh();
       }),
     );
   }
@@ -34,6 +41,7 @@ export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vsco
     if (document === this.document) return;
     this.document = document;
     void vscode.commands.executeCommand('setContext', 'aiGateway.hasConfig', document !== undefined);
+    this.treeView.description = document ? path.basename(document.uri.path) : undefined;
     this.refresh();
   }
 
@@ -45,15 +53,25 @@ export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vsco
     this.changed.fire(undefined);
   }
 
-  getChildren(node?: RoutesTreeNode): RoutesTreeNode[] {
+  async getChildren(node?: RoutesTreeNode): Promise<RoutesTreeNode[]> {
     const document = this.document;
     if (!document) return [];
     if (!node) {
-      return parseGatewayDocument(document).routes.map((located) => ({ kind: 'route' as const, uri: document.uri, located }));
+      const model = await this.models.get(document);
+      if (document !== this.document || !model) return [];
+      // Where the config listens, next to which file it is: the address a deployment of it serves on.
+      this.treeView.description = `${path.basename(document.uri.path)} · listen ${model.listen.host}:${model.listen.port}`;
+      // Ids follow names (a route keeps its row while others move); a name written twice, mid-edit, gets its place too.
+      const seen = new Set<string>();
+      return model.routes.map((route) => {
+        const id = seen.has(route.name) ? `${document.uri.toString()}#${route.name}#${route.index}` : `${document.uri.toString()}#${route.name}`;
+        seen.add(route.name);
+        return { kind: 'route' as const, uri: document.uri, route, id };
+      });
     }
     if (node.kind === 'route') {
       // As the gateway shows a target everywhere (and names it in its metrics): without the URL's credentials.
-      return node.located.route.targets.map((t) => ({ kind: 'target' as const, route: node.located.route.name, url: redactUrl(t.url), weight: t.weight }));
+      return node.route.targets.map((t) => ({ kind: 'target' as const, route: node.route.name, url: t.url, weight: t.weight }));
     }
     return [];
   }
@@ -72,16 +90,20 @@ export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vsco
       item.contextValue = 'target';
       return item;
     }
-    const { route, range } = node.located;
+    const { route } = node;
     const item = new vscode.TreeItem(route.name, vscode.TreeItemCollapsibleState.Expanded);
     item.description = `${(route.methods ?? ['ANY']).join(',')} ${route.path}`;
+    // A route being written keeps its place in the view; its icon says the config would not load yet.
+    const problems = route.errors > 0 ? `\n\n$(error) ${route.errors} error(s) in this route: the gateway refuses the config until they are fixed.` : '';
     item.tooltip = new vscode.MarkdownString(
-      `**${route.name}** \`${(route.methods ?? ['any method']).join(', ')} ${route.path}\`\n\n${route.targets.map((t) => `- ${redactUrl(t.url)}`).join('\n')}`,
+      `**${route.name}** \`${(route.methods ?? ['any method']).join(', ')} ${route.path}\`\n\n${route.targets.map((t) => `- ${t.url}`).join('\n')}${problems}`,
+      true,
     );
-    item.iconPath = new vscode.ThemeIcon('symbol-interface');
+    item.iconPath =
+      route.errors > 0 ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')) : new vscode.ThemeIcon('symbol-interface');
     item.contextValue = 'route';
-    item.id = `${node.uri.toString()}#${route.name}`;
-    item.command = { command: 'aiGateway.revealRoute', title: 'Reveal Route in Config', arguments: [node.uri, range] };
+    item.id = node.id;
+    item.command = { command: 'aiGateway.revealRoute', title: 'Reveal Route in Config', arguments: [node.uri, toRange(route.range)] };
     return item;
   }
 

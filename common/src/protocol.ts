@@ -3,7 +3,7 @@
 // Admin REST API shapes live in the `Admin` namespace, custom LSP requests in `Lsp`, and the lines the
 // gateway process prints for its parent (the extension) in `ProcessEvents`.
 
-import type { AuthType, Diagnostic, JwtConfig, LogLevel, RouteConfig, SecurityRule } from './config';
+import type { AuthType, Diagnostic, JwtConfig, LogLevel, Range, RouteConfig, SecurityRule } from './config';
 
 /** Error body of every non-2xx answer of the gateway and its admin API. */
 export interface ErrorBody {
@@ -238,6 +238,95 @@ export namespace Admin {
     errorRatio: number; // 0..1
     tokens: { prompt: number; completion: number; total: number };
     targets?: { url: string; healthy: boolean }[];
+  }
+}
+
+/**
+ * A custom LSP message's method with its types attached. Plain data, because the gateway runtime imports this module
+ * too and has no use for a JSON-RPC library; the client and the server each make vscode-jsonrpc's `RequestType` or
+ * `NotificationType` from it (`new RequestType<P, R, void>(message.method)`), so both sides are typed by this file.
+ */
+export interface LspRequest<P, R> {
+  readonly method: string;
+  /** Never set: it carries the types. */
+  readonly types?: { params: P; result: R };
+}
+export interface LspNotification<P> {
+  readonly method: string;
+  /** Never set: it carries the type. */
+  readonly types?: { params: P };
+}
+
+/**
+ * Custom LSP messages between the extension's language client and the language server. The extension never parses a
+ * gateway document itself: what it shows of one (routes view, CodeLens, Testing view, Validate Config) comes from the
+ * server's analysis of the open document's current version, through these.
+ */
+export namespace Lsp {
+  /** The language id the extension gives gateway documents (by file name, first line, or the user's `files.associations`). */
+  export const languageId = 'ai-gateway-yaml';
+
+  /** Names one open gateway document. */
+  export interface DocumentParams {
+    uri: string;
+  }
+
+  /**
+   * A route of the document. The fields are the config model's normalized route (`target` as one target, methods in
+   * upper case, `${VAR}` expanded), also while the document has errors: an entry with errors of its own is read as
+   * far as it goes (a target without a URL or a test without a name is left out until it has one).
+   */
+  export interface Route extends Pick<RouteConfig, 'name' | 'path' | 'methods' | 'match' | 'example' | 'tests'> {
+    /** Its place under `routes:`. */
+    index: number;
+    targets: { url: string; weight: number }[];
+    /** The whole entry under `routes:`. */
+    range: Range;
+    /** Where each of `tests` is written, in the same order. */
+    testRanges: Range[];
+    /** Error diagnostics inside the entry (0 for a route the gateway would accept as written). */
+    errors: number;
+  }
+
+  /** What the extension shows of one gateway document, for one version of it. */
+  export interface DocumentModel {
+    uri: string;
+    version: number;
+    /** `gateway.listen` resolved: the default 127.0.0.1:8080 when it is absent or not (yet) an address. */
+    listen: { host: string; port: number };
+    routes: Route[];
+  }
+
+  /** The document as `ai-gateway-cli validate` (and the gateway at start) judges it. */
+  export interface Validation {
+    uri: string;
+    version: number;
+    /** Unset environment variables are errors here, as when the gateway starts (the editor shows them as warnings). */
+    diagnostics: Diagnostic[];
+    /** Each diagnostic as `validate` prints it: `FILE:LINE:COL: severity: message [code]`. */
+    lines: string[];
+  }
+
+  /** Client -> server: the document's routes, ranges and listen address; null when the server has no such gateway document open. */
+  export namespace DocumentModelRequest {
+    export const type: LspRequest<DocumentParams, DocumentModel | null> = { method: 'aiGateway/documentModel' };
+  }
+
+  /** Client -> server: validate the document for start (the "Validate Config" command); null as above. */
+  export namespace ValidateRequest {
+    export const type: LspRequest<DocumentParams, Validation | null> = { method: 'aiGateway/validate' };
+  }
+
+  /**
+   * Server -> client: a new version of the document was analyzed (its diagnostics were just published). What the
+   * client shows of it may have changed; it asks again with `DocumentModelRequest`, which the analysis already answers.
+   */
+  export namespace AnalysisChangedNotification {
+    export const type: LspNotification<AnalysisChanged> = { method: 'aiGateway/analysisChanged' };
+  }
+  export interface AnalysisChanged {
+    uri: string;
+    version: number;
   }
 }
 

@@ -3,7 +3,9 @@
 import {
   createConnection,
   LSPErrorCodes,
+  NotificationType,
   ProposedFeatures,
+  RequestType,
   ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
@@ -11,6 +13,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Lsp, type LspNotification, type LspRequest } from '../../common/src/protocol';
 import { createLanguageService, RequestRefused } from './service/languageService';
 
 const WARMUP_CONFIG = [
@@ -29,13 +32,9 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const service = createLanguageService();
 
-interface Settings {
-  files?: unknown;
-}
-function applySettings(settings: Settings | undefined): void {
-  const files = Array.isArray(settings?.files) ? settings.files.filter((f): f is string => typeof f === 'string') : undefined;
-  if (files) service.configure({ files });
-}
+const requestType = <P, R>(message: LspRequest<P, R>) => new RequestType<P, R, void>(message.method);
+const notificationType = <P>(message: LspNotification<P>) => new NotificationType<P>(message.method);
+const analysisChanged = notificationType(Lsp.AnalysisChangedNotification.type);
 
 /** Every request answers, whatever the document holds: a refusal is its error, a failure is logged and the answer is empty. */
 function guarded<A extends unknown[], R>(empty: R, handler: (...args: A) => R): (...args: A) => R {
@@ -88,6 +87,8 @@ async function validateDocument(uri: string): Promise<void> {
   // A newer version (or a close) arrived meanwhile: its own validation publishes.
   if (diagnostics === undefined || documents.get(uri)?.version !== version) return;
   void connection.sendDiagnostics({ uri, version, diagnostics });
+  // The extension's views ask for what they show of this version (answered from the analysis just made).
+  void connection.sendNotification(analysisChanged, { uri, version });
 }
 
 /** Analyses of the warm-up config: V8 optimizes the parser after a few runs of it, not after one. */
@@ -112,8 +113,7 @@ function warmUp(): void {
 }
 
 // The answer to initialize waits for the warm-up (usually while the workspace opens, before a config is opened).
-connection.onInitialize((params): InitializeResult => {
-  applySettings((params.initializationOptions ?? {}) as Settings);
+connection.onInitialize((): InitializeResult => {
   guarded(undefined, warmUp)();
   return {
     capabilities: {
@@ -130,11 +130,6 @@ connection.onInitialize((params): InitializeResult => {
     },
     serverInfo: { name: 'ai-gateway-language-server' },
   };
-});
-
-connection.onDidChangeConfiguration((change) => {
-  applySettings(((change.settings ?? {}) as { aiGateway?: Settings }).aiGateway);
-  for (const document of documents.all()) scheduleValidation(document.uri, 0);
 });
 
 // TextDocuments fires onDidChangeContent synchronously right after onDidOpen: that one must not turn the open's
@@ -214,6 +209,21 @@ connection.onRenameRequest(
   guarded(null, (p) => {
     const d = gatewayDocument(p.textDocument.uri);
     return d ? service.doRename(d, p.position, p.newName) : null;
+  }),
+);
+
+connection.onRequest(
+  requestType(Lsp.DocumentModelRequest.type),
+  guarded(null, (p) => {
+    const d = gatewayDocument(p.uri);
+    return d ? service.getDocumentModel(d) : null;
+  }),
+);
+connection.onRequest(
+  requestType(Lsp.ValidateRequest.type),
+  guarded(null, (p) => {
+    const d = gatewayDocument(p.uri);
+    return d ? service.validateForStart(d) : null;
   }),
 );
 

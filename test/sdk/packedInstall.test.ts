@@ -134,7 +134,11 @@ describe('the packed package: the SDK with its type declarations, and the CLI', 
   it('requires the SDK at run time and runs the CLI from node_modules/.bin', async () => {
     const required = await run(process.execPath, ['-e', "process.stdout.write(typeof require('ai-gateway-vscode/sdk').AIGateway)"], project);
     assert.equal(required.stdout, 'function', required.stderr);
-    const cli = await run(path.join(project, 'node_modules/.bin/ai-gateway-cli'), ['validate', path.join(repoRoot, 'test/fixtures/card-example.yaml')], project);
+    const cli = await run(
+      path.join(project, 'node_modules/.bin/ai-gateway-cli'),
+      ['validate', path.join(repoRoot, 'test/fixtures/card-example.yaml')],
+      project,
+    );
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout + cli.stderr, /warning: auth: jwt names no key yet/);
   });

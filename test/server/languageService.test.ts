@@ -30,14 +30,15 @@ const PROTECTED =
   'routes:\n  - name: chat\n    path: /v1/chat\n    target: mock://openai\n  - name: embed\n    path: /v1/embed\n    target: mock://openai\nsecurity:\n  - endpoint: /v1/chat\n    auth: none\n  - endpoint: /v1/embed\n    auth: none\n';
 
 describe('language service', () => {
-  it('selects gateway documents by name, first line, $schema and extra globs', () => {
-    const yes = (uri: string, text = 'routes: []\n', files: string[] = []) =>
-      createLanguageService({ files }).isGatewayDocument(TextDocument.create(uri, 'yaml', 1, text));
+  it('selects gateway documents by language, name, first line and $schema', () => {
+    const yes = (uri: string, text = 'routes: []\n', languageId = 'yaml') => service.isGatewayDocument(TextDocument.create(uri, languageId, 1, text));
     assert.ok(yes('file:///w/prod.gateway.yaml'));
     assert.ok(yes('file:///w/ai-gateway.yml'));
     assert.ok(yes('file:///w/x.yaml', '# ai-gateway\nroutes: []\n'));
     assert.ok(yes('file:///w/x.yaml', '$schema: ../schemas/gateway.schema.json\nroutes: []\n'));
-    assert.ok(yes('file:///w/deploy/gw.yaml', 'routes: []\n', ['deploy/*.yaml']));
+    // A file the user associated with the gateway language (files.associations) whatever its name says.
+    assert.ok(yes('file:///w/deploy/gw.yaml', 'routes: []\n', 'ai-gateway-yaml'));
+    assert.ok(!yes('file:///w/deploy/gw.yaml', 'routes: []\n'));
     assert.ok(!yes('file:///w/docker-compose.yaml', 'services: {}\n'));
   });
 

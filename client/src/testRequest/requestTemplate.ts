@@ -1,6 +1,6 @@
 // The request a "Send test request" starts from: the route's `example:`, else its first `tests:` entry, else a
 // sensible default for the kind of route (a streamed chat completion for OpenAI chat paths).
-import type { RouteConfig } from '../../../common/src/config';
+import type { Lsp } from '../../../common/src/protocol';
 
 export interface TestRequestSpec {
   route: string;
@@ -37,7 +37,7 @@ function serialize(body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body, null, 2);
 }
 
-export function requestTemplate(route: RouteConfig): TestRequestSpec {
+export function requestTemplate(route: Lsp.Route): TestRequestSpec {
   const test = route.tests[0];
   const source = route.example ?? test;
   const path = test?.path ?? concretePath(route.path);

@@ -15,19 +15,19 @@ import type {
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkConfig } from '../../../common/src/config';
+import type { Lsp } from '../../../common/src/protocol';
 import { AnalysisCache, type AnalysisOptions, type GatewayAnalysis } from './analysis';
 import { codeActions } from './codeActions';
 import { doComplete } from './completion';
 import { validate } from './diagnostics';
 import { isGatewayDocument } from './documentSelection';
+import { documentModel } from './documentModel';
 import { doHover } from './hover';
 import { findDefinition, findReferences, prepareRename, rename } from './navigation';
 import { documentSymbols, foldingRanges, selectionRanges } from './outline';
+import { validateForStart } from './startValidation';
 
-export interface LanguageServiceOptions extends Partial<AnalysisOptions> {
-  /** Extra globs of files to treat as gateway configs (the `aiGateway.files` setting). */
-  files?: string[];
-}
+export type LanguageServiceOptions = Partial<AnalysisOptions>;
 
 export interface GatewayLanguageService {
   configure(options: LanguageServiceOptions): void;
@@ -50,6 +50,10 @@ export interface GatewayLanguageService {
   prepareRename(document: TextDocument, position: Position): { range: Range; placeholder: string } | null;
   /** Throws `RequestRefused` (with a message for the user) for a new name the config cannot take. */
   doRename(document: TextDocument, position: Position, newName: string): WorkspaceEdit | null;
+  /** The routes (with ranges) and listen address the extension shows, from this version's analysis. */
+  getDocumentModel(document: TextDocument): Lsp.DocumentModel;
+  /** The document judged as the gateway's start judges it (the "Validate Config" command). */
+  validateForStart(document: TextDocument): Lsp.Validation;
   forget(uri: string): void;
 }
 
@@ -65,7 +69,7 @@ export function createLanguageService(initial: LanguageServiceOptions = {}): Gat
     configure: (next) => {
       options = { ...options, ...next };
     },
-    isGatewayDocument: (document) => isGatewayDocument(document.uri, document.getText().slice(0, 4096), options.files ?? []),
+    isGatewayDocument: (document) => isGatewayDocument(document.languageId, document.uri, document.getText().slice(0, 4096)),
     analyze,
     doValidation: (document) => validate(analyze(document)),
     doValidationInSteps: async (document) => {
@@ -84,6 +88,8 @@ export function createLanguageService(initial: LanguageServiceOptions = {}): Gat
     prepareRename: (document, position) => prepareRename(document, position, analyze(document)),
     doRename: (document, position, newName) =>
       rename(document, position, newName, analyze(document), (text) => checkConfig(text, { env: analysisOptions().env, mode: 'editor' }).diagnostics),
+    getDocumentModel: (document) => documentModel(document, analyze(document), analysisOptions().env),
+    validateForStart: (document) => validateForStart(document, analysisOptions().env),
     forget: (uri) => cache.forget(uri),
   };
 }

@@ -117,7 +117,10 @@ describe('local gateway', () => {
 
   it('route tests pass and fail as they should in the Testing view', async () => {
     const api = await extensionApi();
-    const results = await api.routeTests.run(new vscode.TestRunRequest(), new vscode.CancellationTokenSource().token);
+    // This config's tests (VS Code may keep other configs the suite opened, and their tests, after their editors closed).
+    const file = api.routeTests.controller.items.get(fixtureUri('ai-gateway.yaml').toString());
+    assert.ok(file, 'the config is in the Testing view');
+    const results = await api.routeTests.run(new vscode.TestRunRequest([file]), new vscode.CancellationTokenSource().token);
     const outcome = Object.fromEntries(results.map((r) => [r.test, r.passed]));
     assert.deepEqual(outcome, { 'answers a chat completion': true, 'expects the wrong status on purpose': false });
     const failed = results.find((r) => !r.passed);
