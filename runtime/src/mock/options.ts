@@ -12,7 +12,10 @@ export function isMockProvider(value: string): value is MockProvider {
 }
 
 /** The AWS test credentials the Bedrock mock verifies SigV4 signatures against unless told others. */
-export const MOCK_AWS_CREDENTIALS = { accessKeyId: 'AKIDMOCKGATEWAY00000', secretAccessKey: 'mock/gateway/secret/access/key/for/tests' };
+export const MOCK_AWS_CREDENTIALS = {
+  accessKeyId: 'AKIDMOCKGATEWAY00000',
+  secretAccessKey: 'mock-gateway-secret-access-key-for-tests' /* not AWS-shaped: vsce refuses packages with what looks like a real key */,
+};
 
 export interface MockOptions {
   /** Sent back as `x-mock-instance`, so a test can tell which backend answered. */
