@@ -113,6 +113,11 @@ describe('language service robustness', function () {
     );
   });
 
+  it('keeps completion edits on the cursor line inside an inline collection spread over lines (a case the property found)', () => {
+    const document = TextDocument.create(uri, 'yaml', ++version, '{[$routes:\n{routes:\nHOME}');
+    exerciseEverything(document, { line: 1, character: 1 });
+  });
+
   it('survives a YAML alias bomb, binary junk, half-typed documents and a 10 MB file (refused as too large, not parsed)', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 12; i++)

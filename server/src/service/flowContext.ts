@@ -80,7 +80,9 @@ export function flowContext(text: string, root: unknown, offset: number, before:
   if (!flow?.node.range) return undefined;
   const inside = text.slice(flow.node.range[0] + 1, offset);
   const { separator, at } = lastSeparator(inside);
-  const typed = inside.slice(at).trimStart();
+  // What is typed since the last separator, on the cursor's line only: an edit range never reaches back over a line break.
+  const sinceSeparator = inside.slice(at).trimStart();
+  const typed = sinceSeparator.slice(sinceSeparator.lastIndexOf('\n') + 1).trimStart();
   const prefix = typed.replace(/^["']/, '');
   if (isSeq(flow.node)) {
     const typing = (item: unknown) => isScalar(item) && item.range !== undefined && item.range !== null && item.range[0] <= offset && offset <= item.range[1];
