@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type {
   ApiKeyConfig,
+  AuthType,
   CallbackConfig,
   GatewayConfig,
   GatewaySettings,
@@ -104,6 +105,7 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
       replicas: num(store.replicas) ?? 1,
     },
     ...(raw.cluster !== undefined ? { cluster: { enabled: cluster.enabled !== false, channel: str(cluster.channel) ?? 'ai-gateway:config' } } : {}),
+    defaultAuth: str(raw.defaultAuth) === 'deny' ? 'deny' : 'none',
     mockUnreachableTargets: raw.mockUnreachableTargets === true,
     ...(str(raw.webhookSecretEnv) ? { webhookSecretEnv: str(raw.webhookSecretEnv) } : {}),
   };
@@ -230,6 +232,7 @@ function normalizeJwt(raw: Raw, env: Record<string, string | undefined>, baseDir
     ...(raw.issuer !== undefined ? { issuer: raw.issuer as string | string[] } : {}),
     consumerClaim: str(raw.consumerClaim) ?? 'sub',
     clockToleranceSec: Math.round((parseDuration(raw.clockTolerance) ?? 0) / 1000),
+    requireExp: raw.requireExp !== false,
   };
 }
 
@@ -250,8 +253,15 @@ function normalizeRateLimit(raw: unknown): RateLimitConfig | undefined {
   };
 }
 
+/** A rule's auth: as written, else `jwt` when it has jwt settings, else `api-key` (closed), as the schema's default says. */
+export function authOf(rule: Raw): AuthType {
+  const auth = str(rule.auth);
+  if (auth === 'jwt' || auth === 'api-key' || auth === 'none') return auth;
+  return rule.jwt !== undefined ? 'jwt' : 'api-key';
+}
+
 function normalizeSecurity(raw: Raw, env: Record<string, string | undefined>, baseDir: string): SecurityRule {
-  const auth = (str(raw.auth) as SecurityRule['auth'] | undefined) ?? (raw.jwt !== undefined ? 'jwt' : raw.apiKeys !== undefined ? 'api-key' : 'none');
+  const auth = authOf(raw);
   const rateLimit = normalizeRateLimit(raw.rateLimit);
   return {
     endpoint: str(raw.endpoint) as string,

@@ -63,6 +63,8 @@ export interface GatewaySettings {
   admin: AdminConfig;
   store: StoreConfig;
   cluster?: { enabled: boolean; channel: string };
+  /** What a request no security rule covers gets: `none` lets it through (the config model warns), `deny` refuses it (403). */
+  defaultAuth: 'none' | 'deny';
   /** Serve targets that are not reachable locally with the built-in mock (`mock://openai`). */
   mockUnreachableTargets: boolean;
   webhookSecretEnv?: string;
@@ -146,6 +148,8 @@ export interface JwtConfig {
   issuer?: string | string[];
   consumerClaim: string; // default "sub"
   clockToleranceSec: number;
+  /** Refuse tokens without `exp` (default true): such a token would be valid forever. */
+  requireExp: boolean;
 }
 
 export interface ApiKeyConfig {

@@ -1,12 +1,14 @@
 // The `security:` list compiled once per config apply: JWT keys loaded, API key digests decoded, limiters made,
 // endpoints compiled with the same path patterns as routes. A request then costs a Map lookup to find its rule.
-// Endpoints match regardless of case: a rule protects every spelling of its path, so an upstream that routes
-// case-insensitively cannot be reached through `/V1/Secure` under a public `/v1/*` route.
+// Endpoints match regardless of case, as routes do: a rule protects every spelling of its path, so an upstream that
+// routes case-insensitively cannot be reached through `/V1/Secure` under a public `/v1/*` route.
 // Limiters and JWKS caches are carried over from the previous config when unchanged, so a reload neither
 // resets anyone's budget nor refetches keys.
-import type { GatewayConfig, SecurityRule } from '../../../common/src/config';
+import type { GatewayConfig, Rate, SecurityRule } from '../../../common/src/config';
 import { compilePathPattern, type PathPattern } from '../gateway/routing/pathPattern';
+import { preloadTokenizer } from '../gateway/upstream/tokenCount';
 import type { ConfigPart } from '../gateway/snapshot';
+import { createAuthFailureLimit, type AuthFailureLimit } from './authFailureLimit';
 import { compileApiKeys, compileApiKeyVerifier, type ApiKeyVerifier, type KnownKey } from './apiKeyVerifier';
 import { createJwksKeySource, type JwksKeySource, type JwksOptions } from './jwksKeys';
 import { compileJwtVerifier, loadJwtKeys, type JwtVerifier } from './jwtVerifier';
@@ -71,7 +73,7 @@ export function compileSecurity(config: GatewayConfig, previous: CompiledSecurit
     const where = `security[${index}]`;
     const policy: SecurityPolicy = { rule, label: `${where} (${rule.endpoint})` };
     if (rule.auth === 'jwt') {
-      const jwtConfig = rule.jwt ?? { algorithms: ['HS256'], consumerClaim: 'sub', clockToleranceSec: 0 };
+      const jwtConfig = rule.jwt ?? { algorithms: ['HS256'], consumerClaim: 'sub', clockToleranceSec: 0, requireExp: true };
       policy.jwt = compileJwtVerifier(jwtConfig, loadJwtKeys(jwtConfig, where, jwksFor), where);
     }
     if (rule.auth === 'api-key') {

@@ -1,10 +1,14 @@
 // authenticate: who is calling, per the security rule of the routed path (security/compileSecurity.ts).
 // 401 with WWW-Authenticate when credentials are missing or bad, 403 when they are good but not for this
-// endpoint, 503 when the identity provider's keys cannot be fetched. Sets `state.consumer` on success, and which
-// header held the credential: the proxy does not send it upstream unless the route says `forwardCredentials`.
+// endpoint (or no rule covers it and gateway.defaultAuth is deny), 503 when the identity provider's keys cannot be
+// fetched. Sets `state.consumer` on success, and which header held the credential: the proxy does not send it
+// upstream unless the route says `forwardCredentials`. Bad credentials count against the client address's
+// gateway.limits.authFailures (security/authFailureLimit.ts): past it, 429 before any credential is checked.
 import type { Middleware, Next } from 'koa';
 import { AuthFailure } from '../../security/authFailure';
+import type { AuthFailureLimit } from '../../security/authFailureLimit';
 import type { CompiledSecurity, SecurityPolicy } from '../../security/compileSecurity';
+import type { RateLimitStatus } from '../../security/rateLimitPolicy';
 import type { ConfigPart } from '../snapshot';
 import { addTrace, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
@@ -15,9 +19,13 @@ const BEARER = /^Bearer +(\S+) *$/i;
 export function authenticate(security: ConfigPart<CompiledSecurity>): Middleware<GatewayState> {
   // Not async on the way through (a public route): see normalize.ts.
   return function authenticateMiddleware(ctx, next) {
-    const policy = ctx.state.snapshot.part(security).policyFor(ctx.state.path, ctx.method);
-    if (policy === undefined || policy.rule.auth === 'none') return next();
-    return authenticateWith(ctx, next, policy);
+    const compiled = ctx.state.snapshot.part(security);
+    const policy = compiled.policyFor(ctx.state.path, ctx.method);
+    if (policy === undefined) return ctx.state.snapshot.config.gateway.defaultAuth === 'deny' ? closedByDefault(ctx) : next();
+    if (policy.rule.auth === 'none') return next();
+    const blocked = compiled.authFailures?.blocked(ctx.ip);
+    if (blocked) return tooManyFailures(ctx, compiled.authFailures!, blocked);
+    return authenticateWith(ctx, next, policy, compiled.authFailures);
   };
 }
 
@@ -56,6 +64,15 @@ function consumerOf(ctx: GatewayContext, policy: SecurityPolicy): string | Promi
     return policy.apiKeys.verify(key);
   }
   throw new Error(`${policy.label}: auth ${policy.rule.auth} has no verifier`);
+}
+
+/** gateway.defaultAuth: deny, and no security rule covers this path and method. */
+function closedByDefault(ctx: GatewayContext): Promise<void> {
+  const failure = new AuthFailure('forbidden', 'no security rule covers this path and method, and gateway.defaultAuth is deny');
+  addTrace(ctx.state, 'auth', 'rejected', failure.reason);
+  ctx.state.rejection = { by: 'auth', kind: failure.kind, reason: failure.reason };
+  respondWithError(ctx, 403, 'forbidden', `${ctx.method} ${ctx.state.path} is closed: ${failure.reason}.`);
+  return Promise.resolve();
 }
 
 function refuse(ctx: GatewayContext, policy: SecurityPolicy, failure: AuthFailure): void {

@@ -126,7 +126,8 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
 }
 
 function upstreamPath(state: GatewayState, stripPrefix: string | undefined): string {
-  let path = state.path;
+  // Routes match in any letter case: the upstream gets the route's own spelling of what it matched.
+  let path = state.route ? state.route.pattern.canonical(state.path) : state.path;
   if (stripPrefix && path.startsWith(stripPrefix)) path = path.slice(stripPrefix.length) || '/';
   return path.startsWith('/') ? path : `/${path}`;
 }
