@@ -9,6 +9,7 @@ import type {
   GatewaySettings,
   JwtConfig,
   LogLevel,
+  Rate,
   RateLimitConfig,
   RetryTrigger,
   RouteConfig,
@@ -39,6 +40,10 @@ export function sha256Hex(text: string): string {
 }
 
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8080 };
+/** Failed authentication attempts per client address before it is refused for the rest of the window. */
+export const DEFAULT_AUTH_FAILURES: Rate = { limit: 30, windowMs: 60_000, source: '30/min' };
+/** Completion tokens a token limit reserves for a request that does not say `max_tokens` (README, "Token limits"). */
+export const DEFAULT_MAX_TOKENS = 1024;
 export const DEFAULT_RETRY_ON: RetryTrigger[] = [502, 503, 504, 'connect-error', 'timeout'];
 
 export function deriveRouteName(routePath: string): string {
@@ -92,6 +97,7 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
       maxUpstreamConnections: num(limits.maxUpstreamConnections) ?? 256,
       maxReplayBodyBytes: parseSize(limits.maxReplayBodySize) ?? 1024 * 1024,
       maxPreAuthBufferBytes: parseSize(limits.maxPreAuthBufferSize) ?? 64 * 1024,
+      ...(limits.authFailures === false ? {} : { authFailures: parseRate(limits.authFailures) ?? DEFAULT_AUTH_FAILURES }),
     },
     admin: {
       ...(admin.listen !== undefined && parseListen(admin.listen) ? { listen: parseListen(admin.listen) } : {}),

@@ -33,6 +33,8 @@ export interface ServerLimits {
   maxReplayBodyBytes: number; // request bodies up to this size are buffered so a retry can replay them
   /** The most body bytes held in memory for a request that is not authenticated (a public endpoint, or before auth). */
   maxPreAuthBufferBytes: number;
+  /** Failed authentication attempts one client address may make per window; absent = not limited (`false`). */
+  authFailures?: Rate;
 }
 
 export interface RedisStoreConfig {

@@ -61,7 +61,8 @@ export interface GatewayState {
 }
 
 export type Rejection =
-  { by: 'auth'; kind: 'missing' | 'invalid' | 'forbidden' | 'unavailable'; reason: string } | { by: 'rate-limit'; limit: 'requests' | 'tokens'; rate: string };
+  | { by: 'auth'; kind: 'missing' | 'invalid' | 'forbidden' | 'unavailable'; reason: string }
+  | { by: 'rate-limit'; limit: 'requests' | 'tokens' | 'auth-failures'; rate: string };
 
 export type GatewayContext = ParameterizedContext<GatewayState>;
 

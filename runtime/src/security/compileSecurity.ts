@@ -28,6 +28,8 @@ export interface CompiledSecurity {
   /** The rule that applies to a normalized path and method; undefined = public. */
   policyFor(path: string, method: string): SecurityPolicy | undefined;
   policies: readonly SecurityPolicy[];
+  /** gateway.limits.authFailures: failed attempts per client address (undefined when turned off). */
+  authFailures?: AuthFailureLimit;
   /** Kept for the next apply. */
   counters: ReadonlyMap<string, RateCounter>;
   jwks: ReadonlyMap<string, JwksKeySource>;
@@ -86,7 +88,25 @@ export function compileSecurity(config: GatewayConfig, previous: CompiledSecurit
     return { policy, pattern: compilePathPattern(rule.endpoint.toLowerCase()), order: index, ...(rule.methods ? { methods: new Set(rule.methods) } : {}) };
   });
 
-  return { ...candidateIndex(candidates), policies: candidates.map((c) => c.policy), counters, jwks };
+  const authFailures = authFailureLimitFor(config.gateway.limits.authFailures, previous?.authFailures, (keyPrefix, rate) => {
+    const identity = `${keyPrefix}|${rate.limit}|${rate.windowMs}`;
+    const counter = previous?.counters.get(identity) ?? makeCounter({ keyPrefix, limit: rate.limit, windowMs: rate.windowMs });
+    counters.set(identity, counter);
+    return counter;
+  });
+  return { ...candidateIndex(candidates), policies: candidates.map((c) => c.policy), ...(authFailures ? { authFailures } : {}), counters, jwks };
+}
+
+/** The same limit object across reloads while the rate is unchanged, so an address blocked stays blocked. */
+function authFailureLimitFor(
+  rate: Rate | undefined,
+  previous: AuthFailureLimit | undefined,
+  counterFor: (keyPrefix: string, rate: Rate) => RateCounter,
+): AuthFailureLimit | undefined {
+  if (!rate) return undefined;
+  const counter = counterFor('ai-gateway:auth-failures', rate);
+  if (previous && previous.rate.limit === rate.limit && previous.rate.windowMs === rate.windowMs) return previous;
+  return createAuthFailureLimit(rate, counter);
 }
 
 /** Exact endpoints through a Map, the others in specificity order: the most specific rule for the method wins. */

@@ -12,6 +12,7 @@ import type { RateLimitStatus } from '../../security/rateLimitPolicy';
 import type { ConfigPart } from '../snapshot';
 import { addTrace, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
+import { setRateLimitHeaders } from './rateLimit';
 
 const REALM = 'ai-gateway';
 const BEARER = /^Bearer +(\S+) *$/i;
@@ -29,7 +30,7 @@ export function authenticate(security: ConfigPart<CompiledSecurity>): Middleware
   };
 }
 
-async function authenticateWith(ctx: GatewayContext, next: Next, policy: SecurityPolicy): Promise<void> {
+async function authenticateWith(ctx: GatewayContext, next: Next, policy: SecurityPolicy, failures: AuthFailureLimit | undefined): Promise<void> {
   let consumer: string;
   try {
     const verified = consumerOf(ctx, policy);
@@ -39,6 +40,8 @@ async function authenticateWith(ctx: GatewayContext, next: Next, policy: Securit
     }
   } catch (err) {
     if (!(err instanceof AuthFailure)) throw err;
+    // Only wrong credentials are guesses: none at all, or good ones for another endpoint, are not counted.
+    if (err.kind === 'invalid' && failures) await countFailure(ctx, failures);
     refuse(ctx, policy, err);
     return;
   }
@@ -46,6 +49,30 @@ async function authenticateWith(ctx: GatewayContext, next: Next, policy: Securit
   ctx.state.authenticated = true;
   if (ctx.state.trace) addTrace(ctx.state, 'auth', 'accepted', `${policy.rule.auth} consumer ${consumer}`);
   await next();
+}
+
+async function countFailure(ctx: GatewayContext, failures: AuthFailureLimit): Promise<void> {
+  try {
+    setRateLimitHeaders(ctx, await failures.failed(ctx.ip));
+  } catch {
+    // The store could not count it (onStoreFailure): the 401 stands, uncounted.
+  }
+}
+
+/** The address has used up gateway.limits.authFailures: refused before its credentials are looked at. */
+function tooManyFailures(ctx: GatewayContext, failures: AuthFailureLimit, status: RateLimitStatus): Promise<void> {
+  const retryAfterSec = Math.max(1, Math.ceil(status.resetMs / 1000));
+  addTrace(ctx.state, 'auth', 'rejected', 'too many failed attempts from this address');
+  ctx.state.rejection = { by: 'rate-limit', limit: 'auth-failures', rate: failures.rate.source };
+  setRateLimitHeaders(ctx, status);
+  ctx.set('Retry-After', String(retryAfterSec));
+  respondWithError(
+    ctx,
+    429,
+    'rate_limited',
+    `too many failed authentication attempts from this address (gateway.limits.authFailures ${failures.rate.source}); retry in ${retryAfterSec}s`,
+  );
+  return Promise.resolve();
 }
 
 /** The consumer; a JWT may need its issuer's keys fetched, an API key is checked at once (no promise to wait on). */
