@@ -246,7 +246,7 @@ function normalizeRateLimit(raw: unknown): RateLimitConfig | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw === 'number' || typeof raw === 'string') {
     const rate = parseRate(raw);
-    return rate ? { requests: rate, by: 'consumer', tokenEstimate: 'prompt' } : undefined;
+    return rate ? { requests: rate, by: 'consumer', tokenEstimate: 'prompt', defaultMaxTokens: DEFAULT_MAX_TOKENS } : undefined;
   }
   const o = obj(raw);
   const requests = parseRate(o.requests);
@@ -256,6 +256,7 @@ function normalizeRateLimit(raw: unknown): RateLimitConfig | undefined {
     ...(tokens ? { tokens } : {}),
     by: (str(o.by) as RateLimitConfig['by'] | undefined) ?? 'consumer',
     tokenEstimate: (str(o.tokenEstimate) as RateLimitConfig['tokenEstimate'] | undefined) ?? 'prompt',
+    defaultMaxTokens: num(o.defaultMaxTokens) ?? DEFAULT_MAX_TOKENS,
   };
 }
 

@@ -165,7 +165,9 @@ export interface RateLimitConfig {
   requests?: Rate;
   tokens?: Rate;
   by: RateLimitKey;
-  tokenEstimate: 'prompt' | 'none'; // charge an estimate of the prompt size up front
+  tokenEstimate: 'prompt' | 'none'; // reserve the request's most (prompt estimate + max tokens) up front
+  /** Completion tokens reserved for a request that sets neither `max_completion_tokens` nor `max_tokens`. */
+  defaultMaxTokens: number;
 }
 
 export interface SecurityRule {

@@ -70,6 +70,8 @@ export function compileSecurity(config: GatewayConfig, previous: CompiledSecurit
     return source;
   };
 
+  // The tokenizer a token limit counts streamed answers with is loaded now, not in the middle of a request.
+  if (config.security.some((rule) => rule.rateLimit?.tokens)) preloadTokenizer();
   const keysByRule = config.security.map((rule, index) => compileApiKeys(rule.apiKeys ?? [], `security[${index}]`));
   const candidates = config.security.map((rule, index): Candidate => {
     const where = `security[${index}]`;

@@ -78,7 +78,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       }
       const contentTypeText = response.headers['content-type'];
       const sse = contentTypeText?.includes('text/event-stream') ?? false;
-      const tap = runtime.events.has('usage') || state.snapshot.needsUsage ? createUsageTap(contentTypeText) : undefined;
+      const tap = runtime.events.has('usage') || state.snapshot.needsUsage ? createUsageTap(contentTypeText, state.completion) : undefined;
 
       ctx.respond = false;
       ctx.res.writeHead(response.statusCode, clientResponseHeaders(response.headers, state.requestId, serverTimingValue(state.timings)));
