@@ -9,6 +9,8 @@ export const programs = [
   { name: 'extension', entry: 'client/src/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
   { name: 'server', entry: 'server/src/server.ts', out: 'dist/server.js', external: [] },
   { name: 'cli', entry: 'runtime/src/cli/entry.ts', out: 'dist/cli.js', external: [] },
+  // The CLI validates config changes on a worker thread, which loads this file next to dist/cli.js.
+  { name: 'cli', entry: 'runtime/src/configStore/validationWorker.ts', out: 'dist/validationWorker.js', external: [] },
 ];
 
 /** @param {(typeof programs)[number]} program @param {{ minify: boolean }} options */
