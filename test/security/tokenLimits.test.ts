@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countTokens } from 'gpt-tokenizer/cjs/encoding/o200k_base';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { startRedisServer, type RedisServer } from '../support/redisServer';
 import { configFrom, request, startGateway, type RunningGateway } from './support';
 

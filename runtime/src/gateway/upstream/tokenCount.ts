@@ -15,7 +15,7 @@ function counterFor(encoding: EncodingName): Promise<Counter> {
   let counter = loading.get(encoding);
   if (!counter) {
     // Loaded when first needed (or preloaded at config apply): most gateways never pay for the tables.
-    const module = encoding === 'o200k_base' ? import('gpt-tokenizer/cjs/encoding/o200k_base') : import('gpt-tokenizer/cjs/encoding/cl100k_base');
+    const module = encoding === 'o200k_base' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base');
     counter = module.then((tokenizer) => (text: string) => tokenizer.countTokens(text));
     loading.set(encoding, counter);
   }
@@ -26,7 +26,7 @@ function counterFor(encoding: EncodingName): Promise<Counter> {
 export async function encodingOf(model: string | undefined): Promise<EncodingName | undefined> {
   if (!model) return undefined;
   const name = model.toLowerCase();
-  modelEncodings ??= import('gpt-tokenizer/cjs/mapping').then((mapping) => mapping.modelToEncodingMap as Record<string, string>);
+  modelEncodings ??= import('gpt-tokenizer/mapping').then((mapping) => mapping.modelToEncodingMap as Record<string, string>);
   const encodings = await modelEncodings;
   const mapped = encodings[name] ?? encodings[name.replace(/-\d{4}-\d{2}-\d{2}$/, '')];
   if (mapped === 'cl100k_base') return 'cl100k_base';
