@@ -28,7 +28,8 @@ interface ChatRequestFields {
 const positiveInteger = (value: unknown): number | undefined => (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined);
 
 export function tokenRequestOf(body: Buffer | undefined, declaredBytes: number, defaultMaxTokens: number): TokenRequest {
-  const bytes = body?.length ?? (Number.isFinite(declaredBytes) ? declaredBytes : 0);
+  // A body read only in part (a public endpoint's prefix) counts at its declared length when there is one.
+  const bytes = Math.max(body?.length ?? 0, Number.isFinite(declaredBytes) ? declaredBytes : 0);
   const promptTokens = Math.ceil(bytes / BYTES_PER_PROMPT_TOKEN);
   const fields = body ? jsonFields(body) : undefined;
   const maxTokens = positiveInteger(fields?.max_completion_tokens) ?? positiveInteger(fields?.max_tokens) ?? defaultMaxTokens;

@@ -12,8 +12,7 @@ import type { ConfigSnapshot, ConfigPart } from '../snapshot';
 import { addTrace, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import { CompletionCounter } from '../upstream/completionCounter';
-import { hasRequestBody, readBodyUpTo } from '../upstream/outgoingBody';
-import { tooLarge } from './limitBody';
+import { bodyTooLargeMessage, hasRequestBody, readBody } from '../clientBody';
 
 export function rateLimit(security: ConfigPart<CompiledSecurity>): Middleware<GatewayState> {
   // Not async on the way through (no limit on the path): see normalize.ts.
@@ -64,22 +63,29 @@ async function admitThenNext(ctx: GatewayContext, next: Next, limits: CompiledRa
 
 const TOO_LARGE = Symbol('too-large');
 
-/** The request body, read (up to gateway.limits.maxBodySize, after authentication) when no stage has read it yet. */
+/**
+ * The request body the reservation reads `max_tokens` from, when no stage has read it yet: up to maxBodySize once
+ * authenticated, up to maxPreAuthBufferSize on a public endpoint (a longer body streams on, estimated by its prefix
+ * or its declared length).
+ */
 async function bodyOf(ctx: GatewayContext, snapshot: ConfigSnapshot): Promise<Buffer | undefined | typeof TOO_LARGE> {
   const state = ctx.state;
-  if (state.body !== undefined || !hasRequestBody(ctx.req)) return state.body;
-  const limit = snapshot.config.gateway.limits.maxBodyBytes;
-  if (Number(ctx.get('content-length') || 0) > limit) {
-    await tooLarge(ctx, limit);
+  if (state.body !== undefined || state.bodyPrefix !== undefined || !hasRequestBody(ctx.req)) return state.body ?? state.bodyPrefix?.[0];
+  const limits = snapshot.config.gateway.limits;
+  const bound = state.authenticated ? limits.maxBodyBytes : Math.min(limits.maxPreAuthBufferBytes, limits.maxBodyBytes);
+  const read = await readBody(ctx.req, ctx.res, state, bound);
+  if (read.complete) {
+    state.body = read.data;
+    return read.data;
+  }
+  if (state.authenticated) {
+    respondWithError(ctx, 413, 'request_too_large', bodyTooLargeMessage(limits.maxBodyBytes));
+    ctx.set('connection', 'close'); // the unread rest of the body would otherwise be parsed as the next request
     return TOO_LARGE;
   }
-  const read = await readBodyUpTo(ctx.req, limit);
-  if (!read.complete) {
-    await tooLarge(ctx, limit);
-    return TOO_LARGE;
-  }
-  state.body = read.data;
-  return read.data;
+  const prefix = Buffer.concat(read.prefix, read.size);
+  state.bodyPrefix = [prefix];
+  return prefix;
 }
 
 /**
