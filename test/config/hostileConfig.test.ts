@@ -52,7 +52,7 @@ describe('config model: hostile config files', function () {
     });
   }
 
-  it('lists at most 200 diagnostics and says how many more there were', () => {
+  it('lists at most 200 schema problems and says how many more there were', () => {
     const { diagnostics } = loadConfig(`${keys(1_000, '')}\n`, { env: {} });
     assert.equal(diagnostics.length, 201);
     assert.equal(diagnostics[200]?.code, 'config.moreDiagnostics');
@@ -79,7 +79,7 @@ describe('config model: hostile config files', function () {
     const [repeated] = loadConfig('routes: []\nroutes: []\n', { env: {} }).diagnostics;
     assert.deepEqual(
       [repeated?.code, repeated?.range.start.line, repeated?.message],
-      ['yaml.duplicateKey', 1, 'Key "routes" appears twice in this mapping: the second would replace the first. Keep one.'],
+      ['yaml.duplicateKey', 1, 'Duplicate key "routes": this mapping already sets "routes" on line 1. Keep one of them.'],
     );
   });
 

@@ -15,8 +15,11 @@ import { duplicateKeys, parseYaml, parseYamlSteps, rangeAt, type ParsedYaml } fr
  * routes is about 0.5 MB; a Kubernetes ConfigMap holds at most 1 MiB.
  */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
-/** Diagnostics reported for one document, at most: the first ones in the file, then one saying how many more. */
-export const MAX_DIAGNOSTICS = 200;
+/**
+ * Schema problems located and listed for one document, at most (each is found in the source by its path, and one
+ * file can hold a problem per key); past it, one diagnostic says how many more there are.
+ */
+export const MAX_SCHEMA_DIAGNOSTICS = 200;
 
 export interface LoadOptions {
   /** Environment for `${VAR}`, `secretEnv` and `keyEnv`; defaults to process.env. */
@@ -107,7 +110,7 @@ export function* checkConfigSteps(text: string, options: LoadOptions = {}, slice
         }
       }
       yield;
-      const { diagnostics: schema, omitted } = schemaDiagnostics(data, parsed, MAX_DIAGNOSTICS);
+      const { diagnostics: schema, omitted } = schemaDiagnostics(data, parsed, MAX_SCHEMA_DIAGNOSTICS);
       diagnostics.push(...schema);
       unlisted += omitted;
       yield;
@@ -142,15 +145,20 @@ function tooLarge(bytes: number): Diagnostic {
   };
 }
 
-/** The first MAX_DIAGNOSTICS, and one more saying how many were left out (a file of 40,000 mistakes is one mistake). */
+/** With the schema problems past MAX_SCHEMA_DIAGNOSTICS counted in one error, after the last one listed. */
 function capped(diagnostics: Diagnostic[], unlisted: number): Diagnostic[] {
-  const more = diagnostics.length - MAX_DIAGNOSTICS + unlisted;
-  if (more <= 0) return diagnostics;
-  const listed = diagnostics.slice(0, MAX_DIAGNOSTICS);
-  const last = listed[listed.length - 1] as Diagnostic;
-  // Unlisted schema problems are errors: the summary keeps the config refused.
-  const severity = unlisted > 0 || diagnostics.slice(MAX_DIAGNOSTICS).some((d) => d.severity === 'error') ? 'error' : 'warning';
-  return [...listed, { range: last.range, severity, code: 'config.moreDiagnostics', message: `${more} more problem(s) after this one are not listed.`, path: [] }];
+  if (unlisted === 0) return diagnostics;
+  const lastListed = diagnostics.filter((d) => d.code.startsWith('schema.')).at(-1);
+  const range = lastListed?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+  const more: Diagnostic = {
+    range,
+    severity: 'error',
+    code: 'config.moreDiagnostics',
+    message: `${unlisted} more problem(s) after this one are not listed.`,
+    path: [],
+  };
+  // A stable sort keeps it right after the diagnostics at the same place.
+  return [...diagnostics, more].sort(byPosition);
 }
 
 export function loadConfig(text: string, options: LoadOptions = {}): LoadResult {
