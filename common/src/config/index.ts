@@ -13,5 +13,5 @@ export { YamlParseCache } from './incrementalParse';
 export { normalizeConfig, routeNames } from './normalize';
 export { BUILT_IN_MOCKS } from './rules';
 export { interpolate } from './env';
-export { findPair, parseYaml, parseYamlDocument, rangeAt, type ParsedYaml } from './yamlSource';
+export { MAX_ALIAS_COUNT, findPair, parseYaml, rangeAt, type ParsedYaml } from './yamlSource';
 export type { CheckedConfig, LoadOptions, LoadResult } from './load';

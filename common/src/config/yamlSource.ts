@@ -23,6 +23,12 @@ import { runSteps, type Steps } from './steps';
 import type { Diagnostic, Range } from './types';
 import { syntaxDiagnostics } from './yamlErrors';
 
+/**
+ * yaml's alias cap for the conversion of one node (`node.toJS`), which the editor's document model and the YAML patch
+ * still use; a whole document is converted by yamlToData, which caps what aliases add instead.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
 export interface ParsedYaml {
   document: Document.Parsed;
   lineCounter: LineCounter;

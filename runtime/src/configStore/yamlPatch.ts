@@ -2,13 +2,11 @@
 // order, blank lines, quoting and flow style of everything else stay byte for byte. The result is re-parsed
 // and compared with the data; if the text patch cannot express the change, the yaml Document is re-rendered.
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { yamlToData } from '../../../common/src/config';
+import { MAX_ALIAS_COUNT, yamlToData } from '../../../common/src/config';
 import { alignItems, itemIdentity } from './seqAlignment';
 
 /** yaml's own duplicate-key check is quadratic in a mapping's size: the config model checks duplicates itself. */
 const PARSE = { uniqueKeys: false } as const;
-/** Per-value conversions while patching (the whole document goes through the config model's linear yamlToData). */
-const MAX_ALIAS_COUNT = 100;
 
 /** How new YAML is rendered: `[POST]` rather than `[ POST ]`, and long strings never folded. */
 const YAML_OUTPUT = { flowCollectionPadding: false, lineWidth: 0 } as const;
