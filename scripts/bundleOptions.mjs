@@ -26,7 +26,8 @@ export function buildOptions(program, { minify }) {
     sourcemap: minify ? false : 'linked',
     metafile: true,
     logLevel: 'warning',
-    // Optional peer modules some dependencies probe for at run time and the gateway never uses.
-    external: program.name === 'extension' ? program.external : [...program.external, 'pino-pretty', 'bufferutil', 'utf-8-validate'],
+    // Optional peer modules some dependencies probe for at run time and the gateway never uses; and gpt-tokenizer's
+    // tables (3.5 MB), which would take the .vsix past its 3 MiB goal: the bundled gateway estimates tokens instead.
+    external: program.name === 'extension' ? program.external : [...program.external, 'pino-pretty', 'bufferutil', 'utf-8-validate', 'gpt-tokenizer'],
   };
 }
