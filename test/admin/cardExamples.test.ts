@@ -28,7 +28,7 @@ describe("the product card's API examples", function () {
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    gw = await startGatewayProcess(COMMENTED_CONFIG, { env: { JWT_SECRET: 'card-jwt-secret' } });
+    gw = await startGatewayProcess(COMMENTED_CONFIG, { env: { JWT_SECRET: 'card-jwt-secret-long-enough-for-hs256-0123' } });
     env = { ...process.env, AI_GATEWAY_API_KEY: ADMIN_KEY, NO_PROXY: '127.0.0.1,localhost' };
   });
   after(async () => gw?.stop());

@@ -5,7 +5,7 @@ import type { Admin } from '../../common/src/protocol';
 import { adminCall, startGatewayProcess, type GatewayProcess } from './gatewayProcess';
 
 const PLAIN_KEY = 'plain-key-value-9f3e1c';
-const PLAIN_SECRET = 'plain-jwt-secret-5d2a7b';
+const PLAIN_SECRET = 'plain-jwt-secret-5d2a7b-long-enough-for-hs256';
 const CONFIG = `# ai-gateway
 routes:
   - { name: chat, path: /v1/chat/completions, target: mock://openai }

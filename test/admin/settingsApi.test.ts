@@ -7,7 +7,7 @@ import { chatRequest, COMMENTED_CONFIG } from './fixtures';
 import { ADMIN_KEY, adminCall, startGatewayProcess, type GatewayProcess } from './gatewayProcess';
 
 const TEAM_KEY = 'team-a-secret-value-41b2';
-const JWT_SECRET = 'jwt-secret-value-77c0';
+const JWT_SECRET = 'jwt-secret-value-77c0-long-enough-for-hs256';
 
 const PREDICT_ROUTE = `  - name: predict
     path: /predict

@@ -165,7 +165,11 @@ function compareRows(build: string): Scenario[] {
   ];
 }
 
-/** Security on the route (issue 3): JWT or API key auth plus a request rate limit high enough never to trip. */
+/**
+ * Security on the route (issue 3): JWT or API key auth plus a request rate limit high enough never to trip. With
+ * BENCH_COMPARE_BUILD each row is followed by the same row on the other build, so a change on the secured path is
+ * measured against its parent in one run.
+ */
 function securityScenarios(): Scenario[] {
   const secret = randomBytes(32).toString('hex');
   const apiKey = `sk-bench-${randomBytes(16).toString('hex')}`;
@@ -175,10 +179,15 @@ function securityScenarios(): Scenario[] {
   const jwtRule = `security:\n  - endpoint: /v1/chat/completions\n    auth: jwt\n    jwt: { secretEnv: BENCH_JWT_SECRET, algorithms: [HS256], audience: bench }\n    ${limit}\n`;
   const keyRule = `security:\n  - endpoint: /v1/chat/completions\n    auth: api-key\n    apiKeys: [{ name: bench, keyEnv: BENCH_API_KEY }]\n    ${limit}\n`;
   const token = jwt.sign({ sub: 'bench', aud: 'bench' }, secret, { algorithm: 'HS256', expiresIn: '1h' });
-  return [
-    { ...gatewayScenario('gateway, JWT + rate limit', route, jwtRule, env), headers: { authorization: `Bearer ${token}` } },
-    { ...gatewayScenario('gateway, API key + rate limit', route, keyRule, env), headers: { 'x-api-key': apiKey } },
-  ];
+  const jwtRow = (build?: string): Scenario => ({
+    ...gatewayScenario(build ? `JWT + rate limit, build ${path.basename(build)}` : 'gateway, JWT + rate limit', route, jwtRule, env, 'warn', build),
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const keyRow = (build?: string): Scenario => ({
+    ...gatewayScenario(build ? `API key + rate limit, build ${path.basename(build)}` : 'gateway, API key + rate limit', route, keyRule, env, 'warn', build),
+    headers: { 'x-api-key': apiKey },
+  });
+  return COMPARE_BUILD ? [jwtRow(), jwtRow(COMPARE_BUILD), keyRow(), keyRow(COMPARE_BUILD)] : [jwtRow(), keyRow()];
 }
 
 type Load = Omit<Row, 'name' | 'sequentialMs'>;

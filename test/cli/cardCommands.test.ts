@@ -24,7 +24,7 @@ describe("ai-gateway-cli: the product card's command lines", function () {
 
   before(async () => {
     gw = await startGatewayProcess(COMMENTED_CONFIG.replace('\nsecurity:\n', `${LEGACY_ROUTE}\nsecurity:\n`), {
-      env: { JWT_SECRET: 'cli-jwt-secret', TEAM_A_KEY: 'team-a-key' },
+      env: { JWT_SECRET: 'cli-jwt-secret-long-enough-for-hs256-0123', TEAM_A_KEY: 'team-a-key' },
     });
     home = await mkdtemp(path.join(tmpdir(), 'ai-gateway-cli-home-'));
     work = await mkdtemp(path.join(tmpdir(), 'ai-gateway-cli-work-'));

@@ -76,7 +76,7 @@ describe("ai-gateway-cli: the README's lines, and what a change tells", function
     const line = text.split('\n').findIndex((l) => l.includes('path: /predict')) + 1;
     assert.equal(
       added.stderr,
-      `${gw.file}:${line}:11: warning: Route "predict" has no security entry, so anyone who can reach the gateway can use it. Add one (auth: none makes public access explicit). [route.unprotected]\n`,
+      `${gw.file}:${line}:11: warning: Route "predict" has no security entry, so anyone who can reach the gateway can use it. Add one (auth: none makes public access explicit), or set gateway.defaultAuth: deny to close every route no rule covers. [route.unprotected]\n`,
     );
     const secured = await runCardLine('ai-gateway-cli secure --endpoint /predict --auth jwt', env, work);
     assert.equal(secured.code, 0, secured.stderr);

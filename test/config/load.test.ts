@@ -21,7 +21,7 @@ describe('config model: loadConfig', () => {
   });
 
   it('accepts the fuller form with no diagnostics when its variables are set', () => {
-    const r = loadConfig(fixture('full.yaml'), { env: { JWT_SECRET: 's3cret-value', TEAM_A_KEY: 'key-a' } });
+    const r = loadConfig(fixture('full.yaml'), { env: { JWT_SECRET: 's3cret-value-long-enough-for-hs256-0123456', TEAM_A_KEY: 'key-a' } });
     assert.deepEqual(r.diagnostics, []);
     const c = r.config;
     assert.ok(c);
@@ -41,7 +41,7 @@ describe('config model: loadConfig', () => {
     assert.equal(chatRule?.rateLimit?.tokens?.limit, 100_000);
     assert.equal(chatRule?.apiKeys?.[0]?.name, 'team-a');
     assert.match(chatRule?.apiKeys?.[0]?.sha256 ?? '', /^[0-9a-f]{64}$/, 'the key is kept only as its digest');
-    assert.equal(c.security[0]?.jwt?.secret, 's3cret-value');
+    assert.equal(c.security[0]?.jwt?.secret, 's3cret-value-long-enough-for-hs256-0123456');
     assert.deepEqual(c.callbacks, [{ url: 'http://127.0.0.1:9999/webhook' }]);
   });
 
@@ -63,12 +63,12 @@ describe('config model: loadConfig', () => {
     const lines = r.diagnostics.map((d) => formatDiagnostic('bad.yaml', d));
     assert.deepEqual(lines, [
       'bad.yaml:3:3: error: Unknown key "logLevl" in "gateway". Did you mean "logLevel"? [schema.unknownKey]',
-      'bad.yaml:6:11: warning: Route "chat" has no security entry, so anyone who can reach the gateway can use it. Add one (auth: none makes public access explicit). [route.unprotected]',
+      'bad.yaml:6:11: warning: Route "chat" has no security entry, so anyone who can reach the gateway can use it. Add one (auth: none makes public access explicit), or set gateway.defaultAuth: deny to close every route no rule covers. [route.unprotected]',
       'bad.yaml:9:5: error: Set either "target" (one backend) or "targets" (several), not both. [route.targetAndTargets]',
       'bad.yaml:10:20: error: "round-robbin" is not a valid "loadBalancing": expected one of round-robin, weighted, least-connections, least-latency. Did you mean "round-robin"? [schema.enum]',
       'bad.yaml:11:14: error: "30 seconds" is not a duration: use a number of milliseconds or a value like 500ms, 30s, 5m, 1h. [schema.format]',
       'bad.yaml:12:11: error: Route name "chat" is already used by route 1 (/v1/chat). [route.duplicateName]',
-      'bad.yaml:13:11: warning: Route "chat" has no security entry, so anyone who can reach the gateway can use it. Add one (auth: none makes public access explicit). [route.unprotected]',
+      'bad.yaml:13:11: warning: Route "chat" has no security entry, so anyone who can reach the gateway can use it. Add one (auth: none makes public access explicit), or set gateway.defaultAuth: deny to close every route no rule covers. [route.unprotected]',
       'bad.yaml:14:13: error: "not a url" is not a URL: write it like http://host:port/path (or mock://openai for the built-in mock). [schema.format]',
       'bad.yaml:16:15: error: Security endpoint "/v1/chatt" matches no route, so it protects nothing. Did you mean "/v1/chat"? [security.unknownEndpoint]',
       'bad.yaml:17:11: warning: auth: api-key lists no apiKeys yet, so every request will be refused (401). Add apiKeys: [{ name, keyEnv }]. [security.noApiKeys]',

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { globToRegExp, loadConfig, routeNames } from '../../common/src/config';
+import { compileGlob, loadConfig, routeNames } from '../../common/src/config';
 import { routeOverlaps, type OverlapRoute, type OverlapStats } from '../../common/src/config/routeOverlap';
 
 /** The definition, compared pair by pair: `a` receives every request `b` could. */
@@ -9,9 +9,9 @@ function covers(a: OverlapRoute, b: OverlapRoute): boolean {
   if (a.methods && (!b.methods || !b.methods.every((m) => a.methods?.includes(m)))) return false;
   for (const [h, v] of Object.entries(a.headers)) {
     const bv = b.headers[h];
-    if (bv === undefined || !globToRegExp(v).test(bv)) return false;
+    if (bv === undefined || !compileGlob(v).matches(bv)) return false;
   }
-  return a.model === undefined || (b.model !== undefined && globToRegExp(a.model).test(b.model));
+  return a.model === undefined || (b.model !== undefined && compileGlob(a.model).matches(b.model));
 }
 const conditions = (r: OverlapRoute) => Object.keys(r.headers).length + (r.model !== undefined ? 1 : 0);
 

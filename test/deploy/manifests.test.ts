@@ -112,7 +112,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     assert.equal(path.posix.basename(configFile), CONFIG_FILE_KEY);
 
     // Every variable the config reads is given by the Deployment's env (values are placeholders here).
-    const env = Object.fromEntries((gateway.env ?? []).map((e) => [e.name, e.value ?? 'from-secret']));
+    const env = Object.fromEntries((gateway.env ?? []).map((e) => [e.name, e.value ?? 'from-a-kubernetes-secret-of-at-least-32-bytes']));
     const result = loadConfigMapConfig(configMap, env);
     assertNoErrors(result, configMap.file);
     const settings = result.config!.gateway;

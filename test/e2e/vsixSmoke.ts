@@ -12,7 +12,14 @@ import { codeServerEntry, repoRoot } from './paths';
 const run = promisify(execFile);
 /** The goal the issue sets for the package. */
 const maxVsixBytes = 3 * 1024 * 1024;
-const requiredEntries = ['extension/package.json', 'extension/LICENSE.txt', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/cli.js'];
+const requiredEntries = [
+  'extension/package.json',
+  'extension/LICENSE.txt',
+  'extension/dist/extension.js',
+  'extension/dist/server.js',
+  'extension/dist/cli.js',
+  'extension/dist/validationWorker.js',
+];
 
 export interface VsixSmokeOptions {
   vsix: string;

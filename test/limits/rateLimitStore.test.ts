@@ -132,16 +132,20 @@ describe('shared rate-limit store on a real Redis', function () {
     const replica = track(storeFor(redis, 'local', 3));
     await replica.store.ready(5_000);
     const counter = replica.store.counters({ keyPrefix: 'local', limit: 10, windowMs: 60_000 });
-    assert.equal(await admittedOf([counter], 4, 'k'), 4);
+    assert.equal(await admittedOf([counter], 1, 'k'), 1);
+    assert.equal(await admittedOf([counter], 4, 'fresh'), 4);
 
     await redis.stop();
+    // 'k': Redis had counted 1, this replica's share of it is ceil(1 / 3) = 1, so floor(10 / 3) - 1 = 2 are left here.
     const during = await Promise.all(Array.from({ length: 6 }, () => counter.consume('k', 1)));
-    assert.equal(during.filter((r) => r.admitted).length, 3, 'floor(10 / 3) = 3 admitted by this replica alone');
+    assert.equal(during.filter((r) => r.admitted).length, 2, 'floor(10 / 3) = 3 for this replica, less its share of what Redis had counted');
     assert.deepEqual(
       during.map((r) => r.remaining),
-      [2, 1, 0, 0, 0, 0],
+      [1, 0, 0, 0, 0, 0],
       'RateLimit-Remaining counts down the local share',
     );
+    // A key Redis never saw in this window gets the whole share.
+    assert.equal(await admittedOf([counter], 6, 'other'), 3);
 
     await redis.start();
     await replica.logged(STORE_RECOVERED);
@@ -151,6 +155,23 @@ describe('shared rate-limit store on a real Redis', function () {
     await other.store.ready(5_000);
     const otherCounter = other.store.counters({ keyPrefix: 'local', limit: 10, windowMs: 60_000 });
     assert.equal(await admittedOf([counter, otherCounter], 20, 'k'), 10);
+  });
+
+  it('local, Redis stopped mid-window: two replicas admit no more than the limit in that window together', async () => {
+    // docs/deployment.md: each replica goes on from its share of what Redis last told it had been counted.
+    const replicas = [track(storeFor(redis, 'local', 2, 'mid-window:')), track(storeFor(redis, 'local', 2, 'mid-window:'))];
+    await Promise.all(replicas.map((r) => r.store.ready(5_000)));
+    const counters = replicas.map((r) => r.store.counters({ keyPrefix: 'req', limit: 20, windowMs: 60_000 }));
+    // Ten requests through Redis, taking turns, one at a time: each replica has just heard the count.
+    let before = 0;
+    for (let i = 0; i < 10; i++) if ((await counters[i % 2]!.consume('route:chat', 1)).admitted) before += 1;
+    assert.equal(before, 10);
+
+    await redis.stop();
+    const during = await Promise.all(counters.flatMap((counter) => Array.from({ length: 20 }, () => counter.consume('route:chat', 1))));
+    const admitted = during.filter((r) => r.admitted).length;
+    assert.equal(before + admitted, 20, `${before} before the outage + ${admitted} during it, against a limit of 20`);
+    await Promise.all(replicas.map((r) => r.logged(STORE_UNAVAILABLE)));
   });
 
   it('a Redis that hangs (frozen, connection open) costs one request the command timeout, not every request', async () => {

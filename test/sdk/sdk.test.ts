@@ -21,7 +21,7 @@ describe('SDK: AIGateway', function () {
   const recording = recordingFetch(answers);
 
   before(async () => {
-    gw = await startGatewayProcess(COMMENTED_CONFIG, { env: { JWT_SECRET: 'sdk-secret' } });
+    gw = await startGatewayProcess(COMMENTED_CONFIG, { env: { JWT_SECRET: 'sdk-secret-long-enough-for-hs256-0123456789' } });
     client = new AIGateway({ url: gw.url, apiKey: ADMIN_KEY, fetch: recording });
   });
   after(async () => gw?.stop());

@@ -7,7 +7,7 @@ import http from 'node:http';
 import jwt from 'jsonwebtoken';
 import { configFrom, startGateway, startUpstream, type RunningGateway, type TestUpstream } from './support';
 
-const JWT_SECRET = 'bypass-secret-0123456789abcdef';
+const JWT_SECRET = 'bypass-secret-0123456789abcdef-0123456789';
 const KEY = 'sk-bypass-key-0123';
 
 /** Sends `rawPath` exactly as written (fetch would normalize it first). */

@@ -10,6 +10,7 @@ const JWT_SECRET = 'jwt-secret-never-to-be-seen-0123456789';
 const TEAM_A_KEY = 'sk-team-a-never-to-be-seen-9f8e7d';
 const TEAM_B_KEY = 'sk-team-b-only-as-hash-1a2b3c';
 const TEAM_C_KEY = 'sk-team-c-embeddings-only-4d5e6f';
+const TEAM_D_KEY = 'sk-team-d-token-budget-7a8b9c';
 
 const yaml = `
 routes:
@@ -36,7 +37,8 @@ security:
     apiKeys:
       - { name: team-a, keyEnv: TEAM_A_KEY }
       - { name: team-b, sha256: ${createHash('sha256').update(TEAM_B_KEY).digest('hex')} }
-    rateLimit: { requests: 1000/min, tokens: 100/min, by: consumer }
+      - { name: team-d, keyEnv: TEAM_D_KEY }
+    rateLimit: { requests: 1000/min, tokens: 100/min, by: consumer, defaultMaxTokens: 16 }
   - endpoint: /v1/embeddings
     auth: api-key
     apiKeys:
@@ -54,7 +56,7 @@ describe('security: through the gateway', () => {
 
   before(async () => {
     upstream = await startUpstream();
-    const config = configFrom(yaml, { UPSTREAM: upstream.url, JWT_SECRET, TEAM_A_KEY, TEAM_C_KEY });
+    const config = configFrom(yaml, { UPSTREAM: upstream.url, JWT_SECRET, TEAM_A_KEY, TEAM_C_KEY, TEAM_D_KEY });
     // `consumers` (an allow-list) is not in the YAML schema yet: set on the typed config.
     (config.security.find((rule) => rule.endpoint === '/v1/models') as { consumers?: string[] }).consumers = ['alice'];
     gateway = await startGateway(config);
@@ -170,23 +172,23 @@ describe('security: through the gateway', () => {
       assert.equal(statuses.filter((s) => s === 429).length, 15);
     });
 
-    it('charges tokens from the JSON usage and refuses once the budget is spent', async () => {
-      const key = { 'x-api-key': TEAM_A_KEY };
-      // team-a has used nothing on tokens beyond the earlier small calls without usage (estimates only).
-      const first = await chat({ ...key, 'x-test-tokens': '80' });
+    it('reserves max_tokens up front, charges tokens from the JSON usage, and refuses a request that no longer fits', async () => {
+      const key = { 'x-api-key': TEAM_D_KEY };
+      // Each body is 8 tokens of prompt estimate (30 bytes) plus its max_tokens.
+      const first = await chat({ ...key, 'x-test-tokens': '80' }, '{"model":"m","max_tokens":80} ');
       assert.equal(first.status, 200);
       assert.equal((first.json().usage as { total_tokens: number }).total_tokens, 80);
-      const second = await chat({ ...key, 'x-test-tokens': '30' });
-      assert.equal(second.status, 200, 'budget not spent yet');
-      const third = await chat({ ...key, 'x-test-tokens': '1' });
-      assert.equal(third.status, 429);
+      const second = await chat({ ...key, 'x-test-tokens': '10' }, '{"model":"m","max_tokens":10} ');
+      assert.equal(second.status, 200, '80 used + 18 reserved fits in 100');
+      const third = await chat({ ...key, 'x-test-tokens': '1' }, '{"model":"m","max_tokens":10} ');
+      assert.equal(third.status, 429, '90 used + 18 reserved does not');
       assert.match((third.json() as { error: { message: string } }).error.message, /token rate limit 100\/min per consumer reached/);
       assert.ok(Number(third.headers.get('retry-after')) >= 1);
     });
 
     it('charges tokens from the usage chunk of an SSE stream', async () => {
       const key = { 'x-api-key': TEAM_B_KEY };
-      const stream = await chat({ ...key, 'x-test-tokens': '120' }, '{"model":"m","stream":true}');
+      const stream = await chat({ ...key, 'x-test-tokens': '120' }, '{"model":"m","stream":true,"max_tokens":50}');
       assert.equal(stream.status, 200);
       assert.match(stream.text, /"total_tokens":120/);
       const after = await chat({ ...key, 'x-test-tokens': '1' });

@@ -10,7 +10,8 @@ import { configFrom } from './support';
 const rate = (limit: number, windowMs = 60_000) => ({ limit, windowMs, source: `${limit}/min` });
 const subject = (consumer?: string, ip = '10.0.0.1') => ({ consumer, ip, route: 'chat' });
 
-function limitOf(config: RateLimitConfig) {
+function limitOf(partial: Omit<RateLimitConfig, 'defaultMaxTokens'>) {
+  const config: RateLimitConfig = { ...partial, defaultMaxTokens: 1024 };
   const counter = (kind: 'requests' | 'tokens') => {
     const r = config[kind];
     return r ? memoryRateCounters({ keyPrefix: kind, limit: r.limit, windowMs: r.windowMs }) : undefined;

@@ -36,7 +36,7 @@ describe('language service: completion inside inline collections', () => {
   it('offers rate forms for requests, and the keys not yet written, inside the braces', () => {
     assert.ok(labels(complete('security:\n  - endpoint: /a\n    rateLimit: { requests: | }\n').items).includes('100/min'));
     const keys = complete('security:\n  - endpoint: /a\n    rateLimit: { requests: 10/min, | }\n');
-    assert.deepEqual(labels(keys.items).sort(), ['by', 'tokenEstimate', 'tokens']);
+    assert.deepEqual(labels(keys.items).sort(), ['by', 'defaultMaxTokens', 'tokenEstimate', 'tokens']);
     assert.equal(keys.after('by'), 'security:\n  - endpoint: /a\n    rateLimit: { requests: 10/min, by:  }\n');
   });
 

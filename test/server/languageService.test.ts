@@ -7,7 +7,7 @@ import { loadConfig } from '../../common/src/config';
 import { createLanguageService } from '../../server/src/service/languageService';
 import { repoRoot } from '../support/cli';
 
-const service = createLanguageService({ env: { TEAM_A_KEY: 'k', TEAM_B_KEY: 'k', JWT_SECRET: 's' } });
+const service = createLanguageService({ env: { TEAM_A_KEY: 'k', TEAM_B_KEY: 'k', JWT_SECRET: 'a-jwt-secret-long-enough-for-hs256-012345' } });
 let version = 0;
 
 /** A document from a fixture whose `|` marks the cursor. */
@@ -46,7 +46,10 @@ describe('language service', () => {
     const text = readFileSync(path.join(repoRoot, 'test/fixtures/bad.yaml'), 'utf8');
     const { document } = at(text, 'file:///w/bad.gateway.yaml');
     const lsp = service.doValidation(document);
-    const model = loadConfig(text, { env: { TEAM_A_KEY: 'k', TEAM_B_KEY: 'k', JWT_SECRET: 's' }, mode: 'editor' }).diagnostics;
+    const model = loadConfig(text, {
+      env: { TEAM_A_KEY: 'k', TEAM_B_KEY: 'k', JWT_SECRET: 'a-jwt-secret-long-enough-for-hs256-012345' },
+      mode: 'editor',
+    }).diagnostics;
     assert.deepEqual(
       lsp.map((d) => [d.code, d.message, d.range]),
       model.map((d) => [d.code, d.message, d.range]),

@@ -153,10 +153,10 @@ describe('language service robustness', function () {
       await client.open(uri, `\u0000\u0001\uFFFF${'\u00ff'.repeat(1000)}`);
       assert.ok((await client.nextDiagnostics(uri)).diagnostics.length > 0);
       const bombUri = 'file:///w/bomb.gateway.yaml';
-      await client.open(
-        bombUri,
-        'a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
-      );
+      // Ten to the seventh ones from seven short lines.
+      const levels = ['a: &a [1,1,1,1,1,1,1,1,1,1]'];
+      for (const [name, previous] of ['ba', 'cb', 'dc', 'ed', 'fe', 'gf']) levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`);
+      await client.open(bombUri, `${levels.join('\n')}\n`);
       assert.ok((await client.nextDiagnostics(bombUri)).diagnostics.some((d) => d.code === 'yaml.aliases'));
       const hover = await client.connection.sendRequest<Hover | null>('textDocument/hover', {
         textDocument: { uri: bombUri },

@@ -1,10 +1,12 @@
 // The one config model: parse YAML with source ranges, validate against schemas/gateway.schema.json,
 // run the semantic rules, normalize. The language server, the runtime and `ai-gateway-cli validate` all call this.
 export * from './types';
-export { checkConfig, checkConfigSteps, loadConfig, loadConfigFile, formatDiagnostic } from './load';
+export { checkConfig, checkConfigSteps, loadConfig, loadConfigFile, readConfigFile, formatDiagnostic, MAX_CONFIG_BYTES } from './load';
 export { runSteps, type Steps } from './steps';
-export { securityRulesForRoute, securityRuleIndex, pathPatternMatches, pathShape } from './routeShape';
-export { parseDuration, parseRate, globToRegExp } from './units';
+export { yamlToData } from './yamlData';
+export { securityRulesForRoute, securityRuleIndex, pathPatternMatches, pathShape, pathSpecificity } from './routeShape';
+export { parseDuration, parseRate } from './units';
+export { compileGlob, MAX_GLOB_SUBJECT_LENGTH, type Glob } from './glob';
 export { gatewaySchema } from './schemaCheck';
 export { redactUrl } from './redactUrl';
 export { YamlParseCache } from './incrementalParse';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Document, LineCounter } from 'yaml';
 import { interpolate } from './env';
@@ -7,7 +7,19 @@ import { envReferences, semanticFindings } from './rules';
 import { schemaDiagnostics } from './schemaCheck';
 import type { Diagnostic, GatewayConfig } from './types';
 import { runSteps, type Steps } from './steps';
-import { MAX_ALIAS_COUNT, parseYaml, parseYamlSteps, rangeAt, type ParsedYaml } from './yamlSource';
+import { yamlToData } from './yamlData';
+import { duplicateKeys, parseYaml, parseYamlSteps, rangeAt, type ParsedYaml } from './yamlSource';
+
+/**
+ * The largest config the gateway loads (the file at start and on reload, an admin API body). A config of 2,000
+ * routes is about 0.5 MB; a Kubernetes ConfigMap holds at most 1 MiB.
+ */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+/**
+ * Schema problems located and listed for one document, at most (each is found in the source by its path, and one
+ * file can hold a problem per key); past it, one diagnostic says how many more there are.
+ */
+export const MAX_SCHEMA_DIAGNOSTICS = 200;
 
 export interface LoadOptions {
   /** Environment for `${VAR}`, `secretEnv` and `keyEnv`; defaults to process.env. */
@@ -26,14 +38,6 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
   document: Document.Parsed;
   lineCounter: LineCounter;
-}
-
-function toData(document: Document.Parsed): { data: unknown; error?: string } {
-  try {
-    return { data: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
-  } catch (err) {
-    return { data: undefined, error: err instanceof Error ? err.message : String(err) };
-  }
 }
 
 function byPosition(a: Diagnostic, b: Diagnostic): number {
@@ -58,21 +62,28 @@ export function checkConfig(text: string, options: LoadOptions = {}): CheckedCon
  * parsed before), then expansion, schema and rules one step each. An editor runs it between other requests.
  */
 export function* checkConfigSteps(text: string, options: LoadOptions = {}, sliced = true): Steps<CheckedConfig> {
+  const bytes = text.length > MAX_CONFIG_BYTES / 4 ? Buffer.byteLength(text, 'utf8') : text.length;
+  if (bytes > MAX_CONFIG_BYTES) {
+    const { document, lineCounter } = parseYaml('');
+    return { diagnostics: [tooLarge(bytes)], document, lineCounter };
+  }
   const env = options.env ?? process.env;
   const mode = options.mode ?? 'editor';
   const cache = options.parseCache;
   const parsed = sliced ? yield* cache ? cache.parseSteps(text) : parseYamlSteps(text) : cache ? cache.parse(text) : parseYaml(text);
   const { document, lineCounter } = parsed;
-  const diagnostics: Diagnostic[] = [...parsed.syntax];
+  const diagnostics: Diagnostic[] = [...parsed.syntax, ...duplicateKeys(parsed)];
+  let unlisted = 0; // schema errors past the cap, counted but not located
   const at = (p: (string | number)[], onKey = false) => rangeAt(parsed, p, onKey);
 
   if (!diagnostics.some((d) => d.severity === 'error')) {
     yield;
-    const { data: raw, error } = toData(document);
+    const expanded = yamlToData(document);
     yield;
-    if (error !== undefined) {
-      diagnostics.push({ range: at([]), severity: 'error', code: 'yaml.aliases', message: `The document cannot be expanded: ${error}`, path: [] });
+    if (!expanded.ok) {
+      diagnostics.push({ range: at([]), severity: 'error', code: 'yaml.aliases', message: `The document cannot be expanded: ${expanded.error}.`, path: [] });
     } else {
+      const raw = expanded.data;
       // An empty file is a config with no routes yet: the gateway starts and answers 404.
       const { data, unset } = interpolate(raw ?? {}, env);
       const unsetSeverity = mode === 'start' ? 'error' : 'warning';
@@ -99,12 +110,13 @@ export function* checkConfigSteps(text: string, options: LoadOptions = {}, slice
         }
       }
       yield;
-      const schema = schemaDiagnostics(data, parsed);
+      const { diagnostics: schema, omitted } = schemaDiagnostics(data, parsed, MAX_SCHEMA_DIAGNOSTICS);
       diagnostics.push(...schema);
+      unlisted += omitted;
       yield;
       // A value the schema already refused gets one message, not a second one from the rules.
       const refused = new Set(schema.map((d) => JSON.stringify(d.path)));
-      for (const f of semanticFindings(data)) {
+      for (const f of semanticFindings(data, env)) {
         if (refused.has(JSON.stringify(f.path))) continue;
         diagnostics.push({
           range: at(f.path, f.onKey),
@@ -116,11 +128,37 @@ export function* checkConfigSteps(text: string, options: LoadOptions = {}, slice
         });
       }
       if (!diagnostics.some((d) => d.severity === 'error')) {
-        return { diagnostics: diagnostics.sort(byPosition), document, lineCounter, valid: { data } };
+        return { diagnostics: capped(diagnostics.sort(byPosition), unlisted), document, lineCounter, valid: { data } };
       }
     }
   }
-  return { diagnostics: diagnostics.sort(byPosition), document, lineCounter };
+  return { diagnostics: capped(diagnostics.sort(byPosition), unlisted), document, lineCounter };
+}
+
+function tooLarge(bytes: number): Diagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+    severity: 'error',
+    code: 'config.tooLarge',
+    message: `The config is ${bytes} bytes, more than the ${MAX_CONFIG_BYTES} bytes (${MAX_CONFIG_BYTES / 1024 / 1024} MiB) the gateway loads.`,
+    path: [],
+  };
+}
+
+/** With the schema problems past MAX_SCHEMA_DIAGNOSTICS counted in one error, after the last one listed. */
+function capped(diagnostics: Diagnostic[], unlisted: number): Diagnostic[] {
+  if (unlisted === 0) return diagnostics;
+  const lastListed = diagnostics.filter((d) => d.code.startsWith('schema.')).at(-1);
+  const range = lastListed?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+  const more: Diagnostic = {
+    range,
+    severity: 'error',
+    code: 'config.moreDiagnostics',
+    message: `${unlisted} more problem(s) after this one are not listed.`,
+    path: [],
+  };
+  // A stable sort keeps it right after the diagnostics at the same place.
+  return [...diagnostics, more].sort(byPosition);
 }
 
 export function loadConfig(text: string, options: LoadOptions = {}): LoadResult {
@@ -129,9 +167,25 @@ export function loadConfig(text: string, options: LoadOptions = {}): LoadResult 
   return { config: normalizeConfig(valid.data, options.env ?? process.env, options.baseDir ?? process.cwd()), ...checked };
 }
 
+/** A config file's text, or why it is not read: one larger than MAX_CONFIG_BYTES is refused before it is read. */
+export async function readConfigFile(file: string): Promise<{ text: string } | { tooLarge: Diagnostic }> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > MAX_CONFIG_BYTES) return { tooLarge: tooLarge(size) };
+    return { text: await handle.readFile('utf8') };
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadResult & { text: string }> {
-  const text = await readFile(file, 'utf8');
-  return { ...loadConfig(text, { baseDir: path.dirname(path.resolve(file)), ...options }), text };
+  const read = await readConfigFile(file);
+  if ('tooLarge' in read) {
+    const { document, lineCounter } = parseYaml('');
+    return { diagnostics: [read.tooLarge], document, lineCounter, text: '' };
+  }
+  return { ...loadConfig(read.text, { baseDir: path.dirname(path.resolve(file)), ...options }), text: read.text };
 }
 
 /** `FILE:LINE:COL: severity: message [code]`, the format `validate` prints (1-based line and column). */

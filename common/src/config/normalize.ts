@@ -3,11 +3,13 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type {
   ApiKeyConfig,
+  AuthType,
   CallbackConfig,
   GatewayConfig,
   GatewaySettings,
   JwtConfig,
   LogLevel,
+  Rate,
   RateLimitConfig,
   RetryTrigger,
   RouteConfig,
@@ -38,6 +40,10 @@ export function sha256Hex(text: string): string {
 }
 
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 8080 };
+/** Failed authentication attempts per client address before it is refused for the rest of the window. */
+export const DEFAULT_AUTH_FAILURES: Rate = { limit: 30, windowMs: 60_000, source: '30/min' };
+/** Completion tokens a token limit reserves for a request that does not say `max_tokens` (README, "Token limits"). */
+export const DEFAULT_MAX_TOKENS = 1024;
 export const DEFAULT_RETRY_ON: RetryTrigger[] = [502, 503, 504, 'connect-error', 'timeout'];
 
 export function deriveRouteName(routePath: string): string {
@@ -91,6 +97,7 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
       maxUpstreamConnections: num(limits.maxUpstreamConnections) ?? 256,
       maxReplayBodyBytes: parseSize(limits.maxReplayBodySize) ?? 1024 * 1024,
       maxPreAuthBufferBytes: parseSize(limits.maxPreAuthBufferSize) ?? 64 * 1024,
+      ...(limits.authFailures === false ? {} : { authFailures: parseRate(limits.authFailures) ?? DEFAULT_AUTH_FAILURES }),
     },
     admin: {
       ...(admin.listen !== undefined && parseListen(admin.listen) ? { listen: parseListen(admin.listen) } : {}),
@@ -104,6 +111,7 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
       replicas: num(store.replicas) ?? 1,
     },
     ...(raw.cluster !== undefined ? { cluster: { enabled: cluster.enabled !== false, channel: str(cluster.channel) ?? 'ai-gateway:config' } } : {}),
+    defaultAuth: str(raw.defaultAuth) === 'deny' ? 'deny' : 'none',
     mockUnreachableTargets: raw.mockUnreachableTargets === true,
     ...(str(raw.webhookSecretEnv) ? { webhookSecretEnv: str(raw.webhookSecretEnv) } : {}),
   };
@@ -230,6 +238,7 @@ function normalizeJwt(raw: Raw, env: Record<string, string | undefined>, baseDir
     ...(raw.issuer !== undefined ? { issuer: raw.issuer as string | string[] } : {}),
     consumerClaim: str(raw.consumerClaim) ?? 'sub',
     clockToleranceSec: Math.round((parseDuration(raw.clockTolerance) ?? 0) / 1000),
+    requireExp: raw.requireExp !== false,
   };
 }
 
@@ -237,7 +246,7 @@ function normalizeRateLimit(raw: unknown): RateLimitConfig | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw === 'number' || typeof raw === 'string') {
     const rate = parseRate(raw);
-    return rate ? { requests: rate, by: 'consumer', tokenEstimate: 'prompt' } : undefined;
+    return rate ? { requests: rate, by: 'consumer', tokenEstimate: 'prompt', defaultMaxTokens: DEFAULT_MAX_TOKENS } : undefined;
   }
   const o = obj(raw);
   const requests = parseRate(o.requests);
@@ -247,11 +256,19 @@ function normalizeRateLimit(raw: unknown): RateLimitConfig | undefined {
     ...(tokens ? { tokens } : {}),
     by: (str(o.by) as RateLimitConfig['by'] | undefined) ?? 'consumer',
     tokenEstimate: (str(o.tokenEstimate) as RateLimitConfig['tokenEstimate'] | undefined) ?? 'prompt',
+    defaultMaxTokens: num(o.defaultMaxTokens) ?? DEFAULT_MAX_TOKENS,
   };
 }
 
+/** A rule's auth: as written, else `jwt` when it has jwt settings, else `api-key` (closed), as the schema's default says. */
+export function authOf(rule: Raw): AuthType {
+  const auth = str(rule.auth);
+  if (auth === 'jwt' || auth === 'api-key' || auth === 'none') return auth;
+  return rule.jwt !== undefined ? 'jwt' : 'api-key';
+}
+
 function normalizeSecurity(raw: Raw, env: Record<string, string | undefined>, baseDir: string): SecurityRule {
-  const auth = (str(raw.auth) as SecurityRule['auth'] | undefined) ?? (raw.jwt !== undefined ? 'jwt' : raw.apiKeys !== undefined ? 'api-key' : 'none');
+  const auth = authOf(raw);
   const rateLimit = normalizeRateLimit(raw.rateLimit);
   return {
     endpoint: str(raw.endpoint) as string,

@@ -1,7 +1,7 @@
 // Duplicate and shadowed routes, found in near-linear time: a route is compared only with earlier routes that could
 // cover it (same path shape, same header names, same use of `model`), literal conditions are looked up by value, and
 // only routes with glob conditions (`gpt-*`) are compared one by one.
-import { globToRegExp } from './units';
+import { compileGlob, type Glob } from './glob';
 
 export interface OverlapRoute {
   index: number;
@@ -60,7 +60,7 @@ class GroupIndex {
   /** Routes whose conditions are all literal, by their values: such a route covers only routes with the same values. */
   private readonly literal = new Map<string, Map<string, Earlier>>();
   /** Routes with a glob condition, the first of each distinct set of conditions and methods. */
-  private readonly globs: (Earlier & { patterns: RegExp[] })[] = [];
+  private readonly globs: (Earlier & { patterns: Glob[] })[] = [];
   private readonly globKeys = new Set<string>();
 
   /** The first earlier route that receives every request `route` could (its conditions and methods cover them). */
@@ -73,7 +73,7 @@ class GroupIndex {
     for (const earlier of this.globs) {
       if (first && earlier.route.index > first.route.index) break;
       stats.comparisons++;
-      if (methodsCover(earlier.route, route) && earlier.patterns.every((p, i) => p.test(values[i] as string))) {
+      if (methodsCover(earlier.route, route) && earlier.patterns.every((p, i) => p.matches(values[i] as string))) {
         first = earlier;
         break;
       }
@@ -86,7 +86,7 @@ class GroupIndex {
     if (values.some(isGlob)) {
       if (this.globKeys.has(key)) return;
       this.globKeys.add(key);
-      this.globs.push({ route, values, patterns: values.map((v) => globToRegExp(v)) });
+      this.globs.push({ route, values, patterns: values.map((v) => compileGlob(v)) });
       return;
     }
     const byValues = this.literal.get(values.join('\u0000')) ?? new Map<string, Earlier>();
@@ -109,7 +109,7 @@ export function routeOverlaps(routes: OverlapRoute[], stats: OverlapStats = { co
     const values = conditionValues(route);
     const other = group.firstCovering(route, values, stats);
     if (other) {
-      const mutual = methodsCover(route, other.route) && values.every((v, i) => globToRegExp(v).test(other.values[i] as string));
+      const mutual = methodsCover(route, other.route) && values.every((v, i) => compileGlob(v).matches(other.values[i] as string));
       out.push({ route, other: other.route, kind: mutual ? 'duplicate' : 'shadowed' });
     }
     group.add(route, values);

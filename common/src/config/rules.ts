@@ -1,60 +1,10 @@
 // Semantic rules: what the schema cannot say. Each rule is a small function from the raw (interpolated) data
 // to findings with a JSON path; `load.ts` turns paths into source ranges.
-import { pathShape } from './routeShape';
 import { routeOverlaps } from './routeOverlap';
-import { routeNames } from './normalize';
+import { list, obj, str, routeViews, type Finding, type Raw, type RouteView } from './ruleViews';
+import { securityRules } from './securityRules';
 import { closest } from './suggest';
 import { parseDuration } from './units';
-import type { Severity } from './types';
-
-export interface Finding {
-  path: (string | number)[];
-  onKey?: boolean;
-  severity: Severity;
-  code: string;
-  message: string;
-  data?: Record<string, unknown>;
-}
-
-type Raw = Record<string, unknown>;
-const obj = (v: unknown): Raw => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-interface RouteView {
-  index: number;
-  raw: Raw;
-  name: string;
-  path: string;
-  shape: string;
-  methods?: string[];
-  headers: Record<string, string>;
-  model?: string;
-}
-
-function routeViews(root: Raw): RouteView[] {
-  const routes = list(root.routes);
-  const names = routeNames(routes);
-  return routes.flatMap((r, index) => {
-    const raw = obj(r);
-    const path = str(raw.path);
-    if (path === undefined) return [];
-    const methodList = raw.methods !== undefined ? list(raw.methods) : str(raw.method) ? [raw.method] : undefined;
-    const match = obj(raw.match);
-    return [
-      {
-        index,
-        raw,
-        name: names[index] as string,
-        path,
-        shape: pathShape(path),
-        ...(methodList ? { methods: methodList.map((m) => String(m).toUpperCase()) } : {}),
-        headers: Object.fromEntries(Object.entries(obj(match.headers)).map(([k, v]) => [k.toLowerCase(), String(v)])),
-        ...(str(match.model) ? { model: str(match.model) } : {}),
-      },
-    ];
-  });
-}
 
 function targetsOf(raw: Raw): { url: string; path: (string | number)[] }[] {
   if (str(raw.target)) return [{ url: str(raw.target) as string, path: ['target'] }];
@@ -108,14 +58,16 @@ function routeRules(routes: RouteView[]): Finding[] {
       });
     }
   }
+  const pathOf = new Map(routes.map((r) => [r.index, r.path]));
   for (const { route, other, kind } of routeOverlaps(routes)) {
+    const caseNote = pathOf.get(route.index) !== pathOf.get(other.index) ? '; paths match in any letter case' : '';
     out.push(
       kind === 'duplicate'
         ? {
             path: ['routes', route.index, 'path'],
             severity: 'error',
             code: 'route.duplicate',
-            message: `Route "${route.name}" duplicates route "${other.name}" (same path, methods and match): it would never be used.`,
+            message: `Route "${route.name}" duplicates route "${other.name}" (same path, methods and match${caseNote}): it would never be used.`,
             data: { other: other.name },
           }
         : {
@@ -178,188 +130,6 @@ function targetRules(url: string, path: (string | number)[]): Finding[] {
   return [];
 }
 
-/** Unknown endpoints past this many get no did-you-mean: each one is compared with every route path. */
-const MAX_ENDPOINT_SUGGESTIONS = 20;
-
-/** Strings (prefix endpoints or prefix routes without their `*`), asked whether one of them begins a path. */
-class PrefixSet {
-  private readonly prefixes: Set<string>;
-  private readonly lengths: number[];
-  constructor(prefixes: string[]) {
-    this.prefixes = new Set(prefixes);
-    this.lengths = [...new Set(prefixes.map((p) => p.length))];
-  }
-  hasPrefixOf(path: string): boolean {
-    return this.lengths.some((n) => n <= path.length && this.prefixes.has(path.slice(0, n)));
-  }
-}
-
-/** Whether a path in `sorted` starts with `prefix` (binary search for the first path not below it). */
-function someStartsWith(sorted: string[], prefix: string): boolean {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((sorted[mid] as string) < prefix) low = mid + 1;
-    else high = mid;
-  }
-  return sorted[low]?.startsWith(prefix) ?? false;
-}
-
-function securityRules(root: Raw, routes: RouteView[]): Finding[] {
-  const out: Finding[] = [];
-  const rules = list(root.security);
-  const seen = new Map<string, number>();
-  const routePaths = new Set(routes.map((r) => r.path));
-  const routePrefixes = new PrefixSet(routes.filter((r) => r.path.endsWith('*')).map((r) => r.path.slice(0, -1)));
-  const sortedBarePaths = routes.map((r) => r.path.replace(/\*$/, '')).sort();
-  const candidatePaths = [...routePaths];
-  let suggestionsLeft = MAX_ENDPOINT_SUGGESTIONS;
-  // While a route has no path (the schema says so), an endpoint meant for it cannot be told from a typo.
-  const routeWithoutPath = list(root.routes).some((r) => typeof obj(r).path !== 'string');
-  rules.forEach((s, i) => {
-    const rule = obj(s);
-    const endpoint = str(rule.endpoint);
-    if (endpoint === undefined) return;
-    // An endpoint protects the routes it names, or the part of a broader route's space it names (/v1/secure/* in /v1/*).
-    const bare = endpoint.replace(/\*$/, '');
-    const matched = routePaths.has(endpoint) || (endpoint.endsWith('*') && someStartsWith(sortedBarePaths, bare)) || routePrefixes.hasPrefixOf(bare);
-    if (!matched && !routeWithoutPath) {
-      const suggestion = suggestionsLeft-- > 0 ? closest(endpoint, candidatePaths) : undefined;
-      out.push({
-        path: ['security', i, 'endpoint'],
-        severity: 'error',
-        code: 'security.unknownEndpoint',
-        message: `Security endpoint "${endpoint}" matches no route, so it protects nothing.${suggestion ? ` Did you mean "${suggestion}"?` : ' Add the route or fix the path.'}`,
-        data: { endpoint, ...(suggestion ? { suggestion } : {}) },
-      });
-    }
-    const methodsKey =
-      rule.methods !== undefined
-        ? list(rule.methods)
-            .map((m) => String(m).toUpperCase())
-            .sort()
-            .join(',')
-        : '*';
-    const key = `${endpoint} ${methodsKey}`;
-    const first = seen.get(key);
-    if (first !== undefined)
-      out.push({
-        path: ['security', i, 'endpoint'],
-        severity: 'error',
-        code: 'security.duplicate',
-        message: `Endpoint "${endpoint}" already has a security rule (entry ${first + 1}); merge them.`,
-      });
-    else seen.set(key, i);
-    out.push(...authRules(rule, i));
-  });
-  const endpoints = rules.map((s) => str(obj(s).endpoint)).filter((e): e is string => e !== undefined);
-  const exactEndpoints = new Set(endpoints);
-  const prefixEndpoints = new PrefixSet(endpoints.filter((e) => e.endsWith('*')).map((e) => e.slice(0, -1)));
-  for (const r of routes) {
-    const covered = exactEndpoints.has(r.path) || prefixEndpoints.hasPrefixOf(r.path.replace(/\*$/, ''));
-    if (!covered) {
-      out.push({
-        path: ['routes', r.index, 'path'],
-        severity: 'warning',
-        code: 'route.unprotected',
-        message: `Route "${r.name}" has no security entry, so anyone who can reach the gateway can use it. Add one (auth: none makes public access explicit).`,
-        data: { route: r.name, path: r.path },
-      });
-    }
-  }
-  return out;
-}
-
-const HMAC = /^HS/;
-
-function authRules(rule: Raw, i: number): Finding[] {
-  const out: Finding[] = [];
-  const auth = str(rule.auth);
-  const jwt = obj(rule.jwt);
-  if (auth === 'jwt') {
-    const hasSecret = jwt.secretEnv !== undefined || jwt.secret !== undefined;
-    const hasKey = jwt.publicKeyFile !== undefined || jwt.jwksUrl !== undefined;
-    if (!hasSecret && !hasKey) {
-      out.push({
-        path: ['security', i, 'auth'],
-        severity: 'warning',
-        code: 'security.jwtNoKey',
-        message: 'auth: jwt names no key yet, so every request will be refused (401). Add jwt.secretEnv (HS256) or jwt.publicKeyFile / jwt.jwksUrl (RS256).',
-      });
-    }
-    const algorithms = list(jwt.algorithms).map(String);
-    const hs = algorithms.filter((a) => HMAC.test(a));
-    const asym = algorithms.filter((a) => !HMAC.test(a));
-    if (hs.length > 0 && !hasSecret && hasKey) {
-      out.push({
-        path: ['security', i, 'jwt', 'algorithms'],
-        severity: 'error',
-        code: 'security.jwtAlgorithmKey',
-        message: `${hs.join(', ')} need a shared secret (jwt.secretEnv); a public key must never be used as an HMAC secret.`,
-      });
-    }
-    if (asym.length > 0 && !hasKey && hasSecret) {
-      out.push({
-        path: ['security', i, 'jwt', 'algorithms'],
-        severity: 'error',
-        code: 'security.jwtAlgorithmKey',
-        message: `${asym.join(', ')} need a public key (jwt.publicKeyFile or jwt.jwksUrl).`,
-      });
-    }
-    if (jwt.secret !== undefined) {
-      out.push({
-        path: ['security', i, 'jwt', 'secret'],
-        onKey: true,
-        severity: 'warning',
-        code: 'secret.plaintext',
-        message: 'A JWT secret written in the config ends up in version control. Move it to an environment variable (jwt.secretEnv).',
-        data: { kind: 'jwt' },
-      });
-    }
-  } else if (rule.jwt !== undefined) {
-    out.push({
-      path: ['security', i, 'jwt'],
-      onKey: true,
-      severity: 'warning',
-      code: 'security.unusedJwt',
-      message: `"jwt" settings are ignored because auth is "${auth ?? 'not set'}".`,
-    });
-  }
-  if (auth === 'api-key') {
-    const keys = list(rule.apiKeys);
-    if (keys.length === 0)
-      out.push({
-        path: ['security', i, 'auth'],
-        severity: 'warning',
-        code: 'security.noApiKeys',
-        message: 'auth: api-key lists no apiKeys yet, so every request will be refused (401). Add apiKeys: [{ name, keyEnv }].',
-      });
-    keys.forEach((k, j) => {
-      const key = obj(k);
-      if (key.keyEnv === undefined && key.sha256 === undefined && key.key === undefined) {
-        out.push({
-          path: ['security', i, 'apiKeys', j],
-          severity: 'error',
-          code: 'security.apiKeyMissing',
-          message: `API key "${str(key.name) ?? j + 1}" needs keyEnv (an environment variable) or sha256 (the key's digest).`,
-        });
-      }
-      if (key.key !== undefined) {
-        out.push({
-          path: ['security', i, 'apiKeys', j, 'key'],
-          onKey: true,
-          severity: 'warning',
-          code: 'secret.plaintext',
-          message: 'An API key written in the config ends up in version control. Move it to an environment variable (keyEnv) or store its sha256.',
-          data: { kind: 'apiKey' },
-        });
-      }
-    });
-  }
-  return out;
-}
-
 /** Every environment variable the config depends on, with where it is named. */
 export function envReferences(root: Raw): { name: string; path: (string | number)[] }[] {
   const out: { name: string; path: (string | number)[] }[] = [];
@@ -415,8 +185,11 @@ function gatewayRules(root: Raw): Finding[] {
   return out;
 }
 
-export function semanticFindings(data: unknown): Finding[] {
+export type { Finding } from './ruleViews';
+
+/** `env` gives the values of secretEnv variables, so that a weak secret is refused where it is named. */
+export function semanticFindings(data: unknown, env: Record<string, string | undefined> = {}): Finding[] {
   const root = obj(data);
   const routes = routeViews(root);
-  return [...gatewayRules(root), ...routeRules(routes), ...securityRules(root, routes)];
+  return [...gatewayRules(root), ...routeRules(routes), ...securityRules(root, routes, env)];
 }

@@ -188,20 +188,30 @@ function collapse(errors: ErrorObject[], data: unknown): ErrorObject[] {
   return out;
 }
 
-export function schemaDiagnostics(data: unknown, parsed: { document: Document.Parsed; lineCounter: LineCounter }): Diagnostic[] {
+/**
+ * At most `max` diagnostics, and how many more there were (source ranges are found only for those listed: a file of
+ * 40,000 wrong keys stays linear).
+ */
+export function schemaDiagnostics(
+  data: unknown,
+  parsed: { document: Document.Parsed; lineCounter: LineCounter },
+  max = Infinity,
+): { diagnostics: Diagnostic[]; omitted: number } {
   const validate = validator();
-  if (validate(data)) return [];
-  return collapse(validate.errors ?? [], data).map((err) => {
+  if (validate(data)) return { diagnostics: [], omitted: 0 };
+  const errors = collapse(validate.errors ?? [], data);
+  const diagnostics = errors.slice(0, max).map((err): Diagnostic => {
     const loc = explain(err, data);
     return {
       range: loc.code === 'schema.required' ? headRangeAt(parsed, loc.path) : rangeAt(parsed, loc.path, loc.onKey),
-      severity: 'error' as const,
+      severity: 'error',
       code: loc.code,
       message: loc.message,
       path: loc.path,
       ...(loc.data ? { data: loc.data } : {}),
     };
   });
+  return { diagnostics, omitted: errors.length - diagnostics.length };
 }
 
 /** The schema's own wording for an error (`x-errorMessage` beside the keyword that failed). */

@@ -33,6 +33,8 @@ export interface ServerLimits {
   maxReplayBodyBytes: number; // request bodies up to this size are buffered so a retry can replay them
   /** The most body bytes held in memory for a request that is not authenticated (a public endpoint, or before auth). */
   maxPreAuthBufferBytes: number;
+  /** Failed authentication attempts one client address may make per window; absent = not limited (`false`). */
+  authFailures?: Rate;
 }
 
 export interface RedisStoreConfig {
@@ -63,6 +65,8 @@ export interface GatewaySettings {
   admin: AdminConfig;
   store: StoreConfig;
   cluster?: { enabled: boolean; channel: string };
+  /** What a request no security rule covers gets: `none` lets it through (the config model warns), `deny` refuses it (403). */
+  defaultAuth: 'none' | 'deny';
   /** Serve targets that are not reachable locally with the built-in mock (`mock://openai`). */
   mockUnreachableTargets: boolean;
   webhookSecretEnv?: string;
@@ -146,6 +150,8 @@ export interface JwtConfig {
   issuer?: string | string[];
   consumerClaim: string; // default "sub"
   clockToleranceSec: number;
+  /** Refuse tokens without `exp` (default true): such a token would be valid forever. */
+  requireExp: boolean;
 }
 
 export interface ApiKeyConfig {
@@ -159,7 +165,9 @@ export interface RateLimitConfig {
   requests?: Rate;
   tokens?: Rate;
   by: RateLimitKey;
-  tokenEstimate: 'prompt' | 'none'; // charge an estimate of the prompt size up front
+  tokenEstimate: 'prompt' | 'none'; // reserve the request's most (prompt estimate + max tokens) up front
+  /** Completion tokens reserved for a request that sets neither `max_completion_tokens` nor `max_tokens`. */
+  defaultMaxTokens: number;
 }
 
 export interface SecurityRule {

@@ -58,14 +58,3 @@ export function parseListen(value: unknown, defaultHost = '127.0.0.1'): { host: 
   const host = (m[1] as string).replace(/^\[|\]$/g, '');
   return { host: host === '' ? defaultHost : host, port };
 }
-
-/** A glob as users write it in `match:` (`gpt-4*`, `claude-?-opus`): `*` any run of characters, `?` one. */
-export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (const char of glob) {
-    if (char === '*') source += '.*';
-    else if (char === '?') source += '.';
-    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, 's');
-}

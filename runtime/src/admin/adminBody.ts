@@ -1,7 +1,7 @@
 // Reads an admin request body (JSON, or YAML for the config) with a size cap, and refuses what cannot be read
 // with 400 and a diagnostic that says where (line and column in the body).
 import type { IncomingMessage } from 'node:http';
-import { parseYaml } from '../../../common/src/config';
+import { parseYaml, yamlToData } from '../../../common/src/config';
 import { AdminError } from './adminErrors';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -11,7 +11,12 @@ export async function readBodyText(req: IncomingMessage, limit = MAX_BODY_BYTES)
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new AdminError(413, 'request_too_large', `The body is larger than ${limit} bytes.`);
+    if (size > limit)
+      throw new AdminError(
+        413,
+        'request_too_large',
+        `The body is larger than ${limit} bytes (${(limit / 1024 / 1024).toFixed(0)} MiB), the most this endpoint reads.`,
+      );
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -31,7 +36,9 @@ function parseBody(text: string): unknown {
       errors,
     );
   }
-  return document.toJS({ maxAliasCount: 100 });
+  const data = yamlToData(document);
+  if (!data.ok) throw new AdminError(400, 'bad_request', `The body cannot be expanded: ${data.error}.`);
+  return data.data;
 }
 
 export function parseObjectBody(text: string, what: string): Record<string, unknown> {

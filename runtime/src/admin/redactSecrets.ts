@@ -38,7 +38,7 @@ function eachSecret(document: Document, visit: Visit): void {
 
 /** The config text with secrets and digests replaced; the text itself when it has none. */
 export function redactSecrets(text: string): string {
-  const document = parseDocument(text, { logLevel: 'error' });
+  const document = parseDocument(text, { logLevel: 'error', uniqueKeys: false });
   let found = false;
   eachSecret(document, (scalar) => {
     found = true;
@@ -73,8 +73,10 @@ export function restoreRedactedDigests(submitted: string, current: string): stri
 
 /** Where a submitted config still carries the redaction marker in place of a secret or digest. */
 export function redactedSecretPaths(text: string): string[] {
+  // Parsed only when the marker is there at all: the body is not validated yet, and this runs on the event loop.
+  if (!text.includes(REDACTED)) return [];
   const paths: string[] = [];
-  eachSecret(parseDocument(text, { logLevel: 'error' }), (scalar, path) => {
+  eachSecret(parseDocument(text, { logLevel: 'error', uniqueKeys: false }), (scalar, path) => {
     if (scalar.value === REDACTED) paths.push(path);
   });
   return paths;

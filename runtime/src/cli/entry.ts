@@ -6,7 +6,7 @@ main(process.argv).then(
     if (typeof code === 'number') process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    // Exit now, whatever is still open (a listener, a Redis connection): a command that failed must not keep running.
+    process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`, () => process.exit(1));
   },
 );

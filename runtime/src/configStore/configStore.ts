@@ -6,14 +6,15 @@
 // overwrites a hand edit the store has not read: it is refused (409), and the watcher applies the edit.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { loadConfig, type LoadOptions } from '../../../common/src/config';
+import { readConfigFile, type LoadOptions } from '../../../common/src/config';
 import type { Diagnostic, GatewayConfig, GatewaySettings } from '../../../common/src/config';
-import { restartOnlyChanges, restartWarning, type RestartOnlyChange } from '../gateway/restartOnlySettings';
+import type { RestartOnlyChange } from '../gateway/restartOnlySettings';
 import { writeFileAtomic } from '../../../common/src/atomicWrite';
 import { TypedEmitter } from '../gateway/typedEmitter';
 import { routeChanges, type AppliedChange, type ChangeSource, type ConfigPublication, type ConfigStoreEvents } from './changes';
 import type { RawConfig } from './configEdits';
 import { ConfigApplyError, ConfigChangedError, ConfigConflictError, ConfigInvalidError, ConfigReadOnlyError } from './errors';
+import { OffThreadCheck } from './offThreadCheck';
 import { yamlData, yamlWithChanges } from './yamlPatch';
 
 export interface ConfigStoreOptions {
@@ -27,6 +28,8 @@ export interface ConfigStoreOptions {
   readOnly?: boolean;
   /** The settings the process started with: a change to one that only a restart applies becomes a warning. */
   running?: GatewaySettings;
+  /** Runs the config model off the event loop; one is made when absent. */
+  checker?: OffThreadCheck;
 }
 
 export type ConfigFormat = 'yaml' | 'json';
@@ -57,6 +60,7 @@ export class ConfigStore {
   private currentConfig: GatewayConfig;
   private currentHash: string;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly checker: OffThreadCheck;
 
   constructor(
     text: string,
@@ -66,6 +70,7 @@ export class ConfigStore {
     this.currentText = text;
     this.currentConfig = config;
     this.currentHash = contentHash(text);
+    this.checker = options.checker ?? new OffThreadCheck();
   }
 
   get text(): string {
@@ -95,8 +100,9 @@ export class ConfigStore {
    */
   reloadFile(): Promise<boolean> {
     const read = async (): Promise<string> => {
-      const text = await readFile(this.options.file, 'utf8');
-      return text.trim() === '' ? this.currentText : text;
+      const file = await readConfigFile(this.options.file); // one over MAX_CONFIG_BYTES is refused unread
+      if ('tooLarge' in file) throw new ConfigInvalidError([file.tooLarge], '');
+      return file.text.trim() === '' ? this.currentText : file.text;
     };
     const changed = this.change('file', read, { write: false, skipIfRunning: true });
     return changed.then(
@@ -132,11 +138,12 @@ export class ConfigStore {
    * the change when the config is no longer the one the client read.
    */
   replace(body: string, format: ConfigFormat, expectedHash?: string): Promise<AppliedChange> {
-    const produce = (): string => {
+    const produce = async (): Promise<string> => {
       this.refuseIfReadOnly();
       if (expectedHash !== undefined && expectedHash !== this.currentHash) throw new ConfigChangedError();
       if (format === 'yaml') return body;
-      this.validate(body);
+      // Validated before the YAML patch parses it on this thread: diagnostics point into the body that was sent.
+      await this.validate(body);
       return yamlWithChanges(this.currentText, yamlData(body));
     };
     return this.change('admin-api', produce, { write: true });
@@ -169,7 +176,7 @@ export class ConfigStore {
   }
 
   private async commit(source: ChangeSource, text: string, options: ChangeOptions): Promise<AppliedChange> {
-    const candidate = this.validate(text);
+    const candidate = await this.validate(text);
     options.check?.(candidate);
     const previous = this.currentConfig;
     if (options.write) await this.refuseIfEditedByHand();
@@ -206,12 +213,16 @@ export class ConfigStore {
     if (this.options.readOnly) throw new ConfigReadOnlyError();
   }
 
-  private validate(text: string): Candidate {
-    const { config, diagnostics, document, lineCounter } = loadConfig(text, this.options.load);
+  /** Closes the worker thread the config model runs on. */
+  close(): Promise<void> {
+    return this.checker.close();
+  }
+
+  /** The config model on the checker's worker thread: a large config never holds up the requests being served. */
+  private async validate(text: string): Promise<Candidate> {
+    const { config, diagnostics, restartWarnings, restart } = await this.checker.check(text, this.options.load, this.options.running);
     if (!config) throw new ConfigInvalidError(diagnostics, text);
-    const restart = this.options.running ? restartOnlyChanges(this.options.running, config.gateway) : [];
-    const warnings = [...diagnostics.filter((d) => d.severity !== 'error'), ...restart.map((change) => restartWarning(change, { document, lineCounter }))];
-    return { config, warnings, restart };
+    return { config, warnings: [...diagnostics.filter((d) => d.severity !== 'error'), ...restartWarnings], restart };
   }
 
   private async refuseIfEditedByHand(): Promise<void> {

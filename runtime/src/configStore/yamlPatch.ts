@@ -2,8 +2,11 @@
 // order, blank lines, quoting and flow style of everything else stay byte for byte. The result is re-parsed
 // and compared with the data; if the text patch cannot express the change, the yaml Document is re-rendered.
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { MAX_ALIAS_COUNT } from '../../../common/src/config';
+import { MAX_ALIAS_COUNT, yamlToData } from '../../../common/src/config';
 import { alignItems, itemIdentity } from './seqAlignment';
+
+/** yaml's own duplicate-key check is quadratic in a mapping's size: the config model checks duplicates itself. */
+const PARSE = { uniqueKeys: false } as const;
 
 /** How new YAML is rendered: `[POST]` rather than `[ POST ]`, and long strings never folded. */
 const YAML_OUTPUT = { flowCollectionPadding: false, lineWidth: 0 } as const;
@@ -21,25 +24,29 @@ const SECTION_ORDER = ['$schema', 'version', 'gateway', 'routes', 'security', 'c
 /** `text` rewritten so that it parses to `data`, keeping everything of `text` that `data` did not change. */
 export function yamlWithChanges(text: string, data: unknown): string {
   const patched = patchedText(text, data);
-  return patched !== undefined && parsesTo(patched, data) ? patched : renderDocument(parseDocument(text), data);
+  return patched !== undefined && parsesTo(patched, data) ? patched : renderDocument(parseDocument(text, PARSE), data);
 }
 
 /** The text patch alone: `text` with only the changed values rewritten, or undefined when it cannot express the change. */
 export function patchedText(text: string, data: unknown): string | undefined {
-  const document = parseDocument(text);
+  const document = parseDocument(text, PARSE);
   return document.errors.length === 0 ? new TextPatcher(text, document).patch(data) : undefined;
 }
 
 function parsesTo(text: string, data: unknown): boolean {
-  const document = parseDocument(text);
-  return document.errors.length === 0 && sameData(document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}, data);
+  const document = parseDocument(text, PARSE);
+  if (document.errors.length > 0) return false;
+  const parsed = yamlToData(document);
+  return parsed.ok && sameData(parsed.data ?? {}, data);
 }
 
 /** The plain data of a YAML text (`${VAR}` left as written). */
 export function yamlData(text: string): unknown {
-  const document = parseDocument(text);
+  const document = parseDocument(text, PARSE);
   if (document.errors.length > 0) throw new Error(document.errors[0]?.message ?? 'invalid YAML');
-  return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  const parsed = yamlToData(document);
+  if (!parsed.ok) throw new Error(`the document cannot be expanded: ${parsed.error}`);
+  return parsed.data ?? {};
 }
 
 export function sameData(a: unknown, b: unknown): boolean {

@@ -6,7 +6,7 @@ const CHAT_BODY = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'H
 export function banner(url: string, config: GatewayConfig, configFile: string | undefined): string {
   const lines = [`AI Gateway listening on ${url}${configFile ? `  (config: ${configFile}, ${config.routes.length} route(s))` : ''}`];
   const example = exampleRequest(config);
-  if (example) lines.push('Try it:', `  ${curlLine(url, example)}`);
+  if (example) lines.push('Try it:', `  ${boundedCurlLine(url, example)}`);
   else lines.push('No route is configured yet: add one under `routes:` and save, the gateway reloads.');
   return `${lines.join('\n')}\n`;
 }
@@ -33,6 +33,16 @@ function defaultBody(route: RouteConfig): unknown {
   if (route.path.endsWith('/embeddings')) return { model: 'text-embedding-3-small', input: 'Hello!' };
   if (route.path.endsWith('/chat/completions')) return CHAT_BODY;
   return { input: 'Hello!' };
+}
+
+/** Longest curl line the banner prints: a route's example can be large, and a banner is read by a person. */
+const MAX_BANNER_LINE = 2_000;
+
+function boundedCurlLine(url: string, request: ExampleRequest): string {
+  const line = curlLine(url, request);
+  if (line.length <= MAX_BANNER_LINE) return line;
+  const short = curlLine(url, { method: request.method, path: request.path, headers: {} });
+  return `${short.slice(0, MAX_BANNER_LINE)}   (the route's example request is ${line.length} characters: not printed)`;
 }
 
 function curlLine(url: string, request: ExampleRequest): string {

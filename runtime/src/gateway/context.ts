@@ -2,6 +2,7 @@
 import type { ParameterizedContext } from 'koa';
 import { NO_PARAMS, type CompiledRoute, type RouteQuery } from './routing/compileRoutes';
 import type { ConfigSnapshot } from './snapshot';
+import type { CompletionCounter } from './upstream/completionCounter';
 
 export interface TraceEntry {
   stage: 'route' | 'auth' | 'rate-limit' | 'upstream' | 'response' | (string & {});
@@ -54,6 +55,8 @@ export interface GatewayState {
   upstream: { attempts: number; target?: string; status?: number; outcome?: string; bytesOut?: number };
   /** Token usage read from the response (`usage`), when an observer asked for it. */
   usage?: UsageTokens;
+  /** Set by rate-limit for a stream on a token-limited route that did not ask for usage: counts its deltas. */
+  completion?: CompletionCounter;
   /** Pipeline decisions, collected only when the request asked for a trace (`x-gateway-trace: 1`). */
   trace?: TraceEntry[];
   /** Why the gateway refused the request itself; set by authenticate and rate-limit, counted by metrics and webhooks. */
@@ -61,7 +64,8 @@ export interface GatewayState {
 }
 
 export type Rejection =
-  { by: 'auth'; kind: 'missing' | 'invalid' | 'forbidden' | 'unavailable'; reason: string } | { by: 'rate-limit'; limit: 'requests' | 'tokens'; rate: string };
+  | { by: 'auth'; kind: 'missing' | 'invalid' | 'forbidden' | 'unavailable'; reason: string }
+  | { by: 'rate-limit'; limit: 'requests' | 'tokens' | 'auth-failures'; rate: string };
 
 export type GatewayContext = ParameterizedContext<GatewayState>;
 
@@ -88,6 +92,7 @@ export function newRequestState(requestId: string, snapshot: ConfigSnapshot, pat
     timings: { receivedAt, upstreamStartedAt: undefined, firstByteAt: undefined, upstreamMs: undefined, finishedAt: undefined },
     upstream: { attempts: 0, target: undefined, status: undefined, outcome: undefined, bytesOut: undefined },
     usage: undefined,
+    completion: undefined,
     trace: undefined,
     rejection: undefined,
   };

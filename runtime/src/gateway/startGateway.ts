@@ -13,7 +13,7 @@ import type { ChangeSource } from '../configStore/changes';
 import { ConfigStore } from '../configStore/configStore';
 import { ProcessEnv, ProcessEvents } from '../../../common/src/protocol';
 import { startClusterConfig } from '../cluster/clusterConfig';
-import { createRateLimitStore } from '../limits';
+import { createRateLimitStore, type RateLimitStore } from '../limits';
 import { createGatewayApp, type GatewayAppOptions } from './app';
 import { banner } from './banner';
 import { logConfigChanges } from './configChangeLog';
@@ -81,6 +81,31 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const observability = new Observability(runtime, { env, ...options.observability });
   // Rate-limit counters in this process, or shared by all replicas through Redis (gateway.store; restart to change).
   const rateLimitStore = createRateLimitStore(config.gateway.store, { logger, registry: observability.metrics.registry });
+  // What is open so far, closed again (latest first) if a later step of the start fails: nothing is left listening,
+  // and no connection keeps the failed process alive.
+  const opened: (() => Promise<unknown>)[] = [() => rateLimitStore.close(), () => runtime.close(), () => observability.close()];
+  try {
+    return await serve({ options, env, config, file, logger, runtime, observability, rateLimitStore, opened });
+  } catch (err) {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+interface Starting {
+  options: StartGatewayOptions;
+  env: Record<string, string | undefined>;
+  config: GatewayConfig;
+  file: StartingConfig['file'];
+  logger: Logger;
+  runtime: GatewayRuntime;
+  observability: Observability;
+  rateLimitStore: RateLimitStore;
+  opened: (() => Promise<unknown>)[];
+}
+
+async function serve(starting: Starting): Promise<RunningGateway> {
+  const { options, env, config, file, logger, runtime, observability, rateLimitStore, opened } = starting;
   await rateLimitStore.ready(STORE_READY_TIMEOUT_MS);
   // Every change after start (file save, admin API, another replica) goes through the config store, and this.
   const applyChange = async (next: GatewayConfig, source: ChangeSource): Promise<{ version: number }> => {
@@ -97,7 +122,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         apply: applyChange,
       })
     : undefined;
-  if (configStore) logConfigChanges(configStore, logger, runtime.events);
+  if (configStore) {
+    opened.push(() => configStore.close());
+    logConfigChanges(configStore, logger, runtime.events);
+  }
   const admin = options.app?.admin ?? { store: configStore, apiKey: env[ProcessEnv.apiKey] };
   const adminListen = config.gateway.admin.listen;
   const app = createGatewayApp(runtime, {
@@ -110,26 +138,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   await runtime.apply(config);
 
   const server = createGatewayServer(config.gateway, app.callback());
-  await listen(server, options.port ?? config.gateway.port, options.host ?? config.gateway.host).catch(async (err: unknown) => {
-    await rateLimitStore.close(); // an open Redis connection would keep the failed process alive
-    throw err;
-  });
+  await listen(server, options.port ?? config.gateway.port, options.host ?? config.gateway.host);
+  opened.push(() => closeServer(server, 0));
   const url = listenUrl(server, config.gateway.tls !== undefined);
-  const adminListener = adminListen
-    ? await startAdminListener({ ...admin, runtime, observability }, adminListen).catch(async (err: unknown) => {
-        await closeServer(server, 0); // the admin address is taken: do not leave the gateway half started
-        await observability.close();
-        await runtime.close();
-        await rateLimitStore.close();
-        throw err;
-      })
-    : undefined;
+  const adminListener = adminListen ? await startAdminListener({ ...admin, runtime, observability }, adminListen) : undefined;
+  if (adminListener) opened.push(() => adminListener.close());
   const adminUrl = adminListener?.url ?? url;
-  logger.info({ url, adminUrl }, ProcessEvents.listening);
   if (options.banner) process.stderr.write(banner(url, config, options.configPath));
   const watcher = configStore && options.watch !== false ? watchConfigFile(configStore.file, () => void configStore.reloadFile()) : undefined;
+  if (watcher) opened.push(() => Promise.resolve(watcher.close()));
   // gateway.cluster: this replica's changes reach the others through Redis, and theirs come in through the store.
   const cluster = await startClusterConfig({ settings: config.gateway, store: configStore, logger });
+  // Logged once the start is complete: whoever waits for it (the extension, tests) gets a gateway that stays up.
+  logger.info({ url, adminUrl }, ProcessEvents.listening);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -139,6 +160,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       await adminListener?.close();
       await observability.close();
       await cluster?.close();
+      await configStore?.close();
       await runtime.close();
       await rateLimitStore.close();
     })();

@@ -1,7 +1,10 @@
 // `gateway.store.onStoreFailure`: what a rate limit does while its shared store cannot answer.
 //   fail-open   admit (the limit is not enforced during the outage)
 //   fail-closed refuse with 503 (RateLimitStoreUnavailable), nothing passes unlimited
-//   local       count in this process against limit / replicas, so the replicas together stay within the limit
+//   local       count in this process against limit / replicas. In the window the outage begins, a key's local count
+//               starts from this replica's share of what Redis last said it had counted, so what was admitted before
+//               the outage is not admitted again (docs/deployment.md says exactly what this guarantees).
+import { LRUCache } from 'lru-cache';
 import type { StoreFailurePolicy } from '../../../common/src/config';
 import type { RateCount, RateCounter } from '../security/rateCounters';
 import type { StoreHealth } from './storeHealth';
@@ -14,9 +17,32 @@ export class RateLimitStoreUnavailable extends Error {
   }
 }
 
-export function withFailurePolicy(shared: RateCounter, policy: StoreFailurePolicy, local: () => RateCounter, health: StoreHealth): RateCounter {
+/** Keys whose last shared count a `local` counter remembers, at most (the least recently used are forgotten). */
+const MAX_REMEMBERED_KEYS = 100_000;
+
+interface SharedCount {
+  consumed: number;
+  windowEndsAt: number;
+}
+
+export function withFailurePolicy(shared: RateCounter, policy: StoreFailurePolicy, local: () => RateCounter, health: StoreHealth, replicas = 1): RateCounter {
   const { limit, windowMs } = shared;
-  const decide = async (err: unknown, onLocal: (counter: RateCounter) => Promise<RateCount>): Promise<RateCount> => {
+  const lastShared = policy === 'local' ? new LRUCache<string, SharedCount>({ max: MAX_REMEMBERED_KEYS }) : undefined;
+  const onLocal = async (key: string, operation: (counter: RateCounter) => Promise<RateCount>): Promise<RateCount> => {
+    const counter = local();
+    const seen = lastShared?.get(key);
+    let carried: Promise<RateCount> | undefined;
+    if (seen) {
+      lastShared?.delete(key); // once per key and outage: later operations count on from there
+      const share = Math.ceil(seen.consumed / Math.max(1, replicas));
+      // Started before the operation, not awaited first: the in-memory counter applies calls in the order they are made.
+      if (seen.windowEndsAt > Date.now() && share > 0) carried = counter.adjust(key, share);
+    }
+    const result = operation(counter);
+    await carried;
+    return result;
+  };
+  const decide = async (err: unknown, key: string, operation: (counter: RateCounter) => Promise<RateCount>): Promise<RateCount> => {
     health.failed(err);
     switch (policy) {
       case 'fail-open':
@@ -24,25 +50,26 @@ export function withFailurePolicy(shared: RateCounter, policy: StoreFailurePolic
       case 'fail-closed':
         throw new RateLimitStoreUnavailable();
       case 'local':
-        return onLocal(local());
+        return onLocal(key, operation);
     }
   };
-  const run = async (operation: (counter: RateCounter) => Promise<RateCount>): Promise<RateCount> => {
-    if (!health.shouldTry()) return decide(new Error('store marked unavailable'), operation);
+  const run = async (key: string, operation: (counter: RateCounter) => Promise<RateCount>): Promise<RateCount> => {
+    if (!health.shouldTry()) return decide(new Error('store marked unavailable'), key, operation);
     let count: RateCount;
     try {
       count = await operation(shared);
     } catch (err) {
-      return decide(err, operation);
+      return decide(err, key, operation);
     }
     health.succeeded();
+    lastShared?.set(key, { consumed: count.consumed, windowEndsAt: Date.now() + count.resetMs });
     return count;
   };
   return {
     limit,
     windowMs,
-    consume: (key, points) => run((counter) => counter.consume(key, points)),
-    adjust: (key, points) => run((counter) => counter.adjust(key, points)),
+    consume: (key, points) => run(key, (counter) => counter.consume(key, points)),
+    adjust: (key, points) => run(key, (counter) => counter.adjust(key, points)),
   };
 }
 

@@ -39,7 +39,7 @@ export function createRateLimitStore(config: StoreConfig, options: RateLimitStor
     const shared = rateCounterOf(redisLimiter(client, keyPrefix, counter), counter);
     let local: RateCounter | undefined;
     const localCounter = (): RateCounter => (local ??= makeLocalCounter(counter, config.replicas));
-    return withFailurePolicy(shared, config.onStoreFailure, localCounter, health);
+    return withFailurePolicy(shared, config.onStoreFailure, localCounter, health, config.replicas);
   };
 
   options.logger.info({ store, keyPrefix, onStoreFailure: config.onStoreFailure, replicas: config.replicas }, 'rate limits shared through Redis');

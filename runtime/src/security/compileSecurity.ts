@@ -1,12 +1,14 @@
 // The `security:` list compiled once per config apply: JWT keys loaded, API key digests decoded, limiters made,
 // endpoints compiled with the same path patterns as routes. A request then costs a Map lookup to find its rule.
-// Endpoints match regardless of case: a rule protects every spelling of its path, so an upstream that routes
-// case-insensitively cannot be reached through `/V1/Secure` under a public `/v1/*` route.
+// Endpoints match regardless of case, as routes do: a rule protects every spelling of its path, so an upstream that
+// routes case-insensitively cannot be reached through `/V1/Secure` under a public `/v1/*` route.
 // Limiters and JWKS caches are carried over from the previous config when unchanged, so a reload neither
 // resets anyone's budget nor refetches keys.
-import type { GatewayConfig, SecurityRule } from '../../../common/src/config';
+import type { GatewayConfig, Rate, SecurityRule } from '../../../common/src/config';
 import { compilePathPattern, type PathPattern } from '../gateway/routing/pathPattern';
+import { preloadTokenizer } from '../gateway/upstream/tokenCount';
 import type { ConfigPart } from '../gateway/snapshot';
+import { createAuthFailureLimit, type AuthFailureLimit } from './authFailureLimit';
 import { compileApiKeys, compileApiKeyVerifier, type ApiKeyVerifier, type KnownKey } from './apiKeyVerifier';
 import { createJwksKeySource, type JwksKeySource, type JwksOptions } from './jwksKeys';
 import { compileJwtVerifier, loadJwtKeys, type JwtVerifier } from './jwtVerifier';
@@ -26,6 +28,8 @@ export interface CompiledSecurity {
   /** The rule that applies to a normalized path and method; undefined = public. */
   policyFor(path: string, method: string): SecurityPolicy | undefined;
   policies: readonly SecurityPolicy[];
+  /** gateway.limits.authFailures: failed attempts per client address (undefined when turned off). */
+  authFailures?: AuthFailureLimit;
   /** Kept for the next apply. */
   counters: ReadonlyMap<string, RateCounter>;
   jwks: ReadonlyMap<string, JwksKeySource>;
@@ -66,12 +70,14 @@ export function compileSecurity(config: GatewayConfig, previous: CompiledSecurit
     return source;
   };
 
+  // The tokenizer a token limit counts streamed answers with is loaded now, not in the middle of a request.
+  if (config.security.some((rule) => rule.rateLimit?.tokens)) preloadTokenizer();
   const keysByRule = config.security.map((rule, index) => compileApiKeys(rule.apiKeys ?? [], `security[${index}]`));
   const candidates = config.security.map((rule, index): Candidate => {
     const where = `security[${index}]`;
     const policy: SecurityPolicy = { rule, label: `${where} (${rule.endpoint})` };
     if (rule.auth === 'jwt') {
-      const jwtConfig = rule.jwt ?? { algorithms: ['HS256'], consumerClaim: 'sub', clockToleranceSec: 0 };
+      const jwtConfig = rule.jwt ?? { algorithms: ['HS256'], consumerClaim: 'sub', clockToleranceSec: 0, requireExp: true };
       policy.jwt = compileJwtVerifier(jwtConfig, loadJwtKeys(jwtConfig, where, jwksFor), where);
     }
     if (rule.auth === 'api-key') {
@@ -84,7 +90,25 @@ export function compileSecurity(config: GatewayConfig, previous: CompiledSecurit
     return { policy, pattern: compilePathPattern(rule.endpoint.toLowerCase()), order: index, ...(rule.methods ? { methods: new Set(rule.methods) } : {}) };
   });
 
-  return { ...candidateIndex(candidates), policies: candidates.map((c) => c.policy), counters, jwks };
+  const authFailures = authFailureLimitFor(config.gateway.limits.authFailures, previous?.authFailures, (keyPrefix, rate) => {
+    const identity = `${keyPrefix}|${rate.limit}|${rate.windowMs}`;
+    const counter = previous?.counters.get(identity) ?? makeCounter({ keyPrefix, limit: rate.limit, windowMs: rate.windowMs });
+    counters.set(identity, counter);
+    return counter;
+  });
+  return { ...candidateIndex(candidates), policies: candidates.map((c) => c.policy), ...(authFailures ? { authFailures } : {}), counters, jwks };
+}
+
+/** The same limit object across reloads while the rate is unchanged, so an address blocked stays blocked. */
+function authFailureLimitFor(
+  rate: Rate | undefined,
+  previous: AuthFailureLimit | undefined,
+  counterFor: (keyPrefix: string, rate: Rate) => RateCounter,
+): AuthFailureLimit | undefined {
+  if (!rate) return undefined;
+  const counter = counterFor('ai-gateway:auth-failures', rate);
+  if (previous && previous.rate.limit === rate.limit && previous.rate.windowMs === rate.windowMs) return previous;
+  return createAuthFailureLimit(rate, counter);
 }
 
 /** Exact endpoints through a Map, the others in specificity order: the most specific rule for the method wins. */

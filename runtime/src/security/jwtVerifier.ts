@@ -1,5 +1,6 @@
 // JWT checks for one security rule, compiled when the config is applied: keys are loaded and the algorithm
-// allow-list fixed then, so a request costs one header decode and one `jsonwebtoken.verify`.
+// allow-list fixed then, so a request costs one header decode and one `jsonwebtoken.verify`. A token must expire
+// (`exp`, unless jwt.requireExp is false) and may not be issued in the future (`iat` past the clock tolerance).
 // Each algorithm family has its own key: HS* only ever the shared secret, RS*/PS*/ES* only the public key or
 // the JWKS, which closes the HS-with-a-public-key confusion whatever the allow-list says.
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
@@ -104,6 +105,9 @@ export function compileJwtVerifier(config: JwtConfig, keys: JwtKeys, where: stri
       } catch (err) {
         throw invalid(reasonOf(err));
       }
+      // jsonwebtoken checks `exp` and `nbf` only when present, and `iat` not at all.
+      if (config.requireExp && typeof claims.exp !== 'number') throw invalid('token has no expiry (exp)');
+      if (typeof claims.iat === 'number' && claims.iat > Math.floor(atMs / 1000) + config.clockToleranceSec) throw invalid('token issued in the future');
       const consumer: unknown = claims[config.consumerClaim];
       if (typeof consumer !== 'string' && typeof consumer !== 'number') throw invalid(`token has no ${config.consumerClaim} claim`);
       const identity = { consumer: String(consumer), claims };

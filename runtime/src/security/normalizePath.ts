@@ -2,7 +2,7 @@
 // path (`//predict`, `/%70redict`, `/x/../predict`, ...) can reach a route while skipping its security rule.
 // Unreserved characters are decoded (RFC 3986 §6.2.2), dot segments resolved, empty segments and the trailing
 // slash removed. What cannot be made canonical without guessing (encoded `/`, `\`, NUL, double encoding, a
-// path above the root) is refused. Case is kept: routes and security rules are both case-sensitive.
+// path above the root) is refused. Case is kept: routes and security rules both match in any case.
 // Segments some upstreams read as another path are refused too: a `;` path parameter (Tomcat, Jetty and Spring
 // drop it, so `/pub/..;/secure` is `/secure` to them and `/rs;x` is `/rs`), and a segment ending in a dot or a space
 // (IIS and Spring's suffix matching ignore them, so `/rs.` and `/rs%20` are `/rs`).

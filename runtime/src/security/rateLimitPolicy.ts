@@ -1,6 +1,8 @@
 // The rate limits of one security rule: a request counter and a token counter, keyed by consumer, client IP
-// or route. Requests are counted at admission. Tokens are charged an estimate up front (so concurrent streams
-// cannot all start on the same remaining budget), then corrected to the upstream's reported usage.
+// or route. Requests are counted at admission. Tokens are reserved up front (the prompt's estimate plus the answer's
+// `max_tokens`, see middleware/rateLimit.ts) and a request is admitted only when its reservation fits in what is left,
+// so concurrent requests cannot all start on the same remaining budget; the reservation is settled to the usage the
+// upstream reported (or counted) when the answer ends.
 import type { RateLimitConfig, RateLimitKey } from '../../../common/src/config';
 import type { RateCount, RateCounter } from './rateCounters';
 
@@ -27,20 +29,20 @@ export interface RateLimitStatus {
 export interface Admission {
   refused?: RateLimitRefusal;
   status?: RateLimitStatus;
-  /** Corrects the up-front token estimate to the usage the upstream reported; call at most once. */
+  /** Corrects the up-front token reservation to the tokens the request used; call at most once. */
   settleTokens?: (totalTokens: number) => void;
 }
 
 export interface CompiledRateLimit {
   config: RateLimitConfig;
-  admit(subject: RateLimitSubject, estimatedTokens: number): Promise<Admission>;
+  admit(subject: RateLimitSubject, reservedTokens: number): Promise<Admission>;
 }
 
 export function compileRateLimit(config: RateLimitConfig, requests: RateCounter | undefined, tokens: RateCounter | undefined): CompiledRateLimit {
   const keyOf = keyFunction(config.by);
   return {
     config,
-    async admit(subject, estimatedTokens) {
+    async admit(subject, reservedTokens) {
       const key = keyOf(subject);
       let status: RateLimitStatus | undefined;
       if (requests && config.requests) {
@@ -49,22 +51,27 @@ export function compileRateLimit(config: RateLimitConfig, requests: RateCounter 
         if (!count.admitted) return { status, refused: refusal('requests', config.requests.source, config.by, count) };
       }
       if (!tokens || !config.tokens) return { status };
-      // One atomic add; the budget was already spent if what others consumed before us reached the limit.
-      const estimate = Math.max(0, Math.ceil(estimatedTokens));
-      const count = await tokens.adjust(key, estimate);
+      // One atomic add, then look at what was there before it: admitted when the reservation fits in the rest of the
+      // budget, or when nothing else is spent or reserved in this window (a reservation larger than the whole budget
+      // still gets one request per window, settled to what it really used).
+      const reservation = Math.max(0, Math.ceil(reservedTokens));
+      const count = await tokens.adjust(key, reservation);
       status ??= statusOf(tokens, count);
-      if (count.consumed - estimate >= tokens.limit) {
-        await tokens.adjust(key, -estimate);
+      const before = count.consumed - reservation;
+      if (count.consumed > tokens.limit && before > 0) {
+        await tokens.adjust(key, -reservation);
         return { status, refused: refusal('tokens', config.tokens.source, config.by, count) };
       }
+      const windowEndsAt = Date.now() + count.resetMs;
       let settled = false;
       return {
         status,
         settleTokens(totalTokens) {
           if (settled) return;
           settled = true;
-          const correction = Math.max(0, Math.ceil(totalTokens)) - estimate;
-          if (correction !== 0) tokens.adjust(key, correction).catch(() => undefined);
+          const correction = Math.max(0, Math.ceil(totalTokens)) - reservation;
+          // A refund after the window turned over would credit a window that never held the reservation.
+          if (correction > 0 || (correction < 0 && Date.now() < windowEndsAt)) tokens.adjust(key, correction).catch(() => undefined);
         },
       };
     },

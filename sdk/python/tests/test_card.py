@@ -43,7 +43,7 @@ def code_blocks(markdown: str, language: str) -> list[str]:
 
 
 class CardTest(GatewayTestCase):
-    env = {"JWT_SECRET": "card-jwt-secret", "TEAM_A_KEY": "card-team-a-key"}
+    env = {"JWT_SECRET": "card-jwt-secret-of-32-bytes-or-more-0123", "TEAM_A_KEY": "card-team-a-key"}
 
     def setUp(self) -> None:
         home = tempfile.TemporaryDirectory(prefix="ai-gateway-card-")

@@ -7,7 +7,7 @@ from ai_gateway import AIGatewayError
 
 from .support.cases import GatewayTestCase
 
-JWT_SECRET = "python-sdk-jwt-secret-value"
+JWT_SECRET = "python-sdk-jwt-secret-value-of-32-bytes-or-more"
 TEAM_A_KEY = "python-sdk-team-a-key-value"
 
 

@@ -29,7 +29,11 @@ function routeSummary(config: GatewayConfig | undefined, index: number): string 
   if (!config || !route) return '_Resolved targets and security appear once the config has no errors._';
   const targets = route.targets.map((t) => `- ${redactUrl(t.url)}${route.targets.length > 1 ? ` (weight ${t.weight})` : ''}`).join('\n');
   const rules = securityRulesForRoute(config, route);
-  const security = rules.length > 0 ? rules.map((r) => `- ${describeRule(r)}`).join('\n') : '- **none**: anyone who can reach the gateway can use it';
+  const uncovered =
+    config.gateway.defaultAuth === 'deny'
+      ? '- **closed**: no rule covers it, and `gateway.defaultAuth: deny` refuses it (403)'
+      : '- **none**: anyone who can reach the gateway can use it';
+  const security = rules.length > 0 ? rules.map((r) => `- ${describeRule(r)}`).join('\n') : uncovered;
   const methods = route.methods ? route.methods.join(', ') : 'any method';
   return `**Route \`${route.name}\`** ${route.path} (${methods}, ${route.loadBalancing})\n\nTargets:\n${targets}\n\nSecurity:\n${security}`;
 }

@@ -2,6 +2,7 @@
 // atomically or refused with the diagnostics `validate` prints, positioned in the body that was sent.
 import { contentHash, type ConfigFormat } from '../../configStore/configStore';
 import { yamlData } from '../../configStore/yamlPatch';
+import { MAX_CONFIG_BYTES } from '../../../../common/src/config';
 import type { Admin } from '../../../../common/src/protocol';
 import { AdminError, toAdminError } from '../adminErrors';
 import type { AdminContext, AdminRouter } from '../adminRouter';
@@ -27,7 +28,7 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
     .on('PUT', '/config', async (ctx) => {
       const store = deps.writableStore();
       const ifMatch = ctx.get('If-Match');
-      const sent = await readBodyText(ctx.req);
+      const sent = await readBodyText(ctx.req, MAX_CONFIG_BYTES);
       if (sent.trim() === '')
         throw new AdminError(400, 'bad_request', 'The request has no body: send the config as YAML (Content-Type: application/yaml) or JSON.');
       const format = bodyFormat(ctx, sent);

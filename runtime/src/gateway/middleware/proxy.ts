@@ -78,7 +78,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       }
       const contentTypeText = response.headers['content-type'];
       const sse = contentTypeText?.includes('text/event-stream') ?? false;
-      const tap = runtime.events.has('usage') || state.snapshot.needsUsage ? createUsageTap(contentTypeText) : undefined;
+      const tap = runtime.events.has('usage') || state.snapshot.needsUsage ? createUsageTap(contentTypeText, state.completion) : undefined;
 
       ctx.respond = false;
       ctx.res.writeHead(response.statusCode, clientResponseHeaders(response.headers, state.requestId, serverTimingValue(state.timings)));
@@ -126,7 +126,8 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
 }
 
 function upstreamPath(state: GatewayState, stripPrefix: string | undefined): string {
-  let path = state.path;
+  // Routes match in any letter case: the upstream gets the route's own spelling of what it matched.
+  let path = state.route ? state.route.pattern.canonical(state.path) : state.path;
   if (stripPrefix && path.startsWith(stripPrefix)) path = path.slice(stripPrefix.length) || '/';
   return path.startsWith('/') ? path : `/${path}`;
 }

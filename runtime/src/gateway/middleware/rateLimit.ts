@@ -1,17 +1,18 @@
 // rate-limit: the security rule's request and token limits (security/rateLimitPolicy.ts), after authenticate so
 // that limits can be per consumer. Every limited response carries RateLimit-Limit/-Remaining/-Reset; a refusal
-// is a 429 with Retry-After naming the limit hit. Token usage is settled when the response is over, from the
-// `usage` the proxy read from the upstream's JSON or SSE answer.
+// is a 429 with Retry-After naming the limit hit. A token limit reserves the request's most (security/tokenReservation.ts)
+// before it is forwarded and settles when the response is over: to the `usage` the upstream reported, else to an
+// estimate (the prompt's, plus the streamed answer's counted tokens or its body size).
 import type { Middleware, Next } from 'koa';
 import { RateLimitStoreUnavailable } from '../../limits/failurePolicy';
 import type { CompiledSecurity } from '../../security/compileSecurity';
 import type { CompiledRateLimit, RateLimitRefusal, RateLimitStatus } from '../../security/rateLimitPolicy';
-import type { ConfigPart } from '../snapshot';
+import { tokenRequestOf, type TokenRequest } from '../../security/tokenReservation';
+import type { ConfigSnapshot, ConfigPart } from '../snapshot';
 import { addTrace, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
-
-// A rough prompt size in tokens: about four bytes of JSON per token.
-const BYTES_PER_TOKEN = 4;
+import { CompletionCounter } from '../upstream/completionCounter';
+import { bodyTooLargeMessage, hasRequestBody, readBody } from '../clientBody';
 
 export function rateLimit(security: ConfigPart<CompiledSecurity>): Middleware<GatewayState> {
   // Not async on the way through (no limit on the path): see normalize.ts.
@@ -23,11 +24,20 @@ export function rateLimit(security: ConfigPart<CompiledSecurity>): Middleware<Ga
 }
 
 async function admitThenNext(ctx: GatewayContext, next: Next, limits: CompiledRateLimit): Promise<void> {
-  const subject = { consumer: ctx.state.consumer, ip: ctx.ip, route: ctx.state.route?.name ?? ctx.state.path };
-  const estimate = limits.config.tokens && limits.config.tokenEstimate === 'prompt' ? promptTokenEstimate(ctx) : 0;
+  const state = ctx.state;
+  const subject = { consumer: state.consumer, ip: ctx.ip, route: state.route?.name ?? state.path };
+  let tokenRequest: TokenRequest | undefined;
+  let reservation = 0;
+  if (limits.config.tokens) {
+    const body = await bodyOf(ctx, state.snapshot);
+    if (body === TOO_LARGE) return;
+    tokenRequest = tokenRequestOf(body, Number(ctx.get('content-length') || 0), limits.config.defaultMaxTokens);
+    if (limits.config.tokenEstimate === 'prompt') reservation = tokenRequest.promptTokens + tokenRequest.completionTokens;
+    state.completion = new CompletionCounter(tokenRequest.model ?? state.model, tokenRequest.streamWithoutUsage);
+  }
   let admission;
   try {
-    admission = await limits.admit(subject, estimate);
+    admission = await limits.admit(subject, reservation);
   } catch (err) {
     if (!(err instanceof RateLimitStoreUnavailable)) throw err;
     storeUnavailable(ctx, err); // gateway.store.onStoreFailure: fail-closed
@@ -39,16 +49,56 @@ async function admitThenNext(ctx: GatewayContext, next: Next, limits: CompiledRa
     return;
   }
   const settle = admission.settleTokens;
-  if (settle) ctx.res.once('close', () => settle(ctx.state.usage?.totalTokens ?? estimate));
-  await next();
+  if (!settle) {
+    await next();
+    return;
+  }
+  try {
+    await next();
+  } finally {
+    // The proxy has relayed the whole answer (or given up on it): charge it before this request is over.
+    settle(await tokensUsed(state, tokenRequest).catch(() => reservation));
+  }
 }
 
-function promptTokenEstimate(ctx: GatewayContext): number {
-  const bytes = ctx.state.body?.length ?? Number(ctx.get('content-length') || 0);
-  return Number.isFinite(bytes) ? Math.ceil(bytes / BYTES_PER_TOKEN) : 0;
+const TOO_LARGE = Symbol('too-large');
+
+/**
+ * The request body the reservation reads `max_tokens` from, when no stage has read it yet: up to maxBodySize once
+ * authenticated, up to maxPreAuthBufferSize on a public endpoint (a longer body streams on, estimated by its prefix
+ * or its declared length).
+ */
+async function bodyOf(ctx: GatewayContext, snapshot: ConfigSnapshot): Promise<Buffer | undefined | typeof TOO_LARGE> {
+  const state = ctx.state;
+  if (state.body !== undefined || state.bodyPrefix !== undefined || !hasRequestBody(ctx.req)) return state.body ?? state.bodyPrefix?.[0];
+  const limits = snapshot.config.gateway.limits;
+  const bound = state.authenticated ? limits.maxBodyBytes : Math.min(limits.maxPreAuthBufferBytes, limits.maxBodyBytes);
+  const read = await readBody(ctx.req, ctx.res, state, bound);
+  if (read.complete) {
+    state.body = read.data;
+    return read.data;
+  }
+  if (state.authenticated) {
+    respondWithError(ctx, 413, 'request_too_large', bodyTooLargeMessage(limits.maxBodyBytes));
+    ctx.set('connection', 'close'); // the unread rest of the body would otherwise be parsed as the next request
+    return TOO_LARGE;
+  }
+  const prefix = Buffer.concat(read.prefix, read.size);
+  state.bodyPrefix = [prefix];
+  return prefix;
 }
 
-function setRateLimitHeaders(ctx: GatewayContext, status: RateLimitStatus): void {
+/**
+ * What a finished request is charged: the upstream's `usage`; nothing for an answer it refused (or never gave);
+ * else the prompt estimate plus the answer's counted tokens (security/tokenReservation.ts, upstream/completionCounter.ts).
+ */
+async function tokensUsed(state: GatewayState, request: TokenRequest | undefined): Promise<number> {
+  if (state.usage) return state.usage.totalTokens;
+  if (state.upstream.status === undefined || state.upstream.status >= 400) return 0;
+  return (request?.promptTokens ?? 0) + (state.completion ? await state.completion.tokens() : 0);
+}
+
+export function setRateLimitHeaders(ctx: GatewayContext, status: RateLimitStatus): void {
   ctx.set('RateLimit-Limit', String(status.limit));
   ctx.set('RateLimit-Remaining', String(status.remaining));
   ctx.set('RateLimit-Reset', String(Math.ceil(status.resetMs / 1000)));

@@ -3,7 +3,7 @@
 // then declaration order.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayConfig, RouteConfig } from '../../../../common/src/config';
-import { globToRegExp } from '../../../../common/src/config';
+import { compileGlob, type Glob } from '../../../../common/src/config';
 import { droppedRequestHeaders } from '../upstream/headers';
 import { compilePathPattern, type PathPattern } from './pathPattern';
 
@@ -12,8 +12,8 @@ export interface CompiledRoute {
   name: string;
   pattern: PathPattern;
   methods?: ReadonlySet<string>;
-  headerMatchers: ReadonlyArray<readonly [name: string, value: RegExp]>;
-  model?: RegExp;
+  headerMatchers: ReadonlyArray<readonly [name: string, value: Glob]>;
+  model?: Glob;
   order: number;
   /** Request headers never sent to this route's targets (upstream/headers.ts). */
   droppedHeaders: ReadonlySet<string>;
@@ -47,14 +47,14 @@ export interface RouteTable {
 }
 
 function compileRoute(config: RouteConfig, order: number): CompiledRoute {
-  const headerMatchers = Object.entries(config.match?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), globToRegExp(value)] as const);
+  const headerMatchers = Object.entries(config.match?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), compileGlob(value)] as const);
   return {
     config,
     name: config.name,
     pattern: compilePathPattern(config.path),
     methods: config.methods ? new Set(config.methods.map((method) => method.toUpperCase())) : undefined,
     headerMatchers,
-    model: config.match?.model !== undefined ? globToRegExp(config.match.model) : undefined,
+    model: config.match?.model !== undefined ? compileGlob(config.match.model) : undefined,
     order,
     droppedHeaders: droppedRequestHeaders(config.allowOverrideHeaders),
   };
@@ -72,7 +72,7 @@ function headersMatch(route: CompiledRoute, headers: IncomingHttpHeaders): boole
   for (const [name, value] of route.headerMatchers) {
     const actual = headers[name];
     const text = Array.isArray(actual) ? actual.join(', ') : actual;
-    if (text === undefined || !value.test(text)) return false;
+    if (text === undefined || !value.matches(text)) return false;
   }
   return true;
 }
@@ -93,7 +93,9 @@ export function compileRoutes(config: Pick<GatewayConfig, 'routes'>): RouteTable
   for (const list of exact.values()) for (const route of list) exactMatched.set(route, { kind: 'matched', route, params: NO_PARAMS });
 
   function find(query: RouteQuery): RouteLookup {
-    const path = query.path.length > 1 && query.path.endsWith('/') ? query.path.slice(0, -1) : query.path;
+    // Lower-casing a path that already is (the usual case) returns the same string: no allocation.
+    const lower = query.path.toLowerCase();
+    const path = lower.length > 1 && lower.endsWith('/') ? lower.slice(0, -1) : lower;
     let pathMatched: CompiledRoute | undefined;
     let allow: Set<string> | undefined;
     const exactRoutes = exact.get(path);
@@ -131,7 +133,7 @@ function verdictOf(route: CompiledRoute, query: RouteQuery): 'match' | 'wrong-me
   if (!headersMatch(route, query.headers)) return 'no-match';
   if (route.model) {
     if (query.model === MODEL_NOT_READ) return 'needs-model';
-    if (query.model === undefined || !route.model.test(query.model)) return 'no-match';
+    if (query.model === undefined || !route.model.matches(query.model)) return 'no-match';
   }
   return 'match';
 }

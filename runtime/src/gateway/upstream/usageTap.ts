@@ -9,18 +9,25 @@ export interface UsageTap {
   result(): UsageTokens | undefined;
 }
 
-export function createUsageTap(contentType: string | undefined): UsageTap | undefined {
+/** Sees the answer's size and each SSE `data:` payload as they pass (a token limit charging an answer without usage). */
+export interface StreamObserver {
+  received(bytes: number): void;
+  observe(payload: string): void;
+}
+
+export function createUsageTap(contentType: string | undefined, observer?: StreamObserver): UsageTap | undefined {
   if (!contentType) return undefined;
-  if (contentType.includes('text/event-stream')) return sseTap();
-  if (contentType.includes('json')) return jsonTap();
+  if (contentType.includes('text/event-stream')) return sseTap(observer);
+  if (contentType.includes('json')) return jsonTap(observer);
   return undefined;
 }
 
-function jsonTap(): UsageTap {
+function jsonTap(observer: StreamObserver | undefined): UsageTap {
   const chunks: Buffer[] = [];
   let size = 0;
   return {
     push(chunk) {
+      observer?.received(chunk.length);
       size += chunk.length;
       if (size <= MAX_JSON_BYTES) chunks.push(chunk);
     },
@@ -193,17 +200,24 @@ function isLiteral(raw: Buffer, start: number, end: number): boolean {
   return text === 'null' || text === 'true' || text === 'false';
 }
 
-function sseTap(): UsageTap {
+/** A line longer than this is not an event the tap reads: it is dropped rather than held (and re-joined) whole. */
+const MAX_SSE_LINE_CHARS = 1 << 20;
+
+function sseTap(observer: StreamObserver | undefined): UsageTap {
   let pending = '';
   let usage: UsageTokens | undefined;
   const scan = (line: string): void => {
-    if (!line.startsWith('data:') || !line.includes('"usage"')) return;
+    if (!line.startsWith('data:')) return;
+    if (observer) observer.observe(line.slice(5).trim());
+    if (!line.includes('"usage"')) return;
     usage = usageOf(parse(line.slice(5).trim())) ?? usage;
   };
   return {
     push(chunk) {
+      observer?.received(chunk.length);
       const lines = (pending + chunk.toString('utf8')).split('\n');
       pending = lines.pop() ?? '';
+      if (pending.length > MAX_SSE_LINE_CHARS) pending = '';
       for (const line of lines) scan(line.trimEnd());
     },
     result() {

@@ -67,6 +67,7 @@ class Rate(TypedDict):
 class _RateLimit(TypedDict):
     by: Literal["consumer", "ip", "route"]
     tokenEstimate: Literal["prompt", "none"]
+    defaultMaxTokens: int
 
 
 class RateLimit(_RateLimit, total=False):
@@ -78,6 +79,7 @@ class _JwtView(TypedDict):
     algorithms: list[str]
     consumerClaim: str
     clockToleranceSec: float
+    requireExp: bool
 
 
 class JwtView(_JwtView, total=False):
