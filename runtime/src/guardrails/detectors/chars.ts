@@ -1,0 +1,53 @@
+// Character classes the detectors scan with: plain code-unit tests, no regular expressions on request data.
+
+export function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+export function isUpper(code: number): boolean {
+  return code >= 65 && code <= 90;
+}
+
+export function isLower(code: number): boolean {
+  return code >= 97 && code <= 122;
+}
+
+export function isAlpha(code: number): boolean {
+  return isUpper(code) || isLower(code);
+}
+
+export function isAlnum(code: number): boolean {
+  return isDigit(code) || isAlpha(code);
+}
+
+export function isHex(code: number): boolean {
+  return isDigit(code) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
+}
+
+/** Letters, digits, `_` and `-`: the alphabet of most API keys (and base64url). */
+export function isKeyChar(code: number): boolean {
+  return isAlnum(code) || code === 95 || code === 45;
+}
+
+/** The code unit before `index`, or -1 at the start of the text. */
+export function codeBefore(text: string, index: number): number {
+  return index > 0 ? text.charCodeAt(index - 1) : -1;
+}
+
+/** The code unit at `index`, or -1 past the end. */
+export function codeAt(text: string, index: number): number {
+  return index < text.length ? text.charCodeAt(index) : -1;
+}
+
+/**
+ * Where the run of `inRun` characters that ends the text starts, when it is at most `maxLength` long (a match of
+ * the detector could still be forming in it); the text's length when there is no such run or it is longer.
+ */
+export function tailRunStart(text: string, inRun: (code: number) => boolean, maxLength: number): number {
+  let start = text.length;
+  while (start > 0 && inRun(text.charCodeAt(start - 1))) {
+    start--;
+    if (text.length - start > maxLength) return text.length;
+  }
+  return start;
+}
