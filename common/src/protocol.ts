@@ -13,6 +13,8 @@ export interface ErrorBody {
     route?: string;
     requestId?: string;
     diagnostics?: Diagnostic[];
+    /** On `guardrail_blocked`: the guardrail that refused (`pii`, `deny`, `maxPromptTokens`, `models`, `jsonSchema`, `webhook`). */
+    guardrail?: GuardrailName;
   };
 }
 
