@@ -8,6 +8,9 @@ import { redactMatches } from './textChecks';
 import type { Findings } from './verdicts';
 import type { GuardrailAction } from '../../../common/src/config';
 
+/** How far back a detector looks before a match for its boundary (a card number: a separator and a digit). */
+const CONTEXT = 2;
+
 export interface PiiStage {
   matcher: PiiMatcher;
   action: GuardrailAction;
@@ -29,7 +32,7 @@ export interface HeldTextOptions {
 export class HeldText {
   /** Arrived, not yet sent. */
   private held = '';
-  /** The last character sent: the detectors' left context (they look one character back for a word boundary). */
+  /** The last characters sent: the detectors' left context (they look back at most CONTEXT characters for a boundary). */
   private context = '';
   /** The whole text sent so far, redacted, before the request's placeholders were put back (what end checks judge). */
   checked = '';
@@ -64,8 +67,9 @@ export class HeldText {
       moved = false;
       for (const matches of first) {
         for (const match of matches) {
-          if (match.start < cut && match.end > cut) {
-            cut = match.start;
+          const from = match.evidence ?? match.start;
+          if (from < cut && match.end > cut) {
+            cut = from;
             moved = true;
           }
         }
@@ -86,7 +90,7 @@ export class HeldText {
       if (stage.action === 'redact') piece = redactMatches(piece, matches, this.options.redactions, false, this.options.json);
     }
     this.held = text.slice(cut);
-    this.context = text.slice(cut - 1, cut);
+    this.context = text.slice(Math.max(0, cut - CONTEXT), cut);
     const out = piece.slice(offset);
     if (this.options.keepText) this.checked += out;
     return this.options.restore ? restorePlaceholders(out, this.options.redactions.restorable, this.options.json ? jsonStringContent : undefined).text : out;

@@ -40,14 +40,13 @@ export function codeAt(text: string, index: number): number {
 }
 
 /**
- * Where the run of `inRun` characters that ends the text starts, when it is at most `maxLength` long (a match of
- * the detector could still be forming in it); the text's length when there is no such run or it is longer.
+ * Where a match could still be forming at the end of the text: the start of the run of `inRun` characters that ends
+ * it, but no further back than `maxLength` (a match that is still growing lies in that run and is at most that long).
+ * The text's length when the text does not end in such a character.
  */
 export function tailRunStart(text: string, inRun: (code: number) => boolean, maxLength: number): number {
+  const limit = Math.max(0, text.length - maxLength);
   let start = text.length;
-  while (start > 0 && inRun(text.charCodeAt(start - 1))) {
-    start--;
-    if (text.length - start > maxLength) return text.length;
-  }
+  while (start > limit && inRun(text.charCodeAt(start - 1))) start--;
   return start;
 }

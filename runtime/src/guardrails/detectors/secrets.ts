@@ -92,7 +92,7 @@ function findAwsSecrets(text: string, from: number, out: Match[]): void {
       let start = at + name.length;
       while (start < text.length && start - at - name.length < AWS_SECRET_GAP && ' \t"\':='.includes(text[start] as string)) start++;
       const end = bodyEnd(text, start, isAwsSecretChar, 40);
-      if (start >= from && end - start === 40 && !isAwsSecretChar(codeAt(text, end))) out.push({ start, end, kind: 'secret' });
+      if (start >= from && end - start === 40 && !isAwsSecretChar(codeAt(text, end))) out.push({ start, end, kind: 'secret', evidence: at });
       at = text.indexOf(name, at + name.length);
     }
   }

@@ -5,6 +5,8 @@ export interface Match {
   start: number;
   end: number;
   kind: PiiKind;
+  /** Where the text the detector needed begins, when before `start` (an AWS secret's variable name). */
+  evidence?: number;
 }
 
 export interface Detector {
