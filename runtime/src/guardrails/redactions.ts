@@ -18,22 +18,31 @@ const LABELS: Record<RedactedKind, string> = {
 /** The longest placeholder the gateway writes: `[CREDIT_CARD_` + up to 6 digits + `]`. */
 export const MAX_PLACEHOLDER_LENGTH = 20;
 
+const NONE: ReadonlyMap<string, string> = new Map();
+
+/** Made for every request of a guarded route: its maps exist only once something was redacted. */
 export class Redactions {
-  private readonly byOriginal = new Map<string, string>();
-  private readonly counts = new Map<RedactedKind, number>();
+  private byOriginal: Map<string, string> | undefined;
+  private counts: Map<RedactedKind, number> | undefined;
+  private restorableMap: Map<string, string> | undefined;
+
   /** Placeholder -> original, for placeholders made on the request side (the only ones `restore` puts back). */
-  readonly restorable = new Map<string, string>();
+  get restorable(): ReadonlyMap<string, string> {
+    return this.restorableMap ?? NONE;
+  }
 
   placeholder(kind: RedactedKind, original: string, restorable: boolean): string {
     const key = `${kind}\u0000${original}`;
-    let placeholder = this.byOriginal.get(key);
+    const byOriginal = (this.byOriginal ??= new Map());
+    let placeholder = byOriginal.get(key);
     if (placeholder === undefined) {
-      const n = (this.counts.get(kind) ?? 0) + 1;
-      this.counts.set(kind, n);
+      const counts = (this.counts ??= new Map());
+      const n = (counts.get(kind) ?? 0) + 1;
+      counts.set(kind, n);
       placeholder = `[${LABELS[kind]}_${n}]`;
-      this.byOriginal.set(key, placeholder);
+      byOriginal.set(key, placeholder);
     }
-    if (restorable) this.restorable.set(placeholder, original);
+    if (restorable) (this.restorableMap ??= new Map()).set(placeholder, original);
     return placeholder;
   }
 }

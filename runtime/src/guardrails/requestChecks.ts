@@ -24,10 +24,18 @@ export interface RequestOutcome {
   modified: boolean;
 }
 
-export async function runRequestChecks(guardrails: RouteGuardrails, input: RequestInput): Promise<RequestOutcome> {
-  let modified = false;
-  for (const check of guardrails.request) {
-    const result = check.type === 'webhook' ? await webhookCheck(check, guardrails.route, input) : textCheck(check, input);
+/** A promise only when a webhook is asked: the built-in checks run without one. */
+export function runRequestChecks(guardrails: RouteGuardrails, input: RequestInput, from = 0, modifiedBefore = false): RequestOutcome | Promise<RequestOutcome> {
+  let modified = modifiedBefore;
+  const checks = guardrails.request;
+  for (let i = from; i < checks.length; i++) {
+    const check = checks[i]!;
+    if (check.type === 'webhook') {
+      return webhookCheck(check, guardrails.route, input).then((result) =>
+        result === 'modified' || result === undefined ? runRequestChecks(guardrails, input, i + 1, modified) : { block: result, modified },
+      );
+    }
+    const result = textCheck(check, input);
     if (result === 'modified') modified = true;
     else if (result) return { block: result, modified };
   }
@@ -50,11 +58,12 @@ function textCheck(check: Exclude<RequestCheck, { type: 'webhook' }>, input: Req
 }
 
 function piiCheck(check: Extract<RequestCheck, { type: 'pii' }>, input: RequestInput): CheckResult {
-  const findings = new Findings();
+  let findings: Findings | undefined;
   let modified = false;
   for (const slot of input.slots) {
     const matches = check.matcher.find(slot.text);
     if (matches.length === 0) continue;
+    findings ??= new Findings();
     for (const match of matches) findings.add(match.kind, slot.where);
     if (check.action === 'block') break;
     if (check.action === 'redact') {
@@ -62,7 +71,7 @@ function piiCheck(check: Extract<RequestCheck, { type: 'pii' }>, input: RequestI
       modified = true;
     }
   }
-  if (findings.total === 0) return undefined;
+  if (findings === undefined) return undefined;
   recordVerdict(input.state, findings.verdict('pii', 'request', VERDICT_OF[check.action]));
   if (check.action === 'block') {
     return { status: 400, guardrail: 'pii', message: `The request contains ${describeKinds(findings.kinds)}, which this route does not send upstream.` };

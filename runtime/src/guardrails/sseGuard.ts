@@ -86,12 +86,8 @@ export class SseGuard implements AnswerTransform {
       this.deferred += block;
       return '';
     }
-    const lines = block.split('\n');
-    if (lines.some((line) => line.startsWith('event:') && line.slice(6).trim() !== 'message')) return block; // an upstream's own error event
-    const data = lines
-      .filter((line) => line.startsWith('data:'))
-      .map((line) => line.slice(5).replace(/^ /, ''))
-      .join('\n');
+    const data = dataOf(block);
+    if (data === undefined) return block; // an upstream's own error event
     if (data === '') return block; // comments, keep-alives
     if (data.trim() === '[DONE]') return this.done(block);
     let chunk: unknown;
@@ -249,4 +245,15 @@ export class SseGuard implements AnswerTransform {
     }
     return { contents, texts };
   }
+}
+
+/** The data of an SSE event (`undefined` for a named event other than `message`); one `data: ` line is the fast path. */
+function dataOf(block: string): string | undefined {
+  if (block.startsWith('data: ') && block.indexOf('\n') === block.length - 2) return block.slice(6, -2);
+  const lines = block.split('\n');
+  if (lines.some((line) => line.startsWith('event:') && line.slice(6).trim() !== 'message')) return undefined;
+  return lines
+    .filter((line) => line.startsWith('data:'))
+    .map((line) => line.slice(5).replace(/^ /, ''))
+    .join('\n');
 }

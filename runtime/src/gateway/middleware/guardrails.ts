@@ -30,7 +30,7 @@ async function checkThenNext(ctx: GatewayContext, next: Next, compiled: RouteGua
   const state = ctx.state;
   const redactions = new Redactions();
   if (compiled.request.length > 0 && (state.body !== undefined || state.bodyPrefix !== undefined || hasRequestBody(ctx.req))) {
-    const body = await wholeBody(ctx);
+    const body = state.body ?? (await wholeBody(ctx));
     if (body === undefined) return;
     let parsed: unknown;
     try {
@@ -44,15 +44,15 @@ async function checkThenNext(ctx: GatewayContext, next: Next, compiled: RouteGua
     const texts = requestTexts(json);
     if ('unreadable' in texts) return refuse(ctx, 400, 'bad_request', `${texts.unreadable}.`);
     const model = typeof json.model === 'string' ? json.model : undefined;
-    const outcome = await runRequestChecks(compiled, { slots: texts.slots, messages: texts.messages, model, state, redactions });
+    const checking = runRequestChecks(compiled, { slots: texts.slots, messages: texts.messages, model, state, redactions });
+    const outcome = checking instanceof Promise ? await checking : checking;
     if (outcome.block) {
       state.usage = NO_USAGE; // nothing reached the model: a token limit is charged nothing
       return blocked(ctx, outcome.block);
     }
     state.body = outcome.modified ? Buffer.from(JSON.stringify(json)) : body;
   }
-  const answers = new AnswerGuard(compiled, redactions, state);
-  if (answers.active) state.answerGuard = answers;
+  if (compiled.response.length > 0 || redactions.restorable.size > 0) state.answerGuard = new AnswerGuard(compiled, redactions, state);
   return next();
 }
 

@@ -50,3 +50,13 @@ export function tailRunStart(text: string, inRun: (code: number) => boolean, max
   while (start > limit && inRun(text.charCodeAt(start - 1))) start--;
   return start;
 }
+
+/**
+ * The next index at or after `from` where `candidates` matches, or -1. Candidate searches use regexes made only of
+ * character classes and fixed literals, without quantifiers: each attempt reads a bounded number of characters, so a
+ * search is linear in the text (V8 runs them in native code, several times faster than a loop over the characters).
+ */
+export function nextCandidate(candidates: RegExp, text: string, from: number): number {
+  candidates.lastIndex = from;
+  return candidates.exec(text)?.index ?? -1;
+}

@@ -1,7 +1,7 @@
 // Payment card numbers: 13-19 digits (optionally grouped by one kind of separator, first group of four) that pass
 // the Luhn check and start with a known issuer prefix (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay).
 // A longer run of digits is not a card. Each run of digits and separators is read once.
-import { codeAt, codeBefore, isAlnum, isDigit, tailRunStart } from './chars';
+import { codeAt, codeBefore, isAlnum, isDigit, nextCandidate, tailRunStart } from './chars';
 import type { Detector, Match } from './types';
 
 const MAX_LENGTH = 23; // 19 digits and 4 separators
@@ -63,9 +63,10 @@ function readRun(text: string, start: number): { digits: string; end: number } |
   return { digits, end: i };
 }
 
+const DIGIT = /[0-9]/g;
+
 function find(text: string, from: number, out: Match[]): void {
-  for (let i = from; i < text.length; i++) {
-    if (!isDigit(text.charCodeAt(i))) continue;
+  for (let i = nextCandidate(DIGIT, text, from); i !== -1; i = nextCandidate(DIGIT, text, i + 1)) {
     const before = codeBefore(text, i);
     const partOfLonger = isAlnum(before) || ((before === SPACE || before === HYPHEN) && isDigit(codeBefore(text, i - 1)));
     let end = i + 1;

@@ -1,6 +1,6 @@
 // IBANs: a registered country code, two check digits and the country's BBAN length, written compact or in groups of
 // four, that pass the ISO 7064 mod-97 checksum. Uppercase only (precision over recall).
-import { codeAt, codeBefore, isAlnum, isDigit, isUpper, tailRunStart } from './chars';
+import { codeAt, codeBefore, isAlnum, isDigit, isUpper, nextCandidate, tailRunStart } from './chars';
 import type { Detector, Match } from './types';
 
 /** IBAN lengths by country (the SWIFT IBAN registry). */
@@ -122,11 +122,14 @@ function readIban(text: string, start: number, length: number): { compact: strin
   return { compact, end: i };
 }
 
+/** Two capitals and two digits: a country code and check digits. */
+const HEAD = /[A-Z][A-Z][0-9][0-9]/g;
+
 function find(text: string, from: number, out: Match[]): void {
-  for (let i = from; i + 4 <= text.length; i++) {
-    if (!isUpper(text.charCodeAt(i)) || isAlnum(codeBefore(text, i))) continue;
+  for (let i = nextCandidate(HEAD, text, from); i !== -1; i = nextCandidate(HEAD, text, i + 1)) {
+    if (isAlnum(codeBefore(text, i))) continue;
     const length = LENGTHS[text.slice(i, i + 2)];
-    if (length === undefined || !isDigit(codeAt(text, i + 2)) || !isDigit(codeAt(text, i + 3))) continue;
+    if (length === undefined) continue;
     const iban = readIban(text, i, length);
     if (iban && !isAlnum(codeAt(text, iban.end)) && ibanChecksumValid(iban.compact)) {
       out.push({ start: i, end: iban.end, kind: 'iban' });

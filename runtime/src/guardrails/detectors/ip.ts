@@ -1,7 +1,7 @@
 // IP addresses: dotted-quad IPv4 (octets 0-255, no leading zeros) and IPv6 (hex groups, at most one `::`, an
 // optional IPv4 tail). Not part of a longer dotted or colon-separated sequence (versions like 1.2.3.4.5, times like
 // 12:30:45); an IPv6 address needs a digit in a group, so words like dead::beef are not taken for one.
-import { codeAt, codeBefore, isAlnum, isDigit, isHex, tailRunStart } from './chars';
+import { codeAt, codeBefore, isAlnum, isDigit, isHex, nextCandidate, tailRunStart } from './chars';
 import type { Detector, Match } from './types';
 
 const MAX_LENGTH = 45;
@@ -66,23 +66,40 @@ function ipv6End(text: string, start: number): number {
   return end;
 }
 
+/** An IPv6 address has a colon within its first five characters: most words starting with a-f are ruled out at once. */
+function mayStartIpv6(text: string, start: number): boolean {
+  for (let i = start; i < start + 5 && i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === COLON) return true;
+    if (!isHex(code)) return false;
+  }
+  return false;
+}
+
 function endsCleanly(text: string, end: number): boolean {
   const next = codeAt(text, end);
   if (isAlnum(next) || next === COLON) return false;
   return !(next === DOT && isDigit(codeAt(text, end + 1)));
 }
 
+/** A digit (an IPv4 address starts with one) or a colon (an IPv6 address has one within its first five characters). */
+const CANDIDATE = /[0-9:]/g;
+
 function find(text: string, from: number, out: Match[]): void {
-  for (let i = from; i < text.length; i++) {
+  for (let found = nextCandidate(CANDIDATE, text, from); found !== -1; found = nextCandidate(CANDIDATE, text, found + 1)) {
+    // From a colon, the address starts at the hex group before it (at most four characters back).
+    let i = found;
+    if (text.charCodeAt(found) === COLON) while (i > from && found - i < 4 && isHex(text.charCodeAt(i - 1))) i--;
     const code = text.charCodeAt(i);
-    if (!isHex(code) && code !== COLON) continue;
     const before = codeBefore(text, i);
     if (isAlnum(before) || before === DOT || before === COLON) continue;
     let end = isDigit(code) ? ipv4End(text, i) : -1;
-    if (end === -1 || !endsCleanly(text, end)) end = ipv6End(text, i);
+    if ((end === -1 || !endsCleanly(text, end)) && mayStartIpv6(text, i)) end = ipv6End(text, i);
     if (end !== -1 && endsCleanly(text, end)) {
       out.push({ start: i, end, kind: 'ip' });
-      i = end - 1;
+      found = end - 1;
+    } else if (isDigit(code)) {
+      while (found + 1 < text.length && isDigit(text.charCodeAt(found + 1))) found++; // the rest of this run cannot start one
     }
   }
 }

@@ -2,7 +2,7 @@
 // groups, and North American ones shaped (415) 555-2671, 415-555-2671, 415.555.2671 or 415 555 2671 with valid area
 // and exchange codes. A bare run of digits is not taken for a phone number. Each candidate is parsed once, at most
 // MAX_LENGTH characters.
-import { codeAt, codeBefore, isAlnum, isDigit, tailRunStart } from './chars';
+import { codeAt, codeBefore, isAlnum, isDigit, nextCandidate, tailRunStart } from './chars';
 import type { Detector, Match } from './types';
 
 const MAX_LENGTH = 26;
@@ -95,10 +95,11 @@ function startsCleanly(text: string, start: number): boolean {
   return !isAlnum(before) && before !== PLUS && before !== HYPHEN && before !== DOT && before !== CLOSE;
 }
 
+const CANDIDATE = /[0-9+(]/g;
+
 function find(text: string, from: number, out: Match[]): void {
-  for (let i = from; i < text.length; i++) {
+  for (let i = nextCandidate(CANDIDATE, text, from); i !== -1; i = nextCandidate(CANDIDATE, text, i + 1)) {
     const code = text.charCodeAt(i);
-    if (code !== PLUS && code !== OPEN && !isDigit(code)) continue;
     if (!startsCleanly(text, i)) continue;
     const end = code === PLUS ? international(text, i) : northAmerican(text, i);
     if (end !== -1 && endsCleanly(text, end)) {

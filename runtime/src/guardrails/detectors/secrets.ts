@@ -66,34 +66,38 @@ function hasLetterAndDigit(text: string, start: number, end: number): boolean {
   return letter && digit;
 }
 
+/** Where a prefixed key may start: the prefixes as fixed literals (no quantifier). */
+const PREFIX = new RegExp(PREFIXED.map((key) => key.prefix.replace(/[-_]/g, '\\$&')).join('|'), 'g');
+const BY_PREFIX = new Map(PREFIXED.map((key) => [key.prefix, key]));
+
 function findPrefixed(text: string, from: number, out: Match[]): void {
-  for (const key of PREFIXED) {
-    let at = text.indexOf(key.prefix, from);
-    while (at !== -1) {
-      let next = at + key.prefix.length;
-      if (!isKeyChar(codeBefore(text, at))) {
-        const bodyStart = at + key.prefix.length;
-        const end = bodyEnd(text, bodyStart, key.body, key.max);
-        const length = end - bodyStart;
-        if (length >= key.min && length <= key.max && !isKeyChar(codeAt(text, end)) && (!key.mixed || hasLetterAndDigit(text, bodyStart, end))) {
-          out.push({ start: at, end, kind: 'secret' });
-        }
-        next = end;
-      }
-      at = text.indexOf(key.prefix, next);
+  PREFIX.lastIndex = from;
+  for (let found = PREFIX.exec(text); found; found = PREFIX.exec(text)) {
+    const at = found.index;
+    const key = BY_PREFIX.get(found[0])!;
+    if (isKeyChar(codeBefore(text, at))) continue;
+    const bodyStart = at + key.prefix.length;
+    const end = bodyEnd(text, bodyStart, key.body, key.max);
+    const length = end - bodyStart;
+    if (length >= key.min && length <= key.max && !isKeyChar(codeAt(text, end)) && (!key.mixed || hasLetterAndDigit(text, bodyStart, end))) {
+      out.push({ start: at, end, kind: 'secret' });
     }
+    PREFIX.lastIndex = Math.max(PREFIX.lastIndex, end);
   }
 }
 
+const AWS_SECRET_NAME = new RegExp(AWS_SECRET_NAMES.join('|'), 'g');
+
 function findAwsSecrets(text: string, from: number, out: Match[]): void {
-  for (const name of AWS_SECRET_NAMES) {
-    let at = text.indexOf(name, Math.max(0, from - name.length - AWS_SECRET_GAP));
-    while (at !== -1) {
+  AWS_SECRET_NAME.lastIndex = Math.max(0, from - 21 - AWS_SECRET_GAP);
+  for (let found = AWS_SECRET_NAME.exec(text); found; found = AWS_SECRET_NAME.exec(text)) {
+    const name = found[0];
+    const at = found.index;
+    {
       let start = at + name.length;
       while (start < text.length && start - at - name.length < AWS_SECRET_GAP && ' \t"\':='.includes(text[start] as string)) start++;
       const end = bodyEnd(text, start, isAwsSecretChar, 40);
       if (start >= from && end - start === 40 && !isAwsSecretChar(codeAt(text, end))) out.push({ start, end, kind: 'secret', evidence: at });
-      at = text.indexOf(name, at + name.length);
     }
   }
 }
@@ -185,18 +189,24 @@ function privateKeyHold(text: string): number {
   return Math.min(hold, dashes);
 }
 
+const NAME_FIRST = new Set(AWS_SECRET_NAMES.map((name) => name.charCodeAt(0)));
+const isNameChar = (code: number): boolean => isAlnum(code) || code === 95;
+const VALUE_WINDOW = AWS_SECRET_GAP + 41;
+
+/** Where a variable name of an AWS secret, or the value after it, may still be forming at the end of the text. */
 function awsSecretHold(text: string): number {
   let hold = text.length;
+  // A written name whose value is not complete yet: looked for only near the end.
   for (const name of AWS_SECRET_NAMES) {
-    const at = text.lastIndexOf(name);
-    if (at !== -1 && text.length - at <= name.length + AWS_SECRET_GAP + 41) hold = Math.min(hold, at);
-    // A name cut by the end of the text.
-    for (let n = Math.min(name.length - 1, text.length); n > 0; n--) {
-      if (text.endsWith(name.slice(0, n))) {
-        hold = Math.min(hold, text.length - n);
-        break;
-      }
-    }
+    const at = text.indexOf(name, Math.max(0, text.length - name.length - VALUE_WINDOW));
+    if (at !== -1) hold = Math.min(hold, at);
+  }
+  // A name cut by the end of the text: a suffix of the last word that begins one of the names.
+  const word = tailRunStart(text, isNameChar, 21);
+  for (let j = word; j < text.length && j < hold; j++) {
+    if (!NAME_FIRST.has(text.charCodeAt(j))) continue;
+    const piece = text.slice(j);
+    if (AWS_SECRET_NAMES.some((name) => name.startsWith(piece))) return Math.min(hold, j);
   }
   return hold;
 }
