@@ -49,7 +49,7 @@ function toolCallSlots(out: TextSlot[], message: Json, where: string): void {
 function listSlots(out: TextSlot[], value: unknown, name: string): string | undefined {
   if (!Array.isArray(value)) return undefined;
   for (let i = 0; i < value.length; i++) {
-    const item = value[i];
+    const item: unknown = value[i];
     if (typeof item === 'string') stringSlot(out, value, i, `${name}[${i}]`);
     else if (typeof item === 'number' || Array.isArray(item)) return `"${name}" holds token ids, which this route's guardrails cannot read: send text`;
     else if (isObject(item)) {

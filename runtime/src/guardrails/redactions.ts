@@ -33,16 +33,16 @@ export class Redactions {
 
   placeholder(kind: RedactedKind, original: string, restorable: boolean): string {
     const key = `${kind}\u0000${original}`;
-    const byOriginal = (this.byOriginal ??= new Map());
+    const byOriginal = (this.byOriginal ??= new Map<string, string>());
     let placeholder = byOriginal.get(key);
     if (placeholder === undefined) {
-      const counts = (this.counts ??= new Map());
+      const counts = (this.counts ??= new Map<RedactedKind, number>());
       const n = (counts.get(kind) ?? 0) + 1;
       counts.set(kind, n);
       placeholder = `[${LABELS[kind]}_${n}]`;
       byOriginal.set(key, placeholder);
     }
-    if (restorable) (this.restorableMap ??= new Map()).set(placeholder, original);
+    if (restorable) (this.restorableMap ??= new Map<string, string>()).set(placeholder, original);
     return placeholder;
   }
 }

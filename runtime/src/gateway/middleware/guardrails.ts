@@ -53,7 +53,7 @@ async function checkThenNext(ctx: GatewayContext, next: Next, compiled: RouteGua
     state.body = outcome.modified ? Buffer.from(JSON.stringify(json)) : body;
   }
   if (compiled.response.length > 0 || redactions.restorable.size > 0) state.answerGuard = new AnswerGuard(compiled, redactions, state);
-  return next();
+  await next();
 }
 
 /** The whole body, read within the bound for this request; undefined once a 413 was answered. */
