@@ -205,10 +205,10 @@ callback: ${receiver.url}
     assert.equal(over.json<{ error: { guardrail: string } }>().error.guardrail, 'maxPromptTokens');
     assert.match(over.json<{ error: { message: string } }>().error.message, /\(o200k_base\); this route allows at most 40/);
     assert.deepEqual(traceOf(over)[0]!.kinds, { tokens: 56 });
-    // Another family: UTF-8 bytes / 4, 3 per message and 3 for the reply.
+    // Another family: characters / 4, 3 per message and 3 for the reply.
     const estimated = await send(`${gateway.url}/tokens/echo`, { body: { model: 'claude-sonnet-4', messages: [{ role: 'user', content: 'x'.repeat(140) }] } });
     assert.equal(estimated.status, 400);
-    assert.match(estimated.json<{ error: { message: string } }>().error.message, /has 41 tokens \(estimated as UTF-8 bytes \/ 4\)/);
+    assert.match(estimated.json<{ error: { message: string } }>().error.message, /has 41 tokens \(estimated as characters \/ 4\)/);
   });
 
   it('counts a long run without spaces piece by piece (BPE is quadratic on one long word)', async () => {

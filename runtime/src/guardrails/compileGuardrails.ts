@@ -6,6 +6,8 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import type { RE2JS } from 're2js';
 import {
   compileDenyPattern,
+  compileGlob,
+  type Glob,
   type GatewayConfig,
   type GuardrailAction,
   type JsonSchemaGuardrail,
@@ -15,16 +17,14 @@ import {
 } from '../../../common/src/config';
 import type { ConfigPart } from '../gateway/snapshot';
 import { PiiMatcher } from './detectors';
-import { loadEncoding } from './tokenCount';
+import { Tokenizers } from './tokenCount';
 import { WebhookCheck } from './webhookCheck';
-
-export type CountTokens = (text: string) => number;
 
 export type RequestCheck =
   | { type: 'pii'; matcher: PiiMatcher; action: GuardrailAction; restore: boolean }
   | { type: 'deny'; patterns: RE2JS[]; action: GuardrailAction }
-  | { type: 'maxPromptTokens'; limit: number; o200k: CountTokens; cl100k: CountTokens }
-  | { type: 'models'; allow: string[]; consumers: ReadonlyMap<string, string[]> }
+  | { type: 'maxPromptTokens'; limit: number; tokenizers: Tokenizers }
+  | { type: 'models'; allow: Glob[]; consumers: ReadonlyMap<string, Glob[]> }
   | { type: 'webhook'; check: WebhookCheck };
 
 export type ResponseCheck =
@@ -38,6 +38,8 @@ export interface RouteGuardrails {
   response: ResponseCheck[];
   /** A request `pii` guardrail redacts with `restore`: answers are scanned for its placeholders. */
   restores: boolean;
+  /** Tokenizers still loading (a route with maxPromptTokens, right after the config was applied). */
+  loading?: Tokenizers;
 }
 
 export type GuardrailsByRoute = ReadonlyMap<string, RouteGuardrails>;
@@ -57,9 +59,13 @@ function requestCheck(guardrail: RequestGuardrail): RequestCheck {
         }),
       };
     case 'maxPromptTokens':
-      return { type: 'maxPromptTokens', limit: guardrail.limit, o200k: loadEncoding('o200k_base'), cl100k: loadEncoding('cl100k_base') };
+      return { type: 'maxPromptTokens', limit: guardrail.limit, tokenizers: new Tokenizers() };
     case 'models':
-      return { type: 'models', allow: guardrail.allow, consumers: new Map(Object.entries(guardrail.consumers)) };
+      return {
+        type: 'models',
+        allow: guardrail.allow.map(compileGlob),
+        consumers: new Map(Object.entries(guardrail.consumers).map(([consumer, globs]) => [consumer, globs.map(compileGlob)])),
+      };
     case 'webhook':
       return { type: 'webhook', check: new WebhookCheck(guardrail) };
   }
@@ -100,6 +106,7 @@ function compileRoute(route: RouteConfig, ajv: Ajv): RouteGuardrails | undefined
       request,
       response: config.response.map((guardrail) => responseCheck(guardrail, ajv)),
       restores: request.some((check) => check.type === 'pii' && check.restore),
+      loading: request.flatMap((check) => (check.type === 'maxPromptTokens' ? [check.tokenizers] : []))[0],
     };
   } catch (err) {
     throw new Error(`route "${route.name}": ${(err as Error).message}`);

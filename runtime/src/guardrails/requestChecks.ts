@@ -3,11 +3,11 @@
 // the first `block` ends the checks with the refusal the client gets.
 import type { GatewayState } from '../gateway/context';
 import type { RequestCheck, RouteGuardrails } from './compileGuardrails';
-import { globMatches } from './modelGlob';
 import { writeSlot, type TextSlot } from './openaiTexts';
 import type { Redactions } from './redactions';
 import { applyDenyPatterns, redactMatches } from './textChecks';
-import { encodingOf, promptTokens } from './tokenCount';
+import { encodingOf } from '../gateway/upstream/tokenCount';
+import { promptTokens } from './tokenCount';
 import { Findings, recordVerdict, VERDICT_OF, type GuardrailBlock } from './verdicts';
 
 export interface RequestInput {
@@ -98,10 +98,10 @@ function denyCheck(check: Extract<RequestCheck, { type: 'deny' }>, input: Reques
 
 function tokenCheck(check: Extract<RequestCheck, { type: 'maxPromptTokens' }>, input: RequestInput): CheckResult {
   const encoding = encodingOf(input.model);
-  const count = encoding === 'o200k_base' ? check.o200k : encoding === 'cl100k_base' ? check.cl100k : undefined;
+  const count = check.tokenizers.counter(encoding);
   const tokens = promptTokens(input.slots, input.messages, count);
   if (tokens <= check.limit) return undefined;
-  const how = count ? encoding : 'estimated as UTF-8 bytes / 4';
+  const how = count ? encoding : 'estimated as characters / 4';
   recordVerdict(input.state, { guardrail: 'maxPromptTokens', phase: 'request', action: 'blocked', kinds: { tokens }, reason: `limit ${check.limit} (${how})` });
   return { status: 400, guardrail: 'maxPromptTokens', message: `The prompt has ${tokens} tokens (${how}); this route allows at most ${check.limit}.` };
 }
@@ -111,7 +111,7 @@ function modelCheck(check: Extract<RequestCheck, { type: 'models' }>, input: Req
   const own = consumer !== undefined ? check.consumers.get(consumer) : undefined;
   const allowed = own ?? check.allow;
   const model = input.model;
-  if (model !== undefined && allowed.some((glob) => globMatches(glob, model))) return undefined;
+  if (model !== undefined && allowed.some((glob) => glob.matches(model))) return undefined;
   const whose = own ? `consumer "${consumer}"` : 'this route';
   recordVerdict(input.state, {
     guardrail: 'models',
@@ -125,7 +125,7 @@ function modelCheck(check: Extract<RequestCheck, { type: 'models' }>, input: Req
     message:
       model === undefined
         ? 'The request names no "model"; this route only serves the models it allows.'
-        : `Model "${model.slice(0, 100)}" is not allowed for ${whose} (allowed: ${allowed.join(', ') || 'none'}).`,
+        : `Model "${model.slice(0, 100)}" is not allowed for ${whose} (allowed: ${allowed.map((glob) => glob.source).join(', ') || 'none'}).`,
   };
 }
 

@@ -44,6 +44,7 @@ async function checkThenNext(ctx: GatewayContext, next: Next, compiled: RouteGua
     const texts = requestTexts(json);
     if ('unreadable' in texts) return refuse(ctx, 400, 'bad_request', `${texts.unreadable}.`);
     const model = typeof json.model === 'string' ? json.model : undefined;
+    if (compiled.loading && !compiled.loading.loaded) await compiled.loading.ready; // only right after a config was applied
     const checking = runRequestChecks(compiled, { slots: texts.slots, messages: texts.messages, model, state, redactions });
     const outcome = checking instanceof Promise ? await checking : checking;
     if (outcome.block) {
