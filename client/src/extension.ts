@@ -46,7 +46,11 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
   const documentModels = new GatewayDocumentModels(languageClient, log);
   const routesView = new RoutesView(poller, documentModels);
   const credentials = new RequestCredentials(context.secrets);
-  const routeTests = new RouteTestController(() => Promise.resolve(gateway.state.kind === 'running' ? gateway.state.url : undefined), documentModels);
+  const routeTests = new RouteTestController(
+    () =>
+      Promise.resolve(gateway.state.kind === 'running' ? { url: gateway.state.url, adminUrl: gateway.state.adminUrl, adminKey: gateway.adminKey } : undefined),
+    documentModels,
+  );
 
   context.subscriptions.push(
     log,

@@ -13,7 +13,8 @@ export class RouteTestController implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
-    private readonly gatewayUrl: () => Promise<string | undefined>,
+    /** The running local gateway: its URL, and its admin API and key (traces let tests check guardrail verdicts). */
+    private readonly gateway: () => Promise<{ url: string; adminUrl: string; adminKey: string } | undefined>,
     private readonly models: GatewayDocumentModels,
   ) {
     this.controller.createRunProfile(
@@ -73,17 +74,17 @@ export class RouteTestController implements vscode.Disposable {
     const items = this.leaves(request.include ?? collect(this.controller.items)).filter((i) => !excluded.has(i));
     const results: RouteTestResult[] = [];
     try {
-      const url = await this.gatewayUrl();
+      const gateway = await this.gateway();
       for (const item of items) {
         if (token.isCancellationRequested) break;
         const testCase = this.cases.get(item);
         if (!testCase) continue;
-        if (!url) {
+        if (!gateway) {
           run.errored(item, new vscode.TestMessage('The local gateway is not running: start it to run route tests.'));
           continue;
         }
         run.started(item);
-        const result = await runRouteTest(testCase, { gatewayUrl: url });
+        const result = await runRouteTest(testCase, { gatewayUrl: gateway.url, adminUrl: gateway.adminUrl, adminKey: gateway.adminKey });
         results.push(result);
         report(run, item, result);
       }

@@ -3,7 +3,7 @@
 // Admin REST API shapes live in the `Admin` namespace, custom LSP requests in `Lsp`, and the lines the
 // gateway process prints for its parent (the extension) in `ProcessEvents`.
 
-import type { AuthType, Diagnostic, JwtConfig, LogLevel, Range, RouteConfig, SecurityRule } from './config';
+import type { AuthType, Diagnostic, GuardrailName, GuardrailVerdictAction, JwtConfig, LogLevel, Range, RouteConfig, SecurityRule } from './config';
 
 /** Error body of every non-2xx answer of the gateway and its admin API. */
 export interface ErrorBody {
@@ -13,6 +13,8 @@ export interface ErrorBody {
     route?: string;
     requestId?: string;
     diagnostics?: Diagnostic[];
+    /** On `guardrail_blocked`: the guardrail that refused (`pii`, `deny`, `maxPromptTokens`, `models`, `jsonSchema`, `webhook`). */
+    guardrail?: GuardrailName;
   };
 }
 
@@ -89,10 +91,12 @@ export namespace RequestTrace {
   export const adminKeyHeader = 'x-gateway-admin-key';
   /** One decision of the pipeline, `atMs` after the request arrived. */
   export interface Entry {
-    stage: string; // "route", "auth", "rate-limit", "upstream", "response", "trace"
-    outcome: string; // e.g. 'matched "chat"', "rejected", "502 from http://..."
+    stage: string; // "route", "auth", "rate-limit", "guardrail", "upstream", "response", "trace"
+    outcome: string; // e.g. 'matched "chat"', "rejected", "502 from http://...", "pii redacted"
     detail?: string;
     atMs: number;
+    /** On `guardrail` entries: the verdict, as route tests read it. */
+    guardrail?: Guardrails.Verdict;
   }
   /** `GET /api/v1/traces/{requestId}` (admin API): the whole trace of a traced request, kept for the last few hundred. */
   export interface Record {
@@ -106,6 +110,43 @@ export namespace RequestTrace {
     durationMs: number;
     upstream: { target?: string; attempts: number; upstreamMs?: number; ttfbMs?: number; outcome?: string };
     entries: Entry[];
+  }
+}
+
+/** What a route's guardrails did with a request or its answer (gateway -> access log, trace, route tests). */
+export namespace Guardrails {
+  /** One verdict: never the matched text, only what kind of thing was found and how often. */
+  export interface Verdict {
+    guardrail: GuardrailName;
+    phase: 'request' | 'response';
+    action: GuardrailVerdictAction;
+    /** What was found, with counts: PII kinds (`email: 2`), deny patterns (`pattern-1: 1`), `tokens`, `model`. */
+    kinds?: Record<string, number>;
+    /** The fields it was found in, e.g. `messages[1].content`, `choices[0].delta.content`. */
+    where?: string[];
+    /** A webhook's reason, or why a check could not run (a webhook timeout let through by `onError: allow`). */
+    reason?: string;
+  }
+  /** The error body of a refusal: the gateway's error shape, naming the guardrail. */
+  export const blockedType = 'guardrail_blocked';
+}
+
+/**
+ * The `webhook` guardrail, gateway -> the operator's moderation service: one POST of `Request` per check (identical
+ * inputs reuse a verdict for the guardrail's `cacheTtl`); the service answers `Response` within `timeout`.
+ */
+export namespace GuardrailWebhook {
+  export interface Request {
+    phase: 'request' | 'response';
+    route: string;
+    model?: string;
+    consumer?: string;
+    /** The texts checked, after the guardrails listed before this one (redactions included). */
+    texts: string[];
+  }
+  export interface Response {
+    action: 'allow' | 'block' | 'flag';
+    reason?: string;
   }
 }
 
@@ -373,5 +414,6 @@ export namespace Webhook {
     'target.up': TargetChange;
     'ratelimit.exceeded': RefusalWindow & { limits: Record<string, number> }; // "requests" | "tokens" -> count
     'auth.failed': RefusalWindow & { kinds: Record<string, number> }; // "missing" | "invalid" | "forbidden" | "unavailable" -> count
+    'guardrail.blocked': RefusalWindow & { guardrails: Record<string, number> }; // "pii" | "deny" | "maxPromptTokens" | ... -> count
   }
 }

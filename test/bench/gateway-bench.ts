@@ -18,6 +18,7 @@ import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
 import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, type Row } from './benchSummary';
+import { GUARDRAIL_ROWS, guardrailScenarios, printGuardrailSummary, timeToFirstToken, type FirstToken } from './guardrailsBench';
 import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 
 /** Measured seconds per row, spread over ROUNDS interleaved slices (see main). */
@@ -43,6 +44,8 @@ export interface Scenario {
   start(mockUrl: string, workDir: string): Promise<Started>;
   path: string;
   headers?: Record<string, string>;
+  /** The request body (default: a short chat completion). */
+  body?: string;
 }
 
 /**
@@ -136,6 +139,7 @@ export const SCENARIOS: Scenario[] = [
     ),
   ),
   ...securityScenarios(),
+  ...guardrailScenarios((name, routes) => gatewayScenario(name, routes)),
   {
     name: 'koa + koa-proxies',
     path: '/v1/chat/completions',
@@ -191,11 +195,17 @@ function securityScenarios(): Scenario[] {
 }
 
 type Load = Omit<Row, 'name' | 'sequentialMs'>;
-type Driven = { url: string; headers: Record<string, string>; pid: number | undefined };
+type Driven = { url: string; headers: Record<string, string>; pid: number | undefined; body?: string };
 type Slice = { requests: number; seconds: number; p50: number; p99: number; errors: number; cpuUs?: number; mockCpuUs?: number };
 
 function loadOptions(target: Driven): autocannon.Options {
-  return { url: target.url, connections: CONNECTIONS, method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: CHAT_BODY };
+  return {
+    url: target.url,
+    connections: CONNECTIONS,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...target.headers },
+    body: target.body ?? CHAT_BODY,
+  };
 }
 
 /** One measured slice; CPU time of the process under test and of the mock is read around it. */
@@ -239,7 +249,7 @@ function median(values: number[]): number {
 }
 
 /** Mean latency of N requests one after another on one connection. */
-async function sequentialMs(url: string, headers: Record<string, string>): Promise<number> {
+async function sequentialMs(url: string, headers: Record<string, string>, body = CHAT_BODY): Promise<number> {
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections: 1 });
   const send = async (): Promise<void> => {
@@ -247,7 +257,7 @@ async function sequentialMs(url: string, headers: Record<string, string>): Promi
       method: 'POST',
       path: target.pathname,
       headers: { 'content-type': 'application/json', ...headers },
-      body: CHAT_BODY,
+      body,
     });
     await response.body.dump();
   };
@@ -271,6 +281,7 @@ async function main(): Promise<void> {
   if (PIN) pinToCpu(0, process.pid, mock.child.pid);
   const running: { scenario: Scenario; started: Started; target: Driven; slices: Slice[] }[] = [];
   const rows: Row[] = [];
+  const firstTokens = new Map<string, FirstToken>();
   try {
     const directMs = await sequentialMs(`${mock.url}/v1/chat/completions`, {});
     process.stderr.write(`mock ${mock.url}: ${directMs.toFixed(3)} ms per sequential request direct\n`);
@@ -279,7 +290,7 @@ async function main(): Promise<void> {
       const started = await scenario.start(mock.url, workDir);
       if (PIN) pinToCpu(1, started.child.pid);
       const headers = { ...scenario.headers, ...(scenario.name.startsWith('portkey') ? { 'x-portkey-custom-host': `${mock.url}/v1` } : {}) };
-      const target = { url: `${started.url}${scenario.path}`, headers, pid: started.child.pid };
+      const target = { url: `${started.url}${scenario.path}`, headers, pid: started.child.pid, body: scenario.body };
       running.push({ scenario, started, target, slices: [] });
       await autocannon({ ...loadOptions(target), duration: 1 }); // warm-up: JIT, pools, keep-alive connections
     }
@@ -288,7 +299,21 @@ async function main(): Promise<void> {
       for (const entry of running) entry.slices.push(await measureSlice(entry.target, DURATION_S / ROUNDS, mock.child.pid));
     }
     for (const { scenario, target, slices } of running) {
-      rows.push({ name: scenario.name, ...combine(slices), sequentialMs: (await sequentialMs(target.url, target.headers)) - directMs });
+      rows.push({ name: scenario.name, ...combine(slices), sequentialMs: (await sequentialMs(target.url, target.headers, target.body)) - directMs });
+    }
+    // Time to first token, guarded and not, twice in turn so a busy moment does not fall on one of them only.
+    const streams = running.filter((entry) => entry.scenario.name === GUARDRAIL_ROWS.plainStream || entry.scenario.name === GUARDRAIL_ROWS.redactedStream);
+    for (let turn = 0; turn < 2; turn++) {
+      for (const { scenario, target } of streams) {
+        const measured = await timeToFirstToken(target.url);
+        const earlier = firstTokens.get(scenario.name);
+        firstTokens.set(
+          scenario.name,
+          earlier
+            ? { firstEventMs: (earlier.firstEventMs + measured.firstEventMs) / 2, firstTokenMs: (earlier.firstTokenMs + measured.firstTokenMs) / 2 }
+            : measured,
+        );
+      }
     }
   } finally {
     for (const { started } of running) await started.stop();
@@ -296,6 +321,7 @@ async function main(): Promise<void> {
     await rm(workDir, { recursive: true, force: true });
   }
   printSummary(rows, { connections: CONNECTIONS, durationSec: DURATION_S, rounds: ROUNDS, sequentialRequests: SEQUENTIAL_REQUESTS, pinned: PIN });
+  printGuardrailSummary(rows, firstTokens);
 }
 
 /** Every thread of each process (V8's GC helpers too) onto one CPU, with util-linux's taskset. */

@@ -79,6 +79,18 @@ describe('ai-gateway-cli test', () => {
     );
   });
 
+  it('checks guardrail verdicts: a refusal from the answer, redactions and flags from the trace of the gateway it started', async () => {
+    const run = await runCli(['test', fixture('guardrails.gateway.yaml')]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /✔ chat › refuses a card number/);
+    assert.match(run.stdout, /✔ chat › redacts an address/);
+    assert.match(run.stdout, /✔ chat › flags a codename/);
+    assert.match(run.stdout, /✔ chat › lets a plain question through/);
+    assert.match(run.stdout, /✘ chat › expects a block that does not happen .*\n\s+guardrail: expected blocked by pii, actual status 200, not blocked/);
+    assert.ok(!run.stdout.includes('4111'), 'no matched text in the output');
+    assert.match(run.stdout, /5 test\(s\): 4 passed, 1 failed/);
+  });
+
   it('--route runs only the tests of the named routes', async () => {
     const run = await runCli(['test', fixture('failing.gateway.yaml'), '--route', 'embeddings']);
     assert.equal(run.code, 1);

@@ -107,4 +107,22 @@ describe('route tests engine', () => {
     assert.match(xml, /<testcase classname="chat" name="status &lt;ok&gt;"/);
     assert.match(xml, /<failure message="expected status 500, got 200">status: expected 500, actual 200<\/failure>/);
   });
+  it('expect.guardrail: a redaction or "none" needs the trace, and says how to get it when the runner has no admin key', async () => {
+    const results = await runRouteTests(
+      [
+        testCase({ name: 'redacted', body: { model: 'm' }, expect: { guardrail: { action: 'redacted', guardrail: 'pii', kinds: ['email'] } } }),
+        testCase({ name: 'none', body: { model: 'm' }, expect: { guardrail: 'none' } }),
+        testCase({ name: 'blocked', body: { model: 'm' }, expect: { guardrail: { action: 'blocked', guardrail: 'pii' } } }),
+      ],
+      { gatewayUrl: url },
+    );
+    assert.deepEqual(
+      results.map((r) => [r.test, r.passed, r.failures[0]?.message]),
+      [
+        ['redacted', false, "expect.guardrail needs the gateway's trace of the request: run the tests with the gateway's admin key (AI_GATEWAY_API_KEY)"],
+        ['none', false, "expect.guardrail: none needs the gateway's trace of the request: run the tests with the gateway's admin key (AI_GATEWAY_API_KEY)"],
+        ['blocked', false, 'expected the request to be blocked by pii, got status 200, not blocked'],
+      ],
+    );
+  });
 });

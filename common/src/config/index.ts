@@ -13,5 +13,6 @@ export { YamlParseCache } from './incrementalParse';
 export { normalizeConfig, routeNames } from './normalize';
 export { BUILT_IN_MOCKS } from './rules';
 export { interpolate } from './env';
+export { compileDenyPattern } from './guardrails';
 export { MAX_ALIAS_COUNT, findPair, parseYaml, rangeAt, type ParsedYaml } from './yamlSource';
 export type { CheckedConfig, LoadOptions, LoadResult } from './load';

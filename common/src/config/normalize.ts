@@ -7,6 +7,7 @@ import type {
   CallbackConfig,
   GatewayConfig,
   GatewaySettings,
+  GuardrailName,
   JwtConfig,
   LogLevel,
   Rate,
@@ -14,10 +15,12 @@ import type {
   RetryTrigger,
   RouteConfig,
   RouteTest,
+  RouteTestGuardrailExpect,
   SecurityRule,
   StoreFailurePolicy,
   TargetConfig,
 } from './types';
+import { normalizeGuardrails } from './guardrails';
 import { parseDuration, parseListen, parseRate, parseSize } from './units';
 
 type Raw = Record<string, unknown>;
@@ -148,9 +151,18 @@ function normalizeTests(raw: unknown[]): RouteTest[] {
         ...(expect.json !== undefined ? { json: obj(expect.json) } : {}),
         ...(expect.contains !== undefined ? { contains: obj(expect.contains) as Record<string, string> } : {}),
         ...(maxLatencyMs !== undefined ? { maxLatencyMs } : {}),
+        ...(expect.guardrail !== undefined ? { guardrail: guardrailExpectOf(expect.guardrail) } : {}),
       },
     };
   });
+}
+
+/** `guardrail: none`, or `{ blocked: pii }` / `{ redacted: pii, kinds: [email] }` / `{ flagged: deny }`. */
+function guardrailExpectOf(raw: unknown): RouteTestGuardrailExpect {
+  if (raw === 'none') return 'none';
+  const o = obj(raw);
+  const action = (['blocked', 'redacted', 'flagged'] as const).find((key) => o[key] !== undefined) ?? 'blocked';
+  return { action, guardrail: String(o[action]) as GuardrailName, ...(o.kinds !== undefined ? { kinds: list(o.kinds).map(String) } : {}) };
 }
 
 function normalizeRoute(raw: Raw, name: string, baseDir: string): RouteConfig {
@@ -162,6 +174,7 @@ function normalizeRoute(raw: Raw, name: string, baseDir: string): RouteConfig {
   const match = raw.match !== undefined ? obj(raw.match) : undefined;
   const methods = raw.methods !== undefined ? upper(list(raw.methods)) : str(raw.method) ? upper([raw.method]) : undefined;
   const example = raw.example !== undefined ? obj(raw.example) : undefined;
+  const guardrails = normalizeGuardrails(raw.guardrails, baseDir);
   return {
     name,
     path: str(raw.path) as string,
@@ -219,6 +232,7 @@ function normalizeRoute(raw: Raw, name: string, baseDir: string): RouteConfig {
         }
       : {}),
     tests: normalizeTests(list(raw.tests)),
+    ...(guardrails ? { guardrails } : {}),
   };
 }
 

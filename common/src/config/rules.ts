@@ -1,5 +1,6 @@
 // Semantic rules: what the schema cannot say. Each rule is a small function from the raw (interpolated) data
 // to findings with a JSON path; `load.ts` turns paths into source ranges.
+import { guardrailFindings } from './guardrails';
 import { routeOverlaps } from './routeOverlap';
 import { list, obj, str, routeViews, type Finding, type Raw, type RouteView } from './ruleViews';
 import { securityRules } from './securityRules';
@@ -47,6 +48,7 @@ function routeRules(routes: RouteView[]): Finding[] {
       });
     }
     for (const t of targetsOf(r.raw)) out.push(...targetRules(t.url, ['routes', r.index, ...t.path]));
+    if (r.raw.guardrails !== undefined) out.push(...guardrailFindings(r.raw, r.index));
     const timeout = parseDuration(r.raw.timeout);
     const firstByte = parseDuration(r.raw.firstByteTimeout);
     if (timeout !== undefined && firstByte !== undefined && firstByte > timeout) {

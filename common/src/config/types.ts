@@ -98,12 +98,16 @@ export interface RouteMatch {
   model?: string; // glob on the JSON body's "model"
 }
 
+/** A guardrail verdict a route test expects (`expect.guardrail`); `none`: no guardrail acted on the request. */
+export type RouteTestGuardrailExpect = 'none' | { action: GuardrailVerdictAction; guardrail: GuardrailName; kinds?: string[] };
+
 export interface RouteTestExpect {
   status?: number;
   headers?: Record<string, string>;
   json?: Record<string, unknown>; // JSON path (a.b[0].c) -> expected value (equals)
   contains?: Record<string, string>; // JSON path -> substring
   maxLatencyMs?: number;
+  guardrail?: RouteTestGuardrailExpect;
 }
 
 export interface RouteTest {
@@ -138,6 +142,74 @@ export interface RouteConfig {
   allowOverrideHeaders: string[];
   example?: { method?: string; headers?: Record<string, string>; body?: unknown };
   tests: RouteTest[];
+  /** Checks on what goes to the model and what comes back (absent: none, and the route pays nothing for them). */
+  guardrails?: GuardrailsConfig;
+}
+
+// ---- guardrails ---------------------------------------------------------------------------------
+
+export type PiiKind = 'email' | 'phone' | 'credit-card' | 'iban' | 'ip' | 'secret';
+export const PII_KINDS: readonly PiiKind[] = ['email', 'phone', 'credit-card', 'iban', 'ip', 'secret'];
+/** What a guardrail does with what it found: refuse the request (or answer), replace the match, or only record it. */
+export type GuardrailAction = 'redact' | 'block' | 'flag';
+export const GUARDRAIL_ACTIONS: readonly GuardrailAction[] = ['redact', 'block', 'flag'];
+/** A verdict as reported (trace, route tests): what a guardrail did. */
+export type GuardrailVerdictAction = 'blocked' | 'redacted' | 'flagged';
+export type GuardrailName = 'pii' | 'deny' | 'maxPromptTokens' | 'models' | 'jsonSchema' | 'webhook';
+export const GUARDRAIL_NAMES: readonly GuardrailName[] = ['pii', 'deny', 'maxPromptTokens', 'models', 'jsonSchema', 'webhook'];
+
+export interface PiiGuardrail {
+  type: 'pii';
+  action: GuardrailAction;
+  kinds: PiiKind[];
+  /** Request side, with `redact`: put the originals back where the answer repeats their placeholders. */
+  restore: boolean;
+}
+
+export interface DenyGuardrail {
+  type: 'deny';
+  /** RE2 syntax (linear-time matching); `(?i)` and the other inline flags work. */
+  patterns: string[];
+  action: GuardrailAction;
+}
+
+export interface MaxPromptTokensGuardrail {
+  type: 'maxPromptTokens';
+  limit: number;
+}
+
+export interface ModelsGuardrail {
+  type: 'models';
+  /** Globs on the body's `model`; a consumer listed in `consumers` gets its own list instead. */
+  allow: string[];
+  consumers: Record<string, string[]>;
+}
+
+export interface JsonSchemaGuardrail {
+  type: 'jsonSchema';
+  /** Absolute path of the JSON Schema file (written relative to the config). */
+  file: string;
+  action: 'block' | 'flag';
+}
+
+export interface WebhookGuardrail {
+  type: 'webhook';
+  url: string;
+  timeoutMs: number;
+  /** What a failed call (timeout, refused, a bad answer) means: `block` unless the config says `allow`. */
+  onError: 'allow' | 'block';
+  /** How long a verdict is reused for an identical input (0: never). */
+  cacheTtlMs: number;
+  headers: Record<string, string>;
+}
+
+export type RequestGuardrail = PiiGuardrail | DenyGuardrail | MaxPromptTokensGuardrail | ModelsGuardrail | WebhookGuardrail;
+export type ResponseGuardrail = PiiGuardrail | JsonSchemaGuardrail | WebhookGuardrail;
+
+export interface GuardrailsConfig {
+  /** In the order written: a redaction earlier in the list is what later guardrails (and the webhook) see. */
+  request: RequestGuardrail[];
+  response: ResponseGuardrail[];
 }
 
 export interface JwtConfig {

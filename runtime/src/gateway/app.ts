@@ -5,10 +5,12 @@ import Koa from 'koa';
 import { adminApi, type AdminOptions } from '../admin';
 import { serveMetrics } from '../observability/metricsEndpoint';
 import { Observability } from '../observability/observability';
+import { createGuardrailsPart } from '../guardrails/compileGuardrails';
 import { createSecurityPart, type SecurityOptions } from '../security/compileSecurity';
 import type { GatewayContext, GatewayState } from './context';
 import { guardAdminKey } from './middleware/adminKey';
 import { authenticate } from './middleware/authenticate';
+import { guardrails } from './middleware/guardrails';
 import { limitBody } from './middleware/limitBody';
 import { normalize } from './middleware/normalize';
 import { observe } from './middleware/observe';
@@ -32,6 +34,8 @@ export interface GatewayAppOptions {
 function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {}): Koa.Middleware<GatewayState>[] {
   const security = createSecurityPart(options.security);
   runtime.registerPart(security);
+  const guardrailsPart = createGuardrailsPart();
+  runtime.registerPart(guardrailsPart);
   const observability = options.observability ?? new Observability(runtime);
   const adminKey = options.adminKey ?? options.admin?.apiKey;
   return [
@@ -46,7 +50,8 @@ function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {
     limitBody(), // 413 over gateway.limits.maxBodySize, before any byte of the body is read
     routeByModel(), // match.model: reads the body (bounded while unauthenticated), then 404 / 405 / matched
     rateLimit(security), // 429 with Retry-After
-    proxy(runtime), // balance, retry, fail over, stream
+    guardrails(guardrailsPart), // the route's request guardrails on the OpenAI-shaped body: 400 / 403 guardrail_blocked, redaction; sets the answer's checks
+    proxy(runtime), // balance, retry, fail over, stream (through the answer's guardrails)
   ];
 }
 

@@ -1,5 +1,7 @@
 // The typed per-request state every middleware reads and writes (`ctx.state`), set up by `observe`.
 import type { ParameterizedContext } from 'koa';
+import type { Guardrails } from '../../../common/src/protocol';
+import type { AnswerGuard } from '../guardrails/answerGuard';
 import { NO_PARAMS, type CompiledRoute, type RouteQuery } from './routing/compileRoutes';
 import type { ConfigSnapshot } from './snapshot';
 import type { CompletionCounter } from './upstream/completionCounter';
@@ -9,6 +11,7 @@ export interface TraceEntry {
   outcome: string; // e.g. "matched", "rejected", "502 from http://..."
   detail?: string;
   atMs: number; // since the request arrived
+  guardrail?: Guardrails.Verdict;
 }
 
 export interface RequestTimings {
@@ -61,6 +64,10 @@ export interface GatewayState {
   trace?: TraceEntry[];
   /** Why the gateway refused the request itself; set by authenticate and rate-limit, counted by metrics and webhooks. */
   rejection?: Rejection;
+  /** What the route's guardrails did, request and answer (access log, metrics, webhooks); undefined while none acted. */
+  guardrailVerdicts?: Guardrails.Verdict[];
+  /** Set by the guardrails stage on a route whose answers are checked: the proxy relays the answer through it. */
+  answerGuard?: AnswerGuard;
 }
 
 export type Rejection =
@@ -95,6 +102,8 @@ export function newRequestState(requestId: string, snapshot: ConfigSnapshot, pat
     completion: undefined,
     trace: undefined,
     rejection: undefined,
+    guardrailVerdicts: undefined,
+    answerGuard: undefined,
   };
 }
 

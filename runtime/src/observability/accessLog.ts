@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../gateway/context';
 import { METRICS_PATH } from './metricsEndpoint';
-import { ProcessEvents } from '../../../common/src/protocol';
+import { ProcessEvents, type Guardrails } from '../../../common/src/protocol';
 
 export const ACCESS_MESSAGE = ProcessEvents.request;
 
@@ -21,6 +21,8 @@ export interface AccessLine {
   bytesOut?: number;
   error?: { type: string; message: string };
   refusedBy?: string;
+  /** What the route's guardrails did: kinds and counts, never the matched text. */
+  guardrails?: Guardrails.Verdict[];
 }
 
 /**
@@ -54,6 +56,10 @@ export function accessLine(ctx: GatewayContext, route: string, status: number, d
   const error = errorOf(ctx.body);
   if (error && status >= 400) line.error = error;
   if (state.rejection) line.refusedBy = state.rejection.by;
+  if (state.guardrailVerdicts) {
+    line.guardrails = state.guardrailVerdicts;
+    if (state.guardrailVerdicts.some((verdict) => verdict.action === 'blocked')) line.refusedBy = 'guardrail';
+  }
   return line;
 }
 

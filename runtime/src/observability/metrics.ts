@@ -96,6 +96,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly guardrailActions = new Counter({
+    name: 'ai_gateway_guardrail_actions_total',
+    help: 'What route guardrails did, by route, guardrail (pii, deny, maxPromptTokens, models, jsonSchema, webhook) and action (block, redact, flag).',
+    labelNames: ['route', 'guardrail', 'action'] as const,
+    registers: [this.registry],
+  });
+
   readonly streamCuts = new Counter({
     name: 'ai_gateway_stream_cuts_total',
     help: 'Responses cut mid-stream (upstream error, idle or total timeout), by route, target and reason.',

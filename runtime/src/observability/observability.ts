@@ -17,6 +17,9 @@ import { TraceStore } from './traceStore';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks/dispatcher';
 import { RefusalWindows } from './webhooks/refusalWindows';
 
+/** The metric's action label: the config's word for what was done. */
+const ACTION_LABELS = { blocked: 'block', redacted: 'redact', flagged: 'flag' } as const;
+
 export interface ObservabilityOptions {
   /** Environment to read AI_GATEWAY_API_KEY (enables traces) and `gateway.webhookSecretEnv` from. */
   env?: Record<string, string | undefined>;
@@ -111,6 +114,7 @@ export class Observability {
     instruments.duration.observe(durationMs / 1000);
     this.stats.recordRequest(route, status, durationMs);
     if (state.rejection) this.countRejection(ctx, route);
+    if (state.guardrailVerdicts) this.countGuardrails(ctx, route);
     if (state.unauthenticatedBufferedBytes > 0) this.metrics.unauthenticatedBuffered.inc(state.unauthenticatedBufferedBytes);
     const logger = this.runtime.logger;
     const level = accessLevel(status, state.path);
@@ -136,6 +140,13 @@ export class Observability {
     } else {
       this.metrics.rateLimitRejections.labels({ route, limit: rejection.limit }).inc();
       this.refusals.record('ratelimit.exceeded', route, consumer, rejection.limit);
+    }
+  }
+
+  private countGuardrails(ctx: GatewayContext, route: string): void {
+    for (const verdict of ctx.state.guardrailVerdicts!) {
+      this.metrics.guardrailActions.labels({ route, guardrail: verdict.guardrail, action: ACTION_LABELS[verdict.action] }).inc();
+      if (verdict.action === 'blocked') this.refusals.record('guardrail.blocked', route, this.consumers.label(ctx.state.consumer), verdict.guardrail);
     }
   }
 

@@ -1,6 +1,8 @@
 // Compares one response with a route test's `expect` block. Pure: the caller made the request.
 import { isDeepStrictEqual } from 'node:util';
 import type { RouteTestExpect } from '../../../common/src/config';
+import type { Guardrails } from '../../../common/src/protocol';
+import { checkGuardrailExpectation } from './guardrailExpectation';
 import { valueAtJsonPath } from './jsonPath';
 import type { ExpectationFailure } from './types';
 
@@ -9,6 +11,8 @@ export interface ObservedResponse {
   headers: Record<string, string>; // lower-case names
   body: string;
   durationMs: number;
+  /** The guardrail verdicts of the gateway's trace; undefined when the runner could not ask for one (no admin key). */
+  verdicts?: Guardrails.Verdict[];
 }
 
 function show(value: unknown): string {
@@ -62,6 +66,10 @@ export function checkExpectations(expect: RouteTestExpect, response: ObservedRes
       `${Math.round(response.durationMs)} ms`,
       `expected a response within ${expect.maxLatencyMs} ms, took ${Math.round(response.durationMs)} ms`,
     );
+  }
+  if (expect.guardrail !== undefined) {
+    const failure = checkGuardrailExpectation(expect.guardrail, response);
+    if (failure) fail('guardrail', failure.expected, failure.actual, failure.message);
   }
   return failures;
 }

@@ -1,6 +1,7 @@
 // The route-test engine shared by `ai-gateway-cli test` and the editor's Testing view: sends each route's
 // `tests:` requests to a running gateway and checks the answers. Requests go out one at a time, in file order.
 import type { GatewayConfig, RouteConfig, RouteTest } from '../../../common/src/config';
+import { Admin, RequestTrace, type Guardrails } from '../../../common/src/protocol';
 import { checkExpectations } from './checkExpectations';
 import type { RouteTestCase, RouteTestResult } from './types';
 
@@ -12,6 +13,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called as each result is known, so callers can report progressively. */
   onResult?: (result: RouteTestResult) => void;
+  /**
+   * The gateway's admin key: requests are sent for a trace, so `expect.guardrail` can check redactions and flags
+   * (a refusal it can read from the answer alone). `adminUrl`: where its admin API is (default `gatewayUrl`).
+   */
+  adminKey?: string;
+  adminUrl?: string;
 }
 
 export function routeTestCases(config: GatewayConfig): RouteTestCase[] {
@@ -43,6 +50,7 @@ export async function runRouteTest(testCase: RouteTestCase, options: RunOptions)
   try {
     url = new URL(requestPath(testCase), options.gatewayUrl).toString();
     const headers: Record<string, string> = { ...testCase.test.headers };
+    if (options.adminKey) Object.assign(headers, { [RequestTrace.traceRequestHeader]: '1', [RequestTrace.adminKeyHeader]: options.adminKey });
     let body: string | undefined;
     if (testCase.test.body !== undefined) {
       body = typeof testCase.test.body === 'string' ? testCase.test.body : JSON.stringify(testCase.test.body);
@@ -59,12 +67,34 @@ export async function runRouteTest(testCase: RouteTestCase, options: RunOptions)
     const durationMs = performance.now() - started;
     const responseHeaders: Record<string, string> = {};
     response.headers.forEach((value, name) => (responseHeaders[name] = value));
-    const failures = checkExpectations(testCase.test.expect, { status: response.status, headers: responseHeaders, body: text, durationMs });
+    const verdicts = options.adminKey ? await guardrailVerdicts(responseHeaders, options, timeout) : undefined;
+    const failures = checkExpectations(testCase.test.expect, { status: response.status, headers: responseHeaders, body: text, durationMs, verdicts });
     return { ...base, passed: failures.length === 0, failures, status: response.status, durationMs, request: { method, url } };
   } catch (err) {
     const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
     const error = `${err instanceof Error ? err.message : String(err)}${cause}`;
     return { ...base, passed: false, failures: [], error, durationMs: performance.now() - started, request: { method, url } };
+  }
+}
+
+/**
+ * What the route's guardrails did: the kept trace of the request (it has the answer's verdicts too, which a streamed
+ * answer's trace header cannot), else the trace header's entries.
+ */
+async function guardrailVerdicts(headers: Record<string, string>, options: RunOptions, signal: AbortSignal): Promise<Guardrails.Verdict[] | undefined> {
+  const of = (entries: RequestTrace.Entry[]): Guardrails.Verdict[] => entries.flatMap((entry) => (entry.guardrail ? [entry.guardrail] : []));
+  const requestId = headers['x-request-id'];
+  if (requestId) {
+    const url = new URL(`${Admin.basePath}/traces/${encodeURIComponent(requestId)}`, options.adminUrl ?? options.gatewayUrl);
+    const answer = await fetch(url, { headers: { authorization: `Bearer ${options.adminKey}` }, signal }).catch(() => undefined);
+    if (answer?.ok) return of(((await answer.json()) as RequestTrace.Record).entries);
+  }
+  const header = headers[RequestTrace.traceResponseHeader];
+  if (!header) return undefined;
+  try {
+    return of(JSON.parse(header) as RequestTrace.Entry[]);
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,7 +5,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { GatewayAnalysis } from './analysis';
 import { cursorContext, type CursorContext } from './cursorContext';
 import { flowContext, opensFlow } from './flowContext';
-import { isArraySchema, isObjectSchema, propertiesAt, schemasAt, type SchemaNode } from './schemaAt';
+import { enumValueDescription, isArraySchema, isObjectSchema, propertiesAt, schemasAt, type SchemaNode } from './schemaAt';
 
 const RATE_FORMS = ['100/min', '10/s', '5000/hour', '1000/day', '100'];
 
@@ -131,7 +131,10 @@ function valueItems(ctx: CursorContext, position: Position, analysis: GatewayAna
   const schemas = schemasAt(ctx.path);
   const out = scalarValues(schemas)
     .filter((v) => !ctx.siblings.includes(v))
-    .map((v) => item(v, CompletionItemKind.Value));
+    .map((v) => {
+      const documentation = enumValueDescription(ctx.path, v);
+      return { ...item(v, CompletionItemKind.Value), ...(documentation ? { documentation: { kind: 'markdown' as const, value: documentation } } : {}) };
+    });
   if (last === 'rateLimit' || last === 'requests' || last === 'tokens') {
     for (const form of RATE_FORMS) if (!out.some((o) => o.label === form)) out.push(item(form, CompletionItemKind.Value, 'rate'));
   }

@@ -4,7 +4,7 @@ import type { Hover, Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { redactUrl, securityRuleIndex, securityRulesForRoute, type GatewayConfig, type SecurityRule } from '../../../common/src/config';
 import type { GatewayAnalysis } from './analysis';
-import { describedSchemaAt, schemasAt, type JsonPath } from './schemaAt';
+import { describedSchemaAt, enumValueDescription, schemasAt, type JsonPath } from './schemaAt';
 import { nodeAtOffset, rangeOfNode } from './yamlNodes';
 
 /** A hover lists this many routes at most (a prefix endpoint may cover thousands). */
@@ -74,6 +74,9 @@ export function doHover(document: TextDocument, position: Position, analysis: Ga
     const name = [...schemaPath].reverse().find((p) => typeof p === 'string');
     parts.push(`**${String(name)}**\n\n${schema.markdownDescription ?? schema.description ?? ''}`);
     const allowed = allowedValues(schemaPath);
+    const value = found.onKey ? undefined : scalarOf(found.node);
+    const valueDescription = value === undefined ? undefined : enumValueDescription(schemaPath, value);
+    if (valueDescription) parts.push(`\`${value}\`: ${valueDescription}`);
     if (allowed.length > 0) parts.push(`Allowed values: ${allowed.map((v) => `\`${v}\``).join(', ')}`);
     const sample = example(schemaPath);
     if (allowed.length === 0 && sample !== undefined && !(schema.markdownDescription ?? '').includes('```'))
@@ -81,4 +84,10 @@ export function doHover(document: TextDocument, position: Position, analysis: Ga
   }
   const range = rangeOfNode(document, found.node);
   return { contents: { kind: 'markdown', value: parts.join('\n\n') }, ...(range ? { range } : {}) };
+}
+
+/** The text of a scalar node (the hovered value). */
+function scalarOf(node: unknown): string | undefined {
+  const value = (node as { value?: unknown } | undefined)?.value;
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
 }

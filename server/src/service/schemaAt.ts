@@ -14,6 +14,8 @@ export interface SchemaNode {
   items?: SchemaNode;
   anyOf?: SchemaNode[];
   enum?: unknown[];
+  /** One markdown line per `enum` value, in the same order (VS Code's JSON-schema extension). */
+  markdownEnumDescriptions?: string[];
   pattern?: string;
   'x-errorMessage'?: string;
   default?: unknown;
@@ -87,3 +89,13 @@ export function isArraySchema(node: SchemaNode): boolean {
 }
 
 export { deref as resolveSchema };
+
+/** The schema's description of one enum value at `path` (or of its list items), when it has one. */
+export function enumValueDescription(path: JsonPath, value: string): string | undefined {
+  for (const schema of [...schemasAt(path), ...schemasAt([...path, 0])]) {
+    const index = (schema.enum ?? []).findIndex((v) => String(v) === value);
+    const description = index === -1 ? undefined : schema.markdownEnumDescriptions?.[index];
+    if (description) return description;
+  }
+  return undefined;
+}

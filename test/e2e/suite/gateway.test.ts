@@ -57,6 +57,14 @@ describe('local gateway', () => {
     await driver.screenshot('test-request');
   });
 
+  it("the test-request panel's trace says which guardrail acted, where, and what it found (never the value)", async () => {
+    await vscode.commands.executeCommand('aiGateway.sendTestRequest', { uri: fixtureUri('ai-gateway.yaml'), route: 'guarded', send: true });
+    const text = await eventually('the guardrail in the trace', async () =>
+      (await driver.webviewText()).find((t) => t.includes('route guarded') && t.includes('guardrail: pii redacted (request)')),
+    );
+    assert.match(text, /guardrail: pii redacted \(request\) \(email 1; in messages\[0\]\.content\)/);
+  });
+
   it('the metrics panel shows the requests just made', async () => {
     await vscode.commands.executeCommand('aiGateway.showMetrics', 'chat');
     // A few seconds of light traffic, paced by the panel's own 1 s samples, so the charts have a history to draw.
@@ -122,7 +130,8 @@ describe('local gateway', () => {
     assert.ok(file, 'the config is in the Testing view');
     const results = await api.routeTests.run(new vscode.TestRunRequest([file]), new vscode.CancellationTokenSource().token);
     const outcome = Object.fromEntries(results.map((r) => [r.test, r.passed]));
-    assert.deepEqual(outcome, { 'answers a chat completion': true, 'expects the wrong status on purpose': false });
+    // The guardrail test passes only if the Testing view asks the gateway for its trace (with its admin key).
+    assert.deepEqual(outcome, { 'answers a chat completion': true, 'expects the wrong status on purpose': false, 'redacts an address': true });
     const failed = results.find((r) => !r.passed);
     assert.deepEqual(
       failed?.failures.map((f) => [f.expectation, f.expected, f.actual]),

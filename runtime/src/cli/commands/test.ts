@@ -2,12 +2,14 @@
 // Testing view uses) against a gateway, prints one line per test, exits 1 when any fails. Without --gateway it starts
 // the gateway itself, in this process, on FILE and a free port, so CI needs no other step.
 import { Command, Option } from 'commander';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import pino from 'pino';
 import { formatDiagnostic, loadConfigFile, type GatewayConfig } from '../../../../common/src/config';
 import { ConfigLoadError, startGateway, type RunningGateway } from '../../gateway/startGateway';
 import { routeTestCases, runRouteTests, toJUnitXml, type RouteTestResult } from '../../../../sdk/src';
+import { ProcessEnv } from '../../../../common/src/protocol';
 import { CliError } from '../cliError';
 import type { CommandResult } from '../main';
 import type { GlobalFlags } from './gatewayConnection';
@@ -31,6 +33,7 @@ export function testCommand(result: CommandResult): Command {
       'after',
       `
 Without the global --gateway URL, the gateway is started in this process on FILE and a free port, and closed after.
+With --gateway, the admin key (--key or AI_GATEWAY_API_KEY) lets \`expect.guardrail\` read the gateway's trace.
 
 Exit codes:
   0  every test passed (or there were none)
@@ -42,7 +45,8 @@ Example:
   $ ai-gateway-cli test gateway.yaml --gateway http://127.0.0.1:8080`,
     )
     .action(async (file: string, flags: TestFlags, command: Command) => {
-      const gatewayFlag = command.optsWithGlobals<GlobalFlags>().gateway;
+      const globals = command.optsWithGlobals<GlobalFlags>();
+      const gatewayFlag = globals.gateway;
       // Against a remote gateway the env vars it needs are its business: only read the tests (editor mode).
       const config = await loadTests(file, gatewayFlag ? 'editor' : 'start');
       const cases = routeTestCases(config).filter((c) => !flags.route || flags.route.includes(c.route));
@@ -53,13 +57,21 @@ Example:
         if (flags.junit) await writeJUnit(flags.junit, []);
         return;
       }
-      const gateway = gatewayFlag ? undefined : await startOn(file);
+      // The admin key lets the runner read the gateway's trace (expect.guardrail): a fresh one for a gateway started here.
+      const adminKey = gatewayFlag ? (globals.key ?? process.env[ProcessEnv.apiKey]) : randomBytes(24).toString('base64url');
+      const gateway = gatewayFlag ? undefined : await startOn(file, adminKey!);
       const gatewayUrl = gatewayFlag ?? gateway?.url ?? '';
       const started = performance.now();
       let results: RouteTestResult[];
       try {
         process.stdout.write(`Running ${cases.length} route test(s) of ${file} against ${gatewayUrl}${gateway ? ' (started for this run)' : ''}\n`);
-        results = await runRouteTests(cases, { gatewayUrl, timeoutMs: flags.timeout, onResult: (r) => process.stdout.write(formatResult(r)) });
+        results = await runRouteTests(cases, {
+          gatewayUrl,
+          adminUrl: gateway?.adminUrl,
+          adminKey,
+          timeoutMs: flags.timeout,
+          onResult: (r) => process.stdout.write(formatResult(r)),
+        });
       } finally {
         await gateway?.close();
       }
@@ -92,10 +104,18 @@ async function loadTests(file: string, mode: 'editor' | 'start'): Promise<Gatewa
 }
 
 /** The gateway on FILE, in this process, on loopback and a free port; its warnings (not its access log) on stderr. */
-async function startOn(file: string): Promise<RunningGateway> {
+async function startOn(file: string, adminKey: string): Promise<RunningGateway> {
   const logger = pino({ level: 'warn', base: undefined }, { write: (line: string) => void process.stderr.write(gatewayLogLine(line)) });
   try {
-    return await startGateway({ configPath: file, host: '127.0.0.1', port: 0, watch: false, logger, closeGraceMs: 1_000 });
+    return await startGateway({
+      configPath: file,
+      host: '127.0.0.1',
+      port: 0,
+      watch: false,
+      logger,
+      closeGraceMs: 1_000,
+      env: { ...process.env, [ProcessEnv.apiKey]: adminKey },
+    });
   } catch (err) {
     if (!(err instanceof ConfigLoadError)) throw err;
     for (const d of err.diagnostics) process.stderr.write(`${formatDiagnostic(file, d)}\n`);

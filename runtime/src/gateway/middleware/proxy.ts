@@ -7,6 +7,7 @@ import { addTrace, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import type { GatewayRuntime } from '../runtime';
 import { AbortSource } from '../upstream/abortSource';
+import { checkAnswer } from '../upstream/checkedAnswer';
 import { forwardWithRetries } from '../upstream/forward';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../upstream/headers';
 import { relayBody } from '../upstream/relay';
@@ -80,8 +81,33 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       const sse = contentTypeText?.includes('text/event-stream') ?? false;
       const tap = runtime.events.has('usage') || state.snapshot.needsUsage ? createUsageTap(contentTypeText, state.completion) : undefined;
 
+      // The route's answer guardrails: a JSON answer is checked whole before its head goes out, a stream as it flows.
+      const plan = state.answerGuard?.plan(response.statusCode, response.headers);
+      let checkedBody: Buffer | undefined;
+      if (plan?.kind === 'whole' || plan?.kind === 'refuse') {
+        const checked = await checkAnswer(ctx, plan, response);
+        if (checked.kind === 'failed') {
+          state.upstream.outcome = abort.aborted && abort.reason === ABORT_CLIENT_GONE ? 'client-gone' : 'upstream-error';
+          respondWithError(ctx, abort.reason === ABORT_TOTAL_TIMEOUT ? 504 : 502, 'upstream_error', `Upstream ${target.url} failed mid-answer.`);
+          return;
+        }
+        if (checked.kind === 'refused') return;
+        checkedBody = checked.body;
+      }
+      const transform = plan?.kind === 'stream' ? plan.transform : undefined;
+      const headers = clientResponseHeaders(response.headers, state.requestId, serverTimingValue(state.timings));
+      if (checkedBody) headers['content-length'] = checkedBody.length;
+      else if (transform) delete headers['content-length'];
       ctx.respond = false;
-      ctx.res.writeHead(response.statusCode, clientResponseHeaders(response.headers, state.requestId, serverTimingValue(state.timings)));
+      ctx.res.writeHead(response.statusCode, headers);
+      if (checkedBody) {
+        tap?.push(checkedBody);
+        recordUsage(runtime, state, tap?.result());
+        ctx.res.end(checkedBody);
+        state.upstream.outcome = 'complete';
+        state.upstream.bytesOut = checkedBody.length;
+        return;
+      }
       if (sse) ctx.res.flushHeaders();
       let relayed;
       try {
@@ -97,6 +123,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
           route: route.name,
           requestId: state.requestId,
           beforeEnd: () => recordUsage(runtime, state, tap?.result()),
+          transform,
         });
         relayed = relaying instanceof Promise ? await relaying : relaying;
       } finally {

@@ -56,7 +56,10 @@ function compileRoute(config: RouteConfig, order: number): CompiledRoute {
     headerMatchers,
     model: config.match?.model !== undefined ? compileGlob(config.match.model) : undefined,
     order,
-    droppedHeaders: droppedRequestHeaders(config.allowOverrideHeaders),
+    droppedHeaders: droppedRequestHeaders(
+      config.allowOverrideHeaders,
+      (config.guardrails?.response.length ?? 0) > 0 || (config.guardrails?.request.some((g) => g.type === 'pii' && g.restore) ?? false),
+    ),
   };
 }
 

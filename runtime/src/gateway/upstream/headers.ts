@@ -37,11 +37,13 @@ export type UpstreamHeaders = Record<string, string | string[]>;
 
 /**
  * What never goes upstream on this route, compiled once: hop-by-hop headers, Host (the target's own is sent),
- * Expect (the gateway answers it; undici refuses it), and the override headers the route does not allow.
+ * Expect (the gateway answers it; undici refuses it), the override headers the route does not allow, and
+ * Accept-Encoding where the route's guardrails read the answer.
  */
-export function droppedRequestHeaders(allowOverrideHeaders: readonly string[]): ReadonlySet<string> {
+export function droppedRequestHeaders(allowOverrideHeaders: readonly string[], answersChecked = false): ReadonlySet<string> {
   const allowed = new Set(allowOverrideHeaders.map((name) => name.toLowerCase()));
-  return new Set([...HOP_BY_HOP, 'host', 'expect', ...OVERRIDE_HEADERS.filter((name) => !allowed.has(name))]);
+  // A route whose guardrails read the answers asks for it uncompressed.
+  return new Set([...HOP_BY_HOP, 'host', 'expect', ...OVERRIDE_HEADERS.filter((name) => !allowed.has(name)), ...(answersChecked ? ['accept-encoding'] : [])]);
 }
 
 function connectionListed(headers: IncomingHttpHeaders): Set<string> | undefined {

@@ -2,6 +2,7 @@
 // the time the headers go out is written at once. A cut mid-stream must not look like success: an SSE client gets
 // `event: error` with a JSON reason, any other client sees the connection abort.
 import type { ServerResponse } from 'node:http';
+import type { AnswerTransform } from '../../guardrails/answerGuard';
 import { errorBody } from '../errors';
 import type { AbortSource } from './abortSource';
 import type { UpstreamExchange } from './exchange';
@@ -32,11 +33,13 @@ export interface RelayInput {
   requestId: string;
   /** Runs after the last chunk and before the response ends (usage is known by then, for whoever waits on close). */
   beforeEnd?: () => void;
+  /** The route's answer guardrails: what the client gets of each chunk, and what the end adds (or its refusal). */
+  transform?: AnswerTransform;
 }
 
 /** A promise only when the body is still arriving: an answer that is all here already is written at once. */
 export function relayBody(input: RelayInput): RelayOutcome | Promise<RelayOutcome> {
-  const complete = input.body.takeCompleteBody();
+  const complete = input.transform ? undefined : input.body.takeCompleteBody();
   return complete ? relayComplete(input, complete) : relayStream(input);
 }
 
@@ -73,13 +76,23 @@ async function relayStream(input: RelayInput): Promise<RelayOutcome> {
           if (!flow.waitingOnClient) input.attempt.abort(ABORT_IDLE);
         }, input.idleTimeoutMs)
       : undefined;
+  const transform = input.transform;
   try {
-    await pump(body, res, flow, idle, (chunk) => {
-      idle?.refresh();
-      bytes += chunk.length;
-      lastChunk = chunk;
-      tap?.push(chunk);
-    });
+    await pump(
+      body,
+      res,
+      flow,
+      idle,
+      (chunk) => {
+        idle?.refresh();
+        tap?.push(chunk);
+        const out = transform ? Buffer.from(transform.push(chunk)) : chunk;
+        bytes += out.length;
+        if (out.length > 0) lastChunk = out;
+        return out;
+      },
+      transform,
+    );
   } catch (err) {
     if (res.destroyed || (signal.aborted && signal.reason === ABORT_CLIENT_GONE)) return { kind: 'client-gone', bytes };
     const reason: CutReason =
@@ -100,8 +113,10 @@ async function relayStream(input: RelayInput): Promise<RelayOutcome> {
   } finally {
     clearTimeout(idle);
   }
+  const tail = transform ? await transform.end() : '';
+  bytes += Buffer.byteLength(tail);
   input.beforeEnd?.();
-  res.end();
+  res.end(tail);
   return { kind: 'complete', bytes };
 }
 
@@ -115,7 +130,8 @@ function pump(
   res: ServerResponse,
   flow: { waitingOnClient: boolean },
   idle: NodeJS.Timeout | undefined,
-  onChunk: (chunk: Buffer) => void,
+  onChunk: (chunk: Buffer) => Buffer,
+  transform?: AnswerTransform,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -147,8 +163,15 @@ function pump(
     body.attach({
       data(chunk) {
         if (settled) return true;
-        onChunk(chunk);
-        if (res.write(chunk)) return true;
+        const out = onChunk(chunk);
+        if (transform?.stopped) {
+          // A guardrail refused the answer: its error event is the last thing the client gets; the upstream is let go.
+          res.write(out);
+          settle();
+          body.abort(new Error('answer refused by a guardrail'));
+          return true;
+        }
+        if (out.length === 0 || res.write(out)) return true;
         if (!waiting) {
           waiting = true;
           flow.waitingOnClient = true;

@@ -4,14 +4,15 @@
 // extension's bundle (which leaves the tokenizer's tables out), gets the documented estimate: one token per four
 // characters (README, "Token limits"). The tables are loaded only once a token limit exists (~0.3 s, ~70 MB for o200k).
 
-type EncodingName = 'o200k_base' | 'cl100k_base';
+export type EncodingName = 'o200k_base' | 'cl100k_base';
 type Counter = (text: string) => number;
 
 export const CHARS_PER_ESTIMATED_TOKEN = 4;
 
 const loading = new Map<EncodingName, Promise<Counter | undefined>>();
 
-function counterFor(encoding: EncodingName): Promise<Counter | undefined> {
+/** The tokenizer of a family, loading it on first use; undefined when it is not installed (the extension's bundle). */
+export function counterFor(encoding: EncodingName): Promise<Counter | undefined> {
   let counter = loading.get(encoding);
   if (!counter) {
     const module = encoding === 'o200k_base' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base');

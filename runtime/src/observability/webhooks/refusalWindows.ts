@@ -1,16 +1,16 @@
-// Aggregates refusals (auth failures, rate-limit rejections) into one webhook event per window: a credential
+// Aggregates refusals (auth failures, rate-limit rejections, guardrail blocks) into one webhook event per window: a credential
 // stuffing run or a client hammering its limit yields one event with counts, not one per request. The first
 // refusal opens a window; when it ends the counts are published and the next refusal opens a new one.
 import type { Webhook } from '../../../../common/src/protocol';
 
-type RefusalType = 'auth.failed' | 'ratelimit.exceeded';
+type RefusalType = 'auth.failed' | 'ratelimit.exceeded' | 'guardrail.blocked';
 
 interface OpenWindow {
   startedAt: Date;
   count: number;
   routes: Record<string, number>;
   consumers: Record<string, number>;
-  reasons: Record<string, number>; // auth kinds or limit names
+  reasons: Record<string, number>; // auth kinds, limit names or guardrails
   timer: NodeJS.Timeout;
 }
 
@@ -55,6 +55,7 @@ export class RefusalWindows {
       consumers: window.consumers,
     };
     if (type === 'auth.failed') this.publish('auth.failed', { ...base, kinds: window.reasons }, end);
+    else if (type === 'guardrail.blocked') this.publish('guardrail.blocked', { ...base, guardrails: window.reasons }, end);
     else this.publish('ratelimit.exceeded', { ...base, limits: window.reasons }, end);
   }
 }

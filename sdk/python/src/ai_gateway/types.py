@@ -12,6 +12,8 @@ LogLevel = Literal["trace", "debug", "info", "warn", "error", "fatal", "silent"]
 AuthType = Literal["jwt", "api-key", "none"]
 MetricType = Literal["latency", "requests", "errors", "tokens"]
 RetryTrigger = Union[int, Literal["connect-error", "timeout"]]
+PiiKind = Literal["email", "phone", "credit-card", "iban", "ip", "secret"]
+GuardrailName = Literal["pii", "deny", "maxPromptTokens", "models", "jsonSchema", "webhook"]
 
 
 class Position(TypedDict):
@@ -50,6 +52,7 @@ class ErrorDetail(_ErrorDetail, total=False):
     requestId: str
     diagnostics: list[Diagnostic]
     file: str
+    guardrail: GuardrailName
 
 
 class ErrorResponse(TypedDict):
@@ -156,12 +159,50 @@ class RouteExample(TypedDict, total=False):
     body: Any
 
 
+class PiiGuardrail(TypedDict):
+    type: Literal["pii"]
+    action: Literal["redact", "block", "flag"]
+    kinds: list[PiiKind]
+    restore: bool
+
+
+class WebhookGuardrail(TypedDict):
+    type: Literal["webhook"]
+    url: str
+    timeoutMs: float
+    onError: Literal["allow", "block"]
+    cacheTtlMs: float
+    headers: dict[str, str]
+
+
+class Guardrails(TypedDict):
+    """A route's guardrails as they run, in the order written (deny, maxPromptTokens, models, jsonSchema as plain dicts)."""
+
+    request: list[Union[PiiGuardrail, WebhookGuardrail, dict[str, Any]]]
+    response: list[Union[PiiGuardrail, WebhookGuardrail, dict[str, Any]]]
+
+
+class _GuardrailVerdict(TypedDict):
+    guardrail: GuardrailName
+    phase: Literal["request", "response"]
+    action: Literal["blocked", "redacted", "flagged"]
+
+
+class GuardrailVerdict(_GuardrailVerdict, total=False):
+    """What a guardrail did: kinds and counts, never the matched text."""
+
+    kinds: dict[str, float]
+    where: list[str]
+    reason: str
+
+
 class RouteTestExpect(TypedDict, total=False):
     status: int
     headers: dict[str, str]
     json: dict[str, Any]
     contains: dict[str, str]
     maxLatencyMs: float
+    guardrail: Union[Literal["none"], dict[str, Any]]
 
 
 class _RouteTest(TypedDict):
@@ -203,6 +244,7 @@ class Route(_Route, total=False):
     healthCheck: HealthCheck
     stripPrefix: str
     example: RouteExample
+    guardrails: Guardrails
 
 
 class RouteChanges(TypedDict):
@@ -331,6 +373,7 @@ class TraceEntry(_TraceEntry, total=False):
     """One decision of the pipeline ("route", "auth", "rate-limit", "upstream", ...), `atMs` after arrival."""
 
     detail: str
+    guardrail: GuardrailVerdict
 
 
 class _TraceUpstream(TypedDict):

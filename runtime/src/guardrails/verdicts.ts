@@ -1,0 +1,45 @@
+// Recording what a guardrail did: on the request's state (for the access log, metrics and webhooks, read by
+// `observe`) and, when the request is traced, as a trace entry carrying the verdict. Never the matched text.
+import type { GuardrailName, GuardrailVerdictAction } from '../../../common/src/config';
+import type { Guardrails } from '../../../common/src/protocol';
+import type { GatewayState } from '../gateway/context';
+
+/** A refusal: the status and message the client gets, with the guardrail named in the error body. */
+export interface GuardrailBlock {
+  status: number;
+  guardrail: GuardrailName;
+  message: string;
+}
+
+export function recordVerdict(state: GatewayState, verdict: Guardrails.Verdict): void {
+  (state.guardrailVerdicts ??= []).push(verdict);
+  if (!state.trace) return;
+  const found = verdict.kinds ? Object.entries(verdict.kinds).map(([kind, count]) => `${kind} ${count}`) : [];
+  const detail = [found.join(', '), verdict.where?.length ? `in ${verdict.where.join(', ')}` : '', verdict.reason ?? ''].filter(Boolean).join('; ');
+  state.trace.push({
+    stage: 'guardrail',
+    outcome: `${verdict.guardrail} ${verdict.action} (${verdict.phase})`,
+    ...(detail ? { detail } : {}),
+    atMs: Math.round((performance.now() - state.timings.receivedAt) * 100) / 100,
+    guardrail: verdict,
+  });
+}
+
+/** Counts per kind and the fields they were found in, gathered while a check runs over the texts. */
+export class Findings {
+  readonly kinds: Record<string, number> = {};
+  readonly where: string[] = [];
+  total = 0;
+
+  add(kind: string, where: string): void {
+    this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
+    if (this.where[this.where.length - 1] !== where && this.where.length < 20) this.where.push(where);
+    this.total++;
+  }
+
+  verdict(guardrail: GuardrailName, phase: Guardrails.Verdict['phase'], action: GuardrailVerdictAction, reason?: string): Guardrails.Verdict {
+    return { guardrail, phase, action, kinds: this.kinds, where: this.where, ...(reason ? { reason } : {}) };
+  }
+}
+
+export const VERDICT_OF = { block: 'blocked', redact: 'redacted', flag: 'flagged' } as const;
