@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createUsageTap, readUsageObject } from '../../runtime/src/gateway/upstream/usageTap';
 
-function reference(text: string): { promptTokens: number; completionTokens: number; totalTokens: number } | undefined {
+function reference(text: string): { promptTokens: number; completionTokens: number; totalTokens: number; cachedTokens?: number } | undefined {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -17,7 +17,9 @@ function reference(text: string): { promptTokens: number; completionTokens: numb
   const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0;
   const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0;
   const total = typeof usage.total_tokens === 'number' ? usage.total_tokens : prompt + completion;
-  return { promptTokens: prompt, completionTokens: completion, totalTokens: total };
+  const details = usage.prompt_tokens_details as Record<string, unknown> | null | undefined;
+  const cached = details && typeof details === 'object' ? details.cached_tokens : undefined;
+  return { promptTokens: prompt, completionTokens: completion, totalTokens: total, ...(typeof cached === 'number' ? { cachedTokens: cached } : {}) };
 }
 
 function tapped(text: string, chunkSize = Infinity): ReturnType<typeof reference> {
@@ -33,6 +35,9 @@ const USAGE_VALUES = [
   '{"prompt_tokens":12,"completion_tokens":30}',
   '{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"accepted_prediction_tokens":0}}',
   '{"prompt_tokens_details":{"prompt_tokens":999},"prompt_tokens":3,"completion_tokens":4}',
+  '{"prompt_tokens":40,"completion_tokens":4,"prompt_tokens_details":{"cached_tokens":32}}',
+  '{"prompt_tokens_details":{"cached_tokens":5},"prompt_tokens":40,"prompt_tokens_details":null}',
+  '{"prompt_tokens":40,"prompt_tokens_details":{"cached_tokens":"32"}}',
   '{"prompt_tokens":1,"prompt_tokens":2,"completion_tokens":5}',
   '{"prompt_tokens":"12","completion_tokens":null,"total_tokens":true}',
   '{"prompt_tokens":1.5,"completion_tokens":2e1}',

@@ -16,3 +16,15 @@ export { interpolate } from './env';
 export { compileDenyPattern } from './guardrails';
 export { MAX_ALIAS_COUNT, findPair, parseYaml, rangeAt, type ParsedYaml } from './yamlSource';
 export type { CheckedConfig, LoadOptions, LoadResult } from './load';
+export {
+  PROVIDER_NAMES,
+  PROVIDER_SPECS,
+  AWS_KEY_VARIABLES,
+  isProviderName,
+  providerDefaultUrl,
+  bedrockRegion,
+  type ProviderName,
+  type ProviderSpec,
+} from './providers';
+export { MODEL_LISTS, knownModel, modelListIsClosed, type KnownModel, type ModelPrice, type ProviderModels } from './providerModels';
+export { HeldCredential, type AwsKeys, type CredentialValues } from './heldCredential';

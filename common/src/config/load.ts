@@ -103,7 +103,7 @@ export function* checkConfigSteps(text: string, options: LoadOptions = {}, slice
             range: at(ref.path),
             severity: unsetSeverity,
             code: 'env.unset',
-            message: `Environment variable ${ref.name} is not set.`,
+            message: `Environment variable ${ref.name} is not set${ref.because ? ` (${ref.because})` : ''}.`,
             path: ref.path,
             data: { name: ref.name },
           });

@@ -22,8 +22,12 @@ import type {
 } from './types';
 import { normalizeGuardrails } from './guardrails';
 import { parseDuration, parseListen, parseRate, parseSize } from './units';
+import { HeldCredential } from './heldCredential';
+import { bedrockRegion, isProviderName, providerDefaultUrl, type ProviderName } from './providers';
+import type { ProviderTargetConfig } from './types';
 
 type Raw = Record<string, unknown>;
+type Env = Record<string, string | undefined>;
 const obj = (v: unknown): Raw => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Raw) : {});
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
@@ -48,6 +52,8 @@ export const DEFAULT_AUTH_FAILURES: Rate = { limit: 30, windowMs: 60_000, source
 /** Completion tokens a token limit reserves for a request that does not say `max_tokens` (README, "Token limits"). */
 export const DEFAULT_MAX_TOKENS = 1024;
 export const DEFAULT_RETRY_ON: RetryTrigger[] = [502, 503, 504, 'connect-error', 'timeout'];
+/** Providers also say "too many requests" (429) and "overloaded" (Anthropic's 529): another target may have room. */
+export const DEFAULT_PROVIDER_RETRY_ON: RetryTrigger[] = [429, 500, 502, 503, 504, 529, 'connect-error', 'timeout'];
 
 export function deriveRouteName(routePath: string): string {
   const name = routePath.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '');
@@ -120,14 +126,40 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
   };
 }
 
-function normalizeTargets(raw: Raw, baseDir: string): TargetConfig[] {
+function normalizeTargets(raw: Raw, env: Env, baseDir: string): TargetConfig[] {
   if (str(raw.target)) return [{ url: str(raw.target) as string, weight: 1 }];
   return list(raw.targets).map((t) => {
     if (typeof t === 'string') return { url: t, weight: 1 };
     const o = obj(t);
     const ca = resolveFile(str(o.ca), baseDir);
-    return { url: str(o.url) as string, weight: num(o.weight) ?? 1, ...(ca ? { ca } : {}) };
+    const headers = o.headers !== undefined ? lowerCaseKeys(obj(o.headers)) : undefined;
+    const provider = isProviderName(o.provider) ? normalizeProvider(o, o.provider, env) : undefined;
+    const url = str(o.url) ?? (provider ? providerDefaultUrl(provider.name, provider.region ?? '') : undefined);
+    return { url: url as string, weight: num(o.weight) ?? 1, ...(ca ? { ca } : {}), ...(headers ? { headers } : {}), ...(provider ? { provider } : {}) };
   });
+}
+
+function lowerCaseKeys(headers: Raw): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), String(value)]));
+}
+
+/** The provider's settings, with the key read from apiKeyEnv (or, for Bedrock without one, the AWS variables). */
+function normalizeProvider(raw: Raw, name: ProviderName, env: Env): ProviderTargetConfig {
+  const apiKeyEnv = str(raw.apiKeyEnv);
+  const apiKey = apiKeyEnv !== undefined ? env[apiKeyEnv] || undefined : undefined;
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+  const aws =
+    name === 'bedrock' && apiKeyEnv === undefined && accessKeyId && secretAccessKey
+      ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) }
+      : undefined;
+  const settings: ProviderTargetConfig = { name };
+  for (const key of ['model', 'apiKeyEnv', 'apiVersion', 'deployment'] as const) {
+    const value = str(raw[key]);
+    if (value !== undefined) settings[key] = value;
+  }
+  if (name === 'bedrock') settings.region = bedrockRegion(str(raw.region), env);
+  if (apiKey !== undefined || aws !== undefined) settings.credential = new HeldCredential({ ...(apiKey ? { apiKey } : {}), ...(aws ? { aws } : {}) });
+  return settings;
 }
 
 function upper(methods: unknown[]): string[] {
@@ -165,8 +197,9 @@ function guardrailExpectOf(raw: unknown): RouteTestGuardrailExpect {
   return { action, guardrail: String(o[action]) as GuardrailName, ...(o.kinds !== undefined ? { kinds: list(o.kinds).map(String) } : {}) };
 }
 
-function normalizeRoute(raw: Raw, name: string, baseDir: string): RouteConfig {
-  const targets = normalizeTargets(raw, baseDir);
+function normalizeRoute(raw: Raw, name: string, env: Env, baseDir: string): RouteConfig {
+  const targets = normalizeTargets(raw, env, baseDir);
+  const providers = targets.some((target) => target.provider !== undefined);
   const timeoutMs = parseDuration(raw.timeout) ?? 30_000;
   const backoff = obj(raw.retryBackoff);
   const hc = raw.healthCheck !== undefined ? obj(raw.healthCheck) : undefined;
@@ -196,7 +229,7 @@ function normalizeRoute(raw: Raw, name: string, baseDir: string): RouteConfig {
     firstByteTimeoutMs: parseDuration(raw.firstByteTimeout) ?? timeoutMs,
     idleTimeoutMs: parseDuration(raw.idleTimeout) ?? 60_000,
     retries: num(raw.retries) ?? (targets.length > 1 ? 1 : 0),
-    retryOn: raw.retryOn !== undefined ? (list(raw.retryOn) as RetryTrigger[]) : DEFAULT_RETRY_ON,
+    retryOn: raw.retryOn !== undefined ? (list(raw.retryOn) as RetryTrigger[]) : providers ? DEFAULT_PROVIDER_RETRY_ON : DEFAULT_RETRY_ON,
     retryBackoff: {
       baseMs: parseDuration(backoff.base) ?? 50,
       maxMs: parseDuration(backoff.max) ?? 2_000,
@@ -222,6 +255,7 @@ function normalizeRoute(raw: Raw, name: string, baseDir: string): RouteConfig {
     ...(str(raw.stripPrefix) ? { stripPrefix: str(raw.stripPrefix) } : {}),
     forwardCredentials: raw.forwardCredentials === true,
     allowOverrideHeaders: list(raw.allowOverrideHeaders).map((name) => String(name).toLowerCase()),
+    frontDoor: raw.frontDoor === 'anthropic' ? 'anthropic' : 'openai',
     ...(example
       ? {
           example: {
@@ -320,7 +354,7 @@ export function normalizeConfig(data: unknown, env: Record<string, string | unde
   return {
     version: 1,
     gateway: normalizeGateway(obj(root.gateway), baseDir),
-    routes: routes.map((r, i) => normalizeRoute(obj(r), names[i] as string, baseDir)),
+    routes: routes.map((r, i) => normalizeRoute(obj(r), names[i] as string, env, baseDir)),
     security: list(root.security).map((s) => normalizeSecurity(obj(s), env, baseDir)),
     callbacks: normalizeCallbacks(root.callback),
   };

@@ -1,6 +1,7 @@
 // Semantic rules: what the schema cannot say. Each rule is a small function from the raw (interpolated) data
 // to findings with a JSON path; `load.ts` turns paths into source ranges.
 import { guardrailFindings } from './guardrails';
+import { providerEnvReferences, providerRules } from './providerRules';
 import { routeOverlaps } from './routeOverlap';
 import { list, obj, str, routeViews, type Finding, type Raw, type RouteView } from './ruleViews';
 import { securityRules } from './securityRules';
@@ -132,9 +133,9 @@ function targetRules(url: string, path: (string | number)[]): Finding[] {
   return [];
 }
 
-/** Every environment variable the config depends on, with where it is named. */
-export function envReferences(root: Raw): { name: string; path: (string | number)[] }[] {
-  const out: { name: string; path: (string | number)[] }[] = [];
+/** Every environment variable the config depends on, with where it is named (and why, where the place does not say). */
+export function envReferences(root: Raw): { name: string; path: (string | number)[]; because?: string }[] {
+  const out: { name: string; path: (string | number)[]; because?: string }[] = [...providerEnvReferences(root)];
   list(root.security).forEach((s, i) => {
     const rule = obj(s);
     const secretEnv = str(obj(rule.jwt).secretEnv);
@@ -193,5 +194,5 @@ export type { Finding } from './ruleViews';
 export function semanticFindings(data: unknown, env: Record<string, string | undefined> = {}): Finding[] {
   const root = obj(data);
   const routes = routeViews(root);
-  return [...gatewayRules(root), ...routeRules(routes), ...securityRules(root, routes, env)];
+  return [...gatewayRules(root), ...routeRules(routes), ...providerRules(root), ...securityRules(root, routes, env)];
 }

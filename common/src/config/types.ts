@@ -1,6 +1,8 @@
 // The typed gateway config, as every consumer (runtime, language server, CLI, SDK, extension) sees it
 // after `loadConfig` has parsed, validated and normalized the YAML. Shorthands of the YAML (`target`,
 // `rateLimit: 100`, `"30s"`, `${VAR}`) are already resolved here, so no consumer re-interprets them.
+import type { HeldCredential } from './heldCredential';
+import type { ProviderName } from './providers';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -73,10 +75,35 @@ export interface GatewaySettings {
 }
 
 export interface TargetConfig {
+  /** The backend's URL; for a provider target, its base URL (the provider's public default when none is written). */
   url: string;
   weight: number;
   ca?: string; // path to a PEM CA bundle for https targets
+  /** Headers set on every request to this target, names in lower case, `${VAR}` expanded: never shown (values may be keys). */
+  headers?: Record<string, string>;
+  /** Set when the target names a provider: the gateway translates requests and answers, and places the held key. */
+  provider?: ProviderTargetConfig;
 }
+
+/** What a provider target says besides its URL. */
+export interface ProviderTargetConfig {
+  name: ProviderName;
+  /** The model sent upstream whatever the client asked for (an alias); the client's `model` when absent. */
+  model?: string;
+  /** The variable the key is read from when the config loads. */
+  apiKeyEnv?: string;
+  /** Anthropic's `anthropic-version`, Azure's `api-version`. */
+  apiVersion?: string;
+  /** Azure: the deployment (default: the model). */
+  deployment?: string;
+  /** Bedrock: the AWS region (the target's, else AWS_REGION, AWS_DEFAULT_REGION, us-east-1). */
+  region?: string;
+  /** The key (or Bedrock's AWS keys) read from the environment; prints as <held>. Absent when none is set. */
+  credential?: HeldCredential;
+}
+
+/** What the route's clients speak: OpenAI's Chat Completions and Embeddings (default), or Anthropic's Messages API. */
+export type FrontDoor = 'openai' | 'anthropic';
 
 export interface HealthCheckConfig {
   path: string;
@@ -140,6 +167,8 @@ export interface RouteConfig {
   forwardCredentials: boolean;
   /** Override headers (X-HTTP-Method-Override, X-Original-URL, ...) this route lets through, lower case; dropped otherwise. */
   allowOverrideHeaders: string[];
+  /** `anthropic`: clients post Anthropic Messages requests, translated for the route's provider targets. */
+  frontDoor: FrontDoor;
   example?: { method?: string; headers?: Record<string, string>; body?: unknown };
   tests: RouteTest[];
   /** Checks on what goes to the model and what comes back (absent: none, and the route pays nothing for them). */

@@ -14,6 +14,7 @@ import { guardrails } from './middleware/guardrails';
 import { limitBody } from './middleware/limitBody';
 import { normalize } from './middleware/normalize';
 import { observe } from './middleware/observe';
+import { providerRequest } from './middleware/providerRequest';
 import { proxy } from './middleware/proxy';
 import { rateLimit } from './middleware/rateLimit';
 import { checkRequestHead } from './middleware/requestHead';
@@ -50,7 +51,8 @@ function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {
     limitBody(), // 413 over gateway.limits.maxBodySize, before any byte of the body is read
     routeByModel(), // match.model: reads the body (bounded while unauthenticated), then 404 / 405 / matched
     rateLimit(security), // 429 with Retry-After
-    guardrails(guardrailsPart), // the route's request guardrails on the OpenAI-shaped body: 400 / 403 guardrail_blocked, redaction; sets the answer's checks
+    providerRequest(), // routes with provider targets: the body read and parsed as OpenAI's API (or Anthropic's, translated), else 400 / 404 / 413
+    guardrails(guardrailsPart), // the route's request guardrails on the OpenAI-shaped body (a provider route's, before translation): 400 / 403 guardrail_blocked, redaction; sets the answer's checks
     proxy(runtime), // balance, retry, fail over, stream (through the answer's guardrails)
   ];
 }

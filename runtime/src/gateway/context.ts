@@ -2,6 +2,8 @@
 import type { ParameterizedContext } from 'koa';
 import type { Guardrails } from '../../../common/src/protocol';
 import type { AnswerGuard } from '../guardrails/answerGuard';
+import type { FrontDoor, ProviderName } from '../../../common/src/config';
+import type { Operation } from '../providers';
 import { NO_PARAMS, type CompiledRoute, type RouteQuery } from './routing/compileRoutes';
 import type { ConfigSnapshot } from './snapshot';
 import type { CompletionCounter } from './upstream/completionCounter';
@@ -23,9 +25,43 @@ export interface RequestTimings {
 }
 
 export interface UsageTokens {
+  /** All prompt tokens, cached ones included. */
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Of the prompt tokens, those the provider read from its prompt cache (when it says). */
+  cachedTokens?: number;
+}
+
+/**
+ * The client's request in OpenAI's shape, parsed once for a route with provider targets (`providerRequest`): a Chat
+ * Completions or Embeddings body, or an Anthropic Messages request already translated to Chat Completions. Every
+ * provider target's request is built from it; middleware that reads or checks prompts should read it here.
+ */
+export interface OpenAIRequest {
+  operation: Operation;
+  body: Record<string, unknown>;
+  /** What the client speaks, so the answer is translated back into it. */
+  frontDoor: FrontDoor;
+}
+
+/**
+ * The upstream side of a request, in one place for whoever reports or charges it (access log, traces, metrics, and
+ * later cost and budgets, OpenTelemetry): the target that answered and, for a provider target, which provider and
+ * model served it. `usage` (on the state) holds the tokens it reported, translated into OpenAI's terms.
+ */
+export interface UpstreamState {
+  attempts: number;
+  /** The answering (or last tried) target, its URL without credentials. */
+  target?: string;
+  status?: number;
+  outcome?: string;
+  /** Response body bytes relayed to the client (the access log's figure for a proxied answer). */
+  bytesOut?: number;
+  /** The provider of the target that served the request; absent for a plain URL target. */
+  provider?: ProviderName;
+  /** The model name sent to that provider (the target's alias, else the client's `model`). */
+  model?: string;
 }
 
 export interface GatewayState {
@@ -54,9 +90,10 @@ export interface GatewayState {
   /** The header that carried the credential `authenticate` checked: not sent upstream unless the route forwards it. */
   credentialHeader?: 'authorization' | 'x-api-key';
   timings: RequestTimings;
-  /** `bytesOut`: response body bytes relayed to the client (the access log's figure for a proxied answer). */
-  upstream: { attempts: number; target?: string; status?: number; outcome?: string; bytesOut?: number };
-  /** Token usage read from the response (`usage`), when an observer asked for it. */
+  /** Set for routes with provider targets, before the proxy: see OpenAIRequest. */
+  openAIRequest?: OpenAIRequest;
+  upstream: UpstreamState;
+  /** Token usage read from the response (`usage`; translated for provider targets), when an observer asked for it. */
   usage?: UsageTokens;
   /** Set by rate-limit for a stream on a token-limited route that did not ask for usage: counts its deltas. */
   completion?: CompletionCounter;
@@ -96,8 +133,9 @@ export function newRequestState(requestId: string, snapshot: ConfigSnapshot, pat
     consumer: undefined,
     authenticated: false,
     credentialHeader: undefined,
+    openAIRequest: undefined,
     timings: { receivedAt, upstreamStartedAt: undefined, firstByteAt: undefined, upstreamMs: undefined, finishedAt: undefined },
-    upstream: { attempts: 0, target: undefined, status: undefined, outcome: undefined, bytesOut: undefined },
+    upstream: { attempts: 0, target: undefined, status: undefined, outcome: undefined, bytesOut: undefined, provider: undefined, model: undefined },
     usage: undefined,
     completion: undefined,
     trace: undefined,

@@ -1,6 +1,6 @@
 // What the gateway tells observers (metrics, access logs, traces, webhooks, token rate limits) as it works.
 // The proxy checks `has(name)` before building an event so an unobserved event costs nothing.
-import type { Diagnostic } from '../../../common/src/config';
+import type { Diagnostic, ProviderName } from '../../../common/src/config';
 import { TypedEmitter } from './typedEmitter';
 
 /** `client-error`: the client's side failed the exchange (body too large or too slow, a header that cannot be sent). */
@@ -17,6 +17,9 @@ export interface UpstreamAttemptEvent {
   /** Time from sending the request to the response headers (or to the failure). */
   durationMs: number;
   errorCode?: string;
+  /** A provider target's provider and the model sent to it. */
+  provider?: ProviderName;
+  model?: string;
 }
 
 export interface UpstreamRetryEvent {
@@ -54,10 +57,14 @@ export interface UsageEvent {
   requestId: string;
   route: string;
   consumer?: string;
+  /** The model sent upstream (a provider target's alias), else the client's. */
   model?: string;
+  /** The provider that served it; absent for a plain URL target. */
+  provider?: ProviderName;
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  cachedTokens?: number;
 }
 
 export interface FirstByteEvent {
@@ -65,6 +72,8 @@ export interface FirstByteEvent {
   route: string;
   target: string;
   ttfbMs: number;
+  provider?: ProviderName;
+  model?: string;
 }
 
 export interface ConfigAppliedEvent {

@@ -1,7 +1,7 @@
 // The running gateway's state: the current compiled config, swapped atomically on apply, plus what outlives
 // configs (connection pools, the in-process mock backend, event listeners, the logger).
 import pino, { type Logger } from 'pino';
-import { redactUrl, type GatewayConfig } from '../../../common/src/config';
+import { PROVIDER_SPECS, redactUrl, type GatewayConfig, type TargetConfig } from '../../../common/src/config';
 import { startMockServer, type MockServer } from '../mock/mockServer';
 import { isMockProvider, MOCK_PROVIDERS, type MockProvider } from '../mock/options';
 import { GatewayEvents } from './events';
@@ -10,8 +10,6 @@ import { ConfigSnapshot, type ConfigPart } from './snapshot';
 import { unreachableTargets } from './unreachableTargets';
 import { PoolRegistry } from './upstream/poolRegistry';
 import { compileUpstreamGroup, type ResolvedTarget, type UpstreamGroup } from './upstream/upstreamGroup';
-
-const MOCK_TARGET = 'mock://openai';
 
 export interface GatewayRuntimeOptions {
   logger?: Logger;
@@ -91,20 +89,33 @@ export class GatewayRuntime {
     }
   }
 
-  private async targetResolver(config: GatewayConfig): Promise<(url: string) => ResolvedTarget> {
-    const urls = new Set(config.routes.flatMap((route) => route.targets.map((target) => target.url)));
-    const toMock = new Set([...urls].filter((url) => url.startsWith('mock:')));
+  private async targetResolver(config: GatewayConfig): Promise<(target: TargetConfig) => ResolvedTarget> {
+    const targets = config.routes.flatMap((route) => route.targets);
+    const unreachable = new Set<string>();
     if (this.mockUnreachableOverride ?? config.gateway.mockUnreachableTargets) {
-      for (const { url, reason } of await unreachableTargets([...urls].filter((url) => !url.startsWith('mock:')))) {
-        toMock.add(url);
-        this.logger.warn({ target: redactUrl(url), reason }, `target not reachable from here: served by the built-in ${MOCK_TARGET} (mockUnreachableTargets)`);
+      const urls = new Set(targets.map((target) => target.url).filter((url) => !url.startsWith('mock:')));
+      for (const { url, reason } of await unreachableTargets([...urls])) {
+        unreachable.add(url);
+        const formats = [...new Set(targets.filter((target) => target.url === url).map((target) => `mock://${mockFormatOf(target)}`))];
+        this.logger.warn(
+          { target: redactUrl(url), reason },
+          `target not reachable from here: served by the built-in ${formats.join(' and ')} (mockUnreachableTargets)`,
+        );
       }
     }
-    const mockOrigins = new Map<string, string>();
-    for (const url of toMock) mockOrigins.set(url, (await this.mockServer(url.startsWith('mock:') ? mockProviderOf(url) : 'openai')).url);
-    return (url) => {
-      const mockOrigin = mockOrigins.get(url);
-      if (mockOrigin) return { origin: mockOrigin, basePath: url.startsWith('mock:') ? mockBasePath(url) : '', query: '' };
+    const formats = new Set<MockProvider>();
+    for (const target of targets) {
+      if (target.url.startsWith('mock:')) formats.add(mockProviderOf(target.url));
+      else if (unreachable.has(target.url)) formats.add(mockFormatOf(target));
+    }
+    const mockOrigins = new Map<MockProvider, string>();
+    for (const format of formats) mockOrigins.set(format, (await this.mockServer(format)).url);
+    return (target) => {
+      const { url } = target;
+      if (url.startsWith('mock:')) return { origin: mockOrigins.get(mockProviderOf(url))!, basePath: mockBasePath(url), query: '', mocked: true };
+      // A provider's base URL keeps its path on the mock (/v1 of https://api.openai.com/v1); a plain target's requests go to the mock's own paths.
+      if (unreachable.has(url))
+        return { origin: mockOrigins.get(mockFormatOf(target))!, basePath: target.provider ? mockBasePath(url) : '', query: '', mocked: true };
       return resolveUrl(url);
     };
   }
@@ -137,6 +148,11 @@ function mockProviderOf(url: string): MockProvider {
   const host = new URL(url).host;
   if (!isMockProvider(host)) throw new Error(`unknown mock target "${url}": the built-in mocks are ${MOCK_PROVIDERS.map((p) => `mock://${p}`).join(', ')}`);
   return host;
+}
+
+/** The mock that stands in for a target: its provider's wire format, OpenAI's for a plain URL. */
+function mockFormatOf(target: TargetConfig): MockProvider {
+  return target.provider ? PROVIDER_SPECS[target.provider.name].mock : 'openai';
 }
 
 function mockBasePath(url: string): string {

@@ -75,8 +75,12 @@ export function translateAnthropicStream(exchange: Exchange): StreamTranslator {
 
 class AnthropicStream extends SseTranslator {
   private readonly writer: ChunkWriter;
+
+  get usage(): TokenUsage | undefined {
+    return this.writer.finalUsage;
+  }
   private readonly toolIndexOfBlock = new Map<number, number>();
-  private usage: Json = {};
+  private upstreamUsage: Json = {};
 
   constructor(exchange: Exchange) {
     super('Anthropic');
@@ -91,7 +95,7 @@ class AnthropicStream extends SseTranslator {
         const message = (data.message ?? {}) as Json;
         if (typeof message.id === 'string') this.writer.id = message.id;
         if (typeof message.model === 'string') this.writer.model = message.model;
-        this.usage = { ...((message.usage as Json | undefined) ?? {}) };
+        this.upstreamUsage = { ...((message.usage as Json | undefined) ?? {}) };
         return this.writer.role();
       }
       case 'content_block_start': {
@@ -112,11 +116,11 @@ class AnthropicStream extends SseTranslator {
         return '';
       }
       case 'message_delta':
-        this.usage = { ...this.usage, ...((data.usage as Json | undefined) ?? {}) };
+        this.upstreamUsage = { ...this.upstreamUsage, ...((data.usage as Json | undefined) ?? {}) };
         return this.writer.finish(anthropicFinish((data.delta as Json | undefined)?.stop_reason));
       case 'message_stop':
         this.complete = true;
-        return this.writer.done(anthropicUsage(this.usage));
+        return this.writer.done(anthropicUsage(this.upstreamUsage));
       case 'error': {
         const error = (data.error ?? {}) as Json;
         const status = error.type === 'overloaded_error' ? 529 : error.type === 'rate_limit_error' ? 429 : 500;

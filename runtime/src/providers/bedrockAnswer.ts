@@ -105,6 +105,10 @@ export function translateBedrockStream(exchange: Exchange): StreamTranslator {
 
 class BedrockStream implements StreamTranslator {
   private readonly writer: ChunkWriter;
+
+  get usage(): TokenUsage | undefined {
+    return this.writer.finalUsage;
+  }
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private frameLength: number | undefined;

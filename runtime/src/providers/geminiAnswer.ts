@@ -114,10 +114,14 @@ export function translateGeminiStream(exchange: Exchange): StreamTranslator {
 
 class GeminiStream extends SseTranslator {
   private readonly writer: ChunkWriter;
+
+  get usage(): TokenUsage | undefined {
+    return this.writer.finalUsage;
+  }
   private toolCalls = 0;
   private finishReason: unknown;
   private blocked = false;
-  private usage: Json | undefined;
+  private upstreamUsage: Json | undefined;
   private started = false;
 
   constructor(private readonly exchange: Exchange) {
@@ -129,7 +133,7 @@ class GeminiStream extends SseTranslator {
     const rest = super.end();
     if (this.failed || (this.finishReason === undefined && !this.blocked)) return rest;
     this.complete = true;
-    return rest + this.writer.finish(geminiFinish(this.finishReason, this.toolCalls > 0, this.blocked)) + this.writer.done(geminiUsage(this.usage));
+    return rest + this.writer.finish(geminiFinish(this.finishReason, this.toolCalls > 0, this.blocked)) + this.writer.done(geminiUsage(this.upstreamUsage));
   }
 
   protected event(event: SseEvent): string {
@@ -144,7 +148,7 @@ class GeminiStream extends SseTranslator {
       );
     if (typeof response.responseId === 'string') this.writer.id = response.responseId;
     if (typeof response.modelVersion === 'string') this.writer.model = response.modelVersion;
-    if (response.usageMetadata) this.usage = response.usageMetadata as Json;
+    if (response.usageMetadata) this.upstreamUsage = response.usageMetadata as Json;
     const candidate = candidateOf(response);
     if (!candidate && (response.promptFeedback as Json | undefined)?.blockReason !== undefined) this.blocked = true;
     if (candidate?.finishReason !== undefined) this.finishReason = candidate.finishReason;

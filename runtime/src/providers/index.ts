@@ -7,6 +7,7 @@ import { ollamaAdapter, openaiAdapter, openaiCompatibleAdapter } from './openai'
 import type { AwsCredentials, ProviderAdapter, ProviderName } from './types';
 
 export * from './types';
+export type { TokenUsage } from './openaiShapes';
 export { anthropicMessagesToOpenAI, openAIAnswerToAnthropic, openAIErrorToAnthropic } from './messagesFrontDoor';
 export { translateOpenAIStreamToAnthropic } from './messagesFrontDoorStream';
 

@@ -18,7 +18,7 @@ class MessagesStream extends SseTranslator {
   private open: { index: number; tool: number | undefined } | undefined;
   private readonly blockOfTool = new Map<number, number>();
   private finish: unknown;
-  private usage: Json | undefined;
+  private openAIUsage: Json | undefined;
 
   constructor(private readonly model: string) {
     super('upstream');
@@ -32,7 +32,7 @@ class MessagesStream extends SseTranslator {
       return this.fail(error?.type === 'overloaded_error' ? 529 : 500, typeof error?.message === 'string' ? error.message : 'the upstream stream failed');
     if (!data) return this.fail(502, 'the upstream sent an event that is not JSON');
     let out = this.start(data);
-    if (data.usage) this.usage = data.usage as Json;
+    if (data.usage) this.openAIUsage = data.usage as Json;
     const choice = (Array.isArray(data.choices) ? data.choices[0] : undefined) as { delta?: Json; finish_reason?: unknown } | undefined;
     const delta = choice?.delta ?? {};
     if (typeof delta.content === 'string' && delta.content !== '') {
@@ -96,7 +96,7 @@ class MessagesStream extends SseTranslator {
     return (
       out +
       sseData(
-        { type: 'message_delta', delta: { stop_reason: anthropicStopReason(this.finish), stop_sequence: null }, usage: anthropicUsageOf(this.usage) },
+        { type: 'message_delta', delta: { stop_reason: anthropicStopReason(this.finish), stop_sequence: null }, usage: anthropicUsageOf(this.openAIUsage) },
         'message_delta',
       ) +
       sseData({ type: 'message_stop' }, 'message_stop')

@@ -60,6 +60,8 @@ export function chatCompletion(parts: CompletionParts): object {
 export class ChunkWriter {
   id: string;
   model: string;
+  /** The usage the stream ended with (set by `done`), whether or not the client asked to be sent it. */
+  finalUsage: TokenUsage | undefined;
   private roleSent = false;
 
   constructor(private readonly exchange: Exchange) {
@@ -91,8 +93,9 @@ export class ChunkWriter {
     return this.chunk([{ index: 0, delta: this.roleSent ? {} : this.withRole({}), logprobs: null, finish_reason: reason }]);
   }
 
-  /** The usage chunk (only when the client asked for it) and [DONE]. */
+  /** The usage chunk (only when the client asked for it) and [DONE]; the usage is kept for the gateway's counts. */
   done(usage: TokenUsage | undefined): string {
+    this.finalUsage = usage;
     const usageChunk = this.exchange.includeUsage ? this.chunk([], { usage: usage ? openAIUsage(usage) : null }) : '';
     return `${usageChunk}data: [DONE]\n\n`;
   }

@@ -3,8 +3,11 @@
 // provider's answer (whole, streamed or an error) back into OpenAI's shape. Adapters are pure: no sockets, no
 // process.env, no clock unless given one.
 
-export const PROVIDERS = ['openai', 'azure-openai', 'anthropic', 'gemini', 'bedrock', 'ollama', 'openai-compatible'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+import { PROVIDER_NAMES, type ProviderName } from '../../../common/src/config';
+import type { TokenUsage } from './openaiShapes';
+
+export const PROVIDERS = PROVIDER_NAMES;
+export type { ProviderName };
 
 export type Operation = 'chat' | 'embeddings';
 
@@ -73,6 +76,9 @@ export interface StreamTranslator {
   readonly complete: boolean;
   /** The upstream reported an error inside the stream (sent on as `event: error`). */
   readonly failed: boolean;
+  /** The usage the upstream reported by the end of the stream, whether or not the client asked for a usage chunk
+   * (undefined where the translator passes OpenAI's own stream through: read it from the stream then). */
+  readonly usage?: TokenUsage;
 }
 
 export interface OpenAIErrorBody {

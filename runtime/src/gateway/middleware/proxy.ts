@@ -4,12 +4,14 @@ import type { Middleware } from 'koa';
 import { serverTimingValue } from '../../observability/serverTiming';
 import { clientFaultOf } from '../clientBody';
 import { addTrace, type GatewayState } from '../context';
+import { respondInClientApi } from '../clientApiErrors';
 import { respondWithError } from '../errors';
 import type { GatewayRuntime } from '../runtime';
 import { AbortSource } from '../upstream/abortSource';
 import { checkAnswer } from '../upstream/checkedAnswer';
 import { forwardWithRetries } from '../upstream/forward';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../upstream/headers';
+import { passesThrough, relayProviderAnswer } from '../upstream/providerAnswer';
 import { relayBody } from '../upstream/relay';
 import type { TargetLease } from '../upstream/target';
 import { prepareOutgoingBody } from '../upstream/outgoingBody';
@@ -64,25 +66,35 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       }
       if (result.kind === 'failed') {
         state.upstream.outcome = result.type;
-        respondWithError(ctx, result.status, result.type, result.message);
+        if (route.hasProviderTargets) respondInClientApi(ctx, config.frontDoor, result.status, result.type, result.message, result.param);
+        else respondWithError(ctx, result.status, result.type, result.message);
         // The rest of an unfinished upload would otherwise be read as the next request on this connection.
         if (result.clientFault && !ctx.req.complete) ctx.set('connection', 'close');
         return;
       }
 
-      const { response, target, ttfbMs, attempt, answeredAt } = result;
+      const { response, target, ttfbMs, attempt, answeredAt, call } = result;
       lease = result.lease;
       state.timings.firstByteAt = answeredAt;
       state.upstream.status = response.statusCode;
       if (runtime.events.has('upstream.first-byte')) {
-        runtime.events.emit('upstream.first-byte', { requestId: state.requestId, route: route.name, target: target.url, ttfbMs });
+        runtime.events.emit('upstream.first-byte', {
+          requestId: state.requestId,
+          route: route.name,
+          target: target.url,
+          ttfbMs,
+          provider: state.upstream.provider,
+          model: state.upstream.model,
+        });
       }
       const contentTypeText = response.headers['content-type'];
       const sse = contentTypeText?.includes('text/event-stream') ?? false;
-      const tap = runtime.events.has('usage') || state.snapshot.needsUsage ? createUsageTap(contentTypeText, state.completion) : undefined;
+      const translated = call !== undefined && !passesThrough(call, config.frontDoor, response.statusCode);
+      // The answer as it came (a plain target, or an OpenAI-shaped provider's success), its usage read on the way.
+      const tap = !translated && (runtime.events.has('usage') || state.snapshot.needsUsage) ? createUsageTap(contentTypeText, state.completion) : undefined;
 
       // The route's answer guardrails: a JSON answer is checked whole before its head goes out, a stream as it flows.
-      const plan = state.answerGuard?.plan(response.statusCode, response.headers);
+      const plan = translated ? undefined : state.answerGuard?.plan(response.statusCode, response.headers);
       let checkedBody: Buffer | undefined;
       if (plan?.kind === 'whole' || plan?.kind === 'refuse') {
         const checked = await checkAnswer(ctx, plan, response);
@@ -95,36 +107,53 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
         checkedBody = checked.body;
       }
       const transform = plan?.kind === 'stream' ? plan.transform : undefined;
-      const headers = clientResponseHeaders(response.headers, state.requestId, serverTimingValue(state.timings));
-      if (checkedBody) headers['content-length'] = checkedBody.length;
-      else if (transform) delete headers['content-length'];
       ctx.respond = false;
-      ctx.res.writeHead(response.statusCode, headers);
-      if (checkedBody) {
-        tap?.push(checkedBody);
-        recordUsage(runtime, state, tap?.result());
-        ctx.res.end(checkedBody);
-        state.upstream.outcome = 'complete';
-        state.upstream.bytesOut = checkedBody.length;
-        return;
+      if (!translated) {
+        const headers = clientResponseHeaders(response.headers, state.requestId, serverTimingValue(state.timings));
+        if (checkedBody) headers['content-length'] = checkedBody.length;
+        else if (transform) delete headers['content-length'];
+        ctx.res.writeHead(response.statusCode, headers);
+        if (checkedBody) {
+          tap?.push(checkedBody);
+          recordUsage(runtime, state, tap?.result());
+          ctx.res.end(checkedBody);
+          state.upstream.outcome = 'complete';
+          state.upstream.bytesOut = checkedBody.length;
+          return;
+        }
+        if (sse) ctx.res.flushHeaders();
       }
-      if (sse) ctx.res.flushHeaders();
       let relayed;
       try {
-        const relaying = relayBody({
-          res: ctx.res,
-          body: response,
-          sse,
-          attempt,
-          idleTimeoutMs: config.idleTimeoutMs,
-          deadline,
-          now: answeredAt,
-          tap,
-          route: route.name,
-          requestId: state.requestId,
-          beforeEnd: () => recordUsage(runtime, state, tap?.result()),
-          transform,
-        });
+        const relaying = translated
+          ? relayProviderAnswer({
+              res: ctx.res,
+              response,
+              call,
+              frontDoor: config.frontDoor,
+              attempt,
+              idleTimeoutMs: config.idleTimeoutMs,
+              deadline,
+              now: answeredAt,
+              route: route.name,
+              requestId: state.requestId,
+              serverTiming: serverTimingValue(state.timings),
+              onUsage: (usage) => recordUsage(runtime, state, usage),
+            })
+          : relayBody({
+              res: ctx.res,
+              body: response,
+              sse,
+              attempt,
+              idleTimeoutMs: config.idleTimeoutMs,
+              deadline,
+              now: answeredAt,
+              tap,
+              route: route.name,
+              requestId: state.requestId,
+              beforeEnd: () => recordUsage(runtime, state, tap?.result()),
+              transform,
+            });
         relayed = relaying instanceof Promise ? await relaying : relaying;
       } finally {
         lease.release(); // the target is free once its answer is through
@@ -166,7 +195,8 @@ function recordUsage(runtime: GatewayRuntime, state: GatewayState, usage: Gatewa
     requestId: state.requestId,
     route: state.route?.name ?? '',
     consumer: state.consumer,
-    model: state.model,
+    model: state.upstream.model ?? state.model,
+    provider: state.upstream.provider,
     ...usage,
   });
 }

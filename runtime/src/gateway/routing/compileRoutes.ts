@@ -17,6 +17,8 @@ export interface CompiledRoute {
   order: number;
   /** Request headers never sent to this route's targets (upstream/headers.ts). */
   droppedHeaders: ReadonlySet<string>;
+  /** Some target names a provider: the request is read and parsed as OpenAI's (or Anthropic's) API before the proxy. */
+  hasProviderTargets: boolean;
 }
 
 /** The body has not been read yet: a route that needs the model asks for it with `needs-model`. */
@@ -60,6 +62,7 @@ function compileRoute(config: RouteConfig, order: number): CompiledRoute {
       config.allowOverrideHeaders,
       (config.guardrails?.response.length ?? 0) > 0 || (config.guardrails?.request.some((g) => g.type === 'pii' && g.restore) ?? false),
     ),
+    hasProviderTargets: config.targets.some((target) => target.provider !== undefined),
   };
 }
 

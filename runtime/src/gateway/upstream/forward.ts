@@ -10,6 +10,8 @@ import { AbortSource } from './abortSource';
 import { UpstreamExchange } from './exchange';
 import type { UpstreamHeaders } from './headers';
 import type { OutgoingBody } from './outgoingBody';
+import { translatedTarget, type ProviderCall } from './providerCall';
+import type { TranslationError } from '../../providers';
 import { ABORT_FIRST_BYTE, ABORT_TOTAL_TIMEOUT, classifyFailure, errorCode, isRetryable, nextDelayMs, retryAfterMs } from './retryPolicy';
 import type { TargetLease, UpstreamTarget } from './target';
 import type { UpstreamGroup } from './upstreamGroup';
@@ -34,8 +36,19 @@ export interface ForwardInput {
 }
 
 export type ForwardResult =
-  | { kind: 'response'; response: UpstreamExchange; target: UpstreamTarget; lease: TargetLease; ttfbMs: number; answeredAt: number; attempt: AbortSource }
-  | { kind: 'failed'; status: number; type: string; message: string; clientFault?: true }
+  | {
+      kind: 'response';
+      response: UpstreamExchange;
+      target: UpstreamTarget;
+      lease: TargetLease;
+      ttfbMs: number;
+      answeredAt: number;
+      attempt: AbortSource;
+      /** Set when the target is a provider: the answer is translated back (providerAnswer.ts). */
+      call: ProviderCall | undefined;
+    }
+  /** `param`: the request field no target's provider could be given (a 400 answered without calling anyone). */
+  | { kind: 'failed'; status: number; type: string; message: string; clientFault?: true; param?: string }
   | { kind: 'aborted' };
 
 type Failure = Extract<ForwardResult, { kind: 'failed' }>;
@@ -49,8 +62,15 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
 
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const sentAt = performance.now();
-    const target = group.balancer.pick(sentAt, tried);
+    let target = group.balancer.pick(sentAt, tried);
     if (!target) return lastFailure ?? noHealthyTarget(route, group);
+    let call: ProviderCall | undefined;
+    if (target.provider) {
+      if (!state.openAIRequest) throw new Error('a provider target was reached without the OpenAI-shaped request (providerRequest middleware)');
+      const translated = await translatedTarget(target, group.targets, state.openAIRequest, state, sentAt, tried);
+      if (translated.kind === 'untranslatable') return untranslatable(translated.error);
+      ({ target, call } = translated);
+    }
     if (retryFrom && input.events.has('upstream.retry')) {
       const { target: from, reason, status, delayMs } = retryFrom;
       input.events.emit('upstream.retry', {
@@ -70,6 +90,8 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     const lease = target.lease(); // released here on a failed attempt; the proxy releases the answered one
     state.upstream.attempts = attempt;
     state.upstream.target = target.url;
+    state.upstream.provider = call?.binding.name;
+    state.upstream.model = call?.exchange.model;
     state.timings.upstreamStartedAt ??= sentAt;
 
     // One controller per attempt: the request's abort (client gone, total budget) and this attempt's own
@@ -90,14 +112,16 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     const response = new UpstreamExchange(attemptAbort, streamed);
     try {
       target.pool.dispatch(
-        {
-          method: input.method,
-          path: target.basePath + input.path + (target.query === '' ? input.search : withTargetQuery(target.query, input.search)),
-          headers: target.authorization === undefined ? input.headers : { ...input.headers, authorization: target.authorization },
-          body: input.body.kind === 'buffer' ? input.body.data : (streamed ?? null),
-          headersTimeout: 0, // timed by firstByteTimer
-          bodyTimeout: 0, // timed by the relay's idle timer
-        },
+        call === undefined
+          ? {
+              method: input.method,
+              path: target.basePath + input.path + (target.query === '' ? input.search : withTargetQuery(target.query, input.search)),
+              headers: target.fixedHeaders === undefined ? input.headers : { ...input.headers, ...target.fixedHeaders },
+              body: input.body.kind === 'buffer' ? input.body.data : (streamed ?? null),
+              headersTimeout: 0, // timed by firstByteTimer
+              bodyTimeout: 0, // timed by the relay's idle timer
+            }
+          : { ...call.dispatch, headersTimeout: 0, bodyTimeout: 0 },
         response,
       );
       await response.head;
@@ -154,9 +178,13 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
         continue;
       }
     }
-    return { kind: 'response', response, target, lease, ttfbMs, answeredAt, attempt: attemptAbort };
+    return { kind: 'response', response, target, lease, ttfbMs, answeredAt, attempt: attemptAbort, call };
   }
   return lastFailure ?? noHealthyTarget(route, group);
+}
+
+function untranslatable(error: TranslationError): Failure {
+  return { kind: 'failed', status: 400, type: 'invalid_request_error', message: error.message, param: error.field, clientFault: true };
 }
 
 /** The target URL's own query first, then the client's. */
@@ -183,6 +211,8 @@ function emitAttempt(
     status,
     durationMs,
     errorCode: code,
+    provider: input.state.upstream.provider,
+    model: input.state.upstream.model,
   });
 }
 

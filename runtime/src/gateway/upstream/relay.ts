@@ -1,8 +1,8 @@
 // Streams the upstream body to the client chunk by chunk, honouring back-pressure; a body that has all arrived by
 // the time the headers go out is written at once. A cut mid-stream must not look like success: an SSE client gets
-// `event: error` with a JSON reason, any other client sees the connection abort.
+// `event: error` with a JSON reason, any other client sees the connection abort. A `StreamTransform` rewrites the
+// body on its way (a route's answer guardrails, a provider's stream translated event by event as each arrives).
 import type { ServerResponse } from 'node:http';
-import type { AnswerTransform } from '../../guardrails/answerGuard';
 import { errorBody } from '../errors';
 import type { AbortSource } from './abortSource';
 import type { UpstreamExchange } from './exchange';
@@ -33,8 +33,23 @@ export interface RelayInput {
   requestId: string;
   /** Runs after the last chunk and before the response ends (usage is known by then, for whoever waits on close). */
   beforeEnd?: () => void;
-  /** The route's answer guardrails: what the client gets of each chunk, and what the end adds (or its refusal). */
-  transform?: AnswerTransform;
+  /** Rewrites the body (a route's answer guardrails, a provider's stream translated); it is then always relayed as a stream. */
+  transform?: StreamTransform;
+}
+
+/** A body rewritten on its way: upstream bytes in, the client's text out. */
+export interface StreamTransform {
+  push(chunk: Buffer): string;
+  /** The upstream ended: what is left to send (a promise while end-of-answer checks run). */
+  end(): string | Promise<string>;
+  /** True once the answer was refused (a guardrail): what push returned goes out last and the upstream is let go. */
+  readonly stopped: boolean;
+  /** A translated stream's: false when it closed before its own last event, which the client hears as a cut. */
+  readonly complete?: boolean;
+  /** A translated stream's: it ended on an error it has already sent on (the provider's error event). */
+  readonly failed?: boolean;
+  /** A translated stream's: the gateway's `event: error` for a cut, in the client's format. */
+  errorEvent?(text: string): string;
 }
 
 /** A promise only when the body is still arriving: an answer that is all here already is written at once. */
@@ -66,7 +81,7 @@ async function relayStream(input: RelayInput): Promise<RelayOutcome> {
   const { res, body, tap } = input;
   const signal = input.attempt;
   let bytes = 0;
-  let lastChunk: Buffer | undefined;
+  let lastChunk: Buffer | string | undefined;
   const flow = { waitingOnClient: false };
   // An idle limit at least as long as the budget left can never fire first: the budget's timer is enough. While the
   // client is slow to read, the upstream is paused by the gateway: that is not the upstream being idle.
@@ -86,9 +101,10 @@ async function relayStream(input: RelayInput): Promise<RelayOutcome> {
       (chunk) => {
         idle?.refresh();
         tap?.push(chunk);
-        const out = transform ? Buffer.from(transform.push(chunk)) : chunk;
-        bytes += out.length;
-        if (out.length > 0) lastChunk = out;
+        const out = transform ? transform.push(chunk) : chunk;
+        const size = typeof out === 'string' ? Buffer.byteLength(out) : out.length;
+        bytes += size;
+        if (size > 0) lastChunk = out;
         return out;
       },
       transform,
@@ -102,10 +118,12 @@ async function relayStream(input: RelayInput): Promise<RelayOutcome> {
           ? 'idle-timeout'
           : 'upstream-error';
     const message = cutMessage(reason, err);
-    if (input.sse) {
+    if (transform?.errorEvent) {
+      res.end(transform.failed ? undefined : transform.errorEvent(errorEvent(message, input)));
+    } else if (input.sse) {
       // Close any half-written event first, so the error event parses on its own.
-      const separator = lastChunk && !endsWithBlankLine(lastChunk) ? '\n\n' : '';
-      res.end(`${separator}event: error\ndata: ${JSON.stringify(errorBody('upstream_stream_interrupted', message, input.route, input.requestId))}\n\n`);
+      const separator = lastChunk !== undefined && !endsWithBlankLine(lastChunk) ? '\n\n' : '';
+      res.end(`${separator}${errorEvent(message, input)}`);
     } else {
       res.destroy();
     }
@@ -113,11 +131,27 @@ async function relayStream(input: RelayInput): Promise<RelayOutcome> {
   } finally {
     clearTimeout(idle);
   }
-  const tail = transform ? await transform.end() : '';
+  const ending = transform?.end() ?? '';
+  const tail = typeof ending === 'string' ? ending : await ending;
   bytes += Buffer.byteLength(tail);
+  if (transform?.complete === false) {
+    if (tail !== '') res.write(tail);
+    return cutTransformed(input, transform, bytes);
+  }
   input.beforeEnd?.();
   res.end(tail);
   return { kind: 'complete', bytes };
+}
+
+function errorEvent(message: string, input: RelayInput): string {
+  return `event: error\ndata: ${JSON.stringify(errorBody('upstream_stream_interrupted', message, input.route, input.requestId))}\n\n`;
+}
+
+/** A translated stream that closed before its own end: the client hears it as a cut, unless the provider's error was sent on. */
+function cutTransformed(input: RelayInput, transform: StreamTransform, bytes: number): RelayOutcome {
+  const message = transform.failed ? "The provider's stream ended with an error." : "The provider's stream ended before its last event.";
+  input.res.end(transform.failed || !transform.errorEvent ? undefined : transform.errorEvent(errorEvent(message, input)));
+  return { kind: 'cut', reason: 'upstream-error', message, bytes, cause: undefined };
 }
 
 /**
@@ -130,8 +164,8 @@ function pump(
   res: ServerResponse,
   flow: { waitingOnClient: boolean },
   idle: NodeJS.Timeout | undefined,
-  onChunk: (chunk: Buffer) => Buffer,
-  transform?: AnswerTransform,
+  onChunk: (chunk: Buffer) => Buffer | string,
+  transform?: StreamTransform,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -163,7 +197,15 @@ function pump(
     body.attach({
       data(chunk) {
         if (settled) return true;
-        const out = onChunk(chunk);
+        let out;
+        try {
+          out = onChunk(chunk);
+        } catch (err) {
+          // A provider's stream its translator cannot read: a cut like a broken connection.
+          settle(err);
+          body.abort(err);
+          return true;
+        }
         if (transform?.stopped) {
           // A guardrail refused the answer: its error event is the last thing the client gets; the upstream is let go.
           res.write(out);
@@ -186,7 +228,8 @@ function pump(
   });
 }
 
-function endsWithBlankLine(chunk: Buffer): boolean {
+function endsWithBlankLine(chunk: Buffer | string): boolean {
+  if (typeof chunk === 'string') return chunk.endsWith('\n\n') || chunk.endsWith('\r\n\r\n');
   const tail = chunk.subarray(-2).toString('latin1');
   return tail === '\n\n' || chunk.subarray(-4).toString('latin1') === '\r\n\r\n';
 }

@@ -3,6 +3,7 @@ import type { Pool } from 'undici';
 import { redactUrl, type CircuitBreakerConfig } from '../../../../common/src/config';
 import type { TargetHealthEvent } from '../events';
 import { CircuitBreaker } from './circuitBreaker';
+import type { ProviderBinding } from './providerTarget';
 import type { ResolvedTarget } from './upstreamGroup';
 
 /** Weight of the newest sample in the latency moving average. */
@@ -12,6 +13,9 @@ export interface TargetInit {
   route: string;
   configuredUrl: string; // as configured, credentials included: never shown
   resolved: ResolvedTarget; // what is dialed (mock:// resolves to the in-process mock)
+  /** The target's configured headers (lower-case names): set on every request to it. */
+  headers?: Record<string, string>;
+  provider?: ProviderBinding;
   weight: number;
   pool: Pool;
   circuitBreaker: CircuitBreakerConfig;
@@ -33,8 +37,15 @@ export class UpstreamTarget {
   readonly basePath: string; // path prefix of the target URL, '' when none
   /** The target URL's query without `?`, '' when none. */
   readonly query: string;
-  /** From the target URL's userinfo; undefined when it has none. */
+  /**
+   * Headers set on every plain request to this target, over the client's: its configured `headers` and the
+   * Authorization from its URL's userinfo. Undefined when it has none (the client's headers go as they are).
+   */
+  readonly fixedHeaders: Readonly<Record<string, string>> | undefined;
+  /** From the target URL's userinfo; undefined when it has none (health checks send it too). */
   readonly authorization: string | undefined;
+  /** Set when the target names a provider: requests are translated for it (providerTarget.ts). */
+  readonly provider: ProviderBinding | undefined;
   readonly weight: number;
   readonly pool: Pool;
   readonly breaker: CircuitBreaker;
@@ -52,6 +63,9 @@ export class UpstreamTarget {
     this.basePath = init.resolved.basePath;
     this.query = init.resolved.query;
     this.authorization = init.resolved.authorization;
+    const fixed = { ...init.headers, ...(this.authorization !== undefined ? { authorization: this.authorization } : {}) };
+    this.fixedHeaders = Object.keys(fixed).length > 0 ? fixed : undefined;
+    this.provider = init.provider;
     this.weight = init.weight;
     this.pool = init.pool;
     this.onHealthChange = init.onHealthChange;
@@ -95,6 +109,15 @@ export class UpstreamTarget {
     if (healthy === this.activelyHealthy) return;
     this.activelyHealthy = healthy;
     this.onHealthChange({ route: this.route, target: this.url, healthy, source: 'health-check', detail });
+  }
+
+  /** Whether `other` is this target in a config that replaces this one's: the same URL, and the same provider and model. */
+  sameBackend(other: UpstreamTarget): boolean {
+    return (
+      other.configuredUrl === this.configuredUrl &&
+      other.provider?.name === this.provider?.name &&
+      other.provider?.settings.model === this.provider?.settings.model
+    );
   }
 
   /** The same route's target of the same URL in the config this one replaces: its health and latency carry over. */

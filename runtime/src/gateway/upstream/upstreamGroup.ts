@@ -1,11 +1,12 @@
 // A route's upstream side, compiled at config apply: its targets (with pools from the registry), its balancer and
 // its active health checkers. Disposed when no request uses the config snapshot any more. A target the previous
 // config of the same route also had keeps its health: an unrelated edit must not revive a dead backend.
-import type { RouteConfig, ServerLimits } from '../../../../common/src/config';
+import type { RouteConfig, ServerLimits, TargetConfig } from '../../../../common/src/config';
 import type { GatewayEvents } from '../events';
 import { createBalancer, type Balancer } from './balancer';
 import { ActiveHealthChecker } from './healthChecker';
 import type { PoolRegistry, PoolSettings } from './poolRegistry';
+import { bindProvider } from './providerTarget';
 import { UpstreamTarget } from './target';
 
 export interface UpstreamGroup {
@@ -22,21 +23,23 @@ export interface ResolvedTarget {
   query: string;
   /** `Basic ...` from the target URL's userinfo: replaces the client's Authorization on requests to it. */
   authorization?: string;
+  /** Served by the built-in mock (a mock:// URL, or unreachable with mockUnreachableTargets). */
+  mocked?: true;
 }
 
 export interface UpstreamDeps {
   pools: PoolRegistry;
   limits: ServerLimits;
   events: GatewayEvents;
-  /** Maps a configured target URL to what is dialed (mock:// -> the in-process mock's origin). */
-  resolveTarget(url: string): ResolvedTarget;
+  /** Maps a configured target to what is dialed (mock:// -> the in-process mock's origin). */
+  resolveTarget(target: TargetConfig): ResolvedTarget;
 }
 
 /** `previous`: the route's group in the config being replaced, whose targets' health carries over by URL. */
 export function compileUpstreamGroup(route: RouteConfig, deps: UpstreamDeps, previous?: UpstreamGroup): UpstreamGroup {
   const acquired: PoolSettings[] = [];
   const targets = route.targets.map((targetConfig) => {
-    const resolved = deps.resolveTarget(targetConfig.url);
+    const resolved = deps.resolveTarget(targetConfig);
     const settings: PoolSettings = {
       origin: resolved.origin,
       connectTimeoutMs: route.connectTimeoutMs,
@@ -49,12 +52,14 @@ export function compileUpstreamGroup(route: RouteConfig, deps: UpstreamDeps, pre
       route: route.name,
       configuredUrl: targetConfig.url,
       resolved,
+      headers: targetConfig.headers,
+      provider: bindProvider(targetConfig, resolved),
       weight: targetConfig.weight,
       pool,
       circuitBreaker: route.circuitBreaker,
       onHealthChange: (event) => deps.events.emit('target.health', event),
     });
-    const prior = previous?.targets.find((candidate) => candidate.configuredUrl === targetConfig.url);
+    const prior = previous?.targets.find((candidate) => candidate.sameBackend(target));
     if (prior) target.carryOver(prior);
     return target;
   });

@@ -94,7 +94,8 @@ export function lastTopLevelMember(body: Buffer, quotedKey: Buffer): Buffer | un
 const MINUS = 0x2d;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
-const USAGE_FIELDS = ['prompt_tokens', 'completion_tokens', 'total_tokens'].map((name) => Buffer.from(name, 'latin1'));
+const USAGE_FIELDS = ['prompt_tokens', 'completion_tokens', 'total_tokens', 'prompt_tokens_details'].map((name) => Buffer.from(name, 'latin1'));
+const DETAILS_FIELD = 3;
 
 /**
  * The token counts of a raw `usage` object read straight from its bytes, the way `usageOf(JSON.parse(raw))` would
@@ -107,6 +108,7 @@ export function readUsageObject(raw: Buffer): UsageTokens | undefined {
   let index = skipSpace(raw, 0);
   if (raw[index] !== OPEN_BRACE) return undefined;
   const counts: (number | undefined)[] = [undefined, undefined, undefined];
+  let cached: number | undefined;
   index = skipSpace(raw, index + 1);
   if (raw[index] !== CLOSE_BRACE) {
     for (;;) {
@@ -120,7 +122,12 @@ export function readUsageObject(raw: Buffer): UsageTokens | undefined {
       const valueEnd = skipValue(raw, valueStart);
       if (valueEnd < 0) return undefined;
       const field = usageFieldAt(raw, keyStart, keyEnd);
-      if (field >= 0) {
+      if (field === DETAILS_FIELD) {
+        // A small object when present (OpenAI sends it on every answer): parsed, as usageOf reads it.
+        const details = parse(raw.toString('utf8', valueStart, valueEnd));
+        if (details === undefined) return undefined;
+        cached = cachedTokensOf(details);
+      } else if (field >= 0) {
         const number = integerAt(raw, valueStart, valueEnd);
         if (number === null) return undefined; // a number this does not read exactly: let JSON.parse decide
         counts[field] = number;
@@ -134,7 +141,16 @@ export function readUsageObject(raw: Buffer): UsageTokens | undefined {
   if (skipSpace(raw, index + 1) !== end) return undefined;
   const prompt = counts[0] ?? 0;
   const completion = counts[1] ?? 0;
-  return { promptTokens: prompt, completionTokens: completion, totalTokens: counts[2] ?? prompt + completion };
+  const tokens: UsageTokens = { promptTokens: prompt, completionTokens: completion, totalTokens: counts[2] ?? prompt + completion };
+  if (cached !== undefined) tokens.cachedTokens = cached;
+  return tokens;
+}
+
+/** `prompt_tokens_details.cached_tokens`: the prompt tokens read from the provider's cache, when it says. */
+function cachedTokensOf(details: unknown): number | undefined {
+  if (!details || typeof details !== 'object') return undefined;
+  const cached = (details as Record<string, unknown>).cached_tokens;
+  return typeof cached === 'number' ? cached : undefined;
 }
 
 /** Which of USAGE_FIELDS the key bytes `raw[start, end)` spell, or -1. */
@@ -235,12 +251,16 @@ function parse(text: string): unknown {
   }
 }
 
-function usageOf(body: unknown): UsageTokens | undefined {
+/** The token counts of an OpenAI-shaped answer or chunk (`usage`), cached prompt tokens included when it says. */
+export function usageOf(body: unknown): UsageTokens | undefined {
   if (!body || typeof body !== 'object' || !('usage' in body)) return undefined;
   const usage = body.usage as Record<string, unknown> | null;
   if (!usage || typeof usage !== 'object') return undefined;
   const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0;
   const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0;
   const total = typeof usage.total_tokens === 'number' ? usage.total_tokens : prompt + completion;
-  return { promptTokens: prompt, completionTokens: completion, totalTokens: total };
+  const tokens: UsageTokens = { promptTokens: prompt, completionTokens: completion, totalTokens: total };
+  const cached = cachedTokensOf(usage.prompt_tokens_details);
+  if (cached !== undefined) tokens.cachedTokens = cached;
+  return tokens;
 }

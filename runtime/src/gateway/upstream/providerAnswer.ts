@@ -1,0 +1,198 @@
+// A provider's answer, back in the API the client speaks: an error as an OpenAI-shaped error (Anthropic's behind the
+// Messages front door) with the provider's status; a whole answer translated once it is all here; a stream
+// translated event by event as each arrives (relay.ts does the streaming, this gives it the transform). The usage
+// the provider reported, in OpenAI's terms, goes to `onUsage` before the answer ends.
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { FrontDoor } from '../../../../common/src/config';
+import {
+  openAIAnswerToAnthropic,
+  openAIErrorToAnthropic,
+  translateOpenAIStreamToAnthropic,
+  UpstreamAnswerError,
+  type StreamTranslator,
+  type TokenUsage,
+} from '../../providers';
+import { parseAnswer } from '../../providers/openai';
+import type { UsageTokens } from '../context';
+import { errorBody } from '../errors';
+import type { AbortSource } from './abortSource';
+import type { UpstreamExchange } from './exchange';
+import type { ProviderCall } from './providerCall';
+import { relayBody, type RelayOutcome, type StreamTransform } from './relay';
+import { ABORT_CLIENT_GONE, ABORT_IDLE, errorCode } from './retryPolicy';
+import { createUsageTap, usageOf, type UsageTap } from './usageTap';
+
+/** A whole answer larger than this is not translated (embeddings of many long inputs, base64, stay well below). */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** An error body is read up to this much; a provider's errors are short. */
+const MAX_ERROR_BYTES = 1024 * 1024;
+
+export interface ProviderAnswerInput {
+  res: ServerResponse;
+  response: UpstreamExchange;
+  call: ProviderCall;
+  frontDoor: FrontDoor;
+  attempt: AbortSource;
+  idleTimeoutMs: number;
+  deadline: number;
+  now: number;
+  route: string;
+  requestId: string;
+  serverTiming: string;
+  onUsage(usage: UsageTokens | undefined): void;
+}
+
+/** Whether the answer goes to the client as the provider sent it: an OpenAI-shaped provider's success, to an OpenAI client. */
+export function passesThrough(call: ProviderCall, frontDoor: FrontDoor, status: number): boolean {
+  return call.binding.openAIShaped && frontDoor === 'openai' && status >= 200 && status < 300;
+}
+
+export function relayProviderAnswer(input: ProviderAnswerInput): RelayOutcome | Promise<RelayOutcome> {
+  const status = input.response.statusCode;
+  if (status < 200 || status >= 300) return relayError(input, status);
+  return input.call.exchange.stream ? relayStream(input) : relayWhole(input);
+}
+
+async function relayError(input: ProviderAnswerInput, status: number): Promise<RelayOutcome> {
+  const { response, call } = input;
+  const read = await collect(input, MAX_ERROR_BYTES).catch((err: unknown) => ({ failed: err }));
+  if ('failed' in read && isClientGone(input, read.failed)) return { kind: 'client-gone', bytes: 0 };
+  const text = 'text' in read ? read.text : '';
+  const translated = call.binding.adapter.translateError(status, text, response.headers);
+  const body = input.frontDoor === 'anthropic' ? openAIErrorToAnthropic(translated.status, JSON.stringify(translated.body)) : translated.body;
+  const retryAfter = response.headers['retry-after'];
+  return writeJson(input, translated.status, body, retryAfter === undefined ? {} : { 'retry-after': retryAfter });
+}
+
+async function relayWhole(input: ProviderAnswerInput): Promise<RelayOutcome> {
+  const { call } = input;
+  let read: { text: string; truncated: boolean };
+  try {
+    read = await collect(input, MAX_ANSWER_BYTES);
+  } catch (err) {
+    if (isClientGone(input, err)) return { kind: 'client-gone', bytes: 0 };
+    const reason = input.attempt.reason === ABORT_IDLE ? 'idle-timeout' : 'upstream-error';
+    const message = `The ${call.binding.name} answer broke off before its end (${errorCode(err) ?? (err instanceof Error ? err.message : 'unknown error')}).`;
+    const outcome = writeJson(input, 502, errorBody('upstream_error', message, input.route, input.requestId));
+    return { kind: 'cut', reason, message, bytes: outcome.bytes, cause: err };
+  }
+  let answer: object;
+  try {
+    if (read.truncated) throw new UpstreamAnswerError(`${call.binding.name} answered with more than ${MAX_ANSWER_BYTES} bytes`);
+    answer =
+      input.frontDoor === 'anthropic' && call.binding.openAIShaped
+        ? parseAnswer(read.text, call.binding.name)
+        : call.binding.adapter.translateAnswer(call.exchange, read.text);
+  } catch (err) {
+    if (!(err instanceof UpstreamAnswerError)) throw err;
+    return writeJson(input, 502, err.toOpenAI());
+  }
+  input.onUsage(usageOf(answer));
+  return writeJson(input, 200, input.frontDoor === 'anthropic' ? openAIAnswerToAnthropic(answer, call.exchange.model) : answer);
+}
+
+function relayStream(input: ProviderAnswerInput): RelayOutcome | Promise<RelayOutcome> {
+  const { res, call } = input;
+  const translator = call.binding.adapter.translateStream(call.exchange);
+  // OpenAI-shaped streams pass through their translator untouched: their usage is read from the text, as for plain targets.
+  const tap = call.binding.openAIShaped ? createUsageTap('text/event-stream') : undefined;
+  const door = input.frontDoor === 'anthropic' ? translateOpenAIStreamToAnthropic(call.exchange.model) : undefined;
+  res.writeHead(200, baseHeaders(input, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }));
+  res.flushHeaders();
+  return relayBody({
+    res,
+    body: input.response,
+    sse: true,
+    attempt: input.attempt,
+    idleTimeoutMs: input.idleTimeoutMs,
+    deadline: input.deadline,
+    now: input.now,
+    route: input.route,
+    requestId: input.requestId,
+    transform: streamTransform(translator, tap, door),
+    beforeEnd: () => input.onUsage(translator.usage ? usageTokens(translator.usage) : tap?.result()),
+  });
+}
+
+/** The provider's stream into OpenAI chunks, and on through the front door's translator when the client speaks Anthropic. */
+function streamTransform(translator: StreamTranslator, tap: UsageTap | undefined, door: StreamTranslator | undefined): StreamTransform {
+  const onward = (text: string): string => {
+    if (text === '') return '';
+    if (tap) tap.push(Buffer.from(text));
+    return door ? door.push(Buffer.from(text)) : text;
+  };
+  return {
+    push: (chunk) => onward(translator.push(chunk)),
+    end: () => {
+      const rest = onward(translator.end());
+      return door ? rest + door.end() : rest;
+    },
+    get complete() {
+      return translator.complete && (door?.complete ?? true);
+    },
+    get failed() {
+      return translator.failed || (door?.failed ?? false);
+    },
+    stopped: false,
+    errorEvent: (text) => (door ? door.push(Buffer.from(text)) : text),
+  };
+}
+
+function usageTokens(usage: TokenUsage): UsageTokens {
+  return { promptTokens: usage.prompt, completionTokens: usage.completion, totalTokens: usage.prompt + usage.completion, cachedTokens: usage.cached };
+}
+
+function baseHeaders(input: ProviderAnswerInput, extra: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  return { ...extra, 'x-request-id': input.requestId, 'server-timing': input.serverTiming };
+}
+
+function writeJson(input: ProviderAnswerInput, status: number, body: object, extra: OutgoingHttpHeaders = {}): { kind: 'complete'; bytes: number } {
+  const text = Buffer.from(JSON.stringify(body));
+  const { res } = input;
+  if (res.destroyed) return { kind: 'complete', bytes: 0 };
+  res.writeHead(status, baseHeaders(input, { ...extra, 'content-type': 'application/json', 'content-length': String(text.length) }));
+  res.end(text);
+  return { kind: 'complete', bytes: text.length };
+}
+
+function isClientGone(input: ProviderAnswerInput, err: unknown): boolean {
+  return input.res.destroyed || (input.attempt.aborted && input.attempt.reason === ABORT_CLIENT_GONE) || err === ABORT_CLIENT_GONE;
+}
+
+/** The whole body as text, up to `limit` bytes (past it, what arrived, marked truncated); idle and budget timers apply. */
+function collect(input: ProviderAnswerInput, limit: number): Promise<{ text: string; truncated: boolean }> {
+  const { response, attempt } = input;
+  const complete = response.takeCompleteBody();
+  if (complete) return Promise.resolve({ text: Buffer.concat(complete).toString('utf8'), truncated: false });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    const idle = input.idleTimeoutMs < input.deadline - input.now ? setTimeout(() => attempt.abort(ABORT_IDLE), input.idleTimeoutMs) : undefined;
+    const done = (): void => clearTimeout(idle);
+    response.attach({
+      data(chunk) {
+        if (over) return true;
+        idle?.refresh();
+        size += chunk.length;
+        if (size > limit) {
+          over = true;
+          done();
+          response.abort(new Error('answer too large'));
+          resolve({ text: Buffer.concat(chunks).toString('utf8'), truncated: true });
+          return true;
+        }
+        chunks.push(chunk);
+        return true;
+      },
+      end() {
+        done();
+        resolve({ text: Buffer.concat(chunks, size).toString('utf8'), truncated: false });
+      },
+      error(err) {
+        done();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    });
+  });
+}

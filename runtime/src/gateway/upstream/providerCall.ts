@@ -1,0 +1,73 @@
+// One attempt at a provider target: the client's OpenAI-shaped request translated by the target's adapter into the
+// provider's request (URL, headers with the held key, body), as undici dispatches it. Only the translated request
+// goes upstream: none of the client's headers (its credentials least of all), plus the request id.
+import { redactUrl } from '../../../../common/src/config';
+import { TranslationError, type Exchange, type UpstreamRequest } from '../../providers';
+import { addTrace, type GatewayState, type OpenAIRequest } from '../context';
+import type { ProviderBinding } from './providerTarget';
+import type { UpstreamTarget } from './target';
+
+export interface ProviderCall {
+  binding: ProviderBinding;
+  /** What translating the answer needs to know about the request. */
+  exchange: Exchange;
+  dispatch: { method: 'POST'; path: string; headers: Record<string, string>; body: string };
+}
+
+/** Header values a trace may show of a translated request; every other value (keys, signatures, configured headers) is `***`. */
+const SHOWN_HEADERS = new Set(['content-type', 'anthropic-version', 'x-amz-date', 'x-amz-content-sha256', 'x-request-id', 'accept']);
+/** A trace shows the translated body up to this many characters. */
+const TRACED_BODY_CHARS = 2_000;
+
+/** Throws TranslationError when the provider cannot be given the request. */
+export async function buildProviderCall(binding: ProviderBinding, request: OpenAIRequest, state: GatewayState): Promise<ProviderCall> {
+  const { request: upstream, exchange } = await binding.adapter.buildRequest(request.operation, request.body, binding.settings);
+  if (!upstream.url.startsWith(binding.origin)) throw new Error(`the ${binding.name} adapter built a URL outside its target (${redactUrl(upstream.url)})`);
+  if (state.trace) traceCall(state, binding, exchange, upstream);
+  return {
+    binding,
+    exchange,
+    dispatch: {
+      method: 'POST',
+      path: upstream.url.slice(binding.origin.length),
+      headers: { ...upstream.headers, 'x-request-id': state.requestId },
+      body: upstream.body,
+    },
+  };
+}
+
+export type TranslatedTarget = { kind: 'call'; target: UpstreamTarget; call: ProviderCall | undefined } | { kind: 'untranslatable'; error: TranslationError };
+
+/**
+ * `picked`'s call, or, when its provider cannot be given this request, another available target's that can (a plain
+ * target needs none): a target that cannot take a request did nothing wrong, so nothing counts against it.
+ */
+export async function translatedTarget(
+  picked: UpstreamTarget,
+  others: readonly UpstreamTarget[],
+  request: OpenAIRequest,
+  state: GatewayState,
+  now: number,
+  tried: ReadonlySet<UpstreamTarget> | undefined,
+): Promise<TranslatedTarget> {
+  let first: TranslationError | undefined;
+  for (const target of [picked, ...others.filter((other) => other !== picked && other.isAvailable(now) && !tried?.has(other))]) {
+    if (!target.provider) return { kind: 'call', target, call: undefined };
+    try {
+      return { kind: 'call', target, call: await buildProviderCall(target.provider, request, state) };
+    } catch (err) {
+      if (!(err instanceof TranslationError)) throw err;
+      first ??= err;
+      addTrace(state, 'provider', `${target.provider.name} cannot take this request`, err.message);
+    }
+  }
+  return { kind: 'untranslatable', error: first! };
+}
+
+function traceCall(state: GatewayState, binding: ProviderBinding, exchange: Exchange, upstream: UpstreamRequest): void {
+  const headers = Object.entries(upstream.headers)
+    .map(([name, value]) => `${name}: ${SHOWN_HEADERS.has(name.toLowerCase()) ? value : '***'}`)
+    .join('\n');
+  const body = upstream.body.length > TRACED_BODY_CHARS ? `${upstream.body.slice(0, TRACED_BODY_CHARS)}… (${upstream.body.length} characters)` : upstream.body;
+  addTrace(state, 'provider', `${binding.name} ${exchange.model}: POST ${redactUrl(upstream.url)}`, `${headers}\n\n${body}`);
+}
