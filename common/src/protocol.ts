@@ -3,7 +3,19 @@
 // Admin REST API shapes live in the `Admin` namespace, custom LSP requests in `Lsp`, and the lines the
 // gateway process prints for its parent (the extension) in `ProcessEvents`.
 
-import type { AuthType, Diagnostic, GuardrailName, GuardrailVerdictAction, JwtConfig, LogLevel, Range, RouteConfig, SecurityRule } from './config';
+import type {
+  AuthType,
+  Diagnostic,
+  GuardrailName,
+  GuardrailVerdictAction,
+  JwtConfig,
+  LogLevel,
+  ProviderTargetConfig,
+  Range,
+  RouteConfig,
+  SecurityRule,
+  TargetConfig,
+} from './config';
 
 /** Error body of every non-2xx answer of the gateway and its admin API. */
 export interface ErrorBody {
@@ -189,8 +201,15 @@ export namespace Admin {
     apiKeys?: { name: string; keyEnv?: string }[];
   };
 
+  /**
+   * A target as the API shows it: its URL without credentials, header values as `***` (they may be keys), and for a
+   * provider target its settings without the held key.
+   */
+  export type TargetView = Omit<TargetConfig, 'provider'> & { provider?: Omit<ProviderTargetConfig, 'credential'> };
+
   /** A route as it runs (normalized by the config model), with the security rules that protect it. */
-  export interface Route extends RouteConfig {
+  export interface Route extends Omit<RouteConfig, 'targets'> {
+    targets: TargetView[];
     security: SecurityRuleView[];
   }
 

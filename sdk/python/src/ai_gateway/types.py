@@ -118,13 +118,31 @@ class SecurityRuleView(_SecurityRuleView, total=False):
     rateLimit: RateLimit
 
 
+class _ProviderSettings(TypedDict):
+    name: Literal["openai", "azure-openai", "anthropic", "gemini", "bedrock", "ollama", "openai-compatible"]
+
+
+class ProviderSettings(_ProviderSettings, total=False):
+    """A provider target's settings; the key it holds is never shown."""
+
+    model: str
+    apiKeyEnv: str
+    apiVersion: str
+    deployment: str
+    region: str
+
+
 class _Target(TypedDict):
     url: str
     weight: float
 
 
 class Target(_Target, total=False):
+    """URL credentials and header values read `***`."""
+
     ca: str
+    headers: dict[str, str]
+    provider: ProviderSettings
 
 
 class RouteMatch(TypedDict, total=False):
@@ -232,6 +250,7 @@ class _Route(TypedDict):
     circuitBreaker: CircuitBreaker
     forwardCredentials: bool
     allowOverrideHeaders: list[str]
+    frontDoor: Literal["openai", "anthropic"]
     tests: list[RouteTest]
     security: list[SecurityRuleView]
 
