@@ -138,6 +138,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
               route: route.name,
               requestId: state.requestId,
               serverTiming: serverTimingValue(state.timings),
+              observer: state.completion,
               onUsage: (usage) => recordUsage(runtime, state, usage),
             })
           : relayBody({

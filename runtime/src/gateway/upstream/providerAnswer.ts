@@ -20,7 +20,7 @@ import type { UpstreamExchange } from './exchange';
 import type { ProviderCall } from './providerCall';
 import { relayBody, type RelayOutcome, type StreamTransform } from './relay';
 import { ABORT_CLIENT_GONE, ABORT_IDLE, errorCode } from './retryPolicy';
-import { createUsageTap, usageOf, type UsageTap } from './usageTap';
+import { createUsageTap, usageOf, type StreamObserver, type UsageTap } from './usageTap';
 
 /** A whole answer larger than this is not translated (embeddings of many long inputs, base64, stay well below). */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
@@ -39,6 +39,8 @@ export interface ProviderAnswerInput {
   route: string;
   requestId: string;
   serverTiming: string;
+  /** A token limit's view of the answer (upstream/completionCounter.ts), when the route has one. */
+  observer: StreamObserver | undefined;
   onUsage(usage: UsageTokens | undefined): void;
 }
 
@@ -94,8 +96,9 @@ async function relayWhole(input: ProviderAnswerInput): Promise<RelayOutcome> {
 function relayStream(input: ProviderAnswerInput): RelayOutcome | Promise<RelayOutcome> {
   const { res, call } = input;
   const translator = call.binding.adapter.translateStream(call.exchange);
-  // OpenAI-shaped streams pass through their translator untouched: their usage is read from the text, as for plain targets.
-  const tap = call.binding.openAIShaped ? createUsageTap('text/event-stream') : undefined;
+  // The OpenAI chunks are read as a plain target's stream is: the usage of an OpenAI-shaped provider (whose stream its
+  // translator passes through), and the deltas a token limit counts when a stream ends without usage.
+  const tap = createUsageTap('text/event-stream', input.observer)!;
   const door = input.frontDoor === 'anthropic' ? translateOpenAIStreamToAnthropic(call.exchange.model) : undefined;
   res.writeHead(200, baseHeaders(input, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }));
   res.flushHeaders();
@@ -110,16 +113,17 @@ function relayStream(input: ProviderAnswerInput): RelayOutcome | Promise<RelayOu
     route: input.route,
     requestId: input.requestId,
     transform: streamTransform(translator, tap, door),
-    beforeEnd: () => input.onUsage(translator.usage ? usageTokens(translator.usage) : tap?.result()),
+    beforeEnd: () => input.onUsage(translator.usage ? usageTokens(translator.usage) : tap.result()),
   });
 }
 
 /** The provider's stream into OpenAI chunks, and on through the front door's translator when the client speaks Anthropic. */
-function streamTransform(translator: StreamTranslator, tap: UsageTap | undefined, door: StreamTranslator | undefined): StreamTransform {
+function streamTransform(translator: StreamTranslator, tap: UsageTap, door: StreamTranslator | undefined): StreamTransform {
   const onward = (text: string): string => {
     if (text === '') return '';
-    if (tap) tap.push(Buffer.from(text));
-    return door ? door.push(Buffer.from(text)) : text;
+    const bytes = Buffer.from(text);
+    tap.push(bytes);
+    return door ? door.push(bytes) : text;
   };
   return {
     push: (chunk) => onward(translator.push(chunk)),
