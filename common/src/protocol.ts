@@ -120,7 +120,8 @@ export namespace RequestTrace {
     consumer?: string;
     status: number;
     durationMs: number;
-    upstream: { target?: string; attempts: number; upstreamMs?: number; ttfbMs?: number; outcome?: string };
+    /** `provider` and `model`: which provider served the request and the model sent to it (provider targets only). */
+    upstream: { target?: string; provider?: string; model?: string; attempts: number; upstreamMs?: number; ttfbMs?: number; outcome?: string };
     entries: Entry[];
   }
 }

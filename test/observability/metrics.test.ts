@@ -7,6 +7,8 @@ import { CHAT, send, startTestGateway } from '../gateway/support';
 import { closedPortUrl, configOf, families, sample, scrape, targetDown } from './support';
 
 const TEAM_A_KEY = 'sk-team-a-metrics-test-5b8c1d';
+/** The provider and model labels of a request a plain URL target served. */
+const PLAIN = { provider: '', model: '' };
 
 interface Usage {
   prompt_tokens: number;
@@ -118,8 +120,8 @@ security:
     assert.equal(sample(text, 'ai_gateway_requests_total', { route: 'secure', method: 'POST', status: '401' }), 2);
     assert.equal(sample(text, 'ai_gateway_requests_total', { route: 'limited', method: 'GET', status: '429' }), 1);
     assert.equal(sample(text, 'ai_gateway_requests_total', { route: '(none)', method: 'GET', status: '404' }), 1);
-    assert.equal(sample(text, 'ai_gateway_request_duration_seconds_count', { route: 'chat' }), 3);
-    assert.ok(sample(text, 'ai_gateway_request_duration_seconds_sum', { route: 'chat' })! > 0);
+    assert.equal(sample(text, 'ai_gateway_request_duration_seconds_count', { route: 'chat', ...PLAIN }), 3);
+    assert.ok(sample(text, 'ai_gateway_request_duration_seconds_sum', { route: 'chat', ...PLAIN })! > 0);
     assert.equal(sample(text, 'ai_gateway_requests_in_flight'), 1, 'the scrape itself is in flight');
   });
 
@@ -132,9 +134,9 @@ security:
   });
 
   it('times upstream attempts and first bytes by route and target', () => {
-    assert.equal(sample(text, 'ai_gateway_upstream_duration_seconds_count', { route: 'chat', target: mock.url }), 3);
-    assert.equal(sample(text, 'ai_gateway_upstream_time_to_first_byte_seconds_count', { route: 'chat', target: mock.url }), 3);
-    assert.equal(sample(text, 'ai_gateway_upstream_time_to_first_byte_seconds_bucket', { route: 'chat', target: mock.url, le: '+Inf' }), 3);
+    assert.equal(sample(text, 'ai_gateway_upstream_duration_seconds_count', { route: 'chat', target: mock.url, ...PLAIN }), 3);
+    assert.equal(sample(text, 'ai_gateway_upstream_time_to_first_byte_seconds_count', { route: 'chat', target: mock.url, ...PLAIN }), 3);
+    assert.equal(sample(text, 'ai_gateway_upstream_time_to_first_byte_seconds_bucket', { route: 'chat', target: mock.url, ...PLAIN, le: '+Inf' }), 3);
   });
 
   it('counts upstream errors by reason, and the retries and failovers they caused', () => {
@@ -147,10 +149,10 @@ security:
 
   it('counts prompt and completion tokens from usage by route and consumer', () => {
     assert.ok(usage.prompt > 0 && usage.completion > 0);
-    assert.equal(sample(text, 'ai_gateway_tokens_total', { route: 'chat', consumer: '(anonymous)', type: 'prompt' }), usage.prompt);
-    assert.equal(sample(text, 'ai_gateway_tokens_total', { route: 'chat', consumer: '(anonymous)', type: 'completion' }), usage.completion);
-    assert.equal(sample(text, 'ai_gateway_tokens_total', { route: 'secure', consumer: 'team-a', type: 'prompt' }), teamUsage.prompt);
-    assert.equal(sample(text, 'ai_gateway_tokens_total', { route: 'secure', consumer: 'team-a', type: 'completion' }), teamUsage.completion);
+    assert.equal(sample(text, 'ai_gateway_tokens_total', { route: 'chat', consumer: '(anonymous)', type: 'prompt', ...PLAIN }), usage.prompt);
+    assert.equal(sample(text, 'ai_gateway_tokens_total', { route: 'chat', consumer: '(anonymous)', type: 'completion', ...PLAIN }), usage.completion);
+    assert.equal(sample(text, 'ai_gateway_tokens_total', { route: 'secure', consumer: 'team-a', type: 'prompt', ...PLAIN }), teamUsage.prompt);
+    assert.equal(sample(text, 'ai_gateway_tokens_total', { route: 'secure', consumer: 'team-a', type: 'completion', ...PLAIN }), teamUsage.completion);
   });
 
   it('counts auth failures by kind, rate-limit rejections by limit and stream cuts by reason', () => {

@@ -243,10 +243,15 @@ export const MODEL_LISTS: Record<ProviderName, ProviderModels> = {
 
 const BEDROCK_REGION_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
 
+/** Each list by name, made on first use (metrics look a model up per request). */
+const byName = new Map<ProviderName, Map<string, KnownModel>>();
+
 /** The known model of this name, if any (Bedrock's cross-region prefixes and Gemini's "models/" ignored). */
 export function knownModel(provider: ProviderName, name: string): KnownModel | undefined {
   const bare = provider === 'bedrock' ? name.replace(BEDROCK_REGION_PREFIX, '') : provider === 'gemini' ? name.replace(/^models\//, '') : name;
-  return MODEL_LISTS[provider].models.find((model) => model.name === bare);
+  let index = byName.get(provider);
+  if (!index) byName.set(provider, (index = new Map(MODEL_LISTS[provider].models.map((model) => [model.name, model]))));
+  return index.get(bare);
 }
 
 /** Whether a name can be checked at all: providers whose users name models freely (Azure deployments, OpenAI-compatible servers, Ollama pulls) are never warned about. */

@@ -16,7 +16,17 @@ export interface AccessLine {
   status: number;
   durationMs: number;
   consumer?: string;
-  upstream?: { target?: string; status?: number; attempts: number; upstreamMs?: number; ttfbMs?: number; outcome?: string };
+  upstream?: {
+    target?: string;
+    /** A provider target's provider and the model sent to it. */
+    provider?: string;
+    model?: string;
+    status?: number;
+    attempts: number;
+    upstreamMs?: number;
+    ttfbMs?: number;
+    outcome?: string;
+  };
   bytesIn?: number;
   bytesOut?: number;
   error?: { type: string; message: string };
@@ -43,6 +53,7 @@ export function accessLine(ctx: GatewayContext, route: string, status: number, d
   if (upstream.attempts > 0) {
     line.upstream = {
       target: upstream.target,
+      ...(upstream.provider !== undefined ? { provider: upstream.provider, model: upstream.model } : {}),
       status: upstream.status,
       attempts: upstream.attempts,
       upstreamMs: timings.upstreamMs === undefined ? undefined : round(timings.upstreamMs),

@@ -1,5 +1,7 @@
 // Label values that keep metric cardinality bounded whatever clients send: methods outside HTTP's usual set,
-// unmatched paths and an open-ended set of JWT subjects each collapse into one fixed value.
+// unmatched paths, an open-ended set of JWT subjects and model names outside the known lists each collapse into one
+// fixed value.
+import { knownModel, type ProviderName } from '../../../common/src/config';
 
 /** The route label of a request no route matched (404, 405, a bad path). */
 export const NO_ROUTE = '(none)';
@@ -34,3 +36,17 @@ export class ConsumerLabels {
     return consumer;
   }
 }
+
+/** The model label of a model outside its provider's known list (common/src/config/providerModels.ts). */
+export const OTHER_MODEL = '(other)';
+
+/**
+ * The `provider` and `model` labels: empty for a plain URL target (the gateway does not know what serves it); a
+ * provider target's model when its provider's list knows it, else `(other)`, so a client's made-up names add no series.
+ */
+export function providerLabels(provider: ProviderName | undefined, model: string | undefined): { provider: string; model: string } {
+  if (provider === undefined) return NO_PROVIDER;
+  return { provider, model: model !== undefined && knownModel(provider, model) ? model : OTHER_MODEL };
+}
+
+const NO_PROVIDER = { provider: '', model: '' };

@@ -21,16 +21,16 @@ export class GatewayMetrics {
     this.registry,
   );
 
-  readonly requestDuration = new HotHistogram<'route'>(
+  readonly requestDuration = new HotHistogram<'route' | 'provider' | 'model'>(
     'ai_gateway_request_duration_seconds',
-    'Time from receiving a request to the end of its response, by route.',
+    'Time from receiving a request to the end of its response, by route, and the provider and model that served it (empty for a plain target, model (other) outside the known list).',
     REQUEST_BUCKETS,
     this.registry,
   );
 
-  readonly upstreamDuration = new HotHistogram<'route' | 'target'>(
+  readonly upstreamDuration = new HotHistogram<'route' | 'target' | 'provider' | 'model'>(
     'ai_gateway_upstream_duration_seconds',
-    'Time of each upstream attempt until its response headers or its failure, by route and target.',
+    'Time of each upstream attempt until its response headers or its failure, by route, target, provider and model.',
     UPSTREAM_BUCKETS,
     this.registry,
   );
@@ -42,9 +42,9 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly timeToFirstByte = new HotHistogram<'route' | 'target'>(
+  readonly timeToFirstByte = new HotHistogram<'route' | 'target' | 'provider' | 'model'>(
     'ai_gateway_upstream_time_to_first_byte_seconds',
-    'Time from sending the answering attempt to its response headers, by route and target.',
+    'Time from sending the answering attempt to its response headers, by route, target, provider and model.',
     UPSTREAM_BUCKETS,
     this.registry,
   );
@@ -70,9 +70,9 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly tokens = new HotCounter<'route' | 'consumer' | 'type'>(
+  readonly tokens = new HotCounter<'route' | 'consumer' | 'type' | 'provider' | 'model'>(
     'ai_gateway_tokens_total',
-    'Tokens reported in the upstream "usage", by route, consumer and type (prompt, completion).',
+    'Tokens reported in the upstream "usage" (translated for provider targets), by route, consumer, type (prompt, completion, and cached: the prompt tokens read from the provider\'s cache), provider and model.',
     this.registry,
   );
 

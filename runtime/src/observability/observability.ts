@@ -8,7 +8,7 @@ import type { GatewayRuntime } from '../gateway/runtime';
 import type { ConfigPart } from '../gateway/snapshot';
 import { ProcessEnv, type Admin, type RequestTrace } from '../../../common/src/protocol';
 import { accessLevel, accessLine, writeAccessLine } from './accessLog';
-import { ConsumerLabels, GATEWAY_ROUTE, isGatewayEndpoint, NO_ROUTE } from './labels';
+import { ConsumerLabels, GATEWAY_ROUTE, isGatewayEndpoint, NO_ROUTE, providerLabels } from './labels';
 import { GatewayMetrics } from './metrics';
 import { RequestStats } from './requestStats';
 import { RouteInstrumentSet } from './routeInstruments';
@@ -111,7 +111,8 @@ export class Observability {
     const route = this.routeLabel(ctx);
     const instruments = state.snapshot.part(this.instruments).for(route);
     instruments.requests(ctx.method, status).value += 1;
-    instruments.duration.observe(durationMs / 1000);
+    const served = state.upstream.provider;
+    (served === undefined ? instruments.duration : instruments.durationFor(providerLabels(served, state.upstream.model))).observe(durationMs / 1000);
     this.stats.recordRequest(route, status, durationMs);
     if (state.rejection) this.countRejection(ctx, route);
     if (state.guardrailVerdicts) this.countGuardrails(ctx, route);
@@ -164,7 +165,7 @@ export class Observability {
       // An attempt the client spoiled (too large, too slow, gone) says nothing about the upstream: not in its figures.
       if (event.outcome === 'client-error') return;
       this.routeInstruments(event.route)
-        .upstreamDuration(event.target)
+        .upstreamDuration(event.target, event.provider === undefined ? undefined : providerLabels(event.provider, event.model))
         .observe(event.durationMs / 1000);
       const reason = event.outcome === 'response' ? (event.status !== undefined && event.status >= 500 ? `http_${event.status}` : undefined) : event.outcome;
       if (reason !== undefined && reason !== 'aborted') metrics.upstreamErrors.labels({ route: event.route, target: event.target, reason }).inc();
@@ -175,14 +176,16 @@ export class Observability {
     });
     this.on('upstream.first-byte', (event) =>
       this.routeInstruments(event.route)
-        .timeToFirstByte(event.target)
+        .timeToFirstByte(event.target, event.provider === undefined ? undefined : providerLabels(event.provider, event.model))
         .observe(event.ttfbMs / 1000),
     );
     this.on('stream.cut', (event) => metrics.streamCuts.labels({ route: event.route, target: event.target, reason: event.reason }).inc());
     this.on('usage', (event) => {
-      const tokens = this.routeInstruments(event.route).tokens(this.consumers.label(event.consumer));
+      const servedBy = event.provider === undefined ? undefined : providerLabels(event.provider, event.model);
+      const tokens = this.routeInstruments(event.route).tokens(this.consumers.label(event.consumer), servedBy);
       tokens.prompt.value += event.promptTokens;
       tokens.completion.value += event.completionTokens;
+      if (event.cachedTokens) tokens.cached.value += event.cachedTokens;
       this.stats.recordTokens(event.route, event.promptTokens, event.completionTokens);
     });
     this.on('target.health', (event) => {

@@ -2,21 +2,31 @@
 // applied, method/status and consumer pairs on first use), so a request costs map lookups and additions.
 import { redactUrl, type GatewayConfig } from '../../../common/src/config';
 import type { CounterChild, HistogramChild } from './hotMetrics';
-import { methodLabel } from './labels';
+import { methodLabel, providerLabels } from './labels';
 import type { GatewayMetrics } from './metrics';
 
+/** The `provider` and `model` labels of an observation (labels.ts providerLabels): empty for a plain target. */
+export interface ServedBy {
+  provider: string;
+  model: string;
+}
+
+const PLAIN: ServedBy = { provider: '', model: '' };
+
 export class RouteInstruments {
+  /** Request duration of requests no provider served (plain targets, or answered by the gateway). */
   readonly duration: HistogramChild;
+  private readonly durations = new Map<string, HistogramChild>();
   private readonly requestCounters = new Map<string, Map<number, CounterChild>>();
   private readonly upstreamTimers = new Map<string, HistogramChild>();
   private readonly firstByteTimers = new Map<string, HistogramChild>();
-  private readonly tokenCounters = new Map<string, { prompt: CounterChild; completion: CounterChild }>();
+  private readonly tokenCounters = new Map<string, { prompt: CounterChild; completion: CounterChild; cached: CounterChild }>();
 
   constructor(
     private readonly metrics: GatewayMetrics,
     readonly route: string,
   ) {
-    this.duration = metrics.requestDuration.child({ route });
+    this.duration = metrics.requestDuration.child({ route, ...PLAIN });
   }
 
   requests(method: string, status: number): CounterChild {
@@ -24,21 +34,35 @@ export class RouteInstruments {
     return cached(byStatus, status, () => this.metrics.requests.child({ route: this.route, method: methodLabel(method), status: String(status) }));
   }
 
-  upstreamDuration(target: string): HistogramChild {
-    return cached(this.upstreamTimers, target, () => this.metrics.upstreamDuration.child({ route: this.route, target }));
+  /** Request duration of a request a provider served. */
+  durationFor(servedBy: ServedBy): HistogramChild {
+    return cached(this.durations, keyOf(servedBy), () => this.metrics.requestDuration.child({ route: this.route, ...servedBy }));
   }
 
-  timeToFirstByte(target: string): HistogramChild {
-    return cached(this.firstByteTimers, target, () => this.metrics.timeToFirstByte.child({ route: this.route, target }));
+  upstreamDuration(target: string, servedBy: ServedBy = PLAIN): HistogramChild {
+    return cached(this.upstreamTimers, servedBy === PLAIN ? target : `${target}\u0000${keyOf(servedBy)}`, () =>
+      this.metrics.upstreamDuration.child({ route: this.route, target, ...servedBy }),
+    );
+  }
+
+  timeToFirstByte(target: string, servedBy: ServedBy = PLAIN): HistogramChild {
+    return cached(this.firstByteTimers, servedBy === PLAIN ? target : `${target}\u0000${keyOf(servedBy)}`, () =>
+      this.metrics.timeToFirstByte.child({ route: this.route, target, ...servedBy }),
+    );
   }
 
   /** `consumer` is already a bounded label (labels.ts ConsumerLabels). */
-  tokens(consumer: string): { prompt: CounterChild; completion: CounterChild } {
-    return cached(this.tokenCounters, consumer, () => ({
-      prompt: this.metrics.tokens.child({ route: this.route, consumer, type: 'prompt' }),
-      completion: this.metrics.tokens.child({ route: this.route, consumer, type: 'completion' }),
+  tokens(consumer: string, servedBy: ServedBy = PLAIN): { prompt: CounterChild; completion: CounterChild; cached: CounterChild } {
+    return cached(this.tokenCounters, servedBy === PLAIN ? consumer : `${consumer}\u0000${keyOf(servedBy)}`, () => ({
+      prompt: this.metrics.tokens.child({ route: this.route, consumer, type: 'prompt', ...servedBy }),
+      completion: this.metrics.tokens.child({ route: this.route, consumer, type: 'completion', ...servedBy }),
+      cached: this.metrics.tokens.child({ route: this.route, consumer, type: 'cached', ...servedBy }),
     }));
   }
+}
+
+function keyOf(servedBy: ServedBy): string {
+  return `${servedBy.provider}\u0000${servedBy.model}`;
 }
 
 function cached<K, T>(map: Map<K, T>, key: K, make: () => T): T {
@@ -64,8 +88,11 @@ export class RouteInstrumentSet {
       this.byRoute.set(route.name, instruments);
       for (const target of route.targets) {
         const label = redactUrl(target.url); // as UpstreamTarget.url: never a credential in a label
-        instruments.upstreamDuration(label);
-        instruments.timeToFirstByte(label);
+        // A provider target's model is known ahead only when it aliases one; else its series appear with its first request.
+        if (target.provider && target.provider.model === undefined) continue;
+        const servedBy = target.provider ? providerLabels(target.provider.name, target.provider.model) : undefined;
+        instruments.upstreamDuration(label, servedBy);
+        instruments.timeToFirstByte(label, servedBy);
       }
     }
   }

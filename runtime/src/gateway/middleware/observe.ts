@@ -104,6 +104,8 @@ function traceRecord(ctx: GatewayContext, route: string, status: number, duratio
     durationMs: round(durationMs),
     upstream: {
       target: upstream.target,
+      ...(upstream.provider !== undefined ? { provider: upstream.provider } : {}),
+      ...(upstream.model !== undefined ? { model: upstream.model } : {}),
       attempts: upstream.attempts,
       upstreamMs: timings.upstreamMs === undefined ? undefined : round(timings.upstreamMs),
       ttfbMs: timings.firstByteAt === undefined ? undefined : round(timings.firstByteAt - timings.receivedAt),

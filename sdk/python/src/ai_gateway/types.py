@@ -401,6 +401,8 @@ class _TraceUpstream(TypedDict):
 
 class TraceUpstream(_TraceUpstream, total=False):
     target: str
+    provider: str
+    model: str
     upstreamMs: float
     ttfbMs: float
     outcome: str
