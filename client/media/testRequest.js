@@ -74,7 +74,11 @@
       return;
     }
     for (const entry of trace) {
-      list.append(el('li', '', `+${entry.atMs} ms  ${entry.stage}: ${entry.outcome}${entry.detail ? ` (${entry.detail})` : ''}`));
+      // A multi-line detail (the upstream request a provider target was sent) keeps its lines.
+      const multiline = entry.detail && entry.detail.includes('\n');
+      const item = el('li', '', `+${entry.atMs} ms  ${entry.stage}: ${entry.outcome}${entry.detail && !multiline ? ` (${entry.detail})` : ''}`);
+      if (multiline) item.append(el('pre', 'trace-detail', entry.detail));
+      list.append(item);
     }
   }
 
@@ -177,7 +181,7 @@
         const summary = el(
           'li',
           'muted',
-          `${t.method} ${t.path} → route ${t.route || '–'}${t.consumer ? `, consumer ${t.consumer}` : ''}, ${t.status} in ${t.durationMs} ms; upstream ${up.target || '–'} after ${up.attempts} attempt(s)${up.ttfbMs !== undefined ? `, first byte ${up.ttfbMs} ms` : ''}`,
+          `${t.method} ${t.path} → route ${t.route || '–'}${t.consumer ? `, consumer ${t.consumer}` : ''}, ${t.status} in ${t.durationMs} ms; upstream ${up.target || '–'}${up.provider ? ` (provider ${up.provider}, model ${up.model || '–'})` : ''} after ${up.attempts} attempt(s)${up.ttfbMs !== undefined ? `, first byte ${up.ttfbMs} ms` : ''}`,
         );
         $('trace').prepend(summary);
         break;

@@ -6,7 +6,9 @@ import type { Admin, Lsp } from '../../common/src/protocol';
 import { toRange, type GatewayDocumentModels } from './documentModels';
 import type { MetricsPoller } from './metricsPoller';
 
-export type RoutesTreeNode = { kind: 'route'; uri: vscode.Uri; route: Lsp.Route; id: string } | { kind: 'target'; route: string; url: string; weight: number };
+export type RoutesTreeNode =
+  | { kind: 'route'; uri: vscode.Uri; route: Lsp.Route; id: string }
+  | { kind: 'target'; route: string; url: string; weight: number; provider?: string; model?: string };
 
 export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RoutesTreeNode | undefined>();
@@ -71,7 +73,7 @@ export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vsco
     }
     if (node.kind === 'route') {
       // As the gateway shows a target everywhere (and names it in its metrics): without the URL's credentials.
-      return node.route.targets.map((t) => ({ kind: 'target' as const, route: node.route.name, url: t.url, weight: t.weight }));
+      return node.route.targets.map((t) => ({ kind: 'target' as const, route: node.route.name, ...t }));
     }
     return [];
   }
@@ -80,7 +82,11 @@ export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vsco
     if (node.kind === 'target') {
       const health = this.metrics?.routes.find((r) => r.route === node.route)?.targets?.find((t) => t.url === node.url);
       const item = new vscode.TreeItem(node.url, vscode.TreeItemCollapsibleState.None);
-      item.description = [node.weight !== 1 ? `weight ${node.weight}` : '', health ? (health.healthy ? 'healthy' : 'unhealthy') : '']
+      item.description = [
+        node.provider ? `${node.provider}${node.model ? ` ${node.model}` : ''}` : '',
+        node.weight !== 1 ? `weight ${node.weight}` : '',
+        health ? (health.healthy ? 'healthy' : 'unhealthy') : '',
+      ]
         .filter(Boolean)
         .join(' · ');
       item.iconPath =
@@ -96,7 +102,7 @@ export class RoutesView implements vscode.TreeDataProvider<RoutesTreeNode>, vsco
     // A route being written keeps its place in the view; its icon says the config would not load yet.
     const problems = route.errors > 0 ? `\n\n$(error) ${route.errors} error(s) in this route: the gateway refuses the config until they are fixed.` : '';
     item.tooltip = new vscode.MarkdownString(
-      `**${route.name}** \`${(route.methods ?? ['any method']).join(', ')} ${route.path}\`\n\n${route.targets.map((t) => `- ${t.url}`).join('\n')}${problems}`,
+      `**${route.name}** \`${(route.methods ?? ['any method']).join(', ')} ${route.path}\`\n\n${route.targets.map((t) => `- ${t.provider ? `${t.provider} ` : ''}${t.url}`).join('\n')}${problems}`,
       true,
     );
     item.iconPath =

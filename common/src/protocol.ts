@@ -340,7 +340,8 @@ export namespace Lsp {
   export interface Route extends Pick<RouteConfig, 'name' | 'path' | 'methods' | 'match' | 'example' | 'tests'> {
     /** Its place under `routes:`. */
     index: number;
-    targets: { url: string; weight: number }[];
+    /** `provider` and `model` (the alias) for a target that names a provider. */
+    targets: { url: string; weight: number; provider?: string; model?: string }[];
     /** The whole entry under `routes:`. */
     range: Range;
     /** Where each of `tests` is written, in the same order. */

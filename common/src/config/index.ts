@@ -28,3 +28,4 @@ export {
 } from './providers';
 export { MODEL_LISTS, knownModel, modelListIsClosed, type KnownModel, type ModelPrice, type ProviderModels } from './providerModels';
 export { HeldCredential, type AwsKeys, type CredentialValues } from './heldCredential';
+export { isPlaintextCredentialHeader } from './providerRules';

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Document, LineCounter } from 'yaml';
 import { interpolate } from './env';
 import { normalizeConfig } from './normalize';
+import { plaintextHeaderFindings } from './providerRules';
 import { envReferences, semanticFindings } from './rules';
 import { schemaDiagnostics } from './schemaCheck';
 import type { Diagnostic, GatewayConfig } from './types';
@@ -116,7 +117,7 @@ export function* checkConfigSteps(text: string, options: LoadOptions = {}, slice
       yield;
       // A value the schema already refused gets one message, not a second one from the rules.
       const refused = new Set(schema.map((d) => JSON.stringify(d.path)));
-      for (const f of semanticFindings(data, env)) {
+      for (const f of [...semanticFindings(data, env), ...plaintextHeaderFindings(raw)]) {
         if (refused.has(JSON.stringify(f.path))) continue;
         diagnostics.push({
           range: at(f.path, f.onKey),

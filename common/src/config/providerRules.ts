@@ -198,3 +198,43 @@ export function providerEnvReferences(root: Raw): { name: string; path: Path; be
   });
   return out;
 }
+
+/** Header names that carry credentials: a value written out in the config is a key in version control. */
+const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|api-key|x-api-key|x-goog-api-key)$|key|token|secret|password/i;
+
+/**
+ * Target headers whose credential is written in the config itself. Read from the data before `${VAR}` expansion
+ * (after it, a variable's value cannot be told from a literal).
+ */
+export function plaintextHeaderFindings(uninterpolated: unknown): Finding[] {
+  const out: Finding[] = [];
+  list(obj(uninterpolated).routes).forEach((r, index) => {
+    for (const { raw, path } of targetObjects(obj(r), index)) {
+      for (const [name, value] of Object.entries(obj(raw.headers))) {
+        if (!isPlaintextCredentialHeader(name, value)) continue;
+        out.push({
+          path: [...path, 'headers', name],
+          severity: 'warning',
+          code: 'secret.plaintextHeader',
+          message: `The ${name} header's value is written in the config, where it ends up in version control: read it from the environment, e.g. ${name}: "\${${envName(name)}}".`,
+          data: { header: name, variable: envName(name) },
+        });
+      }
+    }
+  });
+  return out;
+}
+
+/** A header that carries a credential, with the credential itself as its value (not read from `${VAR}`). */
+export function isPlaintextCredentialHeader(name: string, value: unknown): boolean {
+  return typeof value === 'string' && value !== '' && !value.includes('${') && CREDENTIAL_HEADER.test(name);
+}
+
+function envName(header: string): string {
+  return (
+    header
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '') || 'HEADER_VALUE'
+  );
+}

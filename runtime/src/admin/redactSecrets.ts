@@ -1,13 +1,19 @@
-// Secrets a user wrote into the config (`jwt.secret`, `apiKeys[].key`; the editor warns about them) and API-key
+// Secrets a user wrote into the config (`jwt.secret`, `apiKeys[].key`, a credential header's value on a target; the
+// editor warns about them) and API-key
 // digests (`apiKeys[].sha256`, which GET /security hides too) never leave the gateway through the admin API: GET
 // /config shows them as <redacted>. A PUT that sends the marker back in place of a digest gets the digest of the same
 // key (same endpoint, same key name) from the running config; any other marker is refused rather than written over
 // the real value.
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Scalar } from 'yaml';
+import { isPlaintextCredentialHeader } from '../../../common/src/config';
 
 const REDACTED = '<redacted>';
 
-type Visit = (holder: Scalar, path: string, where: { endpoint: unknown; methods: unknown; keyName: unknown; field: 'secret' | 'key' | 'sha256' }) => void;
+type Visit = (
+  holder: Scalar,
+  path: string,
+  where: { endpoint: unknown; methods: unknown; keyName: unknown; field: 'secret' | 'key' | 'sha256' | 'header' },
+) => void;
 
 function scalarOf(map: unknown, key: string): Scalar | undefined {
   if (!isMap(map)) return undefined;
@@ -16,6 +22,7 @@ function scalarOf(map: unknown, key: string): Scalar | undefined {
 }
 
 function eachSecret(document: Document, visit: Visit): void {
+  eachHeaderSecret(document, visit);
   const security = document.get('security', true);
   if (!isSeq(security)) return;
   security.items.forEach((rule, i) => {
@@ -31,6 +38,29 @@ function eachSecret(document: Document, visit: Visit): void {
       for (const field of ['key', 'sha256'] as const) {
         const value = scalarOf(key, field);
         if (value) visit(value, `security[${i}].apiKeys[${j}].${field}`, { endpoint, methods, keyName, field });
+      }
+    });
+  });
+}
+
+/** Target headers whose credential is written out (`x-api-key: sk-...` rather than `"${KEY}"`). */
+function eachHeaderSecret(document: Document, visit: Visit): void {
+  const routes = document.get('routes', true);
+  if (!isSeq(routes)) return;
+  routes.items.forEach((route, i) => {
+    const targets = isMap(route) ? route.get('targets', true) : undefined;
+    if (!isSeq(targets)) return;
+    targets.items.forEach((target, j) => {
+      const headers = isMap(target) ? target.get('headers', true) : undefined;
+      if (!isMap(headers)) return;
+      for (const pair of headers.items) {
+        if (!isScalar(pair.key) || !isScalar(pair.value) || !isPlaintextCredentialHeader(String(pair.key.value), pair.value.value)) continue;
+        visit(pair.value, `routes[${i}].targets[${j}].headers.${String(pair.key.value)}`, {
+          endpoint: undefined,
+          methods: undefined,
+          keyName: undefined,
+          field: 'header',
+        });
       }
     });
   });

@@ -17,6 +17,9 @@ interface DiagnosticData {
   endpoint?: string;
   route?: string;
   kind?: string;
+  /** secret.plaintextHeader: the header and the variable to read it from. */
+  header?: string;
+  variable?: string;
 }
 
 function action(document: TextDocument, title: string, edits: TextEdit[], diagnostic?: Diagnostic, kind: string = CodeActionKind.QuickFix): CodeAction {
@@ -119,12 +122,19 @@ function fixesFor(document: TextDocument, analysis: GatewayAnalysis, d: Diagnost
     case 'schema.unknownKey':
       return data.suggestion ? renameKeyFix(document, analysis, d, data.suggestion) : [];
     case 'schema.enum':
-    case 'target.unknownMock': {
+    case 'target.unknownMock':
+    case 'provider.wrongMock':
+    case 'provider.unknownModel': {
       const edit = data.suggestion ? replaceScalar(document, analysis, d, data.suggestion) : undefined;
       return edit ? [action(document, `Change to "${data.suggestion}"`, [edit], d)] : [];
     }
     case 'secret.plaintext':
       return plaintextSecretFix(document, analysis, d, data);
+    case 'secret.plaintextHeader': {
+      const reference = data.variable ? `\${${data.variable}}` : undefined;
+      const edit = reference ? replaceScalar(document, analysis, d, reference) : undefined;
+      return edit ? [action(document, `Read the ${data.header ?? 'header'} value from the environment variable ${data.variable}`, [edit], d)] : [];
+    }
     default:
       return [];
   }

@@ -1,11 +1,15 @@
 // Completion: keys valid at the cursor (required first), enum values, the schema's defaultSnippets, route paths for
-// `security[].endpoint`, rate-limit forms, and environment variable names inside `${`.
+// `security[].endpoint`, rate-limit forms, environment variable names inside `${` and for `apiKeyEnv`, and a provider
+// target's known models.
 import { CompletionItemKind, InsertTextFormat, type CompletionItem, type CompletionList, type Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { GatewayAnalysis } from './analysis';
 import { cursorContext, type CursorContext } from './cursorContext';
 import { flowContext, opensFlow } from './flowContext';
+import { providerAt, providerValueItems, targetField } from './providerHints';
 import { enumValueDescription, isArraySchema, isObjectSchema, propertiesAt, schemasAt, type SchemaNode } from './schemaAt';
+
+type Env = Record<string, string | undefined>;
 
 const RATE_FORMS = ['100/min', '10/s', '5000/hour', '1000/day', '100'];
 
@@ -116,9 +120,15 @@ function scalarValues(schemas: SchemaNode[]): string[] {
   return [...values];
 }
 
-function valueItems(ctx: CursorContext, position: Position, analysis: GatewayAnalysis | undefined): CompletionItem[] {
+function valueItems(ctx: CursorContext, position: Position, analysis: GatewayAnalysis | undefined, env: Env, current: () => GatewayAnalysis): CompletionItem[] {
   const range = replaceRange(position, ctx.prefix);
   const last = ctx.path[ctx.path.length - 1];
+  const target = targetField(ctx.path);
+  if (target) {
+    // Which provider the target names is read from this version: it may have been typed on the line above just now.
+    const items = providerValueItems(target.field, providerAt(current().result.document, target.target), range, env, ctx.prefix);
+    if (items) return items;
+  }
   const item = (label: string, kind: CompletionItemKind, detail?: string): CompletionItem => ({
     label,
     kind,
@@ -163,18 +173,19 @@ export function doComplete(
   document: TextDocument,
   position: Position,
   analysis: GatewayAnalysis | undefined,
-  envNames: string[],
+  env: Env,
   current: () => GatewayAnalysis,
 ): CompletionList {
   const text = document.getText();
   const line = text.slice(document.offsetAt({ line: position.line, character: 0 }), document.offsetAt({ line: position.line + 1, character: 0 }));
   const before = line.slice(0, position.character);
-  const env = /\$\{([A-Za-z0-9_]*)$/.exec(before);
-  if (env) return { isIncomplete: false, items: envItems(text, envNames, position, env[1] ?? '', line.slice(position.character).startsWith('}')) };
+  const reference = /\$\{([A-Za-z0-9_]*)$/.exec(before);
+  if (reference)
+    return { isIncomplete: false, items: envItems(text, Object.keys(env), position, reference[1] ?? '', line.slice(position.character).startsWith('}')) };
   const flow = opensFlow(before) ? flowContext(text, current().result.document.contents, document.offsetAt(position), before) : undefined;
   const ctx = flow ?? cursorContext(text, position.line, position.character);
   // `- |` under a list of values (methods, retryOn) is a value, not the first key of a new mapping.
   const scalarItem = ctx.kind === 'key' && ctx.newItem && !schemasAt(ctx.path).some(isObjectSchema);
-  const items = ctx.kind === 'key' && !scalarItem ? keyItems(ctx, position) : valueItems({ ...ctx, kind: 'value' }, position, analysis);
+  const items = ctx.kind === 'key' && !scalarItem ? keyItems(ctx, position) : valueItems({ ...ctx, kind: 'value' }, position, analysis, env, current);
   return { isIncomplete: false, items };
 }

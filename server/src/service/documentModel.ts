@@ -78,7 +78,13 @@ function lspRoute(document: TextDocument, entry: RouteEntry, route: RouteConfig,
     ...(route.methods ? { methods: route.methods } : {}),
     ...(route.match ? { match: route.match } : {}),
     // As the gateway shows a target everywhere: without the URL's credentials.
-    targets: route.targets.filter((t) => typeof t.url === 'string').map((t) => ({ url: redactUrl(t.url), weight: t.weight })),
+    targets: route.targets
+      .filter((t) => typeof t.url === 'string')
+      .map((t) => ({
+        url: redactUrl(t.url),
+        weight: t.weight,
+        ...(t.provider ? { provider: t.provider.name, ...(t.provider.model !== undefined ? { model: t.provider.model } : {}) } : {}),
+      })),
     ...(example ? { example } : {}),
     tests: tests.map((t) => t.test),
     range: entry.itemRange,

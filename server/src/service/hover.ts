@@ -4,6 +4,7 @@ import type { Hover, Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { redactUrl, securityRuleIndex, securityRulesForRoute, type GatewayConfig, type SecurityRule } from '../../../common/src/config';
 import type { GatewayAnalysis } from './analysis';
+import { providerAt, providerValueHover, targetField } from './providerHints';
 import { describedSchemaAt, enumValueDescription, schemasAt, type JsonPath } from './schemaAt';
 import { nodeAtOffset, rangeOfNode } from './yamlNodes';
 
@@ -58,7 +59,7 @@ function allowedValues(path: JsonPath): string[] {
   return [...values];
 }
 
-export function doHover(document: TextDocument, position: Position, analysis: GatewayAnalysis): Hover | null {
+export function doHover(document: TextDocument, position: Position, analysis: GatewayAnalysis, env: Record<string, string | undefined> = {}): Hover | null {
   const found = nodeAtOffset(analysis.result.document.contents, document.offsetAt(position));
   if (!found || found.path.length === 0) return null;
   const path = found.path;
@@ -68,6 +69,10 @@ export function doHover(document: TextDocument, position: Position, analysis: Ga
   } else if (path[0] === 'security' && typeof path[1] === 'number' && path[2] === 'endpoint' && path.length === 3) {
     parts.push(endpointSummary(analysis.result.config, path[1]));
   } else {
+    const target = found.onKey ? undefined : targetField(path);
+    const hint =
+      target && providerValueHover(target.field, (found.node as { value?: unknown }).value, providerAt(analysis.result.document, target.target), env);
+    if (hint) parts.push(hint);
     const schemaPath = typeof path[path.length - 1] === 'number' && !found.onKey ? path.slice(0, -1) : path;
     const schema = describedSchemaAt(schemaPath);
     if (!schema) return null;

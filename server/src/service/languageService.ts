@@ -77,8 +77,8 @@ export function createLanguageService(initial: LanguageServiceOptions = {}): Gat
       return analysis && validate(analysis);
     },
     // Completion reads the cursor's context from the text; the route list may come from the previous version.
-    doComplete: (document, position) => doComplete(document, position, cache.latest(document.uri), Object.keys(analysisOptions().env), () => analyze(document)),
-    doHover: (document, position) => doHover(document, position, analyze(document)),
+    doComplete: (document, position) => doComplete(document, position, cache.latest(document.uri), analysisOptions().env, () => analyze(document)),
+    doHover: (document, position) => doHover(document, position, analyze(document), analysisOptions().env),
     findDocumentSymbols: (document) => documentSymbols(document, analyze(document)),
     getFoldingRanges: (document) => foldingRanges(document, analyze(document)),
     getSelectionRanges: (document, positions) => selectionRanges(document, positions, analyze(document)),

@@ -38,7 +38,7 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
         throw new AdminError(
           400,
           'bad_request',
-          `${redacted.join(', ')} still reads <redacted> (GET /config hides plaintext secrets, and the digests of keys it cannot match by endpoint and name): move the secret to an environment variable (jwt.secretEnv, apiKeys[].keyEnv) or send the real value.`,
+          `${redacted.join(', ')} still reads <redacted> (GET /config hides plaintext secrets, and the digests of keys it cannot match by endpoint and name): move the secret to an environment variable (jwt.secretEnv, apiKeys[].keyEnv, "\${VAR}" in a target header) or send the real value.`,
         );
       }
       try {
