@@ -4,6 +4,7 @@
 import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { loadConfig } from '../../common/src/config';
 import { CHAT, configFromYaml, send, startTestGateway } from './support';
 
 /** A loopback port nothing listens on: bound, then released. */
@@ -55,6 +56,45 @@ describe('mock for unreachable targets', () => {
       assert.deepEqual(swapped.map((l) => l.target).sort(), [refusedUrl, unresolvableUrl].sort());
       assert.match(String(swapped.find((l) => l.target === unresolvableUrl)?.reason), /host does not resolve \(ENOTFOUND/);
       assert.match(String(swapped.find((l) => l.target === refusedUrl)?.reason), /cannot connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("serves an unreachable provider target with that provider's own mock, which gets the mock's credentials, not the held key", async () => {
+    const ollamaUrl = `http://127.0.0.1:${await closedPort()}`;
+    const providers: [string, string, string][] = [
+      ['anthropic', 'url: https://anthropic.invalid, apiKeyEnv: HELD_KEY, model: claude-haiku-4-5', 'mock://anthropic'],
+      ['openai', 'url: https://openai.invalid/v1, apiKeyEnv: HELD_KEY, model: gpt-4o-mini', 'mock://openai'],
+      ['gemini', 'url: https://gemini.invalid, apiKeyEnv: HELD_KEY, model: gemini-2.5-flash', 'mock://gemini'],
+      ['bedrock', 'url: https://bedrock.invalid, model: "amazon.nova-lite-v1:0"', 'mock://bedrock'],
+      ['azure-openai', 'url: https://azure.invalid, apiKeyEnv: HELD_KEY, deployment: gpt-4o-mini', 'mock://azure-openai'],
+      ['ollama', `url: "${ollamaUrl}", model: llama3.2`, 'mock://openai'],
+    ];
+    const yaml = `gateway:\n  mockUnreachableTargets: true\nroutes:\n${providers
+      .map(([name, target]) => `  - { name: ${name}, path: /${name}/v1/chat/completions, targets: [{ provider: ${name}, ${target} }] }`)
+      .join('\n')}\n`;
+    const env = { HELD_KEY: 'sk-held-never-sent-to-a-mock', AWS_ACCESS_KEY_ID: 'AKIDHELD0000', AWS_SECRET_ACCESS_KEY: 'held-secret' };
+    const loaded = loadConfig(yaml, { mode: 'start', env });
+    assert.deepEqual(
+      loaded.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
+    const gateway = await startTestGateway(loaded.config, { env });
+    try {
+      for (const [name] of providers) {
+        const answer = await send(`${gateway.url}/${name}/v1/chat/completions`, { body: CHAT });
+        assert.equal(answer.status, 200, `${name}: ${answer.text}`);
+        assert.match(answer.json<{ choices: { message: { content: string } }[] }>().choices[0]?.message.content ?? '', /Hello from the AI gateway mock/);
+      }
+      const held = [...gateway.runtime.snapshot.upstreams.values()].map((group) => group.targets[0]?.provider?.settings);
+      assert.ok(held.every((settings) => settings && settings.apiKey !== env.HELD_KEY && settings.aws?.accessKeyId !== env.AWS_ACCESS_KEY_ID));
+      const swapped = gateway.logs.lines.filter((l) => String(l.msg).includes('(mockUnreachableTargets)'));
+      for (const [name, , mock] of providers) {
+        const line = swapped.find((l) => String(l.target).includes(name === 'ollama' ? ollamaUrl : `${name.split('-')[0]}.invalid`));
+        assert.ok(line, `${name} was logged`);
+        assert.match(String(line.msg), new RegExp(`served by the built-in ${mock} \\(`), name);
+      }
     } finally {
       await gateway.close();
     }
