@@ -100,7 +100,7 @@ describe('provider targets: the openai SDK through the gateway to each provider 
         const second = await client.chat.completions.create({
           model: 'x',
           tools: [WEATHER_TOOL],
-          messages: [question, first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'sunny, 21 degrees' }],
+          messages: [question, first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: 'sunny, 21 degrees' }],
         });
         // Gemini's function responses are objects: the translator wraps the text as { content }.
         assert.match(second.choices[0]?.message.content ?? '', /The tool answered: .*sunny, 21 degrees/);
@@ -139,7 +139,7 @@ describe('provider targets: the openai SDK through the gateway to each provider 
         assert.ok(error instanceof APIError, String(error));
         assert.equal(error.status, 429);
         assert.equal(typeof error.message, 'string');
-        assert.equal(error.headers?.get('retry-after'), '7');
+        assert.equal((error.headers as Headers | undefined)?.get('retry-after'), '7');
       });
 
       it('ends a stream the provider cuts mid-way with an error the SDK raises, after what had arrived', async () => {

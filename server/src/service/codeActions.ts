@@ -53,11 +53,12 @@ function locate(document: TextDocument, analysis: GatewayAnalysis, range: Range)
 }
 
 /** Replaces the scalar at the diagnostic with `value`, quoted as the scalar was (or as it must be). */
-function replaceScalar(document: TextDocument, analysis: GatewayAnalysis, d: Diagnostic, value: string): TextEdit | undefined {
+function replaceScalar(document: TextDocument, analysis: GatewayAnalysis, d: Diagnostic, value: string, quoted = false): TextEdit | undefined {
   const found = locate(document, analysis, d.range);
   if (!found || !isScalar(found.node) || !found.node.range) return undefined;
   const [start, end] = found.node.range;
-  return { range: { start: document.positionAt(start), end: document.positionAt(end) }, newText: scalarLike(found.node, value) };
+  const text = quoted && found.node.type !== 'QUOTE_SINGLE' ? JSON.stringify(value) : scalarLike(found.node, value);
+  return { range: { start: document.positionAt(start), end: document.positionAt(end) }, newText: text };
 }
 
 function unprotectedFixes(document: TextDocument, analysis: GatewayAnalysis, d: Diagnostic, data: DiagnosticData): CodeAction[] {
@@ -131,8 +132,8 @@ function fixesFor(document: TextDocument, analysis: GatewayAnalysis, d: Diagnost
     case 'secret.plaintext':
       return plaintextSecretFix(document, analysis, d, data);
     case 'secret.plaintextHeader': {
-      const reference = data.variable ? `\${${data.variable}}` : undefined;
-      const edit = reference ? replaceScalar(document, analysis, d, reference) : undefined;
+      // Quoted whatever the scalar was: `${...}` is not a plain scalar inside a flow mapping.
+      const edit = data.variable ? replaceScalar(document, analysis, d, `\${${data.variable}}`, true) : undefined;
       return edit ? [action(document, `Read the ${data.header ?? 'header'} value from the environment variable ${data.variable}`, [edit], d)] : [];
     }
     default:

@@ -54,7 +54,7 @@ async function readOpenAIRequest(ctx: GatewayContext, next: Next, frontDoor: Fro
   }
   state.openAIRequest = { operation, body: openAIBody, frontDoor };
   if (state.model === undefined && typeof openAIBody.model === 'string') state.model = openAIBody.model;
-  return next();
+  await next();
 }
 
 function operationOf(path: string, frontDoor: FrontDoor): Operation | undefined {
