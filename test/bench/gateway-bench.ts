@@ -5,6 +5,9 @@
 // Each row also gives the CPU time per request of the process under test (and of the mock), read from /proc around
 // the measured run: on a shared, noisy machine rps moves with the neighbours, CPU per request much less.
 // Add a row by adding a Scenario to SCENARIOS (e.g. a gateway config with security or metrics turned on).
+// Provider translation (issue 16): the gateway and Portkey each translate OpenAI requests for Anthropic's API in front
+// of the built-in Anthropic mock (its own process), next to the pass-through rows; then the time to the first token of a
+// stream is measured one request after another, direct and through the gateway, plain and translated.
 // BENCH_ONLY=regexp runs the baseline plus the matching scenarios; BENCH_CPU_PROF=dir writes a V8 CPU profile
 // of each gateway process there (read it with test/bench/cpuProfileTop.ts).
 import { execFileSync } from 'node:child_process';
@@ -37,6 +40,18 @@ const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
  */
 const PIN = process.env.BENCH_PIN === '1';
 const CHAT_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
+/** The translated rows' request: Portkey (unlike the gateway) sets no default max_tokens, which Anthropic requires. */
+const TRANSLATED_BODY = JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Say hello' }] });
+/** Sequential streamed requests per time-to-first-token figure (BENCH_TTFT). */
+const TTFT_REQUESTS = Number(process.env.BENCH_TTFT ?? 300);
+const TRANSLATED_ROW = 'gateway, translated (OpenAI in, Anthropic out)';
+const PORTKEY_TRANSLATED_ROW = 'portkey gateway 1.15.2, translated to Anthropic';
+const SAME_MOCK_ROW = 'gateway, pass-through to the Anthropic mock';
+/** What the Anthropic mock wants of a request that is not translated (the gateway and Portkey send these themselves). */
+const ANTHROPIC_HEADERS = { 'x-api-key': 'sk-ant-bench', 'anthropic-version': '2023-06-01' };
+
+/** The wire format of the mock process a row runs in front of. */
+type MockFormat = 'openai' | 'anthropic';
 
 export interface Scenario {
   name: string;
@@ -44,7 +59,8 @@ export interface Scenario {
   start(mockUrl: string, workDir: string): Promise<Started>;
   path: string;
   headers?: Record<string, string>;
-  /** The request body (default: a short chat completion). */
+  /** The mock it needs (default OpenAI's), and the request body it is sent (default CHAT_BODY). */
+  mock?: MockFormat;
   body?: string;
 }
 
@@ -141,6 +157,25 @@ export const SCENARIOS: Scenario[] = [
   ...securityScenarios(),
   ...guardrailScenarios((name, routes) => gatewayScenario(name, routes)),
   {
+    // The same backend as the translated row, its own API passed through: what the translation costs on its own.
+    ...gatewayScenario(SAME_MOCK_ROW, (mockUrl) => `  - { name: messages, path: /v1/messages, methods: [POST], target: ${mockUrl} }`),
+    path: '/v1/messages',
+    headers: ANTHROPIC_HEADERS,
+    mock: 'anthropic',
+    body: TRANSLATED_BODY,
+  },
+  {
+    ...gatewayScenario(
+      TRANSLATED_ROW,
+      (mockUrl) =>
+        `  - { name: chat, path: /v1/chat/completions, methods: [POST], targets: [{ provider: anthropic, url: "${mockUrl}", apiKeyEnv: BENCH_ANTHROPIC_KEY }] }`,
+      '',
+      { ...process.env, BENCH_ANTHROPIC_KEY: 'sk-ant-bench' },
+    ),
+    mock: 'anthropic',
+    body: TRANSLATED_BODY,
+  },
+  {
     name: 'koa + koa-proxies',
     path: '/v1/chat/completions',
     start: (mockUrl) => startProcess(process.execPath, [...nodeArgs(path.join(__dirname, `koaProxiesServer${path.extname(__filename)}`)), mockUrl], jsonUrl),
@@ -149,15 +184,25 @@ export const SCENARIOS: Scenario[] = [
     name: 'portkey gateway 1.15.2',
     path: '/v1/chat/completions',
     headers: { 'x-portkey-provider': 'openai', authorization: 'Bearer sk-bench' },
-    async start() {
-      const port = await freePort();
-      const script = path.join(repoRoot, 'node_modules/@portkey-ai/gateway/build/start-server.js');
-      return startProcess(process.execPath, [script, `--port=${port}`, '--headless'], (line) =>
-        line.includes('Ready for connections') ? `http://127.0.0.1:${port}` : undefined,
-      );
-    },
+    start: startPortkey,
+  },
+  {
+    name: PORTKEY_TRANSLATED_ROW,
+    path: '/v1/chat/completions',
+    headers: { 'x-portkey-provider': 'anthropic', authorization: 'Bearer sk-ant-bench' },
+    start: startPortkey,
+    mock: 'anthropic',
+    body: TRANSLATED_BODY,
   },
 ];
+
+async function startPortkey(): Promise<Started> {
+  const port = await freePort();
+  const script = path.join(repoRoot, 'node_modules/@portkey-ai/gateway/build/start-server.js');
+  return startProcess(process.execPath, [script, `--port=${port}`, '--headless'], (line) =>
+    line.includes('Ready for connections') ? `http://127.0.0.1:${port}` : undefined,
+  );
+}
 
 /** Routing only for the other build, then this build's again: A, B, A, B with the row above. */
 function compareRows(build: string): Scenario[] {
@@ -195,21 +240,16 @@ function securityScenarios(): Scenario[] {
 }
 
 type Load = Omit<Row, 'name' | 'sequentialMs'>;
-type Driven = { url: string; headers: Record<string, string>; pid: number | undefined; body?: string };
+type Driven = { url: string; headers: Record<string, string>; pid: number | undefined; body: string; mockPid: number | undefined };
 type Slice = { requests: number; seconds: number; p50: number; p99: number; errors: number; cpuUs?: number; mockCpuUs?: number };
 
 function loadOptions(target: Driven): autocannon.Options {
-  return {
-    url: target.url,
-    connections: CONNECTIONS,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...target.headers },
-    body: target.body ?? CHAT_BODY,
-  };
+  return { url: target.url, connections: CONNECTIONS, method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: target.body };
 }
 
 /** One measured slice; CPU time of the process under test and of the mock is read around it. */
-async function measureSlice(target: Driven, seconds: number, mockPid: number | undefined): Promise<Slice> {
+async function measureSlice(target: Driven, seconds: number): Promise<Slice> {
+  const mockPid = target.mockPid;
   const cpuBefore = cpuTimeUs(target.pid);
   const mockBefore = cpuTimeUs(mockPid);
   const result = await autocannon({ ...loadOptions(target), duration: seconds });
@@ -276,30 +316,41 @@ async function sequentialMs(url: string, headers: Record<string, string>, body =
  */
 async function main(): Promise<void> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'gateway-bench-'));
-  const mockCli = cliCommand(['mock', '--port', '0']);
-  const mock = await startProcess(mockCli.command, mockCli.args, jsonUrl);
-  if (PIN) pinToCpu(0, process.pid, mock.child.pid);
+  const scenarios = SCENARIOS.filter((candidate) => !ONLY || candidate === BASELINE || ONLY.test(candidate.name));
+  const mocks = new Map<MockFormat, Started>();
+  for (const format of new Set(scenarios.map((scenario) => scenario.mock ?? 'openai'))) {
+    const mockCli = cliCommand(['mock', '--provider', format, '--port', '0']);
+    mocks.set(format, await startProcess(mockCli.command, mockCli.args, jsonUrl));
+  }
+  if (PIN) pinToCpu(0, process.pid, ...[...mocks.values()].map((mock) => mock.child.pid));
   const running: { scenario: Scenario; started: Started; target: Driven; slices: Slice[] }[] = [];
   const rows: Row[] = [];
   const firstTokens = new Map<string, FirstToken>();
+  let ttft: TtftFigures | undefined;
   try {
-    const directMs = await sequentialMs(`${mock.url}/v1/chat/completions`, {});
-    process.stderr.write(`mock ${mock.url}: ${directMs.toFixed(3)} ms per sequential request direct\n`);
-    for (const scenario of SCENARIOS.filter((candidate) => !ONLY || candidate === BASELINE || ONLY.test(candidate.name))) {
+    const directMs = new Map<MockFormat, number>();
+    for (const [format, mock] of mocks) {
+      const body = format === 'openai' ? CHAT_BODY : TRANSLATED_BODY;
+      directMs.set(format, await sequentialMs(`${mock.url}${format === 'openai' ? '/v1/chat/completions' : '/v1/messages'}`, ANTHROPIC_HEADERS, body));
+      process.stderr.write(`mock ${format} ${mock.url}: ${directMs.get(format)!.toFixed(3)} ms per sequential request direct\n`);
+    }
+    for (const scenario of scenarios) {
       process.stderr.write(`bench: starting ${scenario.name} ...\n`);
+      const mock = mocks.get(scenario.mock ?? 'openai')!;
       const started = await scenario.start(mock.url, workDir);
       if (PIN) pinToCpu(1, started.child.pid);
       const headers = { ...scenario.headers, ...(scenario.name.startsWith('portkey') ? { 'x-portkey-custom-host': `${mock.url}/v1` } : {}) };
-      const target = { url: `${started.url}${scenario.path}`, headers, pid: started.child.pid, body: scenario.body };
+      const target = { url: `${started.url}${scenario.path}`, headers, pid: started.child.pid, body: scenario.body ?? CHAT_BODY, mockPid: mock.child.pid };
       running.push({ scenario, started, target, slices: [] });
       await autocannon({ ...loadOptions(target), duration: 1 }); // warm-up: JIT, pools, keep-alive connections
     }
     for (let round = 1; round <= ROUNDS; round++) {
       process.stderr.write(`bench: round ${round} of ${ROUNDS}\n`);
-      for (const entry of running) entry.slices.push(await measureSlice(entry.target, DURATION_S / ROUNDS, mock.child.pid));
+      for (const entry of running) entry.slices.push(await measureSlice(entry.target, DURATION_S / ROUNDS));
     }
     for (const { scenario, target, slices } of running) {
-      rows.push({ name: scenario.name, ...combine(slices), sequentialMs: (await sequentialMs(target.url, target.headers, target.body)) - directMs });
+      const direct = directMs.get(scenario.mock ?? 'openai') ?? 0;
+      rows.push({ name: scenario.name, ...combine(slices), sequentialMs: (await sequentialMs(target.url, target.headers, target.body)) - direct });
     }
     // Time to first token, guarded and not, twice in turn so a busy moment does not fall on one of them only.
     const streams = running.filter((entry) => entry.scenario.name === GUARDRAIL_ROWS.plainStream || entry.scenario.name === GUARDRAIL_ROWS.redactedStream);
@@ -315,13 +366,144 @@ async function main(): Promise<void> {
         );
       }
     }
+    const plain = running.find((entry) => entry.scenario.name === 'gateway, routing only');
+    const translated = running.find((entry) => entry.scenario.name === TRANSLATED_ROW);
+    const sameMock = running.find((entry) => entry.scenario.name === SAME_MOCK_ROW);
+    if (plain && translated) {
+      process.stderr.write(`bench: time to first token, ${TTFT_REQUESTS} streamed requests each ...\n`);
+      ttft = await timesToFirstToken(mocks, plain.target.url, translated.target.url, sameMock?.target.url);
+    }
   } finally {
     for (const { started } of running) await started.stop();
-    await mock.stop();
+    for (const mock of mocks.values()) await mock.stop();
     await rm(workDir, { recursive: true, force: true });
   }
   printSummary(rows, { connections: CONNECTIONS, durationSec: DURATION_S, rounds: ROUNDS, sequentialRequests: SEQUENTIAL_REQUESTS, pinned: PIN });
   printGuardrailSummary(rows, firstTokens);
+  printTranslationGoals(rows, ttft);
+}
+
+interface TtftFigures {
+  openaiDirect: number;
+  passThrough: number;
+  anthropicDirect: number;
+  /** The pass-through route to the Anthropic mock, when that row runs: the translated stream's same-backend twin. */
+  anthropicPassThrough?: number;
+  translated: number;
+}
+
+/**
+ * Median time from sending a streamed request to the first chunk that carries answer text, over TTFT_REQUESTS
+ * requests each, one connection per probe: each mock direct, the pass-through routes and the translated route, taking
+ * turns request by request so that the machine's moods fall on all of them alike (medians: a neighbour's burst
+ * moves a mean by milliseconds).
+ */
+async function timesToFirstToken(
+  mocks: Map<MockFormat, Started>,
+  plainUrl: string,
+  translatedUrl: string,
+  sameMockUrl: string | undefined,
+): Promise<TtftFigures> {
+  const openaiStream = JSON.stringify({ ...(JSON.parse(CHAT_BODY) as object), stream: true });
+  const anthropicStream = JSON.stringify({ ...(JSON.parse(TRANSLATED_BODY) as object), stream: true });
+  const openaiText = /"content":"[^"]/;
+  const probes: [keyof TtftFigures, string, string, Record<string, string>, RegExp][] = [
+    ['openaiDirect', `${mocks.get('openai')!.url}/v1/chat/completions`, openaiStream, {}, openaiText],
+    ['passThrough', plainUrl, openaiStream, {}, openaiText],
+    ['anthropicDirect', `${mocks.get('anthropic')!.url}/v1/messages`, anthropicStream, ANTHROPIC_HEADERS, /"text_delta"/],
+    ...(sameMockUrl
+      ? [
+          ['anthropicPassThrough', sameMockUrl, anthropicStream, ANTHROPIC_HEADERS, /"text_delta"/] as [
+            keyof TtftFigures,
+            string,
+            string,
+            Record<string, string>,
+            RegExp,
+          ],
+        ]
+      : []),
+    ['translated', translatedUrl, anthropicStream, {}, openaiText],
+  ];
+  const pools = probes.map(([, url]) => new Pool(new URL(url).origin, { connections: 1 }));
+  const samples = probes.map((): number[] => []);
+  for (let i = 0; i < TTFT_REQUESTS + 20; i++) {
+    for (const [index, [, url, body, headers, firstText]] of probes.entries()) {
+      const ms = await firstTokenMs(pools[index]!, new URL(url).pathname, body, headers, firstText);
+      if (i >= 20) samples[index]!.push(ms); // the first 20 warm up
+    }
+  }
+  for (const pool of pools) await pool.close();
+  const figures = {} as TtftFigures;
+  probes.forEach(([key], index) => (figures[key] = median(samples[index]!)));
+  return figures;
+}
+
+async function firstTokenMs(pool: Pool, pathname: string, body: string, headers: Record<string, string>, firstText: RegExp): Promise<number> {
+  const sent = performance.now();
+  const response = await pool.request({ method: 'POST', path: pathname, headers: { 'content-type': 'application/json', ...headers }, body });
+  let seen = '';
+  let at: number | undefined;
+  for await (const chunk of response.body) {
+    if (at !== undefined) continue; // read to the end, so the connection is reused
+    seen += (chunk as Buffer).toString('utf8');
+    if (firstText.test(seen)) at = performance.now();
+  }
+  if (at === undefined) throw new Error(`no answer text in the stream of ${pathname}: ${seen.slice(0, 300)}`);
+  return at - sent;
+}
+
+/** Issue 16's goals: translated >= 0.7x the pass-through route's rps, >= 5x Portkey's translation, TTFT + <= 1 ms. */
+function printTranslationGoals(rows: Row[], ttft: TtftFigures | undefined): void {
+  const plain = rows.find((row) => row.name === 'gateway, routing only');
+  const translated = rows.find((row) => row.name === TRANSLATED_ROW);
+  const portkey = rows.find((row) => row.name === PORTKEY_TRANSLATED_ROW);
+  const sameMock = rows.find((row) => row.name === SAME_MOCK_ROW);
+  const out: string[] = [];
+  if (plain && translated) {
+    const share = translated.rps / plain.rps;
+    const cpu =
+      plain.cpuUsPerRequest && translated.cpuUsPerRequest
+        ? `; the gateway's CPU per request ${percent(plain.cpuUsPerRequest / translated.cpuUsPerRequest)} of the pass-through's`
+        : '';
+    out.push(
+      `goal ${TRANSLATED_ROW}: rps ${percent(share)} of the pass-through route's (goal >= 70%) ${share >= 0.7 ? 'PASS' : 'FAIL'}${roundRatios(translated, plain, 'pass-through')}${cpu}`,
+    );
+    if (sameMock) {
+      const sameCpu =
+        sameMock.cpuUsPerRequest && translated.cpuUsPerRequest ? `, CPU per request ${percent(sameMock.cpuUsPerRequest / translated.cpuUsPerRequest)}` : '';
+      out.push(
+        `  against "${SAME_MOCK_ROW}" (the same backend): rps ${percent(translated.rps / sameMock.rps)}${roundRatios(translated, sameMock, 'it')}${sameCpu}`,
+      );
+    }
+    if (portkey) {
+      const times = translated.rps / portkey.rps;
+      out.push(
+        `goal ${TRANSLATED_ROW}: ${times.toFixed(1)}x Portkey's translation (goal >= 5x) ${times >= 5 ? 'PASS' : 'FAIL'}${roundRatios(translated, portkey, 'Portkey')}`,
+      );
+    }
+  }
+  if (ttft) {
+    const added = ttft.translated - ttft.passThrough;
+    const sameMock = ttft.anthropicPassThrough === undefined ? '' : `, pass-through route to it ${ttft.anthropicPassThrough.toFixed(3)} ms`;
+    out.push(
+      `time to first token, median of ${TTFT_REQUESTS} sequential streams each: OpenAI mock direct ${ttft.openaiDirect.toFixed(3)} ms, pass-through route ${ttft.passThrough.toFixed(3)} ms; Anthropic mock direct ${ttft.anthropicDirect.toFixed(3)} ms${sameMock}, translated route ${ttft.translated.toFixed(3)} ms`,
+      `goal translated stream: ${added.toFixed(3)} ms added time to first token over the pass-through stream (goal <= 1 ms) ${added <= 1 ? 'PASS' : 'FAIL'}${
+        ttft.anthropicPassThrough === undefined
+          ? ''
+          : `; over the pass-through to the same (Anthropic) mock: ${(ttft.translated - ttft.anthropicPassThrough).toFixed(3)} ms`
+      }`,
+    );
+  }
+  if (out.length > 0) process.stdout.write(`\n${out.join('\n')}\n`);
+}
+
+function percent(ratio: number): string {
+  return `${(ratio * 100).toFixed(0)}%`;
+}
+
+function roundRatios(row: Row, other: Row, label: string): string {
+  if (!row.roundRps || !other.roundRps || row.roundRps.length < 2) return '';
+  return ` (rounds vs ${label}: ${row.roundRps.map((rps, round) => `${(rps / (other.roundRps?.[round] ?? Number.NaN)).toFixed(2)}`).join(', ')})`;
 }
 
 /** Every thread of each process (V8's GC helpers too) onto one CPU, with util-linux's taskset. */

@@ -151,12 +151,13 @@ function baseHeaders(input: ProviderAnswerInput, extra: OutgoingHttpHeaders): Ou
 }
 
 function writeJson(input: ProviderAnswerInput, status: number, body: object, extra: OutgoingHttpHeaders = {}): { kind: 'complete'; bytes: number } {
-  const text = Buffer.from(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  const bytes = Buffer.byteLength(text);
   const { res } = input;
   if (res.destroyed) return { kind: 'complete', bytes: 0 };
-  res.writeHead(status, baseHeaders(input, { ...extra, 'content-type': 'application/json', 'content-length': String(text.length) }));
+  res.writeHead(status, baseHeaders(input, { ...extra, 'content-type': 'application/json', 'content-length': bytes }));
   res.end(text);
-  return { kind: 'complete', bytes: text.length };
+  return { kind: 'complete', bytes };
 }
 
 function isClientGone(input: ProviderAnswerInput, err: unknown): boolean {
