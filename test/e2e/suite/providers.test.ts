@@ -9,7 +9,10 @@ import { eventually, extensionApi, fixtureUri, openFixture } from './workbench';
 const FIXTURE = 'providers.gateway.yaml';
 
 function lineOf(document: vscode.TextDocument, text: string): number {
-  const line = document.getText().split('\n').findIndex((l) => l.includes(text));
+  const line = document
+    .getText()
+    .split('\n')
+    .findIndex((l) => l.includes(text));
   assert.ok(line >= 0, `"${text}" is in ${FIXTURE}`);
   return line;
 }
