@@ -27,9 +27,13 @@ class MessagesStream extends SseTranslator {
   protected event(event: SseEvent): string {
     if (event.data === '[DONE]') return this.close();
     const data = parseJson(event.data) as Json | undefined;
-    const error = data?.error as { message?: unknown; type?: unknown } | undefined;
-    if (event.event === 'error' || error)
-      return this.fail(error?.type === 'overloaded_error' ? 529 : 500, typeof error?.message === 'string' ? error.message : 'the upstream stream failed');
+    const error = data?.error as { message?: unknown; type?: unknown; guardrail?: unknown } | undefined;
+    if (event.event === 'error' || error) {
+      const message = typeof error?.message === 'string' ? error.message : 'the upstream stream failed';
+      // A guardrail's refusal keeps the guardrail's name, as the gateway's own error body does.
+      if (typeof error?.guardrail === 'string') return this.fail(502, message, null, error.guardrail);
+      return this.fail(error?.type === 'overloaded_error' ? 529 : 500, message);
+    }
     if (!data) return this.fail(502, 'the upstream sent an event that is not JSON');
     let out = this.start(data);
     if (data.usage) this.openAIUsage = data.usage as Json;
@@ -104,8 +108,8 @@ class MessagesStream extends SseTranslator {
   }
 
   /** Anthropic's error event has a type and a message; the code has nowhere to go. */
-  protected fail(status: number, message: string): string {
+  protected fail(status: number, message: string, _code?: string | null, guardrail?: string): string {
     this.failed = true;
-    return sseData({ type: 'error', error: { type: anthropicErrorType(status), message } }, 'error');
+    return sseData({ type: 'error', error: { type: anthropicErrorType(status), message, ...(guardrail ? { guardrail } : {}) } }, 'error');
   }
 }

@@ -1,5 +1,5 @@
 // `expect.guardrail` of a route test: `{ blocked: pii }` is read from the answer (the gateway's guardrail_blocked
-// error, or a stream's `event: error`); `{ redacted | flagged: <guardrail>, kinds }` and `none` from the gateway's
+// error, Anthropic's behind the Messages front door, or a stream's `event: error`); `{ redacted | flagged: <guardrail>, kinds }` and `none` from the gateway's
 // trace of the request, which the runner asks for with the admin key.
 import type { RouteTestGuardrailExpect } from '../../../common/src/config';
 import { Guardrails } from '../../../common/src/protocol';
@@ -16,8 +16,11 @@ function blockedBy(body: string): string | undefined {
   const candidates = [body, ...body.split('\n').flatMap((line) => (line.startsWith('data:') ? [line.slice(5).trim()] : []))];
   for (const text of candidates) {
     try {
-      const error = (JSON.parse(text) as { error?: { type?: unknown; guardrail?: unknown } }).error;
-      if (error?.type === Guardrails.blockedType && typeof error.guardrail === 'string') return error.guardrail;
+      const answer = JSON.parse(text) as { type?: unknown; error?: { type?: unknown; guardrail?: unknown } };
+      const error = answer.error;
+      // Behind the Messages front door the refusal is Anthropic's error (`type: error`), with the guardrail's name.
+      const refusal = error?.type === Guardrails.blockedType || answer.type === 'error';
+      if (refusal && typeof error?.guardrail === 'string') return error.guardrail;
     } catch {
       // not JSON: another line of the stream
     }

@@ -93,7 +93,8 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       // The answer as it came (a plain target, or an OpenAI-shaped provider's success), its usage read on the way.
       const tap = !translated && (runtime.events.has('usage') || state.snapshot.needsUsage) ? createUsageTap(contentTypeText, state.completion) : undefined;
 
-      // The route's answer guardrails: a JSON answer is checked whole before its head goes out, a stream as it flows.
+      // The route's answer guardrails: a JSON answer is checked whole before its head goes out, a stream as it flows
+      // (a translated answer's are applied by providerAnswer.ts, to the answer as translated).
       const plan = translated ? undefined : state.answerGuard?.plan(response.statusCode, response.headers);
       let checkedBody: Buffer | undefined;
       if (plan?.kind === 'whole' || plan?.kind === 'refuse') {
@@ -140,6 +141,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
               serverTiming: serverTimingValue(state.timings),
               observer: state.completion,
               onUsage: (usage) => recordUsage(runtime, state, usage),
+              guard: state.answerGuard,
             })
           : relayBody({
               res: ctx.res,

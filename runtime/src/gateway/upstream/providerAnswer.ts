@@ -1,9 +1,12 @@
 // A provider's answer, back in the API the client speaks: an error as an OpenAI-shaped error (Anthropic's behind the
 // Messages front door) with the provider's status; a whole answer translated once it is all here; a stream
 // translated event by event as each arrives (relay.ts does the streaming, this gives it the transform). The usage
-// the provider reported, in OpenAI's terms, goes to `onUsage` before the answer ends.
+// the provider reported, in OpenAI's terms, goes to `onUsage` before the answer ends. The route's answer guardrails
+// check the OpenAI-shaped answer, what an OpenAI client gets (behind the Messages front door, before its translation).
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FrontDoor } from '../../../../common/src/config';
+import type { AnswerGuard, AnswerTransform } from '../../guardrails/answerGuard';
+import type { GuardrailBlock } from '../../guardrails/verdicts';
 import {
   openAIAnswerToAnthropic,
   openAIErrorToAnthropic,
@@ -13,6 +16,7 @@ import {
   type TokenUsage,
 } from '../../providers';
 import { parseAnswer } from '../../providers/openai';
+import { guardrailRefusalBody } from '../clientApiErrors';
 import type { UsageTokens } from '../context';
 import { errorBody } from '../errors';
 import type { AbortSource } from './abortSource';
@@ -42,14 +46,23 @@ export interface ProviderAnswerInput {
   /** A token limit's view of the answer (upstream/completionCounter.ts), when the route has one. */
   observer: StreamObserver | undefined;
   onUsage(usage: UsageTokens | undefined): void;
+  /** The route's answer guardrails (`state.answerGuard`), when it has any. */
+  guard: AnswerGuard | undefined;
 }
+
+/** A relay's outcome, or an answer the route's guardrails refused whole (the client got the refusal instead). */
+export type ProviderAnswerOutcome = RelayOutcome | { kind: 'guardrail-blocked'; bytes: number };
+
+/** The heads the guardrails are asked about: a translated answer is always uncompressed JSON or SSE. */
+const JSON_HEAD = { 'content-type': 'application/json' };
+const SSE_HEAD = { 'content-type': 'text/event-stream' };
 
 /** Whether the answer goes to the client as the provider sent it: an OpenAI-shaped provider's success, to an OpenAI client. */
 export function passesThrough(call: ProviderCall, frontDoor: FrontDoor, status: number): boolean {
   return call.binding.openAIShaped && frontDoor === 'openai' && status >= 200 && status < 300;
 }
 
-export function relayProviderAnswer(input: ProviderAnswerInput): RelayOutcome | Promise<RelayOutcome> {
+export function relayProviderAnswer(input: ProviderAnswerInput): ProviderAnswerOutcome | Promise<ProviderAnswerOutcome> {
   const status = input.response.statusCode;
   if (status < 200 || status >= 300) return relayError(input, status);
   return input.call.exchange.stream ? relayStream(input) : relayWhole(input);
@@ -66,7 +79,7 @@ async function relayError(input: ProviderAnswerInput, status: number): Promise<R
   return writeJson(input, translated.status, body, retryAfter === undefined ? {} : { 'retry-after': retryAfter });
 }
 
-async function relayWhole(input: ProviderAnswerInput): Promise<RelayOutcome> {
+async function relayWhole(input: ProviderAnswerInput): Promise<ProviderAnswerOutcome> {
   const { call } = input;
   let read: { text: string; truncated: boolean };
   try {
@@ -90,11 +103,20 @@ async function relayWhole(input: ProviderAnswerInput): Promise<RelayOutcome> {
     return writeJson(input, 502, err.toOpenAI());
   }
   input.onUsage(usageOf(answer));
+  const plan = input.guard?.plan(200, JSON_HEAD);
+  if (plan?.kind === 'whole' || plan?.kind === 'refuse') {
+    const raw = Buffer.from(JSON.stringify(answer));
+    const checked = plan.kind === 'refuse' ? { block: plan.block } : await plan.check(raw);
+    if ('block' in checked) return writeRefusal(input, checked.block);
+    if (checked.body !== raw) answer = JSON.parse(checked.body.toString('utf8')) as object;
+  }
   return writeJson(input, 200, input.frontDoor === 'anthropic' ? openAIAnswerToAnthropic(answer, call.exchange.model) : answer);
 }
 
-function relayStream(input: ProviderAnswerInput): RelayOutcome | Promise<RelayOutcome> {
+function relayStream(input: ProviderAnswerInput): ProviderAnswerOutcome | Promise<ProviderAnswerOutcome> {
   const { res, call } = input;
+  const plan = input.guard?.plan(200, SSE_HEAD);
+  if (plan?.kind === 'refuse') return writeRefusal(input, plan.block);
   const translator = call.binding.adapter.translateStream(call.exchange);
   // The OpenAI chunks are read as a plain target's stream is: the usage of an OpenAI-shaped provider (whose stream its
   // translator passes through), and the deltas a token limit counts when a stream ends without usage.
@@ -112,33 +134,44 @@ function relayStream(input: ProviderAnswerInput): RelayOutcome | Promise<RelayOu
     now: input.now,
     route: input.route,
     requestId: input.requestId,
-    transform: streamTransform(translator, tap, door),
+    transform: streamTransform(translator, tap, plan?.kind === 'stream' ? plan.transform : undefined, door),
     beforeEnd: () => input.onUsage(translator.usage ? usageTokens(translator.usage) : tap.result()),
   });
 }
 
-/** The provider's stream into OpenAI chunks, and on through the front door's translator when the client speaks Anthropic. */
-function streamTransform(translator: StreamTranslator, tap: UsageTap, door: StreamTranslator | undefined): StreamTransform {
+/**
+ * The provider's stream into OpenAI chunks, through the route's answer guardrails when it has some, and on through the
+ * front door's translator when the client speaks Anthropic.
+ */
+function streamTransform(translator: StreamTranslator, tap: UsageTap, guard: AnswerTransform | undefined, door: StreamTranslator | undefined): StreamTransform {
+  const toClient = (text: string): string => (door && text !== '' ? door.push(Buffer.from(text)) : text);
   const onward = (text: string): string => {
     if (text === '') return '';
     const bytes = Buffer.from(text);
     tap.push(bytes);
-    return door ? door.push(bytes) : text;
+    return toClient(guard ? guard.push(bytes) : text);
   };
+  const close = (rest: string): string => (door ? rest + door.end() : rest);
   return {
     push: (chunk) => onward(translator.push(chunk)),
     end: () => {
+      if (guard?.stopped) return '';
       const rest = onward(translator.end());
-      return door ? rest + door.end() : rest;
+      // A stream the provider cut short is not checked to its end: what the guardrails still hold is not sent.
+      if (!guard || !translator.complete || guard.stopped) return close(rest);
+      return guard.end().then((tail) => close(rest + toClient(tail)));
+    },
+    get stopped() {
+      return guard?.stopped ?? false;
     },
     get complete() {
-      return translator.complete && (door?.complete ?? true);
+      // A guardrail's refusal ends the stream on purpose, with its own error event.
+      return (guard?.stopped ?? false) || (translator.complete && (door?.complete ?? true));
     },
     get failed() {
       return translator.failed || (door?.failed ?? false);
     },
-    stopped: false,
-    errorEvent: (text) => (door ? door.push(Buffer.from(text)) : text),
+    errorEvent: toClient,
   };
 }
 
@@ -158,6 +191,11 @@ function writeJson(input: ProviderAnswerInput, status: number, body: object, ext
   res.writeHead(status, baseHeaders(input, { ...extra, 'content-type': 'application/json', 'content-length': bytes }));
   res.end(text);
   return { kind: 'complete', bytes };
+}
+
+function writeRefusal(input: ProviderAnswerInput, block: GuardrailBlock): ProviderAnswerOutcome {
+  const written = writeJson(input, block.status, guardrailRefusalBody(input.frontDoor, block, input.route, input.requestId));
+  return { kind: 'guardrail-blocked', bytes: written.bytes };
 }
 
 function isClientGone(input: ProviderAnswerInput, err: unknown): boolean {
