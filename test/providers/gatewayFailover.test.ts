@@ -4,6 +4,7 @@
 // is the client's 400 naming the field, without calling anyone. Token limits count the translated usage.
 import { strict as assert } from 'node:assert';
 import { APIError } from 'openai';
+import { RequestTrace } from '../../common/src/protocol';
 import { MOCK_REPLY } from '../../runtime/src/mock/conversation';
 import type { UpstreamRetryEvent } from '../../runtime/src/gateway/events';
 import { send } from '../gateway/support';
@@ -51,12 +52,14 @@ security:
     rateLimit: { tokens: 1000/min, by: route }
 `;
 
+const ADMIN_KEY = 'admin-key-for-failover-traces';
+
 describe('provider targets: failover, refusals and token limits through the gateway', function () {
   let gateway: TestGateway;
   const retries: UpstreamRetryEvent[] = [];
 
   before(async () => {
-    gateway = await providerGateway(FAILOVER);
+    gateway = await providerGateway(FAILOVER, { AI_GATEWAY_API_KEY: ADMIN_KEY });
     gateway.runtime.events.on('upstream.retry', (event) => retries.push(event));
   });
   after(() => gateway.close());
@@ -82,6 +85,18 @@ describe('provider targets: failover, refusals and token limits through the gate
     const failed = { route: 'chat', target: 'mock://anthropic', provider: 'anthropic', model: 'claude-haiku-4-5' };
     assert.equal(sample(metrics, 'ai_gateway_upstream_duration_seconds_count', failed), 1);
     assert.equal(sample(metrics, 'ai_gateway_upstream_errors_total', { route: 'chat', target: 'mock://anthropic', reason: 'http_529' }), 1);
+
+    // A traced request's kept trace names the serving provider and model, and shows the request each provider was sent.
+    const traced = await send(`${gateway.url}/v1/chat/completions`, {
+      body: { model: 'my-model', messages: [{ role: 'user', content: 'Hello' }] },
+      headers: { [RequestTrace.traceRequestHeader]: '1', [RequestTrace.adminKeyHeader]: ADMIN_KEY },
+    });
+    const record = gateway.observability.trace(String(traced.headers['x-request-id']))!;
+    assert.deepEqual([record.upstream.provider, record.upstream.model, record.upstream.attempts], ['openai', 'gpt-4o-mini', 2]);
+    assert.deepEqual(
+      record.entries.filter((entry) => entry.stage === 'provider').map((entry) => entry.outcome.split(':')[0]),
+      ['anthropic claude-haiku-4-5', 'openai gpt-4o-mini'],
+    );
   });
 
   it('fails a stream over the same way: the client reads one stream, all of it from OpenAI', async () => {
