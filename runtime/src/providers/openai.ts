@@ -40,6 +40,7 @@ export function newExchange(provider: ProviderName, operation: Operation, body: 
 
 /** Content type plus the target's extra headers, then the credential (which no extra header can replace). */
 export function upstreamHeaders(target: ProviderTarget, credential: Record<string, string>): Record<string, string> {
+  if (target.headers === undefined) return { 'content-type': 'application/json', ...credential };
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const taken = new Set(Object.keys(credential).map((name) => name.toLowerCase()));
   for (const [name, value] of Object.entries(target.headers ?? {})) if (!taken.has(name.toLowerCase())) headers[name.toLowerCase()] = value;

@@ -18,6 +18,8 @@ import { prepareOutgoingBody } from '../upstream/outgoingBody';
 import { ABORT_CLIENT_GONE, ABORT_TOTAL_TIMEOUT } from '../upstream/retryPolicy';
 import { createUsageTap } from '../upstream/usageTap';
 
+const NO_HEADERS = Object.freeze({});
+
 export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
   return async function proxyMiddleware(ctx) {
     const state = ctx.state;
@@ -45,13 +47,15 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
         method: ctx.req.method!,
         path: upstreamPath(state, config.stripPrefix),
         search: state.search.length > 1 ? state.search : '',
-        headers: upstreamRequestHeaders(
-          ctx.req,
-          state.requestId,
-          body.kind === 'buffer' ? body.data.length : undefined,
-          route.droppedHeaders,
-          config.forwardCredentials ? undefined : state.credentialHeader,
-        ),
+        headers: route.hasPlainTargets
+          ? upstreamRequestHeaders(
+              ctx.req,
+              state.requestId,
+              body.kind === 'buffer' ? body.data.length : undefined,
+              route.droppedHeaders,
+              config.forwardCredentials ? undefined : state.credentialHeader,
+            )
+          : NO_HEADERS, // provider targets are sent their translated request's own
         req: ctx.req,
         body,
         signal: abort,

@@ -19,6 +19,8 @@ export interface CompiledRoute {
   droppedHeaders: ReadonlySet<string>;
   /** Some target names a provider: the request is read and parsed as OpenAI's (or Anthropic's) API before the proxy. */
   hasProviderTargets: boolean;
+  /** Whether any target is a plain URL (which is sent the client's headers; a provider target gets only its own). */
+  hasPlainTargets: boolean;
 }
 
 /** The body has not been read yet: a route that needs the model asks for it with `needs-model`. */
@@ -63,6 +65,7 @@ function compileRoute(config: RouteConfig, order: number): CompiledRoute {
       (config.guardrails?.response.length ?? 0) > 0 || (config.guardrails?.request.some((g) => g.type === 'pii' && g.restore) ?? false),
     ),
     hasProviderTargets: config.targets.some((target) => target.provider !== undefined),
+    hasPlainTargets: config.targets.some((target) => target.provider === undefined),
   };
 }
 
