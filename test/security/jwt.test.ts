@@ -21,10 +21,10 @@ function jwtConfig(overrides: Partial<JwtConfig>): JwtConfig {
   return { algorithms: ['HS256'], consumerClaim: 'sub', clockToleranceSec: 0, requireExp: true, ...overrides };
 }
 
-function verifierFor(config: JwtConfig, jwks: Partial<JwksOptions> = {}): JwtVerifier {
+function verifierFor(config: JwtConfig, jwks: Partial<JwksOptions> = {}, now: () => number = Date.now): JwtVerifier {
   return compileJwtVerifier(
     config,
-    loadJwtKeys(config, 'security[0]', (url) => createJwksKeySource(url, jwks)),
+    loadJwtKeys(config, 'security[0]', (url) => createJwksKeySource(url, jwks, now)),
     'security[0]',
   );
 }
@@ -196,7 +196,10 @@ describe('security: JWT keys from a JWKS URL', () => {
     const second = rsaKeys();
     published = [{ kid: 'k1', key: first.publicKey }];
     fetches = 0;
-    const verifier = verifierFor(jwtConfig({ jwksUrl, algorithms: ['RS256'], issuer: 'https://idp.example' }), { minRefetchIntervalMs: 50 });
+    // The key source's clock, held still while a burst arrives: "at once" must not depend on how busy the machine is.
+    let heldAt: number | undefined;
+    const clock = (): number => heldAt ?? Date.now();
+    const verifier = verifierFor(jwtConfig({ jwksUrl, algorithms: ['RS256'], issuer: 'https://idp.example' }), { minRefetchIntervalMs: 50 }, clock);
     const sign = (key: KeyObject, kid: string, sub: string): string =>
       jwt.sign({ sub, iss: 'https://idp.example' }, key, { algorithm: 'RS256', keyid: kid, expiresIn: 60 });
 
@@ -212,7 +215,11 @@ describe('security: JWT keys from a JWKS URL', () => {
     assert.equal(fetches, 2, 'an unknown kid triggers one refetch');
 
     // Made-up kids, many at once: they share one refetch, each waiting for the first that starts after it arrived.
-    const junk = await Promise.all(Array.from({ length: 10 }, (_, i) => refusalOf(verifier, sign(second.privateKey, `junk-${i}`, 'eve'))));
+    const junkTokens = Array.from({ length: 10 }, (_, i) => sign(second.privateKey, `junk-${i}`, 'eve'));
+    heldAt = Date.now();
+    const arriving = junkTokens.map((token) => refusalOf(verifier, token)); // each reaches the key source before the first await
+    heldAt = undefined;
+    const junk = await Promise.all(arriving);
     assert.deepEqual(new Set(junk.map((f) => f.reason)), new Set(['unknown signing key']));
     assert.equal(fetches, 3, 'ten unknown kids at once cost the provider one fetch');
 
