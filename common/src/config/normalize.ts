@@ -123,6 +123,7 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
     defaultAuth: str(raw.defaultAuth) === 'deny' ? 'deny' : 'none',
     mockUnreachableTargets: raw.mockUnreachableTargets === true,
     ...(str(raw.webhookSecretEnv) ? { webhookSecretEnv: str(raw.webhookSecretEnv) } : {}),
+    workers: raw.workers === 'auto' ? 'auto' : (num(raw.workers) ?? 1),
   };
 }
 

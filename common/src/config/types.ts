@@ -72,6 +72,8 @@ export interface GatewaySettings {
   /** Serve targets that are not reachable locally with the built-in mock (`mock://openai`). */
   mockUnreachableTargets: boolean;
   webhookSecretEnv?: string;
+  /** Processes serving the gateway's port (`gateway.workers`): a count, or `auto` for one per CPU. Read at start. */
+  workers: number | 'auto';
 }
 
 export interface TargetConfig {

@@ -24,6 +24,7 @@ const RESTART_ONLY: { setting: string; value: (s: GatewaySettings) => string; sh
   // The store's URL may carry a password: say that it changed, not what to.
   { setting: 'gateway.store', value: (s) => JSON.stringify(s.store), shown: false },
   { setting: 'gateway.cluster', value: (s) => JSON.stringify(s.cluster ?? null), shown: true },
+  { setting: 'gateway.workers', value: (s) => String(s.workers), shown: true },
 ];
 
 /** The restart-only settings `configured` sets differently from what the gateway started with. */
