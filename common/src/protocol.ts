@@ -6,6 +6,7 @@
 import type {
   AuthType,
   Diagnostic,
+  GatewayConfig,
   GuardrailName,
   GuardrailVerdictAction,
   JwtConfig,
@@ -74,6 +75,18 @@ export namespace ProcessEvents {
   export const clusterConfigAdopted = 'cluster config adopted';
   /** gateway.cluster: it was refused here (e.g. an env var this replica lacks); the last good config keeps serving. */
   export const clusterConfigNotAdopted = 'cluster config not adopted';
+  /** gateway.workers: a worker process is serving (at start, and again after a restart). */
+  export const workerReady = 'worker ready';
+  /** gateway.workers: a worker process ended while the gateway runs; it is started again after `restartInMs`. */
+  export const workerExited = 'worker exited';
+  export interface WorkerExited {
+    msg: typeof workerExited;
+    worker: number; // its slot, 1..gateway.workers; the access lines it wrote carry the same "worker"
+    pid: number;
+    code: number | null;
+    signal: string | null;
+    restartInMs: number;
+  }
   export interface ClusterConfigChange {
     msg: typeof clusterConfigPublished | typeof clusterConfigAdopted | typeof clusterConfigNotAdopted;
     version: number;
@@ -436,5 +449,119 @@ export namespace Webhook {
     'ratelimit.exceeded': RefusalWindow & { limits: Record<string, number> }; // "requests" | "tokens" -> count
     'auth.failed': RefusalWindow & { kinds: Record<string, number> }; // "missing" | "invalid" | "forbidden" | "unavailable" -> count
     'guardrail.blocked': RefusalWindow & { guardrails: Record<string, number> }; // "pii" | "deny" | "maxPromptTokens" | ... -> count
+  }
+}
+
+/**
+ * gateway.workers: the primary process and its worker processes, over node:cluster's IPC channel (JSON). Each side
+ * calls the other's methods and answers the other's calls; what one side sends in an event-loop turn travels as one
+ * `Batch`. Workers ask the primary for what must be one across them (the config to start with, shared counters, the
+ * aggregated /metrics); the primary asks each worker to apply a config and for the figures only it holds.
+ */
+export namespace Workers {
+  export const batchType = 'ai-gateway:workers';
+
+  /** A rate-limit counter the primary keeps for all workers: `limit` points per `windowMs` per key. */
+  export interface CounterSpec {
+    keyPrefix: string;
+    limit: number;
+    windowMs: number;
+  }
+  /** A key's window after one operation, as the rate-limit stores report it. */
+  export interface CounterCount {
+    admitted: boolean;
+    consumed: number;
+    remaining: number;
+    resetMs: number;
+  }
+  export interface CounterOperation {
+    counter: CounterSpec;
+    key: string;
+    points: number;
+  }
+
+  /** One Prometheus family as prom-client's `getMetricsAsJSON()` gives it, for `AggregatorRegistry.aggregate`. */
+  export interface MetricFamily {
+    name: string;
+    help: string;
+    type: string;
+    aggregator: string;
+    values: { value: number; labels: Record<string, string | number>; metricName?: string }[];
+  }
+
+  /** One route's recent window in a worker, in the raw form that adds up across workers (`GET /api/v1/metrics`). */
+  export interface RouteWindow {
+    route: string;
+    count: number;
+    errors: number;
+    maxMs: number;
+    promptTokens: number;
+    completionTokens: number;
+    /** Requests per latency bin (observability/requestStats.ts), the same bins in every worker. */
+    latencyBins: number[];
+    targets?: { url: string; healthy: boolean }[];
+  }
+  export interface StatsWindow {
+    windowSeconds: number;
+    /** Seconds the window really spans (shorter while the worker is younger than the window). */
+    spanSeconds: number;
+    routes: RouteWindow[];
+  }
+
+  /** What a worker is told to start with: the running config and where to listen (the CLI's --host/--port applied). */
+  export interface StartWith {
+    config: GatewayConfig;
+    host: string;
+    port: number;
+    /** The primary's private socket the admin API is forwarded to (absent: gateway.admin.listen, or no admin key). */
+    adminSocket?: string;
+  }
+
+  /** Worker -> primary calls. */
+  export interface PrimaryMethods {
+    /** The config to start with (and, from then on, this worker is sent every config the primary applies). */
+    start: { params: Record<string, never>; result: StartWith };
+    /** The worker's server is listening and it serves from now on, or it could not start (and exits). */
+    started: { params: { url: string } | { error: string }; result: null };
+    'counter.consume': { params: CounterOperation; result: CounterCount };
+    'counter.adjust': { params: CounterOperation; result: CounterCount };
+    /** `GET /metrics`: every worker's families (and the primary's own) added up. */
+    metrics: { params: Record<string, never>; result: { contentType: string; text: string } };
+    /** A webhook event the primary sends for all workers (one dispatcher, one signature, one queue per URL). */
+    'webhook.publish': { params: { type: Webhook.EventType; data: unknown; time: string }; result: null };
+    /** One refusal, added to the primary's refusal windows (one `auth.failed` event per window, not one per worker). */
+    'webhook.refusal': {
+      params: { type: 'auth.failed' | 'ratelimit.exceeded' | 'guardrail.blocked'; route: string; consumer: string; reason: string };
+      result: null;
+    };
+  }
+
+  /** Primary -> worker calls. */
+  export interface WorkerMethods {
+    /** A config the primary's store accepted: applied by every worker, or by none (the primary rolls back). */
+    apply: { params: { config: GatewayConfig; source: string }; result: { version: number } };
+    logLevel: { params: { level: LogLevel }; result: null };
+    /** prom-client's `getMetricsAsJSON()` of the worker's registry. */
+    metricsJson: { params: Record<string, never>; result: MetricFamily[] };
+    stats: { params: Record<string, never>; result: StatsWindow };
+    trace: { params: { requestId: string }; result: RequestTrace.Record | null };
+    /** Stop accepting, finish what is in flight (within the grace period), then exit. */
+    drain: { params: Record<string, never>; result: null };
+  }
+
+  export interface Call {
+    id: number;
+    method: string;
+    params: unknown;
+  }
+  export interface Result {
+    id: number;
+    result?: unknown;
+    error?: string;
+  }
+  export interface Batch {
+    type: typeof batchType;
+    calls?: Call[];
+    results?: Result[];
   }
 }

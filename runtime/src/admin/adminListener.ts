@@ -1,5 +1,6 @@
 // A separate admin listener (gateway.admin.listen): the admin API alone on its own address, e.g. loopback only
 // while the gateway's port faces the network. The gateway's port then answers /api/v1 with 404 like any path.
+// The primary of gateway.workers serves it the same way on a private Unix socket its workers forward /api/v1 to.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
@@ -11,9 +12,13 @@ export interface AdminListener {
   close(): Promise<void>;
 }
 
-export async function startAdminListener(options: AdminOptions, listen: { host: string; port: number }): Promise<AdminListener> {
+/** A host and port, or (gateway.workers) the path of the primary's private socket. */
+export type AdminAddress = { host: string; port: number } | { socketPath: string };
+
+export async function startAdminListener(options: AdminOptions, listen: AdminAddress): Promise<AdminListener> {
   const app = new Koa();
   app.silent = true;
+  if ('socketPath' in listen) app.use(requestIdOfWorker);
   app.use(adminApi(options));
   app.use((ctx) => {
     ctx.status = 404;
@@ -22,19 +27,31 @@ export async function startAdminListener(options: AdminOptions, listen: { host: 
   const server: Server = createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(listen.port, listen.host, () => {
+    const done = (): void => {
       server.off('error', reject);
       resolve();
-    });
+    };
+    if ('socketPath' in listen) server.listen(listen.socketPath, done);
+    else server.listen(listen.port, listen.host, done);
   });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}`,
+    url: 'socketPath' in listen ? `unix:${listen.socketPath}` : httpUrl(server.address() as AddressInfo),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** On the private socket a request comes from a worker, with the id the worker's access line gives it. */
+const requestIdOfWorker: Koa.Middleware = (ctx, next) => {
+  const id = ctx.get('x-request-id');
+  if (id) (ctx.state as { requestId?: string }).requestId = id;
+  return next();
+};
+
+function httpUrl(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }

@@ -1,19 +1,27 @@
 // What the admin API works on: the running gateway (reads), the config store (writes), request statistics
 // (metrics) and the admin key. Plain data and interfaces, so the API can be tested on `app.callback()`.
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../../../common/src/config';
 import type { ConfigStore } from '../configStore/configStore';
-import type { GatewayRuntime } from '../gateway/runtime';
 import type { Admin, RequestTrace } from '../../../common/src/protocol';
 import { AdminError } from './adminErrors';
 
-/** What the observability area reports (observability/observability.ts Observability). */
+/** What the observability area reports: this process's (observability/observability.ts), or all workers' (workers/). */
 export interface ObservabilitySource {
   /** The rolling-window summary of every configured route, with target health. */
-  summary(): Admin.MetricsSummary;
-  trace(requestId: string): RequestTrace.Record | undefined;
+  summary(): Admin.MetricsSummary | Promise<Admin.MetricsSummary>;
+  trace(requestId: string): RequestTrace.Record | undefined | Promise<RequestTrace.Record | undefined>;
+}
+
+/** What the admin API reads of the running gateway: a GatewayRuntime, or the primary of gateway.workers. */
+export interface AdminRuntime {
+  readonly hasConfig: boolean;
+  readonly snapshot: { readonly config: GatewayConfig; readonly version: number };
+  readonly logger: Logger;
 }
 
 export interface AdminOptions {
-  runtime: Pick<GatewayRuntime, 'snapshot' | 'hasConfig' | 'logger'>;
+  runtime: AdminRuntime;
   /** Absent when the gateway runs a config given in code: changes are then refused. */
   store?: ConfigStore;
   observability?: ObservabilitySource;

@@ -3,7 +3,7 @@
 // at apply time by the runtime, never per request.
 import Koa from 'koa';
 import { adminApi, type AdminOptions } from '../admin';
-import { serveMetrics } from '../observability/metricsEndpoint';
+import { serveMetrics, type MetricsSource } from '../observability/metricsEndpoint';
 import { Observability } from '../observability/observability';
 import { createGuardrailsPart } from '../guardrails/compileGuardrails';
 import { createSecurityPart, type SecurityOptions } from '../security/compileSecurity';
@@ -30,6 +30,10 @@ export interface GatewayAppOptions {
   admin?: Omit<AdminOptions, 'runtime' | 'observability'>;
   /** The admin key (AI_GATEWAY_API_KEY) wherever the admin API listens: never forwarded upstream. */
   adminKey?: string;
+  /** A worker of gateway.workers: the admin API is the primary's, and this forwards its requests there. */
+  adminForward?: Koa.Middleware<GatewayState>;
+  /** A worker of gateway.workers: /metrics answers with every worker's metrics, added up by the primary. */
+  metrics?: MetricsSource;
 }
 
 function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {}): Koa.Middleware<GatewayState>[] {
@@ -39,12 +43,14 @@ function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {
   runtime.registerPart(guardrailsPart);
   const observability = options.observability ?? new Observability(runtime);
   const adminKey = options.adminKey ?? options.admin?.apiKey;
+  const adminHere = options.admin !== undefined || options.adminForward !== undefined;
   return [
     observe(runtime, observability), // request id, config snapshot, clock, JSON 500 on a bug, metrics, access log
     checkRequestHead(), // HTTP/1.x, one Host, header block within maxHeaderSize: else 400 / 431
-    serveMetrics(observability), // GET /metrics (Prometheus)
+    serveMetrics(observability, options.metrics), // GET /metrics (Prometheus)
     ...(options.admin ? [adminApi({ ...options.admin, runtime, observability }) as Koa.Middleware<GatewayState>] : []), // control plane
-    ...(adminKey ? [guardAdminKey(adminKey, !options.admin)] : []), // the admin key never reaches a route: removed, or 421 when the admin API is elsewhere
+    ...(options.adminForward ? [options.adminForward] : []), // or the control plane of the workers' primary
+    ...(adminKey ? [guardAdminKey(adminKey, !adminHere)] : []), // the admin key never reaches a route: removed, or 421 when the admin API is elsewhere
     normalize(), // canonical path, or 400
     route(), // route table: 404 / 405 / matched (or waits for the model)
     authenticate(security), // 401 / 403, sets the consumer

@@ -1,12 +1,15 @@
 // Starts the gateway, as wiring: load the config, compile it, listen, and connect what changes it (the file
 // watcher, the admin API, the other replicas) to the config store, the one path every change takes. Closes gracefully.
 import type { Server } from 'node:http';
+import type { Middleware } from 'koa';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { loadConfigFile, type LoadOptions } from '../../../common/src/config';
 import type { Diagnostic, GatewayConfig } from '../../../common/src/config';
-import { Observability, type ObservabilityOptions } from '../observability/observability';
+import type { MetricsSource } from '../observability/metricsEndpoint';
+import { Observability, type ObservabilityOptions, type WebhookSink } from '../observability/observability';
+import type { RateCounterFactory } from '../security/rateCounters';
 import { isoTimeField, stdoutLines } from '../observability/lineWriter';
 import { startAdminListener } from '../admin';
 import type { ChangeSource } from '../configStore/changes';
@@ -15,6 +18,7 @@ import { ProcessEnv, ProcessEvents } from '../../../common/src/protocol';
 import { startClusterConfig } from '../cluster/clusterConfig';
 import { createRateLimitStore, type RateLimitStore } from '../limits';
 import { createGatewayApp, type GatewayAppOptions } from './app';
+import type { GatewayState } from './context';
 import { banner } from './banner';
 import { logConfigChanges } from './configChangeLog';
 import { watchConfigFile } from './configWatcher';
@@ -25,6 +29,8 @@ import { mockUnreachableOverride } from './unreachableTargets';
 export interface StartGatewayOptions {
   /** Loaded with `mode: 'start'` and watched for changes (unless `watch: false`). */
   configPath?: string;
+  /** The config file as `loadStartConfig` already loaded it (the CLI reads gateway.workers from it first). */
+  loaded?: StartConfig;
   /** A config given directly (tests, the admin API); not watched. */
   config?: GatewayConfig;
   /** Win over `gateway.listen`. Port 0 picks a free port. */
@@ -41,6 +47,18 @@ export interface StartGatewayOptions {
   observability?: ObservabilityOptions;
   /** Time in-flight requests get to finish on close before their connections are cut. */
   closeGraceMs?: number;
+  /** This process is a worker of gateway.workers: its primary keeps the config, the admin API and shared state. */
+  worker?: WorkerRole;
+}
+
+/** What the primary of gateway.workers does for a worker (workers/workerProcess.ts wires it over the IPC channel). */
+export interface WorkerRole {
+  /** Rate-limit counters the primary keeps for every worker (used unless gateway.store.redis is set). */
+  counters: RateCounterFactory;
+  /** Forwards /api/v1 to the primary; absent when the admin API has its own listener there (gateway.admin.listen). */
+  adminForward?: Middleware<GatewayState>;
+  metrics: MetricsSource;
+  webhookSink: WebhookSink;
 }
 
 export interface RunningGateway {
@@ -54,6 +72,8 @@ export interface RunningGateway {
   configStore?: ConfigStore;
   /** Re-reads the config file now (what the watcher does on a change); resolves to whether it was applied. */
   reload(): Promise<boolean>;
+  /** Applies a config accepted elsewhere (a worker's primary): the runtime and the listener's timeouts follow it. */
+  apply(config: GatewayConfig, source: ChangeSource): Promise<{ version: number }>;
   close(): Promise<void>;
 }
 
@@ -72,15 +92,20 @@ const STORE_READY_TIMEOUT_MS = 2_000;
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const env = options.env ?? process.env;
-  const { config, file, warnings } = await startingConfig(options);
+  const { config, file, warnings } = options.loaded ?? (await startingConfig(options));
   // Lines logged in one event-loop turn leave stdout in one write at its end (see lineWriter.ts).
   const logger = options.logger ?? pino({ level: config.gateway.logLevel, base: undefined, timestamp: isoTimeField }, stdoutLines());
-  // Warnings do not stop the gateway, but the user should hear them where the gateway runs, not only in the editor.
-  for (const d of warnings) logger.warn({ file: file?.path, line: d.range.start.line + 1, column: d.range.start.character + 1, code: d.code }, d.message);
+  logWarnings(logger, file?.path, warnings);
   const runtime = new GatewayRuntime({ logger, mockUnreachableTargets: mockUnreachableOverride(env[ProcessEnv.mockUnreachableTargets]) });
-  const observability = new Observability(runtime, { env, ...options.observability });
-  // Rate-limit counters in this process, or shared by all replicas through Redis (gateway.store; restart to change).
-  const rateLimitStore = createRateLimitStore(config.gateway.store, { logger, registry: observability.metrics.registry });
+  const worker = options.worker;
+  const observability = new Observability(runtime, { env, ...options.observability, ...(worker ? { webhookSink: worker.webhookSink } : {}) });
+  // Rate-limit counters in this process (in the primary for all workers), or shared by all replicas through Redis
+  // (gateway.store; restart to change).
+  const rateLimitStore = createRateLimitStore(config.gateway.store, {
+    logger,
+    registry: observability.metrics.registry,
+    ...(worker ? { primaryCounters: worker.counters } : {}),
+  });
   // What is open so far, closed again (latest first) if a later step of the start fails: nothing is left listening,
   // and no connection keeps the failed process alive.
   const opened: (() => Promise<unknown>)[] = [() => rateLimitStore.close(), () => runtime.close(), () => observability.close()];
@@ -92,11 +117,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   }
 }
 
+/** Warnings do not stop the gateway, but the user should hear them where the gateway runs, not only in the editor. */
+export function logWarnings(logger: Logger, file: string | undefined, warnings: Diagnostic[]): void {
+  for (const d of warnings) logger.warn({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, code: d.code }, d.message);
+}
+
 interface Starting {
   options: StartGatewayOptions;
   env: Record<string, string | undefined>;
   config: GatewayConfig;
-  file: StartingConfig['file'];
+  file: StartConfig['file'];
   logger: Logger;
   runtime: GatewayRuntime;
   observability: Observability;
@@ -106,6 +136,7 @@ interface Starting {
 
 async function serve(starting: Starting): Promise<RunningGateway> {
   const { options, env, config, file, logger, runtime, observability, rateLimitStore, opened } = starting;
+  const worker = options.worker;
   await rateLimitStore.ready(STORE_READY_TIMEOUT_MS);
   // Every change after start (file save, admin API, another replica) goes through the config store, and this.
   const applyChange = async (next: GatewayConfig, source: ChangeSource): Promise<{ version: number }> => {
@@ -127,13 +158,15 @@ async function serve(starting: Starting): Promise<RunningGateway> {
     logConfigChanges(configStore, logger, runtime.events);
   }
   const admin = options.app?.admin ?? { store: configStore, apiKey: env[ProcessEnv.apiKey] };
-  const adminListen = config.gateway.admin.listen;
+  // A worker's admin API is its primary's, forwarded or on the primary's own listener.
+  const adminListen = worker ? undefined : config.gateway.admin.listen;
   const app = createGatewayApp(runtime, {
     ...options.app,
     observability,
     security: { counters: rateLimitStore.counters, ...options.app?.security },
-    admin: adminListen ? undefined : admin,
+    admin: adminListen || worker ? undefined : admin,
     adminKey: admin.apiKey,
+    ...(worker ? { metrics: worker.metrics, ...(worker.adminForward ? { adminForward: worker.adminForward } : {}) } : {}),
   });
   await runtime.apply(config);
 
@@ -150,7 +183,8 @@ async function serve(starting: Starting): Promise<RunningGateway> {
   // gateway.cluster: this replica's changes reach the others through Redis, and theirs come in through the store.
   const cluster = await startClusterConfig({ settings: config.gateway, store: configStore, logger });
   // Logged once the start is complete: whoever waits for it (the extension, tests) gets a gateway that stays up.
-  logger.info({ url, adminUrl }, ProcessEvents.listening);
+  // A worker's primary says it for all of them.
+  if (!worker) logger.info({ url, adminUrl }, ProcessEvents.listening);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -167,23 +201,28 @@ async function serve(starting: Starting): Promise<RunningGateway> {
     return closing;
   };
   const reload = (): Promise<boolean> => configStore?.reloadFile() ?? Promise.resolve(false);
-  return { url, adminUrl, runtime, observability, server, configStore, reload, close };
+  return { url, adminUrl, runtime, observability, server, configStore, reload, apply: applyChange, close };
 }
 
-interface StartingConfig {
+export interface StartConfig {
   config: GatewayConfig;
   /** The file it was loaded from, when it was (then the config store keeps it). */
   file?: { path: string; text: string; load: LoadOptions };
   warnings: Diagnostic[];
 }
 
-async function startingConfig(options: StartGatewayOptions): Promise<StartingConfig> {
+async function startingConfig(options: StartGatewayOptions): Promise<StartConfig> {
   if (!options.configPath) {
     if (!options.config) throw new Error('startGateway needs a configPath or a config');
     return { config: options.config, warnings: [] };
   }
-  const file = path.resolve(options.configPath);
-  const load: LoadOptions = { mode: 'start', env: options.env, baseDir: path.dirname(file) };
+  return loadStartConfig(options.configPath, options.env);
+}
+
+/** The config file as the gateway starts from it (`${VAR}` read from `env`); throws ConfigLoadError when it has errors. */
+export async function loadStartConfig(configPath: string, env?: Record<string, string | undefined>): Promise<StartConfig> {
+  const file = path.resolve(configPath);
+  const load: LoadOptions = { mode: 'start', env, baseDir: path.dirname(file) };
   const loaded = await loadConfigFile(file, load);
   if (!loaded.config) throw new ConfigLoadError(file, loaded.diagnostics);
   return { config: loaded.config, file: { path: file, text: loaded.text, load }, warnings: loaded.diagnostics };
@@ -205,13 +244,20 @@ function listenUrl(server: Server, tls: boolean): string {
   return `${tls ? 'https' : 'http'}://${host}:${address.port}`;
 }
 
+/** Connections whose request was answered while closing are closed this often (Node does not close them itself). */
+const CLOSE_IDLE_EVERY_MS = 100;
+
 /** Stop accepting, let in-flight requests finish, then cut whatever is still open after the grace period. */
 function closeServer(server: Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const force = setTimeout(() => server.closeAllConnections(), graceMs);
     force.unref();
+    // A keep-alive connection becomes idle when its answer ends; without this it would hold the close for the grace.
+    const idle = setInterval(() => server.closeIdleConnections(), CLOSE_IDLE_EVERY_MS);
+    idle.unref();
     server.close(() => {
       clearTimeout(force);
+      clearInterval(idle);
       resolve();
     });
     server.closeIdleConnections();

@@ -1,6 +1,7 @@
-// `gateway.store`: where request and token counters live. Without `redis`, in this process. With it, in Redis
-// through rate-limiter-flexible's RateLimiterRedis (one Lua script per operation: atomic, no read-modify-write
-// race between replicas), wrapped in the onStoreFailure policy.
+// `gateway.store`: where request and token counters live. Without `redis`, in this process (or, with
+// gateway.workers, in the primary process for all workers). With it, in Redis through rate-limiter-flexible's
+// RateLimiterRedis (one Lua script per operation: atomic, no read-modify-write race between replicas), wrapped in
+// the onStoreFailure policy.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -12,7 +13,7 @@ import { createRedisClient, describeRedisTarget, waitUntilReady } from './redisC
 import { StoreHealth } from './storeHealth';
 
 export interface RateLimitStore {
-  readonly kind: 'memory' | 'redis';
+  readonly kind: 'memory' | 'primary' | 'redis';
   /** Pass to the security part (`SecurityOptions.counters`): makes one counter per configured limit. */
   readonly counters: RateCounterFactory;
   /** Resolves true once the store answers, false after `timeoutMs` (the policy applies meanwhile). */
@@ -23,11 +24,19 @@ export interface RateLimitStore {
 export interface RateLimitStoreOptions {
   logger: Logger;
   registry?: Registry;
+  /** A worker of gateway.workers: counters its primary keeps for every worker, used instead of this process's. */
+  primaryCounters?: RateCounterFactory;
 }
 
 export function createRateLimitStore(config: StoreConfig, options: RateLimitStoreOptions): RateLimitStore {
+  const inProcess = options.primaryCounters;
   if (!config.redis) {
-    return { kind: 'memory', counters: memoryRateCounters, ready: () => Promise.resolve(true), close: () => Promise.resolve() };
+    return {
+      kind: inProcess ? 'primary' : 'memory',
+      counters: inProcess ?? memoryRateCounters,
+      ready: () => Promise.resolve(true),
+      close: () => Promise.resolve(),
+    };
   }
   const { keyPrefix } = config.redis;
   const store = describeRedisTarget(config.redis);
@@ -38,7 +47,7 @@ export function createRateLimitStore(config: StoreConfig, options: RateLimitStor
   const counters: RateCounterFactory = (counter) => {
     const shared = rateCounterOf(redisLimiter(client, keyPrefix, counter), counter);
     let local: RateCounter | undefined;
-    const localCounter = (): RateCounter => (local ??= makeLocalCounter(counter, config.replicas));
+    const localCounter = (): RateCounter => (local ??= makeLocalCounter(counter, config.replicas, inProcess));
     return withFailurePolicy(shared, config.onStoreFailure, localCounter, health, config.replicas);
   };
 
@@ -66,10 +75,14 @@ function redisLimiter(client: Redis, keyPrefix: string, counter: RateCounterOpti
   });
 }
 
-function makeLocalCounter(counter: RateCounterOptions, replicas: number): RateCounter {
+/** This replica's share of a limit while Redis is down: in this process, or in the primary for all its workers. */
+function makeLocalCounter(counter: RateCounterOptions, replicas: number, inProcess: RateCounterFactory | undefined): RateCounter {
   const share = localShare(counter.limit, replicas);
-  const limiter = new RateLimiterMemory({ keyPrefix: `local:${counter.keyPrefix}`, points: share, duration: counter.windowMs / 1000 });
-  return scaledLocalCounter(rateCounterOf(limiter, { ...counter, limit: share }), counter.limit);
+  const options = { keyPrefix: `local:${counter.keyPrefix}`, limit: share, windowMs: counter.windowMs };
+  const local = inProcess
+    ? inProcess(options)
+    : rateCounterOf(new RateLimiterMemory({ ...options, points: share, duration: counter.windowMs / 1000 }), options);
+  return scaledLocalCounter(local, counter.limit);
 }
 
 // The connection's own events mark the outage and the recovery even when no request is in flight.

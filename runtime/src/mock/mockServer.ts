@@ -79,7 +79,8 @@ export async function startMockServer(init: { host?: string; port?: number; opti
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(init.port ?? 0, init.host ?? '127.0.0.1', () => resolve());
+    // exclusive: in a worker of gateway.workers the mock is this worker's own, not a socket shared through the primary.
+    server.listen({ port: init.port ?? 0, host: init.host ?? '127.0.0.1', exclusive: true }, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

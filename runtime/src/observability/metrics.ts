@@ -54,6 +54,7 @@ export class GatewayMetrics {
     help: '1 when the target takes traffic, 0 while its circuit breaker or active health check keeps it out.',
     labelNames: ['route', 'target'] as const,
     registers: [this.registry],
+    aggregator: 'min', // gateway.workers: each worker has its own breaker; 0 when any of them keeps the target out
   });
 
   readonly retries = new Counter({

@@ -1,21 +1,23 @@
 // Everything one gateway instance reports about itself: Prometheus metrics, the rolling per-route summary, the
 // access log, request traces and webhooks. It listens to the runtime's events (attempts, retries, health, usage,
 // config changes) and is told about each finished request by the `observe` middleware.
-import type { LogLevel } from '../../../common/src/config';
+import type { Logger } from 'pino';
+import type { GatewayConfig, LogLevel } from '../../../common/src/config';
 import type { GatewayContext } from '../gateway/context';
 import type { GatewayEventMap } from '../gateway/events';
 import type { GatewayRuntime } from '../gateway/runtime';
 import type { ConfigPart } from '../gateway/snapshot';
-import { ProcessEnv, type Admin, type RequestTrace } from '../../../common/src/protocol';
+import { ProcessEnv, type Admin, type RequestTrace, type Webhook, type Workers } from '../../../common/src/protocol';
 import { accessLevel, accessLine, writeAccessLine } from './accessLog';
 import { ConsumerLabels, GATEWAY_ROUTE, isGatewayEndpoint, NO_ROUTE, providerLabels } from './labels';
 import { GatewayMetrics } from './metrics';
-import { RequestStats } from './requestStats';
+import { RequestStats, summarizeWindows } from './requestStats';
 import { RouteInstrumentSet } from './routeInstruments';
 import { TraceAccess } from './traceAccess';
 import { TraceStore } from './traceStore';
+import type { DeliveryReport } from './webhooks/deliveryQueue';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks/dispatcher';
-import { RefusalWindows } from './webhooks/refusalWindows';
+import { RefusalWindows, type RefusalType } from './webhooks/refusalWindows';
 
 /** The metric's action label: the config's word for what was done. */
 const ACTION_LABELS = { blocked: 'block', redacted: 'redact', flagged: 'flag' } as const;
@@ -30,6 +32,19 @@ export interface ObservabilityOptions {
   /** How long auth failures and rate-limit rejections are counted before one webhook event reports them. */
   refusalWindowMs?: number;
   webhooks?: WebhookOptions;
+  /** Where this process's webhook events go instead of its own dispatcher (a worker of gateway.workers: the primary). */
+  webhookSink?: WebhookSink;
+}
+
+/**
+ * Webhook events as a gateway process raises them. A worker of gateway.workers hands them to its primary, which
+ * counts refusals of all workers in one window and sends each event once; config events are then the primary's.
+ */
+export interface WebhookSink {
+  publish<T extends Webhook.EventType>(type: T, data: Webhook.EventData[T], time?: Date): void;
+  refusal(type: RefusalType, route: string, consumer: string, reason: string): void;
+  /** Whether this process tells `config.applied` / `config.rejected` (the one that owns the config does). */
+  readonly configEvents: boolean;
 }
 
 export class Observability {
@@ -40,6 +55,7 @@ export class Observability {
   readonly webhooks: WebhookDispatcher;
   readonly instruments: ConfigPart<RouteInstrumentSet>;
   private readonly refusals: RefusalWindows;
+  private readonly sink: WebhookSink;
   private readonly consumers = new ConsumerLabels();
   private readonly env: Record<string, string | undefined>;
   private readonly unsubscribers: (() => void)[] = [];
@@ -56,17 +72,16 @@ export class Observability {
     this.webhooks = new WebhookDispatcher({
       ...options.webhooks,
       onReport: (report) => {
-        this.metrics.webhookDeliveries.labels({ outcome: report.outcome }).inc();
-        if (report.outcome === 'failed' || report.outcome === 'dropped') {
-          runtime.logger.warn(
-            { url: report.url, event: report.event.type, attempt: report.attempt, status: report.status, error: report.error },
-            `webhook ${report.outcome}`,
-          );
-        }
+        reportDelivery(this.metrics, runtime.logger, report);
         options.webhooks?.onReport?.(report);
       },
     });
     this.refusals = new RefusalWindows(options.refusalWindowMs ?? 10_000, (type, data, time) => this.webhooks.publish(type, data, time));
+    this.sink = options.webhookSink ?? {
+      publish: (type, data, time) => this.webhooks.publish(type, data, time),
+      refusal: (type, route, consumer, reason) => this.refusals.record(type, route, consumer, reason),
+      configEvents: true,
+    };
     const metrics = this.metrics;
     this.instruments = { name: 'observability', compile: (config, previous) => new RouteInstrumentSet(metrics, config, previous) };
     runtime.registerPart(this.instruments);
@@ -85,14 +100,19 @@ export class Observability {
 
   /** `GET /api/v1/metrics`: the rolling window per configured route (idle ones included) with target health. */
   summary(): Admin.MetricsSummary {
+    return summarizeWindows([this.window()]);
+  }
+
+  /** The figures behind `summary()`, in the form that adds up across worker processes (gateway.workers). */
+  window(): Workers.StatsWindow {
     const snapshot = this.runtime.hasConfig ? this.runtime.snapshot : undefined;
     const names = snapshot?.config.routes.map((route) => route.name) ?? [];
-    const summary = this.stats.summary(names);
-    for (const route of summary.routes) {
+    const window = this.stats.window(names);
+    for (const route of window.routes) {
       const group = snapshot?.upstreams.get(route.route);
       if (group) route.targets = group.targets.map((target) => ({ url: target.url, healthy: target.healthy }));
     }
-    return summary;
+    return window;
   }
 
   /** `GET /api/v1/traces/{requestId}`. */
@@ -137,17 +157,17 @@ export class Observability {
     const consumer = this.consumers.label(ctx.state.consumer);
     if (rejection.by === 'auth') {
       this.metrics.authFailures.labels({ route, kind: rejection.kind }).inc();
-      this.refusals.record('auth.failed', route, consumer, rejection.kind);
+      this.sink.refusal('auth.failed', route, consumer, rejection.kind);
     } else {
       this.metrics.rateLimitRejections.labels({ route, limit: rejection.limit }).inc();
-      this.refusals.record('ratelimit.exceeded', route, consumer, rejection.limit);
+      this.sink.refusal('ratelimit.exceeded', route, consumer, rejection.limit);
     }
   }
 
   private countGuardrails(ctx: GatewayContext, route: string): void {
     for (const verdict of ctx.state.guardrailVerdicts!) {
       this.metrics.guardrailActions.labels({ route, guardrail: verdict.guardrail, action: ACTION_LABELS[verdict.action] }).inc();
-      if (verdict.action === 'blocked') this.refusals.record('guardrail.blocked', route, this.consumers.label(ctx.state.consumer), verdict.guardrail);
+      if (verdict.action === 'blocked') this.sink.refusal('guardrail.blocked', route, this.consumers.label(ctx.state.consumer), verdict.guardrail);
     }
   }
 
@@ -191,13 +211,15 @@ export class Observability {
     this.on('target.health', (event) => {
       metrics.targetHealthy.labels({ route: event.route, target: event.target }).set(event.healthy ? 1 : 0);
       const change = { route: event.route, target: event.target, source: event.source, detail: event.detail };
-      this.webhooks.publish(event.healthy ? 'target.up' : 'target.down', change);
+      this.sink.publish(event.healthy ? 'target.up' : 'target.down', change);
     });
     this.on('config.applied', (event) => {
       this.followConfig();
-      this.webhooks.publish('config.applied', { version: event.version, routes: event.routes, ...(event.source ? { source: event.source } : {}) });
+      if (this.sink.configEvents)
+        this.webhooks.publish('config.applied', { version: event.version, routes: event.routes, ...(event.source ? { source: event.source } : {}) });
     });
     this.on('config.rejected', (event) => {
+      if (!this.sink.configEvents) return;
       const diagnostics = event.diagnostics
         .filter((diagnostic) => diagnostic.severity === 'error')
         .map((diagnostic) => ({
@@ -213,18 +235,31 @@ export class Observability {
   /** Webhook targets and secret, and the health gauge's label set, follow the applied config. */
   private followConfig(): void {
     const snapshot = this.runtime.snapshot;
-    const secretEnv = snapshot.config.gateway.webhookSecretEnv;
-    const secret = secretEnv ? this.env[secretEnv] : undefined;
-    if (snapshot.config.callbacks.length > 0 && !secret) {
-      this.runtime.logger.warn(
-        { webhookSecretEnv: secretEnv },
-        'webhooks are sent unsigned: set gateway.webhookSecretEnv to a variable holding the signing secret',
-      );
-    }
-    this.webhooks.configure(snapshot.config.callbacks, secret);
+    if (this.sink.configEvents) configureWebhooks(this.webhooks, snapshot.config, this.env, this.runtime.logger);
     this.metrics.targetHealthy.reset();
     for (const group of snapshot.upstreams.values()) {
       for (const target of group.targets) this.metrics.targetHealthy.labels({ route: group.route, target: target.url }).set(target.healthy ? 1 : 0);
     }
+  }
+}
+
+/** The dispatcher follows the config's `callback` URLs and signing secret; unsigned deliveries are warned about. */
+export function configureWebhooks(webhooks: WebhookDispatcher, config: GatewayConfig, env: Record<string, string | undefined>, logger: Logger): void {
+  const secretEnv = config.gateway.webhookSecretEnv;
+  const secret = secretEnv ? env[secretEnv] : undefined;
+  if (config.callbacks.length > 0 && !secret) {
+    logger.warn({ webhookSecretEnv: secretEnv }, 'webhooks are sent unsigned: set gateway.webhookSecretEnv to a variable holding the signing secret');
+  }
+  webhooks.configure(config.callbacks, secret);
+}
+
+/** A webhook delivery's outcome: counted, and a warning when an event was given up or dropped. */
+export function reportDelivery(metrics: GatewayMetrics, logger: Logger, report: DeliveryReport): void {
+  metrics.webhookDeliveries.labels({ outcome: report.outcome }).inc();
+  if (report.outcome === 'failed' || report.outcome === 'dropped') {
+    logger.warn(
+      { url: report.url, event: report.event.type, attempt: report.attempt, status: report.status, error: report.error },
+      `webhook ${report.outcome}`,
+    );
   }
 }

@@ -1,7 +1,7 @@
 // A rolling-window summary per route (count, rate, latency percentiles, error ratio, tokens) for the admin API's
 // `GET /api/v1/metrics`, the editor's metrics panel and CodeLens. One slot per second in a ring; latencies go
 // into log-spaced bins, so recording is O(1) and a percentile is exact to within one bin (about 15%).
-import type { Admin } from '../../../common/src/protocol';
+import type { Admin, Workers } from '../../../common/src/protocol';
 
 const BIN_GROWTH = 1.15;
 const FIRST_BIN_MS = 0.25;
@@ -82,11 +82,16 @@ export class RequestStats {
 
   /** The window's figures for each route seen or listed in `routes` (configured ones show even when idle). */
   summary(routes: readonly string[] = []): Admin.MetricsSummary {
+    return summarizeWindows([this.window(routes)]);
+  }
+
+  /** The same figures before percentiles are read from them: the form that adds up across worker processes. */
+  window(routes: readonly string[] = []): Workers.StatsWindow {
     const nowMs = this.now();
     const second = Math.floor(nowMs / 1000);
-    const spanSec = Math.max(1, Math.min(this.windowSec, (nowMs - this.startedAt) / 1000));
+    const spanSeconds = Math.max(1, Math.min(this.windowSec, (nowMs - this.startedAt) / 1000));
     const names = new Set([...routes, ...this.routes.keys()]);
-    return { windowSeconds: this.windowSec, routes: [...names].map((name) => routeSummary(name, this.liveSlots(name, second), spanSec)) };
+    return { windowSeconds: this.windowSec, spanSeconds, routes: [...names].map((name) => routeWindow(name, this.liveSlots(name, second))) };
   }
 
   private slot(route: string): Slot {
@@ -105,36 +110,67 @@ export class RequestStats {
   }
 }
 
-function routeSummary(route: string, slots: Slot[], spanSec: number): Admin.RouteMetricsSummary {
-  const bins = new Uint32Array(BIN_COUNT);
-  let count = 0;
-  let errors = 0;
-  let maxMs = 0;
-  let promptTokens = 0;
-  let completionTokens = 0;
+function routeWindow(route: string, slots: Slot[]): Workers.RouteWindow {
+  const bins = new Array<number>(BIN_COUNT).fill(0);
+  const figures: Workers.RouteWindow = { route, count: 0, errors: 0, maxMs: 0, promptTokens: 0, completionTokens: 0, latencyBins: bins };
   for (const slot of slots) {
-    count += slot.count;
-    errors += slot.errors;
-    maxMs = Math.max(maxMs, slot.maxMs);
-    promptTokens += slot.promptTokens;
-    completionTokens += slot.completionTokens;
+    figures.count += slot.count;
+    figures.errors += slot.errors;
+    figures.maxMs = Math.max(figures.maxMs, slot.maxMs);
+    figures.promptTokens += slot.promptTokens;
+    figures.completionTokens += slot.completionTokens;
     for (let i = 0; i < BIN_COUNT; i++) bins[i]! += slot.latencyBins[i]!;
   }
+  return figures;
+}
+
+/** One summary from the windows of one or more processes: counts and bins add up, percentiles are read after. */
+export function summarizeWindows(windows: readonly Workers.StatsWindow[]): Admin.MetricsSummary {
+  const merged = new Map<string, Workers.RouteWindow>();
+  for (const window of windows) {
+    for (const figures of window.routes) {
+      const into = merged.get(figures.route);
+      if (!into) {
+        merged.set(figures.route, { ...figures, latencyBins: [...figures.latencyBins] });
+        continue;
+      }
+      into.targets = mergeTargets(into.targets, figures.targets);
+      into.count += figures.count;
+      into.errors += figures.errors;
+      into.maxMs = Math.max(into.maxMs, figures.maxMs);
+      into.promptTokens += figures.promptTokens;
+      into.completionTokens += figures.completionTokens;
+      figures.latencyBins.forEach((count, bin) => (into.latencyBins[bin] = (into.latencyBins[bin] ?? 0) + count));
+    }
+  }
+  const spanSec = Math.max(1, ...windows.map((window) => window.spanSeconds));
+  return { windowSeconds: windows[0]?.windowSeconds ?? 0, routes: [...merged.values()].map((figures) => routeSummary(figures, spanSec)) };
+}
+
+/** A target is healthy when every process sends it traffic (each has its own breaker and health checks). */
+function mergeTargets(a: Workers.RouteWindow['targets'], b: Workers.RouteWindow['targets']): Workers.RouteWindow['targets'] {
+  if (!a || !b) return a ?? b;
+  return a.map((target) => ({ url: target.url, healthy: target.healthy && b.find((other) => other.url === target.url)?.healthy !== false }));
+}
+
+function routeSummary(figures: Workers.RouteWindow, spanSec: number): Admin.RouteMetricsSummary {
+  const { route, count, errors, maxMs, promptTokens, completionTokens, latencyBins, targets } = figures;
   return {
     route,
     count,
     rate: round(count / spanSec),
-    p50: percentile(bins, count, 0.5, maxMs),
-    p95: percentile(bins, count, 0.95, maxMs),
-    p99: percentile(bins, count, 0.99, maxMs),
+    p50: percentile(latencyBins, count, 0.5, maxMs),
+    p95: percentile(latencyBins, count, 0.95, maxMs),
+    p99: percentile(latencyBins, count, 0.99, maxMs),
     errors,
     errorRatio: count === 0 ? 0 : round(errors / count, 4),
     tokens: { prompt: promptTokens, completion: completionTokens, total: promptTokens + completionTokens },
+    ...(targets ? { targets } : {}),
   };
 }
 
 /** The upper bound of the bin holding the q-th sample, never above the largest sample seen. */
-function percentile(bins: Uint32Array, count: number, q: number, maxMs: number): number {
+function percentile(bins: readonly number[], count: number, q: number, maxMs: number): number {
   if (count === 0) return 0;
   const rank = Math.ceil(q * count);
   let seen = 0;

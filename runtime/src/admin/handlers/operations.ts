@@ -24,7 +24,7 @@ export function registerOperationHandlers(router: AdminRouter, deps: AdminDeps):
       else deps.runtime.logger.level = level;
       ctx.body = { level: level as LogLevel, persisted: persist } satisfies Admin.LogLevelResult;
     })
-    .on('GET', '/metrics', (ctx) => {
+    .on('GET', '/metrics', async (ctx) => {
       const type = ctx.query.type;
       if (type !== undefined && !METRIC_TYPES.includes(type as (typeof METRIC_TYPES)[number])) {
         throw new AdminError(400, 'bad_request', `"type" must be one of ${METRIC_TYPES.join(', ')}; got ${JSON.stringify(type)}.`);
@@ -34,11 +34,11 @@ export function registerOperationHandlers(router: AdminRouter, deps: AdminDeps):
       if (unknown !== undefined)
         throw new AdminError(404, 'route_not_found', `There is no route named "${unknown}". Routes: ${config.routes.map((r) => r.name).join(', ') || 'none'}.`);
       const wanted = new Set(config.routes.filter((r) => matches(ctx.query.route, r.name) && matches(ctx.query.endpoint, r.path)).map((r) => r.name));
-      const summary = deps.observability?.summary() ?? { windowSeconds: 0, routes: [] };
+      const summary = (await deps.observability?.summary()) ?? { windowSeconds: 0, routes: [] };
       ctx.body = { windowSeconds: summary.windowSeconds, routes: summary.routes.filter((r) => wanted.has(r.route)) } satisfies Admin.MetricsSummary;
     })
-    .on('GET', '/traces/:requestId', (ctx, { requestId }) => {
-      const trace = deps.observability?.trace(requestId as string);
+    .on('GET', '/traces/:requestId', async (ctx, { requestId }) => {
+      const trace = await deps.observability?.trace(requestId as string);
       if (!trace)
         throw new AdminError(
           404,

@@ -1,7 +1,9 @@
-// `ai-gateway-cli start --config FILE [--host H] [--port N]`: run the gateway until SIGINT/SIGTERM.
+// `ai-gateway-cli start --config FILE [--host H] [--port N]`: run the gateway until SIGINT/SIGTERM, in this process or,
+// with gateway.workers above 1, in that many worker processes on the same port.
 import { Command } from 'commander';
 import { formatDiagnostic } from '../../../../common/src/config';
-import { ConfigLoadError, startGateway } from '../../gateway/startGateway';
+import { ConfigLoadError, loadStartConfig, startGateway } from '../../gateway/startGateway';
+import { startPrimary, workerCount } from '../../workers';
 import type { CommandResult } from '../main';
 import { parsePort, untilSignal } from './shutdown';
 
@@ -22,7 +24,15 @@ export function startCommand(result: CommandResult): Command {
     .action(async (flags: StartFlags) => {
       let gateway;
       try {
-        gateway = await startGateway({ configPath: flags.config, host: flags.host, port: flags.port, watch: flags.watch, banner: true });
+        const loaded = await loadStartConfig(flags.config);
+        const workers = workerCount(loaded.config.gateway.workers);
+        const options = { host: flags.host, port: flags.port, watch: flags.watch, banner: true };
+        if (workers > 1 && loaded.file) {
+          gateway = await startPrimary({ ...options, loaded: { ...loaded, file: loaded.file }, workers });
+        } else {
+          const started = await startGateway({ ...options, configPath: flags.config, loaded });
+          gateway = { logger: started.runtime.logger, close: () => started.close() };
+        }
       } catch (err) {
         if (!(err instanceof ConfigLoadError)) throw err;
         for (const diagnostic of err.diagnostics) process.stderr.write(`${formatDiagnostic(flags.config, diagnostic)}\n`);
@@ -31,7 +41,7 @@ export function startCommand(result: CommandResult): Command {
         return;
       }
       const signal = await untilSignal();
-      gateway.runtime.logger.info({ signal }, 'gateway closing: finishing in-flight requests');
+      gateway.logger.info({ signal }, 'gateway closing: finishing in-flight requests');
       await gateway.close();
       result.exitCode = 0;
     });

@@ -3,7 +3,7 @@
 // refusal opens a window; when it ends the counts are published and the next refusal opens a new one.
 import type { Webhook } from '../../../../common/src/protocol';
 
-type RefusalType = 'auth.failed' | 'ratelimit.exceeded' | 'guardrail.blocked';
+export type RefusalType = 'auth.failed' | 'ratelimit.exceeded' | 'guardrail.blocked';
 
 interface OpenWindow {
   startedAt: Date;
