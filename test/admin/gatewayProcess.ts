@@ -25,6 +25,10 @@ export interface GatewayProcess {
   readFile(): Promise<string>;
   /** Resolves with the count-th log line (1-based, counting from the start) whose msg is `msg`. */
   waitForLog(msg: string, count?: number): Promise<LogLine>;
+  /** Sends a signal to the gateway process (stop() sends SIGTERM and waits). */
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +83,8 @@ export async function startGatewayProcess(configText: string, options: GatewayPr
     logs,
     readFile: () => readFile(file, 'utf8'),
     waitForLog,
+    kill: (signal) => void child.kill(signal),
+    exited: exited.then(() => child.exitCode),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
