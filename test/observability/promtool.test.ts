@@ -2,31 +2,12 @@
 // serves once every kind of request has been through the gateway: each family named and typed as Prometheus
 // expects (no gauge ending in `_total`, counters ending in it, help on every family).
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { startMockServer, type MockServer } from '../../runtime/src/mock/mockServer';
 import { CHAT, send, startTestGateway } from '../gateway/support';
-import { closedPortUrl, configOf, scrape } from './support';
+import { closedPortUrl, configOf, promtoolCheck, scrape } from './support';
 
 const KEY = 'promtool-test-key';
-
-async function promtoolCheck(exposition: string): Promise<{ code: number; output: string }> {
-  const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const spawned = once(child, 'spawn').then(
-    () => undefined,
-    (err: NodeJS.ErrnoException) => {
-      throw new Error(err.code === 'ENOENT' ? 'promtool is not installed: run scripts/install-test-deps.sh (Debian package prometheus)' : err.message);
-    },
-  );
-  await spawned;
-  child.stdin.end(exposition);
-  const [code] = (await once(child, 'close')) as [number];
-  return { code, output };
-}
 
 describe('observability: /metrics passes promtool', function () {
   this.timeout(20_000);

@@ -3,7 +3,7 @@
 // listed, target health attached).
 import { strict as assert } from 'node:assert';
 import { startMockServer, type MockServer } from '../../runtime/src/mock/mockServer';
-import { RequestStats } from '../../runtime/src/observability/requestStats';
+import { RequestStats, summarizeWindows } from '../../runtime/src/observability/requestStats';
 import { CHAT, send, startTestGateway } from '../gateway/support';
 import { configOf } from './support';
 
@@ -24,6 +24,19 @@ describe('observability: request stats window', () => {
     ] as const) {
       assert.ok(got >= want && got <= want * 1.15, `percentile ${got} ms is within 15% above ${want} ms`);
     }
+  });
+
+  it('adds up the windows of several processes (gateway.workers) to what one process seeing it all says', () => {
+    const [one, two, all] = [0, 1, 2].map(() => new RequestStats({ windowSec: 60, now: clock }));
+    for (let ms = 1; ms <= 400; ms++) {
+      const status = ms % 50 === 0 ? 502 : 200;
+      (ms % 3 === 0 ? one : two)!.recordRequest('chat', status, ms);
+      all!.recordRequest('chat', status, ms);
+    }
+    one!.recordTokens('chat', 10, 5);
+    two!.recordTokens('chat', 7, 1);
+    all!.recordTokens('chat', 17, 6);
+    assert.deepEqual(summarizeWindows([one!.window(['chat', 'idle']), two!.window(['chat', 'idle'])]), all!.summary(['chat', 'idle']));
   });
 
   it('computes rate, errors (5xx only) and tokens, and forgets what left the window', () => {

@@ -1,5 +1,6 @@
 // What the observability tests share: reading Prometheus text, and a local webhook receiver over a real socket
-// whose answers a test scripts (statuses in turn, or holding requests open) and whose deliveries it awaits.
+// whose answers a test scripts (statuses in turn, or holding requests open) and whose deliveries it awaits; promtool.
+import { spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -135,4 +136,22 @@ export class WebhookReceiver extends EventEmitter {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
+}
+
+/** The real promtool (Debian's `prometheus` package, installed by scripts/install-test-deps.sh) on an exposition. */
+export async function promtoolCheck(exposition: string): Promise<{ code: number; output: string }> {
+  const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const spawned = once(child, 'spawn').then(
+    () => undefined,
+    (err: NodeJS.ErrnoException) => {
+      throw new Error(err.code === 'ENOENT' ? 'promtool is not installed: run scripts/install-test-deps.sh (Debian package prometheus)' : err.message);
+    },
+  );
+  await spawned;
+  child.stdin.end(exposition);
+  const [code] = (await once(child, 'close')) as [number];
+  return { code, output };
 }

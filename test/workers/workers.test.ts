@@ -5,8 +5,10 @@
 import { strict as assert } from 'node:assert';
 import { writeFile } from 'node:fs/promises';
 import { request } from 'undici';
-import { ProcessEvents } from '../../common/src/protocol';
+import { ProcessEvents, type Webhook } from '../../common/src/protocol';
 import { ADMIN_KEY, adminCall, startGatewayProcess, type GatewayProcess, type LogLine } from '../admin/gatewayProcess';
+import { promtoolCheck, WebhookReceiver } from '../observability/support';
+import { startRedisServer, type RedisServer } from '../support/redisServer';
 
 const REQUEST_LIMIT = 30; // per minute on GET /v1/models
 const TOKEN_LIMIT = 300; // per minute per consumer on POST /v1/completions
@@ -139,6 +141,8 @@ describe('gateway.workers: 2 processes on one port', function () {
     for (const scrape of scrapes) assert.equal(sample(scrape, series) - sample(before, series), 10);
     assert.equal(sample(scrapes[0], 'ai_gateway_rate_limit_rejections_total{route="models",limit="requests"}'), 2 * REQUEST_LIMIT);
     assert.equal((scrapes[0].match(/^# TYPE ai_gateway_requests_total counter$/gm) ?? []).length, 1, 'each family once');
+    const promtool = await promtoolCheck(scrapes[0]);
+    assert.equal(promtool.code, 0, `promtool check metrics said:\n${promtool.output}`);
     // The rolling summary of the admin API adds them up too.
     const summary = await adminCall<{ routes: { route: string; count: number }[] }>(gateway.url, 'GET', '/api/v1/metrics?route=models');
     assert.equal(summary.json.routes[0]?.count, 3 * REQUEST_LIMIT);
@@ -214,5 +218,103 @@ describe('gateway.workers: 2 processes on one port', function () {
     assert.equal(await gateway.exited, 0);
     const line = gateway.logs.find((candidate) => candidate.msg === ProcessEvents.request && candidate.requestId === res.headers['x-request-id']);
     assert.equal((line?.upstream as { outcome?: string } | undefined)?.outcome, 'complete');
+  });
+});
+
+describe('gateway.workers: 2, webhooks sent once by the primary', function () {
+  this.timeout(60_000);
+  let receiver: WebhookReceiver;
+  let gateway: GatewayProcess;
+
+  before(async () => {
+    receiver = await new WebhookReceiver().start();
+    const text = `version: 1
+gateway: { listen: 127.0.0.1:0, logLevel: info, workers: 2 }
+routes:
+  - { name: models, path: /v1/models, methods: [GET], target: "mock://openai" }
+security:
+  - { endpoint: /v1/models, auth: none, rateLimit: { requests: 2/min, by: route } }
+callback: ${receiver.url}
+`;
+    gateway = await startGatewayProcess(text);
+  });
+
+  after(async () => {
+    await gateway?.stop();
+    await receiver?.close();
+  });
+
+  it('tells each config change once, and the refusals of both workers in one window', async () => {
+    const atStart = await receiver.waitFor((delivery) => delivery.event.type === 'config.applied'); // as one process does
+    const changed = await adminCall(gateway.url, 'PUT', '/api/v1/security/%2Fv1%2Fmodels', { body: { rateLimit: '3/min' } });
+    assert.equal(changed.status, 200);
+    const applied = await receiver.waitFor((delivery) => delivery.event.type === 'config.applied' && delivery !== atStart);
+    assert.equal((applied.event.data as Webhook.EventData['config.applied']).source, 'admin-api');
+    const answers = await Promise.all(Array.from({ length: 12 }, () => send(gateway, 'GET', '/v1/models')));
+    assert.deepEqual(statusCounts(answers), { 200: 3, 429: 9 });
+    assert.equal(
+      servedBy(
+        await accessLines(
+          gateway,
+          answers.filter((answer) => answer.status === 429),
+        ),
+      ).size,
+      2,
+      'both workers refused some',
+    );
+    gateway.kill('SIGTERM'); // the primary sends the open window on its way out
+    const refusals = await receiver.waitFor((delivery) => delivery.event.type === 'ratelimit.exceeded');
+    assert.equal((refusals.event.data as Webhook.EventData['ratelimit.exceeded']).count, 9);
+    assert.equal(await gateway.exited, 0);
+    assert.equal(receiver.ofType('config.applied').length, 2, 'not once per worker');
+    assert.equal(receiver.ofType('ratelimit.exceeded').length, 1);
+  });
+});
+
+describe('gateway.workers: 2 with a Redis store', function () {
+  this.timeout(60_000);
+  let redis: RedisServer;
+  let gateway: GatewayProcess;
+
+  before(async () => {
+    redis = await startRedisServer();
+    const text = `version: 1
+gateway:
+  listen: 127.0.0.1:0
+  logLevel: info
+  workers: 2
+  store: { redis: { url: "${redis.url}", keyPrefix: "workers-test:" }, onStoreFailure: local, replicas: 1 }
+routes:
+  - { name: models, path: /v1/models, methods: [GET], target: "mock://openai" }
+  - { name: chat, path: /v1/chat/completions, methods: [POST], target: "mock://openai" }
+security:
+  - { endpoint: /v1/models, auth: none, rateLimit: { requests: ${REQUEST_LIMIT}/min, by: route } }
+  - { endpoint: /v1/chat/completions, auth: none, rateLimit: { requests: ${REQUEST_LIMIT}/min, by: route } }
+`;
+    gateway = await startGatewayProcess(text);
+  });
+
+  after(async () => {
+    await gateway?.stop();
+    await redis?.stop();
+  });
+
+  it('counts in Redis, and while Redis is down counts the local share once in the primary for both workers', async () => {
+    const shared = await Promise.all(Array.from({ length: 2 * REQUEST_LIMIT }, () => send(gateway, 'GET', '/v1/models')));
+    assert.deepEqual(statusCounts(shared), { 200: REQUEST_LIMIT, 429: REQUEST_LIMIT });
+    await redis.stop();
+    await gateway.waitForLog(ProcessEvents.storeUnavailable, 2); // each worker's store says so
+    // One replica's share is the whole limit: counted once in the primary, not once in each worker (which would let 2x in).
+    const local = await Promise.all(Array.from({ length: 3 * REQUEST_LIMIT }, () => send(gateway, 'POST', '/v1/chat/completions', chat)));
+    assert.deepEqual(statusCounts(local), { 200: REQUEST_LIMIT, 429: 2 * REQUEST_LIMIT });
+    assert.equal(
+      servedBy(
+        await accessLines(
+          gateway,
+          local.filter((answer) => answer.status === 200),
+        ),
+      ).size,
+      2,
+    );
   });
 });
