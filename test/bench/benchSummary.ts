@@ -30,6 +30,9 @@ export interface RunSettings {
 /** The baseline row given the gateway's own node flags (nodeFlags.ts), so their share of the result is visible. */
 export const BASELINE_WITH_GATEWAY_FLAGS = 'bare undici proxy + gateway node flags';
 
+/** The suffix of a row run with gateway.workers: 2; the same name without it is the row in one process. */
+export const WORKERS_SUFFIX = ', 2 workers';
+
 /** Goals from issues 2 and 3: a share of the baseline's rps, and for routing only a multiple of Portkey's. */
 const GOALS: { scenario: RegExp; ofBaseline: number; timesPortkey?: number }[] = [
   { scenario: /^gateway, routing only$/, ofBaseline: 0.75, timesPortkey: 5 },
@@ -85,7 +88,33 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     `bare proxy): the noise-resistant stand-in for "rps vs base". added ms = mean of ${settings.sequentialRequests} sequential requests minus the mock direct.`,
   );
   if (baseline) out.push('', ...goalLines(rows, baseline, portkey));
+  out.push(...workerLines(rows));
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** Each gateway.workers: 2 row against the same row in one process: rps, CPU per request (all processes), p99. */
+function workerLines(rows: Row[]): string[] {
+  const lines = rows.flatMap((row) => {
+    if (!row.name.endsWith(WORKERS_SUFFIX)) return [];
+    const single = rows.find((candidate) => candidate.name === row.name.slice(0, -WORKERS_SUFFIX.length));
+    if (!single) return [];
+    const cpu = row.cpuUsPerRequest && single.cpuUsPerRequest ? `; CPU per request ${micros(row.cpuUsPerRequest)} vs ${micros(single.cpuUsPerRequest)} µs` : '';
+    return [
+      `workers ${row.name}: rps ${(row.rps / single.rps).toFixed(2)}x one process${roundRatios(row, single)}${cpu}; p99 ${row.p99.toFixed(1)} vs ${single.p99.toFixed(1)} ms`,
+    ];
+  });
+  if (lines.length === 0) return [];
+  return [
+    '',
+    ...lines,
+    'gateway.workers rows: CPU is the primary and its workers together. autocannon and the mock share the 2 cores with them, so a second',
+    'worker mostly competes with the load generator here; on a machine with cores to spare for the gateway it adds throughput.',
+  ];
+}
+
+function roundRatios(row: Row, single: Row): string {
+  if (!row.roundRps || !single.roundRps || row.roundRps.length < 2) return '';
+  return ` (rounds ${row.roundRps.map((rps, round) => (rps / (single.roundRps?.[round] ?? Number.NaN)).toFixed(2)).join(', ')})`;
 }
 
 function goalLines(rows: Row[], baseline: Row, portkey: Row | undefined): string[] {

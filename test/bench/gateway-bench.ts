@@ -20,7 +20,7 @@ import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
 import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
-import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, type Row } from './benchSummary';
+import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, WORKERS_SUFFIX, type Row } from './benchSummary';
 import { GUARDRAIL_ROWS, guardrailScenarios, printGuardrailSummary, timeToFirstToken, type FirstToken } from './guardrailsBench';
 import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 
@@ -74,7 +74,10 @@ export interface Scenario {
 const COMPARE_BUILD = process.env.BENCH_COMPARE_BUILD;
 const NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : GATEWAY_NODE_FLAGS;
 
-/** A gateway process on a config whose routes point at the mock; `extraYaml` adds top-level sections (security...). */
+/**
+ * A gateway process on a config whose routes point at the mock; `extraYaml` adds top-level sections (security...),
+ * `workers` sets gateway.workers (the process under test is then the primary, its CPU counted with its workers').
+ */
 export function gatewayScenario(
   name: string,
   routesYaml: (mockUrl: string) => string,
@@ -82,13 +85,15 @@ export function gatewayScenario(
   env: NodeJS.ProcessEnv = process.env,
   logLevel = 'warn',
   build?: string,
+  workers = 1,
 ): Scenario {
   return {
     name,
     path: '/v1/chat/completions',
     async start(mockUrl, workDir) {
       const file = path.join(workDir, `${name.replace(/\W+/g, '-')}.yaml`);
-      await writeFile(file, `version: 1\ngateway: { listen: 127.0.0.1:0, logLevel: ${logLevel} }\nroutes:\n${routesYaml(mockUrl)}\n${extraYaml}`);
+      const settings = workers > 1 ? `, workers: ${workers}` : '';
+      await writeFile(file, `version: 1\ngateway: { listen: 127.0.0.1:0, logLevel: ${logLevel}${settings} }\nroutes:\n${routesYaml(mockUrl)}\n${extraYaml}`);
       const cliArgs = ['start', '--config', file, '--port', '0', '--no-watch'];
       const { command, args } = build
         ? { command: process.execPath, args: [path.join(path.resolve(build), 'runtime/src/cli/entry.js'), ...cliArgs] }
@@ -155,6 +160,7 @@ export const SCENARIOS: Scenario[] = [
     ),
   ),
   ...securityScenarios(),
+  ...workerScenarios(),
   ...guardrailScenarios((name, routes) => gatewayScenario(name, routes)),
   {
     // The same backend as the translated row, its own API passed through: what the translation costs on its own.
@@ -237,6 +243,23 @@ function securityScenarios(): Scenario[] {
     headers: { 'x-api-key': apiKey },
   });
   return COMPARE_BUILD ? [jwtRow(), jwtRow(COMPARE_BUILD), keyRow(), keyRow(COMPARE_BUILD)] : [jwtRow(), keyRow()];
+}
+
+/**
+ * gateway.workers: 2 next to the same rows in one process. On this 2-core machine autocannon and the mock share the
+ * cores with both workers and the primary, so the rows say what the second process costs per request (CPU, the
+ * primary's counters over IPC) more than what a second core would give a gateway that has one to itself.
+ */
+function workerScenarios(): Scenario[] {
+  const apiKey = `sk-bench-${randomBytes(16).toString('hex')}`;
+  const env = { ...process.env, BENCH_API_KEY: apiKey };
+  const route = (mockUrl: string) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`;
+  const keyRule = `security:\n  - endpoint: /v1/chat/completions\n    auth: api-key\n    apiKeys: [{ name: bench, keyEnv: BENCH_API_KEY }]\n    rateLimit: { requests: 100000000/min, by: consumer }\n`;
+  return [
+    gatewayScenario(`gateway, routing only${WORKERS_SUFFIX}`, route, '', process.env, 'warn', undefined, 2),
+    { ...gatewayScenario(`gateway, API key + rate limit${WORKERS_SUFFIX}`, route, keyRule, env, 'warn', undefined, 2), headers: { 'x-api-key': apiKey } },
+    scrapedEverySecond(gatewayScenario(`gateway, metrics scraped 1/s + info access log${WORKERS_SUFFIX}`, route, '', process.env, 'info', undefined, 2)),
+  ];
 }
 
 type Load = Omit<Row, 'name' | 'sequentialMs'>;

@@ -1,6 +1,6 @@
 // Child processes of the bench: start one, wait for the line that says where it listens, stop it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
@@ -67,8 +67,33 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** User + system CPU time of a process so far, in microseconds (Linux /proc); undefined elsewhere or once it exited. */
+/**
+ * User + system CPU time of a process and its child processes (a gateway's workers) so far, in microseconds (Linux
+ * /proc); undefined elsewhere or once it exited.
+ */
 export function cpuTimeUs(pid: number | undefined): number | undefined {
+  const own = ownCpuTimeUs(pid);
+  if (own === undefined || pid === undefined) return own;
+  return childPids(pid).reduce((total, child) => total + (cpuTimeUs(child) ?? 0), own);
+}
+
+function childPids(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return tasks.flatMap((task) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${task}/children`, 'latin1').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+}
+
+function ownCpuTimeUs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   let stat: string;
   try {
