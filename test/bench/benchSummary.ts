@@ -120,6 +120,7 @@ function roundRatios(row: Row, single: Row): string {
 function goalLines(rows: Row[], baseline: Row, portkey: Row | undefined): string[] {
   const lines: string[] = [];
   for (const row of rows) {
+    if (row.name.endsWith(WORKERS_SUFFIX)) continue; // compared with its one-process row below, not with the goals
     const goal = GOALS.find((candidate) => candidate.scenario.test(row.name));
     if (!goal) continue;
     const share = row.rps / baseline.rps;
