@@ -318,3 +318,37 @@ security:
     );
   });
 });
+
+describe('gateway.workers: 2 with the admin API on its own listener', function () {
+  this.timeout(60_000);
+  let gateway: GatewayProcess;
+
+  before(async () => {
+    const text = `version: 1
+gateway: { listen: 127.0.0.1:0, logLevel: info, workers: 2, admin: { listen: 127.0.0.1:0 } }
+routes:
+  - { name: chat, path: /v1/chat/completions, methods: [POST], target: "mock://openai" }
+security:
+  - { endpoint: /v1/chat/completions, auth: none }
+`;
+    gateway = await startGatewayProcess(text);
+  });
+
+  after(async () => {
+    await gateway?.stop();
+  });
+
+  it('is served by the primary there, and the gateway port refuses the admin key', async () => {
+    assert.notEqual(gateway.adminUrl, gateway.url);
+    const created = await adminCall(gateway.adminUrl, 'POST', '/api/v1/routes', { body: { name: 'predict', path: '/predict', target: 'mock://openai' } });
+    assert.equal(created.status, 201);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => send(gateway, 'POST', '/predict', { inputs: [1] })));
+    assert.deepEqual(statusCounts(answers), { 200: 6 });
+    assert.equal(servedBy(await accessLines(gateway, answers)).size, 2);
+    const misdirected = await adminCall(gateway.url, 'GET', '/api/v1/routes');
+    assert.equal(misdirected.status, 421);
+    // As with one process, health is answered where the admin API listens: here by the primary, for the gateway.
+    const ready = await adminCall<{ status: string; configVersion: number }>(gateway.adminUrl, 'GET', '/readyz', { auth: null });
+    assert.deepEqual(ready.json, { status: 'ready', configVersion: 2 });
+  });
+});

@@ -134,7 +134,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
 function adminOptions(store: ConfigStore, pool: WorkerPool, logger: Logger, version: () => number, env: Record<string, string | undefined>): AdminOptions {
   return {
     runtime: {
-      hasConfig: true,
+      get hasConfig() {
+        return pool.serving > 0;
+      },
       get snapshot() {
         return { config: store.config, version: version() };
       },

@@ -60,6 +60,11 @@ export class WorkerPool {
     cluster.setupPrimary({ stdio: ['ignore', 'pipe', 'inherit', 'ipc'], serialization: 'json' });
   }
 
+  /** Workers serving now (a readiness probe of the primary's admin listener is ready while one is). */
+  get serving(): number {
+    return this.slots.filter((slot) => slot.serving).length;
+  }
+
   /** Forks every worker; resolves with the URL they serve on once all listen, rejects if one cannot start. */
   start(): Promise<string> {
     return new Promise((resolve, reject) => {
