@@ -513,8 +513,10 @@ export namespace Workers {
     config: GatewayConfig;
     host: string;
     port: number;
-    /** The primary's private socket the admin API is forwarded to (absent: gateway.admin.listen, or no admin key). */
+    /** The primary's private socket the admin API is forwarded to (absent: gateway.admin.listen). */
     adminSocket?: string;
+    /** The level the gateway logs at now (`PUT /api/v1/log-level` may have set it apart from the config's). */
+    logLevel: LogLevel;
   }
 
   /** Worker -> primary calls. */

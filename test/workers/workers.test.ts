@@ -109,13 +109,8 @@ describe('gateway.workers: 2 processes on one port', function () {
   it(`admits exactly ${REQUEST_LIMIT} of ${3 * REQUEST_LIMIT} concurrent requests spread over both workers`, async () => {
     const answers = await Promise.all(Array.from({ length: 3 * REQUEST_LIMIT }, () => send(gateway, 'GET', '/v1/models')));
     assert.deepEqual(statusCounts(answers), { 200: REQUEST_LIMIT, 429: 2 * REQUEST_LIMIT });
-    const admitted = servedBy(
-      await accessLines(
-        gateway,
-        answers.filter((answer) => answer.status === 200),
-      ),
-    );
-    assert.equal(admitted.size, 2, `both workers admitted part of the limit: ${JSON.stringify([...admitted])}`);
+    // Which worker's requests come first to the primary's counter is up to scheduling; both asked it, concurrently.
+    assert.equal(servedBy(await accessLines(gateway, answers)).size, 2, 'both workers took part of the burst');
   });
 
   it('never spends more than one token budget, whichever worker admits', async () => {
@@ -129,7 +124,7 @@ describe('gateway.workers: 2 processes on one port', function () {
     assert.ok(spent <= TOKEN_LIMIT, `spent ${spent} of ${TOKEN_LIMIT} tokens`);
     assert.ok(admitted.length >= Math.floor(TOKEN_LIMIT / reservation), `${admitted.length} admitted, each reserving ${reservation}`);
     assert.equal(admitted.length + (statusCounts(answers)[429] ?? 0), 40);
-    assert.equal(servedBy(await accessLines(gateway, admitted)).size, 2, 'both workers admitted part of the budget');
+    assert.equal(servedBy(await accessLines(gateway, answers)).size, 2, 'both workers took part of the burst');
   });
 
   it('answers /metrics with both workers added up, on either worker', async () => {
@@ -198,6 +193,22 @@ describe('gateway.workers: 2 processes on one port', function () {
     assert.equal(sample(await metrics(gateway), 'ai_gateway_worker_restarts_total{worker="1"}'), 1);
   });
 
+  it('sets the log level in every worker, and a worker started later starts at it', async () => {
+    const scrapeLines = async (): Promise<LogLine[]> => {
+      const scrapes = await Promise.all(Array.from({ length: 4 }, () => send(gateway, 'GET', '/metrics')));
+      return accessLines(gateway, scrapes); // scrapes of /metrics are logged at debug only
+    };
+    const set = await adminCall(gateway.url, 'PUT', '/api/v1/log-level', { body: { level: 'debug', persist: false } });
+    assert.equal(set.status, 200);
+    assert.equal(servedBy(await scrapeLines()).size, 2);
+    const second = gateway.logs.filter((line) => line.msg === ProcessEvents.workerReady && line.worker === 2).pop()!;
+    const ready = gateway.logs.filter((line) => line.msg === ProcessEvents.workerReady).length;
+    process.kill(Number(second.pid), 'SIGKILL');
+    assert.equal((await gateway.waitForLog(ProcessEvents.workerReady, ready + 1)).worker, 2);
+    assert.equal(servedBy(await scrapeLines()).size, 2, 'the new worker 2 logs its scrapes too');
+    await adminCall(gateway.url, 'PUT', '/api/v1/log-level', { body: { level: 'info', persist: false } });
+  });
+
   it('on SIGTERM lets a streamed answer finish, then every process exits', async () => {
     const res = await request(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
@@ -252,16 +263,7 @@ callback: ${receiver.url}
     assert.equal((applied.event.data as Webhook.EventData['config.applied']).source, 'admin-api');
     const answers = await Promise.all(Array.from({ length: 12 }, () => send(gateway, 'GET', '/v1/models')));
     assert.deepEqual(statusCounts(answers), { 200: 3, 429: 9 });
-    assert.equal(
-      servedBy(
-        await accessLines(
-          gateway,
-          answers.filter((answer) => answer.status === 429),
-        ),
-      ).size,
-      2,
-      'both workers refused some',
-    );
+    assert.equal(servedBy(await accessLines(gateway, answers)).size, 2, 'both workers took part');
     gateway.kill('SIGTERM'); // the primary sends the open window on its way out
     const refusals = await receiver.waitFor((delivery) => delivery.event.type === 'ratelimit.exceeded');
     assert.equal((refusals.event.data as Webhook.EventData['ratelimit.exceeded']).count, 9);
@@ -307,15 +309,7 @@ security:
     // One replica's share is the whole limit: counted once in the primary, not once in each worker (which would let 2x in).
     const local = await Promise.all(Array.from({ length: 3 * REQUEST_LIMIT }, () => send(gateway, 'POST', '/v1/chat/completions', chat)));
     assert.deepEqual(statusCounts(local), { 200: REQUEST_LIMIT, 429: 2 * REQUEST_LIMIT });
-    assert.equal(
-      servedBy(
-        await accessLines(
-          gateway,
-          local.filter((answer) => answer.status === 200),
-        ),
-      ).size,
-      2,
-    );
+    assert.equal(servedBy(await accessLines(gateway, local)).size, 2, 'both workers took part');
   });
 });
 

@@ -70,7 +70,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     logger,
     config,
     graceMs: options.closeGraceMs ?? 10_000,
-    listen: () => ({ ...listen, ...(adminSocket ? { adminSocket } : {}) }),
+    listen: () => ({ ...listen, logLevel: logger.level as LogLevel, ...(adminSocket ? { adminSocket } : {}) }),
     services: {
       'counter.consume': (operation) => counters.consume(operation),
       'counter.adjust': (operation) => counters.adjust(operation),
@@ -104,11 +104,11 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       opened,
     );
     adminSocket = admin.socket;
+    // PUT /api/v1/log-level sets the primary's level: every worker follows (a worker starting later starts at it).
+    logger.on('level-change', (level) => void pool.each('logLevel', { level: level as LogLevel }));
     const url = await pool.start();
     opened.push(() => pool.stop());
     webhooks.applied(config, version);
-    // PUT /api/v1/log-level sets the primary's level (and a config's gateway.logLevel applies in each worker anyway).
-    logger.on('level-change', (level) => void pool.each('logLevel', { level: level as LogLevel }));
     const watcher = options.watch !== false ? watchConfigFile(store.file, () => void store.reloadFile()) : undefined;
     const cluster = await startClusterConfig({ settings: config.gateway, store, logger });
     const adminUrl = admin.listener.url.startsWith('unix:') ? url : admin.listener.url;

@@ -36,7 +36,7 @@ export interface WorkerPoolOptions {
   count: number;
   logger: Logger;
   config: GatewayConfig;
-  /** Where a worker listens and forwards the admin API to (the config is the pool's). */
+  /** Where a worker listens, forwards the admin API to and logs at (the config is the pool's). */
   listen(): Omit<Workers.StartWith, 'config'>;
   /** Answers the workers' calls, but for `start` and `started`, which the pool answers. */
   services: Omit<Handlers<Workers.PrimaryMethods>, 'start' | 'started'>;

@@ -71,7 +71,7 @@ class WorkerProcess {
   private async start(): Promise<RunningGateway> {
     const start = await this.primary.call('start', {});
     this.forward = start.adminSocket ? forwardAdmin(start.adminSocket) : undefined;
-    const logger = pino({ level: start.config.gateway.logLevel, base: { worker: this.slot }, timestamp: isoTimeField }, stdoutLines());
+    const logger = pino({ level: start.logLevel, base: { worker: this.slot }, timestamp: isoTimeField }, stdoutLines());
     const running = await startGateway({
       config: start.config,
       host: start.host,
@@ -84,6 +84,7 @@ class WorkerProcess {
         webhookSink: webhookSink(this.primary),
       },
     });
+    running.runtime.logger.level = start.logLevel; // applying the config set the config's
     await this.primary.call('started', { url: running.url });
     return running;
   }
