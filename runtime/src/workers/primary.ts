@@ -164,7 +164,8 @@ async function startAdmin(
   }
   const directory = await mkdtemp(path.join(tmpdir(), 'ai-gateway-')); // mode 0700
   opened.push(() => rm(directory, { recursive: true, force: true }));
-  const socket = path.join(directory, 'admin.sock');
+  // Windows has no Unix sockets in the file system: a named pipe (untested here: this machine is Linux).
+  const socket = process.platform === 'win32' ? `\\\\.\\pipe\\${path.basename(directory)}-admin` : path.join(directory, 'admin.sock');
   const listener = await startAdminListener(options, { socketPath: socket });
   opened.push(() => listener.close());
   return { listener, socket };
