@@ -135,6 +135,10 @@ export namespace RequestTrace {
     durationMs: number;
     /** `provider` and `model`: which provider served the request and the model sent to it (provider targets only). */
     upstream: { target?: string; provider?: string; model?: string; attempts: number; upstreamMs?: number; ttfbMs?: number; outcome?: string };
+    /** What the response cache did: hit, miss or bypass. */
+    cache?: string;
+    /** What the request cost in US dollars (its usage at its model's price); 0 for a cache hit. */
+    costUsd?: number;
     entries: Entry[];
   }
 }
@@ -311,7 +315,32 @@ export namespace Admin {
     errors: number; // answers with status >= 500 in the window
     errorRatio: number; // 0..1
     tokens: { prompt: number; completion: number; total: number };
+    /** US dollars the window's requests cost (their usage at the price table's prices). */
+    costUsd: number;
+    /** Answers from the response cache in the window, and the lookups that found nothing. */
+    cache: { hits: number; misses: number };
     targets?: { url: string; healthy: boolean }[];
+  }
+
+  /** `GET /api/v1/spend?by=...`: whose spending the report adds up. */
+  export type SpendBy = 'consumer' | 'route' | 'model';
+
+  /** `GET /api/v1/spend?by=consumer|route|model&period=month|day|YYYY-MM|YYYY-MM-DD` (default: by consumer, this month). */
+  export interface SpendReport {
+    by: SpendBy;
+    /** The UTC day ("2026-07-14") or calendar month ("2026-07") reported. */
+    period: string;
+    periodKind: 'day' | 'month';
+    totalUsd: number;
+    requests: number;
+    /** Most spent first; a model's key is "provider/model", a request without a consumer is "(anonymous)". */
+    entries: { key: string; usd: number; requests: number }[];
+  }
+
+  /** `DELETE /api/v1/routes/{name}/cache`: the stored answers of the route removed (every replica's, with Redis). */
+  export interface CachePurged {
+    route: string;
+    purged: number;
   }
 }
 
@@ -449,6 +478,25 @@ export namespace Webhook {
     'ratelimit.exceeded': RefusalWindow & { limits: Record<string, number> }; // "requests" | "tokens" -> count
     'auth.failed': RefusalWindow & { kinds: Record<string, number> }; // "missing" | "invalid" | "forbidden" | "unavailable" -> count
     'guardrail.blocked': RefusalWindow & { guardrails: Record<string, number> }; // "pii" | "deny" | "maxPromptTokens" | ... -> count
+    /** A budget's spending crossed its `alertAt` share; once per budget, key and period, across replicas. */
+    'budget.threshold': BudgetEvent;
+    /** A budget refused its first request of the period; once per budget, key and period, across replicas. */
+    'budget.exhausted': BudgetEvent;
+  }
+
+  export interface BudgetEvent {
+    /** The security rule's endpoint, and the budget as written ("50/month"). */
+    endpoint: string;
+    budget: string;
+    by: 'consumer' | 'route';
+    /** The consumer ("(anonymous)" for callers without one) or the route whose spending this is. */
+    key: string;
+    /** The UTC day or month ("2026-07"). */
+    period: string;
+    limitUsd: number;
+    spentUsd: number;
+    /** The share that triggered the event: the alertAt threshold, or 1 at exhaustion. */
+    threshold: number;
   }
 }
 
@@ -500,6 +548,10 @@ export namespace Workers {
     /** Requests per latency bin (observability/requestStats.ts), the same bins in every worker. */
     latencyBins: number[];
     targets?: { url: string; healthy: boolean }[];
+    /** What the window's requests cost (nano-dollars), and the response cache's hits and misses. */
+    costNanoUsd: number;
+    cacheHits: number;
+    cacheMisses: number;
   }
   export interface StatsWindow {
     windowSeconds: number;

@@ -25,6 +25,7 @@ import { parseDuration, parseListen, parseRate, parseSize } from './units';
 import { HeldCredential } from './heldCredential';
 import { bedrockRegion, isProviderName, providerDefaultUrl, type ProviderName } from './providers';
 import type { ProviderTargetConfig } from './types';
+import { normalizeBudgets, normalizeGatewayCache, normalizePricing, normalizeRouteCache } from './normalizeSpend';
 
 type Raw = Record<string, unknown>;
 type Env = Record<string, string | undefined>;
@@ -124,6 +125,7 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
     mockUnreachableTargets: raw.mockUnreachableTargets === true,
     ...(str(raw.webhookSecretEnv) ? { webhookSecretEnv: str(raw.webhookSecretEnv) } : {}),
     workers: raw.workers === 'auto' ? 'auto' : (num(raw.workers) ?? 1),
+    cache: normalizeGatewayCache(raw.cache),
   };
 }
 
@@ -198,7 +200,8 @@ function guardrailExpectOf(raw: unknown): RouteTestGuardrailExpect {
   return { action, guardrail: String(o[action]) as GuardrailName, ...(o.kinds !== undefined ? { kinds: list(o.kinds).map(String) } : {}) };
 }
 
-function normalizeRoute(raw: Raw, name: string, env: Env, baseDir: string): RouteConfig {
+function normalizeRoute(raw: Raw, name: string, env: Env, baseDir: string, gateway: GatewaySettings): RouteConfig {
+  const cache = normalizeRouteCache(raw.cache, gateway.cache);
   const targets = normalizeTargets(raw, env, baseDir);
   const providers = targets.some((target) => target.provider !== undefined);
   const timeoutMs = parseDuration(raw.timeout) ?? 30_000;
@@ -268,6 +271,7 @@ function normalizeRoute(raw: Raw, name: string, env: Env, baseDir: string): Rout
       : {}),
     tests: normalizeTests(list(raw.tests)),
     ...(guardrails ? { guardrails } : {}),
+    ...(cache ? { cache } : {}),
   };
 }
 
@@ -319,6 +323,7 @@ export function authOf(rule: Raw): AuthType {
 function normalizeSecurity(raw: Raw, env: Record<string, string | undefined>, baseDir: string): SecurityRule {
   const auth = authOf(raw);
   const rateLimit = normalizeRateLimit(raw.rateLimit);
+  const budgets = normalizeBudgets(raw.budget);
   return {
     endpoint: str(raw.endpoint) as string,
     ...(raw.methods !== undefined ? { methods: upper(list(raw.methods)) } : {}),
@@ -337,6 +342,7 @@ function normalizeSecurity(raw: Raw, env: Record<string, string | undefined>, ba
         }
       : {}),
     ...(rateLimit ? { rateLimit } : {}),
+    ...(budgets ? { budgets } : {}),
   };
 }
 
@@ -352,11 +358,13 @@ export function normalizeConfig(data: unknown, env: Record<string, string | unde
   const root = obj(data);
   const routes = list(root.routes);
   const names = routeNames(routes);
+  const gateway = normalizeGateway(obj(root.gateway), baseDir);
   return {
     version: 1,
-    gateway: normalizeGateway(obj(root.gateway), baseDir),
-    routes: routes.map((r, i) => normalizeRoute(obj(r), names[i] as string, env, baseDir)),
+    gateway,
+    routes: routes.map((r, i) => normalizeRoute(obj(r), names[i] as string, env, baseDir, gateway)),
     security: list(root.security).map((s) => normalizeSecurity(obj(s), env, baseDir)),
     callbacks: normalizeCallbacks(root.callback),
+    pricing: normalizePricing(root.pricing),
   };
 }

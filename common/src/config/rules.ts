@@ -5,6 +5,7 @@ import { providerEnvReferences, providerRules } from './providerRules';
 import { routeOverlaps } from './routeOverlap';
 import { list, obj, str, routeViews, type Finding, type Raw, type RouteView } from './ruleViews';
 import { securityRules } from './securityRules';
+import { spendRules } from './spendRules';
 import { closest } from './suggest';
 import { parseDuration } from './units';
 
@@ -194,5 +195,5 @@ export type { Finding } from './ruleViews';
 export function semanticFindings(data: unknown, env: Record<string, string | undefined> = {}): Finding[] {
   const root = obj(data);
   const routes = routeViews(root);
-  return [...gatewayRules(root), ...routeRules(routes), ...providerRules(root), ...securityRules(root, routes, env)];
+  return [...gatewayRules(root), ...routeRules(routes), ...providerRules(root), ...securityRules(root, routes, env), ...spendRules(root, routes)];
 }

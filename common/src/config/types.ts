@@ -74,6 +74,46 @@ export interface GatewaySettings {
   webhookSecretEnv?: string;
   /** Processes serving the gateway's port (`gateway.workers`): a count, or `auto` for one per CPU. Read at start. */
   workers: number | 'auto';
+  /** `gateway.cache`: the in-memory answer store's bound, and the cache every route gets unless it says `cache: false`. */
+  cache: GatewayCacheSettings;
+}
+
+export type CacheMode = 'exact' | 'semantic';
+/** Whose answers a request may be served: its consumer's only (default), anyone's on the route, or anyone's on any route. */
+export type CacheScope = 'consumer' | 'route' | 'global';
+
+export interface SemanticCacheConfig {
+  /** Cosine similarity (0..1) a stored prompt must reach for its answer to serve this one. */
+  similarity: number;
+  /** The route of this config that answers OpenAI embeddings requests (an exact path). */
+  embeddingsRoute: string;
+  /** The `model` sent in the embeddings request; absent: the embeddings route's own default. */
+  embeddingsModel?: string;
+}
+
+/** A route's response cache, merged over `gateway.cache` and the built-in defaults. */
+export interface CacheConfig {
+  mode: CacheMode;
+  ttlMs: number;
+  by: CacheScope;
+  /** Answers larger than this are not stored. */
+  maxEntryBytes: number;
+  /** Top-level body fields left out of the key, besides `stream`, `user` and `stream_options`. */
+  ignoreFields: string[];
+  /** Request headers (lower case) whose values are part of the key. */
+  keyHeaders: string[];
+  /** Charge a hit to the route's token limit as the stored answer's usage (default false: a hit costs no tokens). */
+  chargeHits: boolean;
+  /** Replay a stored stream with the pauses it arrived with (default false: at once). */
+  pace: boolean;
+  semantic?: SemanticCacheConfig;
+}
+
+export interface GatewayCacheSettings {
+  /** The in-memory store's bound (answers, in bytes); without Redis the LRU evicts past it. */
+  maxMemoryBytes: number;
+  /** The cache of every route that does not set its own (or `cache: false`); absent without `gateway.cache`. */
+  routeDefault?: CacheConfig;
 }
 
 export interface TargetConfig {
@@ -175,6 +215,8 @@ export interface RouteConfig {
   tests: RouteTest[];
   /** Checks on what goes to the model and what comes back (absent: none, and the route pays nothing for them). */
   guardrails?: GuardrailsConfig;
+  /** The route's response cache (its own `cache:`, or `gateway.cache`); absent: not cached. */
+  cache?: CacheConfig;
 }
 
 // ---- guardrails ---------------------------------------------------------------------------------
@@ -281,6 +323,32 @@ export interface SecurityRule {
   apiKeys?: ApiKeyConfig[];
   consumers?: string[]; // allow-list of consumers (API key names, JWT consumer claims); others get 403
   rateLimit?: RateLimitConfig;
+  /** Spending limits in US dollars per day or month (`budget:`, one or a list). */
+  budgets?: BudgetConfig[];
+}
+
+export type BudgetPeriod = 'day' | 'month';
+
+export interface BudgetConfig {
+  /** US dollars per period. */
+  usd: number;
+  period: BudgetPeriod;
+  /** As the user wrote it, e.g. "50/month". */
+  source: string;
+  /** Whose spending: each consumer's (anonymous callers share one budget), or the route's as a whole. */
+  by: 'consumer' | 'route';
+  /** The share of the budget (0..1) whose crossing sends a `budget.threshold` webhook event (default 0.8). */
+  alertAt: number;
+}
+
+/** US dollars per million tokens, overriding or extending the built-in price table for one provider's model. */
+export interface PriceOverride {
+  provider: string;
+  /** A model name, or a glob with `*`. */
+  model: string;
+  inputPerMTok?: number;
+  outputPerMTok?: number;
+  cachedInputPerMTok?: number;
 }
 
 export interface CallbackConfig {
@@ -294,6 +362,8 @@ export interface GatewayConfig {
   routes: RouteConfig[];
   security: SecurityRule[];
   callbacks: CallbackConfig[];
+  /** `pricing:`: prices that win over the built-in table (runtime/src/providers/models.ts). */
+  pricing: PriceOverride[];
 }
 
 // ---- diagnostics --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { registerConfigHandlers } from './handlers/config';
 import { registerOperationHandlers } from './handlers/operations';
 import { registerRouteHandlers } from './handlers/routes';
 import { registerSecurityHandlers } from './handlers/security';
+import { registerSpendHandlers } from './handlers/spend';
 
 export function adminApi(options: AdminOptions): Middleware {
   const deps = adminDeps(options);
@@ -68,6 +69,7 @@ export function registerAdminHandlers(router: AdminRouter, deps: AdminDeps): Adm
   registerSecurityHandlers(router, deps);
   registerConfigHandlers(router, deps);
   registerOperationHandlers(router, deps);
+  registerSpendHandlers(router, deps);
   return router;
 }
 

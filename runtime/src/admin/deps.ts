@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../../common/src/config';
 import type { ConfigStore } from '../configStore/configStore';
 import type { Admin, RequestTrace } from '../../../common/src/protocol';
+import type { SpendLedger } from '../cost/spendLedger';
 import { AdminError } from './adminErrors';
 
 /** What the observability area reports: this process's (observability/observability.ts), or all workers' (workers/). */
@@ -11,6 +12,14 @@ export interface ObservabilitySource {
   /** The rolling-window summary of every configured route, with target health. */
   summary(): Admin.MetricsSummary | Promise<Admin.MetricsSummary>;
   trace(requestId: string): RequestTrace.Record | undefined | Promise<RequestTrace.Record | undefined>;
+  /** What was spent, by consumer, route or model, per day or month. */
+  readonly spend?: Pick<SpendLedger, 'report'>;
+}
+
+/** The response cache's stored answers, as the admin API purges them. */
+export interface CacheAdmin {
+  /** Removes every stored answer whose key starts with `prefix`; resolves to how many. */
+  purge(prefix: string): Promise<number>;
 }
 
 /** What the admin API reads of the running gateway: a GatewayRuntime, or the primary of gateway.workers. */
@@ -27,6 +36,8 @@ export interface AdminOptions {
   observability?: ObservabilitySource;
   /** The gateway process's AI_GATEWAY_API_KEY; unset turns the admin API off. */
   apiKey?: string;
+  /** The response cache's store (`DELETE /routes/{name}/cache`). */
+  cache?: CacheAdmin;
 }
 
 export interface AdminDeps extends AdminOptions {

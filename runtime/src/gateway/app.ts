@@ -7,9 +7,13 @@ import { serveMetrics, type MetricsSource } from '../observability/metricsEndpoi
 import { Observability } from '../observability/observability';
 import { createGuardrailsPart } from '../guardrails/compileGuardrails';
 import { createSecurityPart, type SecurityOptions } from '../security/compileSecurity';
+import { DEFAULT_CACHE_MEMORY_BYTES } from '../../../common/src/config';
+import { memoryStores, type GatewayStores } from '../stores/gatewayStores';
 import type { GatewayContext, GatewayState } from './context';
 import { guardAdminKey } from './middleware/adminKey';
 import { authenticate } from './middleware/authenticate';
+import { budget } from './middleware/budget';
+import { cache } from './middleware/cache';
 import { guardrails } from './middleware/guardrails';
 import { limitBody } from './middleware/limitBody';
 import { normalize } from './middleware/normalize';
@@ -34,6 +38,8 @@ export interface GatewayAppOptions {
   adminForward?: Koa.Middleware<GatewayState>;
   /** A worker of gateway.workers: /metrics answers with every worker's metrics, added up by the primary. */
   metrics?: MetricsSource;
+  /** Where the response cache and budgets keep their state (default: in this process). */
+  stores?: Pick<GatewayStores, 'answers' | 'budgets'>;
 }
 
 function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {}): Koa.Middleware<GatewayState>[] {
@@ -44,11 +50,14 @@ function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {
   const observability = options.observability ?? new Observability(runtime);
   const adminKey = options.adminKey ?? options.admin?.apiKey;
   const adminHere = options.admin !== undefined || options.adminForward !== undefined;
+  const stores = options.stores ?? memoryStores(runtime.hasConfig ? runtime.snapshot.config.gateway.cache.maxMemoryBytes : DEFAULT_CACHE_MEMORY_BYTES);
+  const logger = runtime.logger;
+  let embeddingsFailureLoggedAt = -Infinity;
   return [
     observe(runtime, observability), // request id, config snapshot, clock, JSON 500 on a bug, metrics, access log
     checkRequestHead(), // HTTP/1.x, one Host, header block within maxHeaderSize: else 400 / 431
     serveMetrics(observability, options.metrics), // GET /metrics (Prometheus)
-    ...(options.admin ? [adminApi({ ...options.admin, runtime, observability }) as Koa.Middleware<GatewayState>] : []), // control plane
+    ...(options.admin ? [adminApi({ cache: stores.answers, ...options.admin, runtime, observability }) as Koa.Middleware<GatewayState>] : []), // control plane
     ...(options.adminForward ? [options.adminForward] : []), // or the control plane of the workers' primary
     ...(adminKey ? [guardAdminKey(adminKey, !adminHere)] : []), // the admin key never reaches a route: removed, or 421 when the admin API is elsewhere
     normalize(), // canonical path, or 400
@@ -58,7 +67,20 @@ function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {
     routeByModel(), // match.model: reads the body (bounded while unauthenticated), then 404 / 405 / matched
     rateLimit(security), // 429 with Retry-After
     providerRequest(), // routes with provider targets: the body read and parsed as OpenAI's API (or Anthropic's, translated), else 400 / 404 / 413
+    cache({
+      store: stores.answers,
+      onStored: (route, bytes) => {
+        observability.spendMetrics.cacheWrites.labels({ route }).inc();
+        observability.spendMetrics.cacheWrittenBytes.labels({ route }).inc(bytes);
+      },
+      onEmbeddingsFailure: (err) => {
+        if (performance.now() - embeddingsFailureLoggedAt < 60_000) return; // at most a line a minute, whatever the traffic
+        embeddingsFailureLoggedAt = performance.now();
+        logger.warn({ reason: err.message }, 'semantic cache: prompts cannot be embedded (exact lookups go on)');
+      },
+    }), // a route's response cache: a hit answered here (x-gateway-cache), a miss recorded for storing; before guardrails, on the client's body
     guardrails(guardrailsPart), // the route's request guardrails on the OpenAI-shaped body (a provider route's, before translation): 400 / 403 guardrail_blocked, redaction; sets the answer's checks
+    budget(security, { counters: stores.budgets, publish: (type, event) => observability.webhooks.publish(type, event) }), // 429 budget_exceeded; the request's most reserved, settled to its cost
     proxy(runtime), // balance, retry, fail over, stream (through the answer's guardrails)
   ];
 }

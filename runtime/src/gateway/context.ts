@@ -64,6 +64,28 @@ export interface UpstreamState {
   model?: string;
 }
 
+/** What the response cache did with a request (`x-gateway-cache`, access log, trace, metrics). */
+export interface CacheOutcome {
+  result: 'hit' | 'miss' | 'bypass';
+  /** Why it was bypassed or not stored, e.g. "no-cache", "not a JSON POST", "store unavailable", "too large". */
+  reason?: string;
+  /** A hit: seconds since the answer was stored, and what it cost then (US dollars, when priced). */
+  ageSec?: number;
+  savedUsd?: number;
+  /** A hit: what a token limit is charged for it (the stored answer's tokens with `chargeHits`, else 0). */
+  chargedTokens?: number;
+  /** A semantic hit: the similarity of the stored prompt. */
+  similarity?: number;
+}
+
+/** What a request cost, from its usage and the price of the model that served it (cost/requestCost.ts). */
+export interface RequestCost {
+  usd: number;
+  nanoUsd: number;
+  provider: string;
+  model: string;
+}
+
 export interface GatewayState {
   requestId: string;
   /** The compiled config this request runs under, from start to end, even if a reload happens meanwhile. */
@@ -105,11 +127,16 @@ export interface GatewayState {
   guardrailVerdicts?: Guardrails.Verdict[];
   /** Set by the guardrails stage on a route whose answers are checked: the proxy relays the answer through it. */
   answerGuard?: AnswerGuard;
+  /** Set by the cache stage on a route with a cache. */
+  cache?: CacheOutcome;
+  /** Computed once the answer is over (null: no usage, or no price for its model); see cost/requestCost.ts. */
+  cost?: RequestCost | null;
 }
 
 export type Rejection =
   | { by: 'auth'; kind: 'missing' | 'invalid' | 'forbidden' | 'unavailable'; reason: string }
-  | { by: 'rate-limit'; limit: 'requests' | 'tokens' | 'auth-failures'; rate: string };
+  | { by: 'rate-limit'; limit: 'requests' | 'tokens' | 'auth-failures'; rate: string }
+  | { by: 'budget'; budget: string; scope: 'consumer' | 'route' };
 
 export type GatewayContext = ParameterizedContext<GatewayState>;
 
@@ -142,6 +169,8 @@ export function newRequestState(requestId: string, snapshot: ConfigSnapshot, pat
     rejection: undefined,
     guardrailVerdicts: undefined,
     answerGuard: undefined,
+    cache: undefined,
+    cost: undefined,
   };
 }
 

@@ -25,6 +25,7 @@ const RESTART_ONLY: { setting: string; value: (s: GatewaySettings) => string; sh
   { setting: 'gateway.store', value: (s) => JSON.stringify(s.store), shown: false },
   { setting: 'gateway.cluster', value: (s) => JSON.stringify(s.cluster ?? null), shown: true },
   { setting: 'gateway.workers', value: (s) => String(s.workers), shown: true },
+  { setting: 'gateway.cache.maxMemory', value: (s) => `${s.cache.maxMemoryBytes} bytes`, shown: true },
 ];
 
 /** The restart-only settings `configured` sets differently from what the gateway started with. */

@@ -17,6 +17,7 @@ import { ConfigStore } from '../configStore/configStore';
 import { ProcessEnv, ProcessEvents } from '../../../common/src/protocol';
 import { startClusterConfig } from '../cluster/clusterConfig';
 import { createRateLimitStore, type RateLimitStore } from '../limits';
+import { createGatewayStores, type GatewayStores } from '../stores/gatewayStores';
 import { createGatewayApp, type GatewayAppOptions } from './app';
 import type { GatewayState } from './context';
 import { banner } from './banner';
@@ -106,11 +107,15 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     registry: observability.metrics.registry,
     ...(worker ? { primaryCounters: worker.counters } : {}),
   });
+  // The response cache, budgets and the spend ledger: in this process, or shared through the same Redis.
+  const stores = createGatewayStores(config.gateway, { logger, failures: observability.spendMetrics.storeFailures });
+  observability.useSpendLedger(stores.spend);
+  observability.spendMetrics.watchCache(stores.answers);
   // What is open so far, closed again (latest first) if a later step of the start fails: nothing is left listening,
   // and no connection keeps the failed process alive.
-  const opened: (() => Promise<unknown>)[] = [() => rateLimitStore.close(), () => runtime.close(), () => observability.close()];
+  const opened: (() => Promise<unknown>)[] = [() => rateLimitStore.close(), () => stores.close(), () => runtime.close(), () => observability.close()];
   try {
-    return await serve({ options, env, config, file, logger, runtime, observability, rateLimitStore, opened });
+    return await serve({ options, env, config, file, logger, runtime, observability, rateLimitStore, stores, opened });
   } catch (err) {
     for (const close of opened.reverse()) await close().catch(() => undefined);
     throw err;
@@ -131,13 +136,14 @@ interface Starting {
   runtime: GatewayRuntime;
   observability: Observability;
   rateLimitStore: RateLimitStore;
+  stores: GatewayStores;
   opened: (() => Promise<unknown>)[];
 }
 
 async function serve(starting: Starting): Promise<RunningGateway> {
-  const { options, env, config, file, logger, runtime, observability, rateLimitStore, opened } = starting;
+  const { options, env, config, file, logger, runtime, observability, rateLimitStore, stores, opened } = starting;
   const worker = options.worker;
-  await rateLimitStore.ready(STORE_READY_TIMEOUT_MS);
+  await Promise.all([rateLimitStore.ready(STORE_READY_TIMEOUT_MS), stores.ready(STORE_READY_TIMEOUT_MS)]);
   // Every change after start (file save, admin API, another replica) goes through the config store, and this.
   const applyChange = async (next: GatewayConfig, source: ChangeSource): Promise<{ version: number }> => {
     const snapshot = await runtime.apply(next, source === 'file' ? file?.path : source);
@@ -157,13 +163,14 @@ async function serve(starting: Starting): Promise<RunningGateway> {
     opened.push(() => configStore.close());
     logConfigChanges(configStore, logger, runtime.events);
   }
-  const admin = options.app?.admin ?? { store: configStore, apiKey: env[ProcessEnv.apiKey] };
+  const admin = { cache: stores.answers, ...(options.app?.admin ?? { store: configStore, apiKey: env[ProcessEnv.apiKey] }) };
   // A worker's admin API is its primary's, forwarded or on the primary's own listener.
   const adminListen = worker ? undefined : config.gateway.admin.listen;
   const app = createGatewayApp(runtime, {
     ...options.app,
     observability,
     security: { counters: rateLimitStore.counters, ...options.app?.security },
+    stores,
     admin: adminListen || worker ? undefined : admin,
     adminKey: admin.apiKey,
     ...(worker ? { metrics: worker.metrics, ...(worker.adminForward ? { adminForward: worker.adminForward } : {}) } : {}),
@@ -197,6 +204,7 @@ async function serve(starting: Starting): Promise<RunningGateway> {
       await configStore?.close();
       await runtime.close();
       await rateLimitStore.close();
+      await stores.close();
     })();
     return closing;
   };

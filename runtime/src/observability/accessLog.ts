@@ -33,6 +33,10 @@ export interface AccessLine {
   refusedBy?: string;
   /** What the route's guardrails did: kinds and counts, never the matched text. */
   guardrails?: Guardrails.Verdict[];
+  /** US dollars the request cost (0 for a cache hit); absent without usage or without a price for its model. */
+  costUsd?: number;
+  /** What the response cache did (routes with a cache), and why when it was bypassed or did not store. */
+  cache?: { result: string; reason?: string; ageSec?: number; savedUsd?: number; similarity?: number };
 }
 
 /**
@@ -70,6 +74,17 @@ export function accessLine(ctx: GatewayContext, route: string, status: number, d
   if (state.guardrailVerdicts) {
     line.guardrails = state.guardrailVerdicts;
     if (state.guardrailVerdicts.some((verdict) => verdict.action === 'blocked')) line.refusedBy = 'guardrail';
+  }
+  const cost = state.cost; // computed by observability before the line is written
+  if (cost) line.costUsd = cost.usd;
+  else if (state.cache?.result === 'hit') line.costUsd = 0;
+  const cache = state.cache;
+  if (cache) {
+    line.cache = { result: cache.result };
+    if (cache.reason !== undefined) line.cache.reason = cache.reason;
+    if (cache.ageSec !== undefined) line.cache.ageSec = cache.ageSec;
+    if (cache.savedUsd !== undefined) line.cache.savedUsd = cache.savedUsd;
+    if (cache.similarity !== undefined) line.cache.similarity = cache.similarity;
   }
   return line;
 }

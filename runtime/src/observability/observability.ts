@@ -18,6 +18,9 @@ import { TraceStore } from './traceStore';
 import type { DeliveryReport } from './webhooks/deliveryQueue';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks/dispatcher';
 import { RefusalWindows, type RefusalType } from './webhooks/refusalWindows';
+import { createMemorySpendLedger, type SpendLedger } from '../cost/spendLedger';
+import { requestCost, servedBy } from '../cost/requestCost';
+import { SpendMetrics } from './spendMetrics';
 
 /** The metric's action label: the config's word for what was done. */
 const ACTION_LABELS = { blocked: 'block', redacted: 'redact', flagged: 'flag' } as const;
@@ -34,6 +37,8 @@ export interface ObservabilityOptions {
   webhooks?: WebhookOptions;
   /** Where this process's webhook events go instead of its own dispatcher (a worker of gateway.workers: the primary). */
   webhookSink?: WebhookSink;
+  /** Where each request's cost is booked (default: in this process; startGateway passes Redis's when configured). */
+  spend?: SpendLedger;
 }
 
 /**
@@ -54,6 +59,9 @@ export class Observability {
   readonly traceAccess: TraceAccess;
   readonly webhooks: WebhookDispatcher;
   readonly instruments: ConfigPart<RouteInstrumentSet>;
+  /** The response cache's, cost's and budgets' metric families. */
+  readonly spendMetrics: SpendMetrics;
+  private spendLedger: SpendLedger;
   private readonly refusals: RefusalWindows;
   private readonly sink: WebhookSink;
   private readonly consumers = new ConsumerLabels();
@@ -66,6 +74,8 @@ export class Observability {
   ) {
     this.env = options.env ?? process.env;
     this.metrics = new GatewayMetrics({ processMetrics: options.processMetrics });
+    this.spendMetrics = new SpendMetrics(this.metrics.registry);
+    this.spendLedger = options.spend ?? createMemorySpendLedger();
     this.stats = new RequestStats({ windowSec: options.statsWindowSec });
     this.traces = new TraceStore(options.traceCapacity);
     this.traceAccess = new TraceAccess(this.env[ProcessEnv.apiKey]);
@@ -87,6 +97,17 @@ export class Observability {
     runtime.registerPart(this.instruments);
     this.subscribe();
     if (runtime.hasConfig) this.followConfig();
+  }
+
+  /** What was spent, by consumer, route and model (`GET /api/v1/spend`). */
+  get spend(): SpendLedger {
+    return this.spendLedger;
+  }
+
+  /** Books spending in `ledger` from now on (the shared one, once the gateway's stores are made). */
+  useSpendLedger(ledger: SpendLedger): void {
+    if (ledger !== this.spendLedger) void this.spendLedger.close();
+    this.spendLedger = ledger;
   }
 
   /** `PUT /api/v1/log-level`: takes effect at once; a later config change applies its own `gateway.logLevel`. */
@@ -134,6 +155,11 @@ export class Observability {
     const served = state.upstream.provider;
     (served === undefined ? instruments.duration : instruments.durationFor(providerLabels(served, state.upstream.model))).observe(durationMs / 1000);
     this.stats.recordRequest(route, status, durationMs);
+    if (state.usage) this.bookCost(state, route);
+    if (state.cache) {
+      this.spendMetrics.cacheRequests.child({ route, result: state.cache.result }).value += 1;
+      this.stats.recordCache(route, state.cache.result);
+    }
     if (state.rejection) this.countRejection(ctx, route);
     if (state.guardrailVerdicts) this.countGuardrails(ctx, route);
     if (state.unauthenticatedBufferedBytes > 0) this.metrics.unauthenticatedBuffered.inc(state.unauthenticatedBufferedBytes);
@@ -146,10 +172,24 @@ export class Observability {
   async close(graceMs = 1_000): Promise<void> {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     this.refusals.flushAll();
+    await this.spendLedger.close();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.webhooks.idle(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
     this.webhooks.close();
+  }
+
+  /** A request's cost into the cost metric, the spend ledger and the route's window; unpriced usage is counted. */
+  private bookCost(state: GatewayContext['state'], route: string): void {
+    const cost = requestCost(state);
+    if (!cost) {
+      this.spendMetrics.unpriced.labels({ route, provider: servedBy(state).provider }).inc();
+      return;
+    }
+    const consumer = this.consumers.label(state.consumer);
+    this.spendMetrics.costOf(route, consumer, cost.provider, this.spendMetrics.models.label(cost.model)).value += cost.usd;
+    this.spendLedger.record({ route, consumer: state.consumer, provider: cost.provider, model: cost.model, nanoUsd: cost.nanoUsd });
+    this.stats.recordCost(route, cost.nanoUsd);
   }
 
   private countRejection(ctx: GatewayContext, route: string): void {
@@ -158,6 +198,8 @@ export class Observability {
     if (rejection.by === 'auth') {
       this.metrics.authFailures.labels({ route, kind: rejection.kind }).inc();
       this.sink.refusal('auth.failed', route, consumer, rejection.kind);
+    } else if (rejection.by === 'budget') {
+      this.spendMetrics.budgetRejections.labels({ route, by: rejection.scope }).inc();
     } else {
       this.metrics.rateLimitRejections.labels({ route, limit: rejection.limit }).inc();
       this.sink.refusal('ratelimit.exceeded', route, consumer, rejection.limit);

@@ -22,6 +22,9 @@ class Slot {
   maxMs = 0;
   promptTokens = 0;
   completionTokens = 0;
+  costNanoUsd = 0;
+  cacheHits = 0;
+  cacheMisses = 0;
   readonly latencyBins = new Uint32Array(BIN_COUNT);
 
   resetTo(second: number): void {
@@ -31,6 +34,9 @@ class Slot {
     this.maxMs = 0;
     this.promptTokens = 0;
     this.completionTokens = 0;
+    this.costNanoUsd = 0;
+    this.cacheHits = 0;
+    this.cacheMisses = 0;
     this.latencyBins.fill(0);
   }
 }
@@ -80,6 +86,16 @@ export class RequestStats {
     slot.completionTokens += completionTokens;
   }
 
+  recordCost(route: string, nanoUsd: number): void {
+    this.slot(route).costNanoUsd += nanoUsd;
+  }
+
+  recordCache(route: string, result: 'hit' | 'miss' | 'bypass'): void {
+    const slot = this.slot(route);
+    if (result === 'hit') slot.cacheHits += 1;
+    else if (result === 'miss') slot.cacheMisses += 1;
+  }
+
   /** The window's figures for each route seen or listed in `routes` (configured ones show even when idle). */
   summary(routes: readonly string[] = []): Admin.MetricsSummary {
     return summarizeWindows([this.window(routes)]);
@@ -112,13 +128,27 @@ export class RequestStats {
 
 function routeWindow(route: string, slots: Slot[]): Workers.RouteWindow {
   const bins = new Array<number>(BIN_COUNT).fill(0);
-  const figures: Workers.RouteWindow = { route, count: 0, errors: 0, maxMs: 0, promptTokens: 0, completionTokens: 0, latencyBins: bins };
+  const figures: Workers.RouteWindow = {
+    route,
+    count: 0,
+    errors: 0,
+    maxMs: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    latencyBins: bins,
+    costNanoUsd: 0,
+    cacheHits: 0,
+    cacheMisses: 0,
+  };
   for (const slot of slots) {
     figures.count += slot.count;
     figures.errors += slot.errors;
     figures.maxMs = Math.max(figures.maxMs, slot.maxMs);
     figures.promptTokens += slot.promptTokens;
     figures.completionTokens += slot.completionTokens;
+    figures.costNanoUsd += slot.costNanoUsd;
+    figures.cacheHits += slot.cacheHits;
+    figures.cacheMisses += slot.cacheMisses;
     for (let i = 0; i < BIN_COUNT; i++) bins[i]! += slot.latencyBins[i]!;
   }
   return figures;
@@ -140,6 +170,9 @@ export function summarizeWindows(windows: readonly Workers.StatsWindow[]): Admin
       into.maxMs = Math.max(into.maxMs, figures.maxMs);
       into.promptTokens += figures.promptTokens;
       into.completionTokens += figures.completionTokens;
+      into.costNanoUsd += figures.costNanoUsd;
+      into.cacheHits += figures.cacheHits;
+      into.cacheMisses += figures.cacheMisses;
       figures.latencyBins.forEach((count, bin) => (into.latencyBins[bin] = (into.latencyBins[bin] ?? 0) + count));
     }
   }
@@ -154,7 +187,7 @@ function mergeTargets(a: Workers.RouteWindow['targets'], b: Workers.RouteWindow[
 }
 
 function routeSummary(figures: Workers.RouteWindow, spanSec: number): Admin.RouteMetricsSummary {
-  const { route, count, errors, maxMs, promptTokens, completionTokens, latencyBins, targets } = figures;
+  const { route, count, errors, maxMs, promptTokens, completionTokens, latencyBins, targets, costNanoUsd, cacheHits, cacheMisses } = figures;
   return {
     route,
     count,
@@ -166,6 +199,8 @@ function routeSummary(figures: Workers.RouteWindow, spanSec: number): Admin.Rout
     errorRatio: count === 0 ? 0 : round(errors / count, 4),
     tokens: { prompt: promptTokens, completion: completionTokens, total: promptTokens + completionTokens },
     ...(targets ? { targets } : {}),
+    costUsd: costNanoUsd / 1e9,
+    cache: { hits: cacheHits, misses: cacheMisses },
   };
 }
 

@@ -111,6 +111,8 @@ function traceRecord(ctx: GatewayContext, route: string, status: number, duratio
       ttfbMs: timings.firstByteAt === undefined ? undefined : round(timings.firstByteAt - timings.receivedAt),
       outcome: upstream.outcome,
     },
+    ...(state.cache ? { cache: state.cache.result } : {}),
+    ...(state.cost ? { costUsd: state.cost.usd } : state.cache?.result === 'hit' ? { costUsd: 0 } : {}),
     entries,
   };
 }

@@ -89,10 +89,12 @@ async function bodyOf(ctx: GatewayContext, snapshot: ConfigSnapshot): Promise<Bu
 }
 
 /**
- * What a finished request is charged: the upstream's `usage`; nothing for an answer it refused (or never gave);
+ * What a finished request is charged: the upstream's `usage`; nothing for an answer it refused (or never gave), nor
+ * for a cache hit unless its route's cache says `chargeHits`;
  * else the prompt estimate plus the answer's counted tokens (security/tokenReservation.ts, upstream/completionCounter.ts).
  */
 async function tokensUsed(state: GatewayState, request: TokenRequest | undefined): Promise<number> {
+  if (state.cache?.result === 'hit') return state.cache.chargedTokens ?? 0; // answered from the cache: what `chargeHits` says
   if (state.usage) return state.usage.totalTokens;
   if (state.upstream.status === undefined || state.upstream.status >= 400) return 0;
   return (request?.promptTokens ?? 0) + (state.completion ? await state.completion.tokens() : 0);

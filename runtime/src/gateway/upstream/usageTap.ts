@@ -1,5 +1,6 @@
 // Reads `usage` (token counts) from a response while it streams through, without holding the stream back:
-// the whole body for JSON (up to a cap), the data lines for SSE (the last usage chunk wins).
+// the whole body for JSON (up to a cap), the data lines for SSE (the last usage chunk wins). It also reads the
+// answer's `model` (the first one a stream names), which prices the usage (cost/requestCost.ts).
 import type { UsageTokens } from '../context';
 
 const MAX_JSON_BYTES = 1 << 20;
@@ -7,6 +8,8 @@ const MAX_JSON_BYTES = 1 << 20;
 export interface UsageTap {
   push(chunk: Buffer): void;
   result(): UsageTokens | undefined;
+  /** The answer's top-level `model`, read only when asked (after the body is through). */
+  model(): string | undefined;
 }
 
 /** Sees the answer's size and each SSE `data:` payload as they pass (a token limit charging an answer without usage). */
@@ -23,8 +26,13 @@ export function createUsageTap(contentType: string | undefined, observer?: Strea
 }
 
 function jsonTap(observer: StreamObserver | undefined): UsageTap {
-  const chunks: Buffer[] = [];
+  let chunks: Buffer[] = [];
   let size = 0;
+  const whole = (): Buffer | undefined => {
+    if (size > MAX_JSON_BYTES || chunks.length === 0) return undefined;
+    if (chunks.length > 1) chunks = [Buffer.concat(chunks, size)];
+    return chunks[0];
+  };
   return {
     push(chunk) {
       observer?.received(chunk.length);
@@ -32,16 +40,28 @@ function jsonTap(observer: StreamObserver | undefined): UsageTap {
       if (size <= MAX_JSON_BYTES) chunks.push(chunk);
     },
     result() {
-      if (size > MAX_JSON_BYTES || chunks.length === 0) return undefined;
-      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      const body = whole();
+      if (body === undefined) return undefined;
       const value = lastTopLevelMember(body, USAGE_KEY);
       if (value === undefined) return usageOf(parse(body.toString('utf8'))); // not provably top-level: parse it all
       return readUsageObject(value) ?? usageOf({ usage: parse(value.toString('utf8')) });
+    },
+    model() {
+      const body = whole();
+      if (body === undefined) return undefined;
+      const value = lastTopLevelMember(body, MODEL_KEY);
+      return modelOf(value === undefined ? parse(body.toString('utf8')) : { model: parse(value.toString('utf8')) });
     },
   };
 }
 
 const USAGE_KEY = Buffer.from('"usage"');
+const MODEL_KEY = Buffer.from('"model"');
+
+function modelOf(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object' || !('model' in body)) return undefined;
+  return typeof body.model === 'string' && body.model !== '' ? body.model : undefined;
+}
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -222,9 +242,11 @@ const MAX_SSE_LINE_CHARS = 1 << 20;
 function sseTap(observer: StreamObserver | undefined): UsageTap {
   let pending = '';
   let usage: UsageTokens | undefined;
+  let model: string | undefined;
   const scan = (line: string): void => {
     if (!line.startsWith('data:')) return;
     if (observer) observer.observe(line.slice(5).trim());
+    if (model === undefined && line.includes('"model"')) model = modelOf(parse(line.slice(5).trim()));
     if (!line.includes('"usage"')) return;
     usage = usageOf(parse(line.slice(5).trim())) ?? usage;
   };
@@ -238,8 +260,10 @@ function sseTap(observer: StreamObserver | undefined): UsageTap {
     },
     result() {
       scan(pending.trimEnd());
+      pending = '';
       return usage;
     },
+    model: () => model,
   };
 }
 
