@@ -7,7 +7,8 @@ import type { StoreOutage } from '../stores/storeOutage';
 import { periodAt } from './periods';
 import { bookedPeriods, bucketOf, KEEP_DAYS, KEEP_MONTHS, reportOf, SPEND_VIEWS, viewKey, type SpendCounts, type SpendLedger } from './spendLedger';
 
-const FLUSH_INTERVAL_MS = 1_000;
+/** How often a replica sends what it booked: a report may miss another replica's last this-many milliseconds. */
+export const SPEND_FLUSH_MS = 1_000;
 /** Unsent (bucket, key) sums a replica holds during an outage at most. */
 const MAX_PENDING = 50_000;
 
@@ -55,7 +56,7 @@ export function createRedisSpendLedger(client: Redis, keyPrefix: string, outage:
     }
   };
   const flushSoon = (): Promise<void> => (flushing ??= flush().finally(() => (flushing = undefined)));
-  const timer = setInterval(() => void flushSoon(), FLUSH_INTERVAL_MS);
+  const timer = setInterval(() => void flushSoon(), SPEND_FLUSH_MS);
   timer.unref();
 
   return {
