@@ -30,6 +30,13 @@ export interface MetricsQuery {
   endpoint?: string;
 }
 
+export interface SpendQuery {
+  /** Whose spending to add up (default `consumer`). */
+  by?: Admin.SpendBy;
+  /** `month` (default), `day`, a UTC day `2026-07-14` or a month `2026-07`. */
+  period?: string;
+}
+
 interface Call extends CallOptions {
   method: string;
   path: string;
@@ -92,6 +99,18 @@ export class AIGateway {
     const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const qs = params.toString();
     return this.json({ method: 'GET', path: `/metrics${qs ? `?${qs}` : ''}`, ...options });
+  }
+
+  /** `GET /api/v1/spend`: what was spent in a day or month, by consumer, route or model (every replica's, with Redis). */
+  spend(query: SpendQuery = {}, options: CallOptions = {}): Promise<Admin.SpendReport> {
+    const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const qs = params.toString();
+    return this.json({ method: 'GET', path: `/spend${qs ? `?${qs}` : ''}`, ...options });
+  }
+
+  /** `DELETE /api/v1/routes/{name}/cache`: the route's stored answers removed from the response cache. */
+  purgeCache(route: string, options: CallOptions = {}): Promise<Admin.CachePurged> {
+    return this.json({ method: 'DELETE', path: `/routes/${encodeURIComponent(route)}/cache`, ...options });
   }
 
   /** The gateway's config file as YAML text. */

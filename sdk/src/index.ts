@@ -2,7 +2,7 @@
 // by `ai-gateway-cli init`. Import it as `ai-gateway-vscode/sdk` (package.json "exports").
 import { AIGateway, type AIGatewayOptions } from './client';
 
-export { AIGateway, type AIGatewayOptions, type CallOptions, type MetricsQuery } from './client';
+export { AIGateway, type AIGatewayOptions, type CallOptions, type MetricsQuery, type SpendQuery } from './client';
 export { AIGatewayError, ApiKeyRequiredError } from './errors';
 export { backoffDelay, RETRY_STATUSES, type RetryOptions } from './clientRetry';
 export {

@@ -67,6 +67,15 @@ describe('TypeScript SDK against the OpenAPI document', function () {
     assert.equal((await sdk.health()).status, 'ok');
   });
 
+  it('spend and the cache purge, and their refusals', async () => {
+    const report = await sdk.spend({ by: 'model', period: 'day' });
+    assert.equal(report.by, 'model');
+    assert.equal(report.periodKind, 'day');
+    assert.equal((await refusal(sdk.spend({ by: 'team' as 'model' }))).status, 400);
+    assert.deepEqual(await sdk.purgeCache('chat'), { route: 'chat', purged: 0 });
+    assert.equal((await refusal(sdk.purgeCache('nope'))).status, 404);
+  });
+
   it('config: YAML, document, apply with If-Match (412 when stale), 400, 422, 401 and 403', async () => {
     const yaml = await sdk.config();
     const { hash } = await sdk.configDocument();

@@ -4,12 +4,14 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cliError';
 import { addRouteCommand } from './commands/addRoute';
 import { applyCommand } from './commands/apply';
+import { cacheCommand } from './commands/cache';
 import { configCommand } from './commands/config';
 import { initCommand } from './commands/init';
 import { metricsCommand } from './commands/metrics';
 import { mockCommand } from './commands/mock';
 import { routesCommand } from './commands/routes';
 import { secureCommand } from './commands/secure';
+import { spendCommand } from './commands/spend';
 import { startCommand } from './commands/start';
 import { testCommand } from './commands/test';
 import { validateCommand } from './commands/validate';
@@ -32,6 +34,8 @@ const COMMANDS: CommandFactory[] = [
   addRouteCommand,
   secureCommand,
   metricsCommand,
+  spendCommand,
+  cacheCommand,
   configCommand,
   routesCommand,
 ];

@@ -63,3 +63,20 @@ class OperationsTest(GatewayTestCase):
     def test_health_needs_no_key(self) -> None:
         with without_env_key():
             self.assertEqual(AI_Gateway(url=self.gw.url).health(), {"status": "ok"})
+
+    def test_spend_adds_up_what_requests_cost_and_refuses_an_unknown_view(self) -> None:
+        self.chat()
+        report = self.gateway.spend(by="model", period="day")
+        self.assertEqual((report["by"], report["periodKind"]), ("model", "day"))
+        self.assertEqual([entry["key"] for entry in report["entries"]], ["openai/gpt-4o-mini"])
+        self.assertGreater(report["totalUsd"], 0)
+        self.assertEqual(self.gateway.spend()["by"], "consumer")
+        with self.assertRaises(AIGatewayError) as refused:
+            self.gateway.spend(by="team")  # type: ignore[arg-type]  # what an untyped caller may send
+        self.assertEqual((refused.exception.status, refused.exception.type), (400, "bad_request"))
+
+    def test_purge_cache_removes_a_routes_stored_answers_and_404s_an_unknown_route(self) -> None:
+        self.assertEqual(self.gateway.purge_cache("chat"), {"route": "chat", "purged": 0})
+        with self.assertRaises(AIGatewayError) as missing:
+            self.gateway.purge_cache("nope")
+        self.assertEqual((missing.exception.status, missing.exception.type), (404, "route_not_found"))

@@ -25,8 +25,11 @@ export function registerSpendHandlers(router: AdminRouter, deps: AdminDeps): voi
         );
       }
       const ledger = deps.observability?.spend;
-      if (!ledger) throw new AdminError(404, 'not_found', 'This gateway keeps no spend ledger.');
-      ctx.body = (await unlessStoreDown(() => ledger.report(by as SpendBy, period))) satisfies Admin.SpendReport;
+      ctx.body = (
+        ledger
+          ? await unlessStoreDown(() => ledger.report(by as SpendBy, period))
+          : { by: by as SpendBy, period: period.id, periodKind: period.kind, totalUsd: 0, requests: 0, entries: [] }
+      ) satisfies Admin.SpendReport;
     })
     .on('DELETE', '/routes/:name/cache', async (ctx, { name }) => {
       const route = deps.runtime.snapshot.config.routes.find((candidate) => candidate.name === name);

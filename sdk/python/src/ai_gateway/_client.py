@@ -24,6 +24,7 @@ from ._transport import HttpRequest, HttpResponse, Transport
 from .types import (
     ApplyResult,
     AuthType,
+    CachePurged,
     ConfigDocument,
     Health,
     LogLevel,
@@ -37,6 +38,8 @@ from .types import (
     SecurityList,
     SecurityResult,
     SecurityRuleView,
+    SpendBy,
+    SpendReport,
     TraceRecord,
 )
 
@@ -157,6 +160,17 @@ class AI_Gateway:
         query = [(name, value) for name, values in given for value in _values(values)]
         suffix = f"?{urllib.parse.urlencode(query)}" if query else ""
         return cast(MetricsSummary, self._json("GET", f"/metrics{suffix}"))
+
+    def spend(self, by: Optional[SpendBy] = None, period: Optional[str] = None) -> SpendReport:
+        """What was spent in a day or month, by consumer (default), route or model; `period`: "month" (default), "day",
+        a UTC day "2026-07-14" or a month "2026-07". With Redis, every replica's spending."""
+        query = [(name, value) for name, value in (("by", by), ("period", period)) if value is not None]
+        suffix = f"?{urllib.parse.urlencode(query)}" if query else ""
+        return cast(SpendReport, self._json("GET", f"/spend{suffix}"))
+
+    def purge_cache(self, route: str) -> CachePurged:
+        """Removes the route's stored answers from the response cache (every replica's, with Redis)."""
+        return cast(CachePurged, self._json("DELETE", f"/routes/{_segment(route)}/cache"))
 
     @overload
     def config(self) -> str: ...

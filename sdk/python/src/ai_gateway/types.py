@@ -105,6 +105,16 @@ class ApiKeyView(_ApiKeyView, total=False):
     keyEnv: str
 
 
+class BudgetConfig(TypedDict):
+    """A spending limit in US dollars per UTC day or calendar month (`source` as written, e.g. "50/month")."""
+
+    usd: float
+    period: Literal["day", "month"]
+    source: str
+    by: Literal["consumer", "route"]
+    alertAt: float
+
+
 class _SecurityRuleView(TypedDict):
     endpoint: str
     auth: AuthType
@@ -116,6 +126,7 @@ class SecurityRuleView(_SecurityRuleView, total=False):
     apiKeys: list[ApiKeyView]
     consumers: list[str]
     rateLimit: RateLimit
+    budgets: list[BudgetConfig]
 
 
 class _ProviderSettings(TypedDict):
@@ -235,6 +246,32 @@ class RouteTest(_RouteTest, total=False):
     body: Any
 
 
+class _SemanticCacheConfig(TypedDict):
+    similarity: float
+    embeddingsRoute: str
+
+
+class SemanticCacheConfig(_SemanticCacheConfig, total=False):
+    embeddingsModel: str
+
+
+class _CacheConfig(TypedDict):
+    mode: Literal["exact", "semantic"]
+    ttlMs: float
+    by: Literal["consumer", "route", "global"]
+    maxEntryBytes: float
+    ignoreFields: list[str]
+    keyHeaders: list[str]
+    chargeHits: bool
+    pace: bool
+
+
+class CacheConfig(_CacheConfig, total=False):
+    """A route's response cache as it runs (merged over gateway.cache and the defaults)."""
+
+    semantic: SemanticCacheConfig
+
+
 class _Route(TypedDict):
     name: str
     path: str
@@ -264,6 +301,7 @@ class Route(_Route, total=False):
     stripPrefix: str
     example: RouteExample
     guardrails: Guardrails
+    cache: CacheConfig
 
 
 class RouteChanges(TypedDict):
@@ -359,6 +397,13 @@ class TargetHealth(TypedDict):
     healthy: bool
 
 
+class CacheCounts(TypedDict):
+    """Answers from the response cache in the window, and lookups that found nothing."""
+
+    hits: int
+    misses: int
+
+
 class _RouteMetricsSummary(TypedDict):
     route: str
     count: int
@@ -369,6 +414,8 @@ class _RouteMetricsSummary(TypedDict):
     errors: int
     errorRatio: float
     tokens: TokenCounts
+    costUsd: float
+    cache: CacheCounts
 
 
 class RouteMetricsSummary(_RouteMetricsSummary, total=False):
@@ -422,3 +469,32 @@ class _TraceRecord(TypedDict):
 class TraceRecord(_TraceRecord, total=False):
     route: str
     consumer: str
+    cache: str
+    costUsd: float
+
+
+SpendBy = Literal["consumer", "route", "model"]
+
+
+class SpendEntry(TypedDict):
+    """A consumer ("(anonymous)" without one), a route, or "provider/model", with what it spent."""
+
+    key: str
+    usd: float
+    requests: int
+
+
+class SpendReport(TypedDict):
+    """What was spent in a UTC day ("2026-07-14") or month ("2026-07"), most first."""
+
+    by: SpendBy
+    period: str
+    periodKind: Literal["day", "month"]
+    totalUsd: float
+    requests: int
+    entries: list[SpendEntry]
+
+
+class CachePurged(TypedDict):
+    route: str
+    purged: int
