@@ -5,7 +5,7 @@
   // @ts-ignore acquireVsCodeApi is provided by the webview host
   const vscode = acquireVsCodeApi();
   const HISTORY = 120;
-  /** @type {{ history: Record<string, Array<{at:number, rate:number, p50:number, p95:number, p99:number, errorPct:number, tokensPerSec:number}>>, totals: Record<string, any>, focus?: string, lastTokens: Record<string, {at:number,total:number}> }} */
+  /** @type {{ history: Record<string, Array<{at:number, rate:number, p50:number, p95:number, p99:number, errorPct:number, tokensPerSec:number, usdPerMin:number}>>, totals: Record<string, any>, focus?: string, lastTokens: Record<string, {at:number,total:number}>, windowSeconds?: number }} */
   const state = vscode.getState() || { history: {}, totals: {}, lastTokens: {} };
   const routesEl = /** @type {HTMLElement} */ (document.getElementById('routes'));
   const statusEl = /** @type {HTMLElement} */ (document.getElementById('status'));
@@ -18,17 +18,24 @@
     return node;
   }
 
+  /** Dollars with enough digits to show a cent's fraction of a cent: requests of small models cost micro-dollars. */
+  function usd(n) {
+    return `$${(n || 0).toFixed(n >= 1 ? 2 : 6)}`;
+  }
+
   function fmt(n, digits) {
     if (!isFinite(n)) return '–';
     return n >= 100 ? String(Math.round(n)) : n.toFixed(digits);
   }
 
   /** A small line chart: one polyline per series, y from 0 to the max seen. */
-  function chart(title, unit, series, points) {
+  function chart(title, unit, series, points, digits = 1) {
     const box = el('figure', 'chart');
     const caption = el('figcaption');
     caption.append(el('span', 'chart-title', title));
-    const latest = points.length ? series.map((s) => `${s.label ? s.label + ' ' : ''}${fmt(s.value(points[points.length - 1]), 1)}${unit}`).join(' · ') : '–';
+    const latest = points.length
+      ? series.map((s) => `${s.label ? s.label + ' ' : ''}${fmt(s.value(points[points.length - 1]), digits)}${unit}`).join(' · ')
+      : '–';
     caption.append(el('span', 'chart-value', latest));
     box.append(caption);
     const width = 300,
@@ -68,7 +75,15 @@
       card.dataset.route = name;
       const head = el('h2');
       head.append(el('span', 'route-name', name));
-      head.append(el('span', 'route-totals', `${totals.count} req · p95 ${fmt(totals.p95, 0)} ms · ${totals.errors} errors · ${totals.tokens.total} tokens`));
+      const cache = totals.cache && totals.cache.hits + totals.cache.misses > 0 ? ` · ${totals.cache.hits} cache hits` : '';
+      const cost = `${usd(totals.costUsd)} in ${state.windowSeconds || 60} s`;
+      head.append(
+        el(
+          'span',
+          'route-totals',
+          `${totals.count} req · p95 ${fmt(totals.p95, 0)} ms · ${totals.errors} errors · ${totals.tokens.total} tokens · ${cost}${cache}`,
+        ),
+      );
       card.append(head);
       const grid = el('div', 'charts');
       grid.append(
@@ -85,6 +100,7 @@
         ),
         chart('Error rate', ' %', [{ value: (p) => p.errorPct, className: 'err' }], points),
         chart('Tokens', ' /s', [{ value: (p) => p.tokensPerSec, className: 's2' }], points),
+        chart('Cost', ' $/min', [{ value: (p) => p.usdPerMin || 0, className: 's3' }], points, 6),
       );
       card.append(grid);
       routesEl.append(card);
@@ -97,10 +113,12 @@
       const tokensPerSec = last && at > last.at ? Math.max(0, (r.tokens.total - last.total) / ((at - last.at) / 1000)) : 0;
       state.lastTokens[r.route] = { at, total: r.tokens.total };
       const list = (state.history[r.route] = state.history[r.route] || []);
-      list.push({ at, rate: r.rate, p50: r.p50, p95: r.p95, p99: r.p99, errorPct: r.errorRatio * 100, tokensPerSec });
+      const usdPerMin = ((r.costUsd || 0) * 60) / Math.max(1, summary.windowSeconds);
+      list.push({ at, rate: r.rate, p50: r.p50, p95: r.p95, p99: r.p99, errorPct: r.errorRatio * 100, tokensPerSec, usdPerMin });
       if (list.length > HISTORY) list.splice(0, list.length - HISTORY);
       state.totals[r.route] = r;
     }
+    state.windowSeconds = summary.windowSeconds;
     statusEl.textContent = `Live · updated ${new Date(at).toLocaleTimeString()} · window ${summary.windowSeconds} s`;
     statusEl.className = 'live';
     vscode.setState(state);

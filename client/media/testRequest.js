@@ -181,7 +181,7 @@
         const summary = el(
           'li',
           'muted',
-          `${t.method} ${t.path} → route ${t.route || '–'}${t.consumer ? `, consumer ${t.consumer}` : ''}, ${t.status} in ${t.durationMs} ms; upstream ${up.target || '–'}${up.provider ? ` (provider ${up.provider}, model ${up.model || '–'})` : ''} after ${up.attempts} attempt(s)${up.ttfbMs !== undefined ? `, first byte ${up.ttfbMs} ms` : ''}`,
+          `${t.method} ${t.path} → route ${t.route || '–'}${t.consumer ? `, consumer ${t.consumer}` : ''}, ${t.status} in ${t.durationMs} ms; upstream ${up.target || '–'}${up.provider ? ` (provider ${up.provider}, model ${up.model || '–'})` : ''} after ${up.attempts} attempt(s)${up.ttfbMs !== undefined ? `, first byte ${up.ttfbMs} ms` : ''}${t.cache ? `; cache ${t.cache}` : ''}${typeof t.costUsd === 'number' ? `; cost $${t.costUsd.toFixed(6)}` : ''}`,
         );
         $('trace').prepend(summary);
         break;

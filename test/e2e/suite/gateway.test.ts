@@ -53,6 +53,7 @@ describe('local gateway', () => {
     assert.match(text, /\d+ events · time to first token [\d.]+ ms/);
     assert.match(text, /connect [\d.–]+ ms · first byte [\d.]+ ms · total [\d.]+ ms/);
     assert.match(text, /POST \/v1\/chat\/completions → route chat, 200 in [\d.]+ ms; upstream mock:\/\/openai after 1 attempt\(s\)/, 'the gateway trace');
+    assert.match(text, /; cost \$0\.\d{6}/, "the request's cost, from its usage at gpt-4o-mini's price");
     assert.match(text, /History[\s\S]*POST \/v1\/chat\/completions\s*200/);
     await driver.screenshot('test-request');
   });
@@ -89,6 +90,8 @@ describe('local gateway', () => {
     }).catch((err: Error) => assert.fail(`${err.message}; the webviews showed:\n${seen.join('\n---\n')}`));
     assert.match(text, /Live · updated/);
     assert.match(text, /Latency/);
+    assert.match(text, /chat\s*\d+ req · p95 \d+ ms · \d+ errors · \d+ tokens · \$0\.(?!0{6})\d{6} in 60 s/, "the route's cost over the window");
+    assert.match(text, /Cost\s*0\.\d{6} \$\/min/);
     await driver.screenshot('metrics');
   });
 
