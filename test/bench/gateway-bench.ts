@@ -162,6 +162,7 @@ export const SCENARIOS: Scenario[] = [
   ...securityScenarios(),
   ...workerScenarios(),
   ...guardrailScenarios((name, routes) => gatewayScenario(name, routes)),
+  ...spendScenarios(),
   {
     // The same backend as the translated row, its own API passed through: what the translation costs on its own.
     ...gatewayScenario(SAME_MOCK_ROW, (mockUrl) => `  - { name: messages, path: /v1/messages, methods: [POST], target: ${mockUrl} }`),
@@ -259,6 +260,22 @@ function workerScenarios(): Scenario[] {
     gatewayScenario(`gateway, routing only${WORKERS_SUFFIX}`, route, '', process.env, 'warn', undefined, 2),
     { ...gatewayScenario(`gateway, API key + rate limit${WORKERS_SUFFIX}`, route, keyRule, env, 'warn', undefined, 2), headers: { 'x-api-key': apiKey } },
     scrapedEverySecond(gatewayScenario(`gateway, metrics scraped 1/s + info access log${WORKERS_SUFFIX}`, route, '', process.env, 'info', undefined, 2)),
+  ];
+}
+
+/**
+ * Cost control (issue 17): the routing-only row's mock answers for `gpt-4o-mini` behind a plain URL target, which has
+ * no price (openai-compatible), so that row costs nothing; these rows price it (`pricing:`), add a budget, or answer
+ * every request but the first from the response cache (in memory).
+ */
+function spendScenarios(): Scenario[] {
+  const route = (extra: string) => (mockUrl: string) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl}${extra} }`;
+  const priced = 'pricing:\n  openai-compatible:\n    gpt-4o-mini: { input: 0.15, output: 0.6 }\n';
+  const budget = 'security:\n  - endpoint: /v1/chat/completions\n    auth: none\n    budget: { usd: 1000000/day, by: route }\n';
+  return [
+    gatewayScenario('gateway, cost accounting (priced model)', route(''), priced),
+    gatewayScenario('gateway, budget + cost accounting', route(''), priced + budget),
+    gatewayScenario('gateway, cache hit (in memory)', route(', cache: { by: route }'), priced),
   ];
 }
 

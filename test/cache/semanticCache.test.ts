@@ -3,12 +3,15 @@
 // meaning); a paraphrase of a stored prompt is answered from the cache, an unrelated prompt is not, and neither is the
 // same prompt with other settings (temperature) or a prompt that is not text only.
 import { strict as assert } from 'node:assert';
+import type { Admin } from '../../common/src/protocol';
 import { startMockServer, type MockServer } from '../../runtime/src/mock/mockServer';
 import { send, startTestGateway, type HttpAnswer } from '../gateway/support';
 import { configOf } from '../observability/support';
 import { startEmbeddingUpstream, type EmbeddingUpstream } from '../support/embeddingUpstream';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
+
+const ADMIN_KEY = 'admin-key-semantic-test-8c7b6a';
 
 describe('semantic cache', function () {
   this.timeout(20_000);
@@ -23,6 +26,9 @@ describe('semantic cache', function () {
     embeddings = await startEmbeddingUpstream();
     gateway = await startTestGateway(
       configOf(`
+pricing:
+  openai-compatible:
+    bag-of-concepts: { input: 0.02 }
 routes:
   - name: chat
     path: /v1/chat/completions
@@ -33,6 +39,7 @@ routes:
 security:
   - { endpoint: /v1/*, auth: none }
 `),
+      { env: { AI_GATEWAY_API_KEY: ADMIN_KEY } },
     );
   });
   after(async () => {
@@ -56,6 +63,12 @@ security:
     const unrelated = await ask('What is the capital city of France?');
     assert.equal(unrelated.headers['x-gateway-cache'], 'miss');
     assert.equal(mock.requestCount - upstream, 2, 'the paraphrase never reached the upstream');
+
+    // What embedding the prompts cost is booked to the embeddings route.
+    const spend = await send(`${gateway.url}/api/v1/spend?by=route&period=day`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    const booked = spend.json<Admin.SpendReport>().entries.find((e) => e.key === 'embeddings');
+    assert.equal(booked?.requests, embeddings.requests);
+    assert.ok(booked.usd > 0);
   });
 
   it('compares only prompts whose other settings match, and only text prompts', async () => {

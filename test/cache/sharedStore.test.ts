@@ -168,6 +168,20 @@ describe('cache, budgets and spend shared by replicas through Redis', function (
     assert.equal(a.lines.filter((l) => l.msg === 'response cache store unavailable').length, 1, 'one line for the outage');
     const metrics = await (await request(new URL('/metrics', a.url))).body.text();
     assert.ok(Number(/^ai_gateway_shared_store_failures_total\{store="response cache"\} (\d+)$/m.exec(metrics)?.[1]) >= 5);
+
+    // Budgets follow onStoreFailure: local, so this replica alone may spend its share, budget / replicas, and no more.
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Spend during the outage.' }], max_tokens: 12 };
+    let spent = 0;
+    let answer: Answer | undefined;
+    for (let i = 0; i < 40; i++) {
+      answer = await post(a, '/budget/v1/chat/completions', body, { authorization: `Bearer ${TEAM_KEY}` });
+      if (answer.status !== 200) break;
+      const { usage } = JSON.parse(answer.text) as { usage: { prompt_tokens: number; completion_tokens: number } };
+      spent += usage.prompt_tokens * INPUT_NANO + usage.completion_tokens * OUTPUT_NANO;
+    }
+    assert.equal(answer?.status, 429, 'refused once its share is spent, never an error');
+    assert.ok(spent > 0 && spent <= (BUDGET_USD * 1e9) / 2, `spent ${spent} alone during the outage`);
+    await a.waitFor('budget store unavailable');
     await redis.start();
   });
 });

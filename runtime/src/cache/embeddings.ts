@@ -9,7 +9,8 @@ export class EmbeddingsUnavailable extends Error {}
 
 export interface Embedding {
   vector: Float32Array;
-  /** The embeddings answer's usage and model, for its cost. */
+  /** The target that answered (its URL without credentials), and the answer's usage and model: what it cost. */
+  target: string;
   promptTokens?: number;
   model?: string;
 }
@@ -35,8 +36,9 @@ export async function embed(snapshot: ConfigSnapshot, embeddings: EmbeddingsRout
     if (!vector) throw new EmbeddingsUnavailable(`the embeddings route "${embeddings.route}" did not answer an embedding`);
     return {
       vector,
+      target: target.url,
       ...(typeof answer?.usage?.prompt_tokens === 'number' ? { promptTokens: answer.usage.prompt_tokens } : {}),
-      ...(typeof answer?.model === 'string' ? { model: answer.model } : {}),
+      ...(typeof answer?.model === 'string' ? { model: answer.model } : embeddings.model ? { model: embeddings.model } : {}),
     };
   } catch (err) {
     if (err instanceof EmbeddingsUnavailable) throw err;

@@ -4,7 +4,7 @@
 // deployment's spend stays far below 2^53.
 import { compileGlob, type Glob, type PriceOverride } from '../../../common/src/config';
 import type { ConfigPart } from '../gateway/snapshot';
-import { knownModel, type ModelPrice } from '../providers/models';
+import { knownModel, MODEL_LISTS, type ModelPrice } from '../providers/models';
 import { PROVIDERS, type ProviderName } from '../providers/types';
 
 export const NANO_USD_PER_USD = 1e9;
@@ -14,6 +14,8 @@ const MAX_REMEMBERED = 2_000;
 export interface PriceTable {
   /** The price of a model as a provider serves it; undefined when neither the config nor the table has one. */
   priceOf(provider: ProviderName, model: string): ModelPrice | undefined;
+  /** Whether any model of this provider has a price (else a request need not even read its model). */
+  pricesAny(provider: ProviderName): boolean;
 }
 
 interface Override {
@@ -30,7 +32,12 @@ export function compilePriceTable(overrides: readonly PriceOverride[]): PriceTab
     else if (!exact.has(`${provider}\n${model}`)) exact.set(`${provider}\n${model}`, price);
   }
   const remembered = new Map<string, ModelPrice | null>();
+  const priced = new Set<string>([
+    ...overrides.map((o) => o.provider),
+    ...PROVIDERS.filter((p) => MODEL_LISTS[p].models.some((m) => m.inputPerMTok !== undefined)),
+  ]);
   return {
+    pricesAny: (provider) => priced.has(provider),
     priceOf(provider, model) {
       const key = `${provider}\n${model}`;
       const seen = remembered.get(key);

@@ -18,13 +18,17 @@ const providerOfTarget = new Map<string, ProviderName>();
  * provider target's provider and model on `state.upstream`, read them here first: this is the one place that asks.
  */
 export function servedBy(state: GatewayState): ServedBy {
+  return { provider: providerOf(state), model: state.model ?? state.answerTap?.model() };
+}
+
+function providerOf(state: GatewayState): ProviderName {
   const target = state.upstream.target ?? '';
   let provider = providerOfTarget.get(target);
   if (provider === undefined) {
     provider = providerOfUrl(target);
     if (providerOfTarget.size < 10_000) providerOfTarget.set(target, provider); // target URLs come from configs: few
   }
-  return { provider, model: state.model };
+  return provider;
 }
 
 /** What a request on this route may be served by, for a budget's estimate before a target is picked (same rule as servedBy). */
@@ -42,15 +46,13 @@ export function requestCost(state: GatewayState): RequestCost | null {
 function computeCost(state: GatewayState): RequestCost | null {
   const usage = state.usage;
   if (!usage) return null;
-  const { provider, model } = servedBy(state);
+  const prices = state.snapshot.part(pricingPart);
+  const provider = providerOf(state);
+  if (!prices.pricesAny(provider)) return null; // e.g. a plain URL target (openai-compatible) without pricing: entries
+  const model = state.model ?? state.answerTap?.model();
   if (model === undefined) return null;
-  const price = state.snapshot.part(pricingPart).priceOf(provider, model);
+  const price = prices.priceOf(provider, model);
   const nanoUsd = price && costInNanoUsd(usage, price);
   if (nanoUsd === undefined) return null;
   return { usd: nanoToUsd(nanoUsd), nanoUsd, provider, model };
-}
-
-/** Whether the request had usage that no price covers (counted, so an operator sees what goes uncosted). */
-export function isUnpriced(state: GatewayState): boolean {
-  return state.usage !== undefined && requestCost(state) === null;
 }

@@ -73,6 +73,7 @@ function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {
         observability.spendMetrics.cacheWrites.labels({ route }).inc();
         observability.spendMetrics.cacheWrittenBytes.labels({ route }).inc(bytes);
       },
+      onEmbedded: (state, route, embedding) => observability.bookEmbedding(state, route, embedding),
       onEmbeddingsFailure: (err) => {
         if (performance.now() - embeddingsFailureLoggedAt < 60_000) return; // at most a line a minute, whatever the traffic
         embeddingsFailureLoggedAt = performance.now();

@@ -7,6 +7,7 @@ import type { Operation } from '../providers';
 import { NO_PARAMS, type CompiledRoute, type RouteQuery } from './routing/compileRoutes';
 import type { ConfigSnapshot } from './snapshot';
 import type { CompletionCounter } from './upstream/completionCounter';
+import type { UsageTap } from './upstream/usageTap';
 
 export interface TraceEntry {
   stage: 'route' | 'auth' | 'rate-limit' | 'upstream' | 'response' | (string & {});
@@ -117,6 +118,8 @@ export interface GatewayState {
   upstream: UpstreamState;
   /** Token usage read from the response (`usage`; translated for provider targets), when an observer asked for it. */
   usage?: UsageTokens;
+  /** What read `usage` from the answer; it also reads the answer's `model` when a cost needs it. */
+  answerTap?: UsageTap;
   /** Set by rate-limit for a stream on a token-limited route that did not ask for usage: counts its deltas. */
   completion?: CompletionCounter;
   /** Pipeline decisions, collected only when the request asked for a trace (`x-gateway-trace: 1`). */
@@ -164,6 +167,7 @@ export function newRequestState(requestId: string, snapshot: ConfigSnapshot, pat
     timings: { receivedAt, upstreamStartedAt: undefined, firstByteAt: undefined, upstreamMs: undefined, finishedAt: undefined },
     upstream: { attempts: 0, target: undefined, status: undefined, outcome: undefined, bytesOut: undefined, provider: undefined, model: undefined },
     usage: undefined,
+    answerTap: undefined,
     completion: undefined,
     trace: undefined,
     rejection: undefined,

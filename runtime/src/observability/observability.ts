@@ -20,6 +20,8 @@ import { WebhookDispatcher, type WebhookOptions } from './webhooks/dispatcher';
 import { RefusalWindows, type RefusalType } from './webhooks/refusalWindows';
 import { createMemorySpendLedger, type SpendLedger } from '../cost/spendLedger';
 import { requestCost, servedBy } from '../cost/requestCost';
+import { costInNanoUsd, nanoToUsd, pricingPart, providerOfUrl } from '../cost/priceTable';
+import type { Embedding } from '../cache/embeddings';
 import { SpendMetrics } from './spendMetrics';
 
 /** The metric's action label: the config's word for what was done. */
@@ -183,13 +185,28 @@ export class Observability {
   private bookCost(state: GatewayContext['state'], route: string): void {
     const cost = requestCost(state);
     if (!cost) {
-      this.spendMetrics.unpriced.labels({ route, provider: servedBy(state).provider }).inc();
+      this.spendMetrics.unpricedOf(route, servedBy(state).provider).value += 1;
       return;
     }
     const consumer = this.consumers.label(state.consumer);
     this.spendMetrics.costOf(route, consumer, cost.provider, this.spendMetrics.models.label(cost.model)).value += cost.usd;
     this.spendLedger.record({ route, consumer: state.consumer, provider: cost.provider, model: cost.model, nanoUsd: cost.nanoUsd });
     this.stats.recordCost(route, cost.nanoUsd);
+  }
+
+  /** A semantic cache's embeddings request: booked to the embeddings route, for the consumer whose prompt it was. */
+  bookEmbedding(state: GatewayContext['state'], route: string, embedding: Embedding): void {
+    const provider = providerOfUrl(embedding.target);
+    const price = embedding.model === undefined ? undefined : state.snapshot.part(pricingPart).priceOf(provider, embedding.model);
+    const nanoUsd = price && costInNanoUsd({ promptTokens: embedding.promptTokens ?? 0, completionTokens: 0 }, price);
+    if (nanoUsd === undefined || embedding.model === undefined) {
+      if (embedding.promptTokens) this.spendMetrics.unpricedOf(route, provider).value += 1;
+      return;
+    }
+    const consumer = this.consumers.label(state.consumer);
+    this.spendMetrics.costOf(route, consumer, provider, this.spendMetrics.models.label(embedding.model)).value += nanoToUsd(nanoUsd);
+    this.spendLedger.record({ route, consumer: state.consumer, provider, model: embedding.model, nanoUsd });
+    this.stats.recordCost(route, nanoUsd);
   }
 
   private countRejection(ctx: GatewayContext, route: string): void {

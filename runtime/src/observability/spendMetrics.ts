@@ -27,11 +27,12 @@ export class SpendMetrics {
   readonly cacheWrittenBytes: Counter<'route'>;
   readonly storeFailures: Counter<'store'>;
   readonly cost: HotCounter<'route' | 'consumer' | 'provider' | 'model'>;
-  readonly unpriced: Counter<'route' | 'provider'>;
+  readonly unpriced: HotCounter<'route' | 'provider'>;
   readonly budgetRejections: Counter<'route' | 'by'>;
   readonly models = new BoundedLabels();
   private cacheStore: CacheUsage | undefined;
   private readonly costChildren = new Map<string, CounterChild>();
+  private readonly unpricedChildren = new Map<string, CounterChild>();
 
   constructor(registry: Registry) {
     this.cacheRequests = new HotCounter('ai_gateway_cache_requests_total', 'Requests on cached routes, by route and result (hit, miss, bypass).', registry);
@@ -76,12 +77,11 @@ export class SpendMetrics {
       "US dollars spent, from each answer's usage at its model's price, by route, consumer, provider and model.",
       registry,
     );
-    this.unpriced = new Counter({
-      name: 'ai_gateway_cost_unpriced_requests_total',
-      help: 'Answers with token usage whose model has no price (add it under pricing:), by route and provider.',
-      labelNames: ['route', 'provider'] as const,
-      registers: [registry],
-    });
+    this.unpriced = new HotCounter(
+      'ai_gateway_cost_unpriced_requests_total',
+      'Answers with token usage whose model has no price (add it under pricing:), by route and provider.',
+      registry,
+    );
     this.budgetRejections = new Counter({
       name: 'ai_gateway_budget_rejections_total',
       help: 'Requests refused with 429 budget_exceeded, by route and the budget\'s "by".',
@@ -93,6 +93,17 @@ export class SpendMetrics {
   /** The in-memory answer store whose size the gauges report. */
   watchCache(store: CacheUsage): void {
     this.cacheStore = store;
+  }
+
+  /** Per request without a price (a plain target's every answer, unless priced): kept, not looked up by labels. */
+  unpricedOf(route: string, provider: string): CounterChild {
+    const key = `${route}\n${provider}`;
+    let child = this.unpricedChildren.get(key);
+    if (!child) {
+      child = this.unpriced.child({ route, provider });
+      this.unpricedChildren.set(key, child);
+    }
+    return child;
   }
 
   /** The cost counter's child for one label set, kept (route, consumer and model labels are already bounded). */

@@ -22,8 +22,10 @@ export interface CacheStageOptions {
   store: AnswerStore;
   /** An answer was stored (metrics). */
   onStored?(route: string, bytes: number): void;
-  /** The embeddings route failed (logged once per outage by the caller). */
+  /** The embeddings route failed (logged at most once a minute by the caller). */
   onEmbeddingsFailure?(err: Error): void;
+  /** A prompt was embedded for this request through `route` (its cost is booked to that route). */
+  onEmbedded?(state: GatewayState, route: string, embedding: Embedding): void;
 }
 
 export function cache(options: CacheStageOptions): Middleware<GatewayState> {
@@ -106,7 +108,9 @@ async function find(
 
 async function embedding(ctx: GatewayContext, policy: RouteCache, lookup: Lookup, options: CacheStageOptions): Promise<Embedding | undefined> {
   try {
-    return await embed(ctx.state.snapshot, policy.semantic!.embeddings, lookup.prompt!);
+    const embedding = await embed(ctx.state.snapshot, policy.semantic!.embeddings, lookup.prompt!);
+    options.onEmbedded?.(ctx.state, policy.semantic!.embeddings.route, embedding);
+    return embedding;
   } catch (err) {
     if (!(err instanceof EmbeddingsUnavailable)) throw err;
     addTrace(ctx.state, 'cache', 'no semantic lookup', err.message);

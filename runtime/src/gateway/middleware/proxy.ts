@@ -96,6 +96,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       const translated = call !== undefined && !passesThrough(call, config.frontDoor, response.statusCode);
       // The answer as it came (a plain target, or an OpenAI-shaped provider's success), its usage read on the way.
       const tap = !translated && (runtime.events.has('usage') || state.snapshot.needsUsage) ? createUsageTap(contentTypeText, state.completion) : undefined;
+      state.answerTap = tap; // the answer's model, read only if its usage is priced (cost/requestCost.ts)
 
       // The route's answer guardrails: a JSON answer is checked whole before its head goes out, a stream as it flows
       // (a translated answer's are applied by providerAnswer.ts, to the answer as translated).
