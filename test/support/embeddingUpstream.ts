@@ -3,7 +3,7 @@
 // they cannot tell a paraphrase from an unrelated prompt. This one embeds meaning the simple way: words lower-cased,
 // stop words dropped, a light suffix stemmer, a small synonym table mapping words to concepts, and each concept hashed
 // into one of 256 dimensions with its count as weight. Paraphrases that share concepts point the same way; prompts
-// about other things are nearly orthogonal. It counts the requests it answers.
+// about other things are nearly orthogonal. It counts the requests it answers and keeps the texts it was sent.
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,11 +56,14 @@ function hash(text: string): number {
 export interface EmbeddingUpstream {
   url: string;
   readonly requests: number;
+  /** Every text it was asked to embed, in order. */
+  readonly inputs: string[];
   close(): Promise<void>;
 }
 
 export async function startEmbeddingUpstream(): Promise<EmbeddingUpstream> {
   let requests = 0;
+  const inputs: string[] = [];
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.setEncoding('utf8');
@@ -72,9 +75,10 @@ export async function startEmbeddingUpstream(): Promise<EmbeddingUpstream> {
       }
       requests += 1;
       const { input, model } = JSON.parse(raw) as { input: string | string[]; model?: string };
-      const inputs = Array.isArray(input) ? input : [input];
-      const data = inputs.map((text, index) => ({ object: 'embedding', index, embedding: embedText(text) }));
-      const tokens = inputs.join(' ').split(/\s+/).length;
+      const texts = Array.isArray(input) ? input : [input];
+      inputs.push(...texts);
+      const data = texts.map((text, index) => ({ object: 'embedding', index, embedding: embedText(text) }));
+      const tokens = texts.join(' ').split(/\s+/).length;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ object: 'list', data, model: model ?? 'bag-of-concepts', usage: { prompt_tokens: tokens, total_tokens: tokens } }));
     });
@@ -86,6 +90,7 @@ export async function startEmbeddingUpstream(): Promise<EmbeddingUpstream> {
     get requests() {
       return requests;
     },
+    inputs,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,6 +1,8 @@
-// Keeps a copy of what the client is sent, chunk by chunk, while a missed request is answered: whatever wrote it (the
-// proxy's relay, a provider's translation, a guardrail's redaction), the cache stores exactly what the client got.
-// It wraps the response's writeHead, write and end for this one response, and stops copying past the size limit.
+// Keeps a copy of the answer while a missed request is answered, chunk by chunk. By default that is what the client is
+// sent, whatever wrote it (the proxy's relay, a provider's translation): it wraps the response's writeHead, write and
+// end for this one response. On a route whose answers the guardrails check, the body is instead the answer as it
+// entered them (`fromGuardInput`: redaction and put-back are per request, and run again on every hit), and an answer
+// they refused is not kept (`discard`). It stops copying past the size limit.
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { answerKindOf, type CachedAnswer } from './cachedAnswer';
 
@@ -9,6 +11,9 @@ export class AnswerRecorder {
   private readonly gapsMs: number[] = [];
   private size = 0;
   private overflowed = false;
+  private discarded = false;
+  /** The body comes from `guardInput`, not from what the response writes. */
+  private guarded = false;
   private last = performance.now();
   status = 0;
   contentType = '';
@@ -28,7 +33,9 @@ export class AnswerRecorder {
     const { writeHead, write, end } = res;
     const onHead = (status: number, rest: unknown[], target: ServerResponse): void =>
       this.head(status, rest.find((arg) => arg !== null && typeof arg === 'object') as OutgoingHttpHeaders | undefined, target);
-    const onChunk = (chunk: unknown, encoding: unknown): void => this.chunk(chunk, encoding);
+    const onChunk = (chunk: unknown, encoding: unknown): void => {
+      if (!this.guarded) this.chunk(chunk, encoding);
+    };
     res.writeHead = function writeHeadRecorded(this: ServerResponse, status: number, ...rest: unknown[]) {
       onHead(status, rest, this);
       return (writeHead as (...args: unknown[]) => ServerResponse).call(this, status, ...rest);
@@ -43,9 +50,25 @@ export class AnswerRecorder {
     } as ServerResponse['end'];
   }
 
+  /** From now on the body kept is what `guardInput` is given: the answer before the route's answer guardrails. */
+  fromGuardInput(): void {
+    this.guarded = true;
+  }
+
+  /** A piece of the answer as it entered the answer guardrails. */
+  guardInput(chunk: Buffer): void {
+    this.chunk(chunk, undefined);
+  }
+
+  /** The answer guardrails refused it: nothing is stored. */
+  discard(): void {
+    this.discarded = true;
+    this.chunks.length = 0;
+  }
+
   /** The recorded answer, when one was recorded whole (the caller checks that it was complete and 2xx). */
   answer(): CachedAnswer | undefined {
-    if (this.overflowed || this.refusedByUpstream || this.status === 0) return undefined;
+    if (this.overflowed || this.discarded || this.refusedByUpstream || this.status === 0) return undefined;
     const kind = answerKindOf(this.contentType);
     return {
       status: this.status,
@@ -71,7 +94,7 @@ export class AnswerRecorder {
   }
 
   private chunk(chunk: unknown, encoding: unknown): void {
-    if (this.overflowed || chunk === undefined || chunk === null) return;
+    if (this.overflowed || this.discarded || chunk === undefined || chunk === null) return;
     const bytes = Buffer.isBuffer(chunk)
       ? chunk
       : typeof chunk === 'string'

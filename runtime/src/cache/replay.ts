@@ -1,7 +1,9 @@
 // Answers a request from a stored answer: in the form the request asks for (a stored stream assembled into JSON, or
 // a stored JSON answer cut into OpenAI's chunks, when the shapes allow it), a stream in the chunks it was stored in,
-// with the pauses it arrived with when the route paces replays, honouring back-pressure and a client that leaves.
+// with the pauses it arrived with when the route paces replays, honouring back-pressure and a client that leaves. On a
+// guarded route a stream is written through the request's answer guardrails (cache/guardedAnswer.ts).
 import type { ServerResponse } from 'node:http';
+import type { AnswerTransform } from '../guardrails/answerGuard';
 import { serverTimingValue } from '../observability/serverTiming';
 import type { GatewayContext } from '../gateway/context';
 import type { CachedAnswer } from './cachedAnswer';
@@ -41,11 +43,18 @@ export function servableFor(answer: CachedAnswer, request: CacheRequest): Servab
 }
 
 export interface ReplayOutcome {
-  kind: 'complete' | 'client-gone';
+  /** `guardrail-blocked`: the answer guardrails ended the stream with their `event: error`. */
+  kind: 'complete' | 'client-gone' | 'guardrail-blocked';
   bytes: number;
 }
 
-export function replayAnswer(ctx: GatewayContext, servable: Servable, ageSec: number, pace: boolean): ReplayOutcome | Promise<ReplayOutcome> {
+export function replayAnswer(
+  ctx: GatewayContext,
+  servable: Servable,
+  ageSec: number,
+  pace: boolean,
+  transform?: AnswerTransform,
+): ReplayOutcome | Promise<ReplayOutcome> {
   const res = ctx.res;
   const state = ctx.state;
   ctx.respond = false;
@@ -72,20 +81,26 @@ export function replayAnswer(ctx: GatewayContext, servable: Servable, ageSec: nu
   headers['cache-control'] = 'no-cache';
   res.writeHead(servable.status, headers);
   res.flushHeaders();
-  return writeStream(res, servable, pace);
+  return writeStream(res, servable, pace, transform);
 }
 
-async function writeStream(res: ServerResponse, servable: Servable, pace: boolean): Promise<ReplayOutcome> {
+async function writeStream(res: ServerResponse, servable: Servable, pace: boolean, transform: AnswerTransform | undefined): Promise<ReplayOutcome> {
   let bytes = 0;
   for (let i = 0; i < servable.chunks.length; i++) {
     const gap = pace ? Math.min(servable.gapsMs[i] ?? 0, MAX_PACED_GAP_MS) : 0;
     if (gap > 0 && !(await waitOrClose(res, gap))) return { kind: 'client-gone', bytes };
-    const chunk = servable.chunks[i]!;
+    const chunk = transform ? Buffer.from(transform.push(servable.chunks[i]!)) : servable.chunks[i]!;
     bytes += chunk.length;
-    if (!res.write(chunk) && !(await drainOrClose(res))) return { kind: 'client-gone', bytes };
+    if (transform?.stopped) {
+      res.end(chunk); // the guardrail's error event is the last thing the client gets
+      return { kind: 'guardrail-blocked', bytes };
+    }
+    if (chunk.length > 0 && !res.write(chunk) && !(await drainOrClose(res))) return { kind: 'client-gone', bytes };
   }
-  res.end();
-  return { kind: 'complete', bytes };
+  const tail = transform ? await transform.end() : '';
+  bytes += Buffer.byteLength(tail);
+  res.end(tail);
+  return { kind: transform?.stopped ? 'guardrail-blocked' : 'complete', bytes };
 }
 
 /** Resolves true after `ms`, false as soon as the client leaves. */

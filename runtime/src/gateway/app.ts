@@ -67,6 +67,7 @@ function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {
     routeByModel(), // match.model: reads the body (bounded while unauthenticated), then 404 / 405 / matched
     rateLimit(security), // 429 with Retry-After
     providerRequest(), // routes with provider targets: the body read and parsed as OpenAI's API (or Anthropic's, translated), else 400 / 404 / 413
+    guardrails(guardrailsPart), // the route's request guardrails on the OpenAI-shaped body (a provider route's, before translation): 400 / 403 guardrail_blocked, redaction; sets the answer's checks
     cache({
       store: stores.answers,
       onStored: (route, bytes) => {
@@ -79,8 +80,7 @@ function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {
         embeddingsFailureLoggedAt = performance.now();
         logger.warn({ reason: err.message }, 'semantic cache: prompts cannot be embedded (exact lookups go on)');
       },
-    }), // a route's response cache: a hit answered here (x-gateway-cache), a miss recorded for storing; before guardrails, on the client's body
-    guardrails(guardrailsPart), // the route's request guardrails on the OpenAI-shaped body (a provider route's, before translation): 400 / 403 guardrail_blocked, redaction; sets the answer's checks
+    }), // a route's response cache: a hit answered here (x-gateway-cache) through the answer guardrails, a miss recorded for storing; keyed on the body after request guardrails
     budget(security, { counters: stores.budgets, publish: (type, event) => observability.webhooks.publish(type, event) }), // 429 budget_exceeded; the request's most reserved, settled to its cost
     proxy(runtime), // balance, retry, fail over, stream (through the answer's guardrails)
   ];

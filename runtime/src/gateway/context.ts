@@ -1,7 +1,7 @@
 // The typed per-request state every middleware reads and writes (`ctx.state`), set up by `observe`.
 import type { ParameterizedContext } from 'koa';
 import type { Guardrails } from '../../../common/src/protocol';
-import type { AnswerGuard } from '../guardrails/answerGuard';
+import type { AnswerChecks } from '../guardrails/answerGuard';
 import type { FrontDoor, ProviderName } from '../../../common/src/config';
 import type { Operation } from '../providers';
 import { NO_PARAMS, type CompiledRoute, type RouteQuery } from './routing/compileRoutes';
@@ -129,7 +129,7 @@ export interface GatewayState {
   /** What the route's guardrails did, request and answer (access log, metrics, webhooks); undefined while none acted. */
   guardrailVerdicts?: Guardrails.Verdict[];
   /** Set by the guardrails stage on a route whose answers are checked: the proxy relays the answer through it. */
-  answerGuard?: AnswerGuard;
+  answerGuard?: AnswerChecks;
   /** Set by the cache stage on a route with a cache. */
   cache?: CacheOutcome;
   /** Computed once the answer is over (null: no usage, or no price for its model); see cost/requestCost.ts. */

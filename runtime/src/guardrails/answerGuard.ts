@@ -21,7 +21,13 @@ export type AnswerPlan =
 
 const PASS: AnswerPlan = { kind: 'pass' };
 
-export class AnswerGuard {
+/** What the proxy (and a cache hit) asks of a request's answer checks; the response cache wraps it to keep a copy. */
+export interface AnswerChecks {
+  readonly active: boolean;
+  plan(status: number, headers: IncomingHttpHeaders): AnswerPlan;
+}
+
+export class AnswerGuard implements AnswerChecks {
   constructor(
     private readonly guardrails: RouteGuardrails,
     private readonly redactions: Redactions,

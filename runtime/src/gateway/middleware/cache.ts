@@ -1,15 +1,19 @@
-// cache: the route's response cache (runtime/src/cache), after the rate limit (a hit still counts as a request) and
-// before the budget and the request guardrails (a hit costs nothing and was already checked when it was stored; the
-// key is the client's body, never a rewritten one). A hit is replayed without the upstream; on a miss, the answer the
-// client gets is recorded and stored once it is complete and 2xx. `x-gateway-cache: hit | miss | bypass` on every
-// answer of a cached route. Routes without a cache pass through with one lookup.
+// cache: the route's response cache (runtime/src/cache), after the request guardrails (a request they refuse is never
+// answered from the cache nor stored; the key is the body the upstream would be sent, after their redaction, so two
+// prompts that redact alike share an answer whose placeholders each gets back its own originals in) and before the
+// budget (a hit costs nothing). A hit is replayed without the upstream, through the request's answer guardrails; on a
+// miss, the answer is recorded (as it entered the answer guardrails, cache/guardedAnswer.ts) and stored once it is
+// complete and 2xx. `x-gateway-cache: hit | miss | bypass` on every answer of a cached route that reached this stage.
+// Routes without a cache pass through with one lookup.
 import type { Middleware, Next } from 'koa';
+import type { AnswerTransform } from '../../guardrails/answerGuard';
 import type { AnswerStore } from '../../cache/answerStore';
 import { AnswerRecorder } from '../../cache/answerRecorder';
 import { cachePart, type RouteCache } from '../../cache/compileCache';
 import { exactKey, parseCacheRequest, promptText, semanticNamespace, type CacheRequest, type KeyParts } from '../../cache/cacheKey';
 import type { CachedAnswer } from '../../cache/cachedAnswer';
 import { embed, EmbeddingsUnavailable, type Embedding } from '../../cache/embeddings';
+import { guardHit, recordingGuardInput } from '../../cache/guardedAnswer';
 import { replayAnswer, servableFor, type Servable } from '../../cache/replay';
 import { requestCost } from '../../cost/requestCost';
 import { StoreUnavailable } from '../../stores/storeOutage';
@@ -75,6 +79,7 @@ async function lookUpThenNext(ctx: GatewayContext, next: Next, policy: RouteCach
   if (directives.noStore) outcome.reason = outcome.reason ? `${outcome.reason}, no-store` : 'no-store';
   const recorder = directives.noStore ? undefined : new AnswerRecorder(policy.config.maxEntryBytes);
   recorder?.install(ctx.res);
+  if (recorder && ctx.state.answerGuard) ctx.state.answerGuard = recordingGuardInput(ctx.state.answerGuard, recorder);
   await pass(ctx, next, outcome);
   if (recorder) await store(ctx, policy, lookup, recorder, options);
 }
@@ -131,10 +136,21 @@ async function serveHit(ctx: GatewayContext, policy: RouteCache, found: { answer
     ...(found.similarity !== undefined ? { similarity: Math.round(found.similarity * 10_000) / 10_000 } : {}),
   };
   addTrace(state, 'cache', 'hit', `${ageSec}s old${found.similarity !== undefined ? `, similarity ${state.cache.similarity}` : ''}`);
-  const replaying = replayAnswer(ctx, found.servable, ageSec, policy.config.pace);
+  let servable = found.servable;
+  let transform: AnswerTransform | undefined;
+  if (state.answerGuard?.active) {
+    const guarded = await guardHit(ctx, state.answerGuard, servable);
+    if (guarded.kind === 'refused') {
+      ctx.set(CACHE_HEADER, 'hit');
+      ctx.set('age', String(ageSec));
+      return;
+    }
+    ({ servable, transform } = guarded);
+  }
+  const replaying = replayAnswer(ctx, servable, ageSec, policy.config.pace, transform);
   const replayed = replaying instanceof Promise ? await replaying : replaying;
   state.upstream.bytesOut = replayed.bytes;
-  state.upstream.outcome = replayed.kind === 'complete' ? 'cache-hit' : 'client-gone';
+  state.upstream.outcome = replayed.kind === 'complete' ? 'cache-hit' : replayed.kind;
 }
 
 /** Stores the answer the client just got, when it is whole: a 2xx, relayed to its end, within maxEntrySize. */

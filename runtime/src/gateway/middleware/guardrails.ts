@@ -1,9 +1,10 @@
-// guardrails: the route's request guardrails (runtime/src/guardrails), after the rate limit and before the proxy, on
-// the OpenAI-shaped body the client sent (on a provider route the request providerRequest parsed, a Messages request
-// as translated to Chat Completions; so before any provider's own translation). The body is read whole: up to
-// maxBodySize once authenticated, up to maxPreAuthBufferSize on a public endpoint (413 beyond: a body the gateway has
-// not read cannot have passed its checks). A refusal names the guardrail; the upstream is never called. The answer's
-// checks are handed to the proxy as `state.answerGuard`. Routes without guardrails pass through with one lookup.
+// guardrails: the route's request guardrails (runtime/src/guardrails), after the rate limit and before the response
+// cache and the proxy, on the OpenAI-shaped body the client sent (on a provider route the request providerRequest
+// parsed, a Messages request as translated to Chat Completions; so before any provider's own translation). The body is
+// read whole: up to maxBodySize once authenticated, up to maxPreAuthBufferSize on a public endpoint (413 beyond: a
+// body the gateway has not read cannot have passed its checks). A refusal names the guardrail; neither the cache nor
+// the upstream is asked. The answer's checks are handed to the cache and the proxy as `state.answerGuard`. Routes
+// without guardrails pass through with one lookup.
 import type { Middleware, Next } from 'koa';
 import { AnswerGuard } from '../../guardrails/answerGuard';
 import type { GuardrailsByRoute, RouteGuardrails } from '../../guardrails/compileGuardrails';

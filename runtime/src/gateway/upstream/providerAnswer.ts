@@ -5,7 +5,7 @@
 // check the OpenAI-shaped answer, what an OpenAI client gets (behind the Messages front door, before its translation).
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FrontDoor } from '../../../../common/src/config';
-import type { AnswerGuard, AnswerTransform } from '../../guardrails/answerGuard';
+import type { AnswerChecks, AnswerTransform } from '../../guardrails/answerGuard';
 import type { GuardrailBlock } from '../../guardrails/verdicts';
 import {
   openAIAnswerToAnthropic,
@@ -47,7 +47,7 @@ export interface ProviderAnswerInput {
   observer: StreamObserver | undefined;
   onUsage(usage: UsageTokens | undefined): void;
   /** The route's answer guardrails (`state.answerGuard`), when it has any. */
-  guard: AnswerGuard | undefined;
+  guard: AnswerChecks | undefined;
 }
 
 /** A relay's outcome, or an answer the route's guardrails refused whole (the client got the refusal instead). */
