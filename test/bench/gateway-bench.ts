@@ -22,6 +22,7 @@ import { cliCommand, repoRoot } from '../support/cli';
 import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, WORKERS_SUFFIX, type Row } from './benchSummary';
 import { GUARDRAIL_ROWS, guardrailScenarios, printGuardrailSummary, timeToFirstToken, type FirstToken } from './guardrailsBench';
+import { printSpendSummary, spendScenarios } from './spendBench';
 import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 
 /** Measured seconds per row, spread over ROUNDS interleaved slices (see main). */
@@ -162,7 +163,7 @@ export const SCENARIOS: Scenario[] = [
   ...securityScenarios(),
   ...workerScenarios(),
   ...guardrailScenarios((name, routes) => gatewayScenario(name, routes)),
-  ...spendScenarios(),
+  ...spendScenarios((name, routes, extra) => gatewayScenario(name, routes, extra)),
   {
     // The same backend as the translated row, its own API passed through: what the translation costs on its own.
     ...gatewayScenario(SAME_MOCK_ROW, (mockUrl) => `  - { name: messages, path: /v1/messages, methods: [POST], target: ${mockUrl} }`),
@@ -263,22 +264,6 @@ function workerScenarios(): Scenario[] {
   ];
 }
 
-/**
- * Cost control (issue 17): the routing-only row's mock answers for `gpt-4o-mini` behind a plain URL target, which has
- * no price (openai-compatible), so that row costs nothing; these rows price it (`pricing:`), add a budget, or answer
- * every request but the first from the response cache (in memory).
- */
-function spendScenarios(): Scenario[] {
-  const route = (extra: string) => (mockUrl: string) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl}${extra} }`;
-  const priced = 'pricing:\n  openai-compatible:\n    gpt-4o-mini: { input: 0.15, output: 0.6 }\n';
-  const budget = 'security:\n  - endpoint: /v1/chat/completions\n    auth: none\n    budget: { usd: 1000000/day, by: route }\n';
-  return [
-    gatewayScenario('gateway, cost accounting (priced model)', route(''), priced),
-    gatewayScenario('gateway, budget + cost accounting', route(''), priced + budget),
-    gatewayScenario('gateway, cache hit (in memory)', route(', cache: { by: route }'), priced),
-  ];
-}
-
 type Load = Omit<Row, 'name' | 'sequentialMs'>;
 type Driven = { url: string; headers: Record<string, string>; pid: number | undefined; body: string; mockPid: number | undefined };
 type Slice = { requests: number; seconds: number; p50: number; p99: number; errors: number; cpuUs?: number; mockCpuUs?: number };
@@ -367,8 +352,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const firstTokens = new Map<string, FirstToken>();
   let ttft: TtftFigures | undefined;
+  const directMs = new Map<MockFormat, number>();
   try {
-    const directMs = new Map<MockFormat, number>();
     for (const [format, mock] of mocks) {
       const body = format === 'openai' ? CHAT_BODY : TRANSLATED_BODY;
       directMs.set(format, await sequentialMs(`${mock.url}${format === 'openai' ? '/v1/chat/completions' : '/v1/messages'}`, ANTHROPIC_HEADERS, body));
@@ -421,6 +406,7 @@ async function main(): Promise<void> {
   printSummary(rows, { connections: CONNECTIONS, durationSec: DURATION_S, rounds: ROUNDS, sequentialRequests: SEQUENTIAL_REQUESTS, pinned: PIN });
   printGuardrailSummary(rows, firstTokens);
   printTranslationGoals(rows, ttft);
+  printSpendSummary(rows, directMs.get('openai') ?? 0);
 }
 
 interface TtftFigures {

@@ -1,4 +1,4 @@
-// Budgets and cost over real sockets, in one gateway (the shared, multi-replica case is in budgetReplicas.test.ts):
+// Budgets and cost over real sockets, in one gateway (the shared, multi-replica case is in test/cache/sharedStore.test.ts):
 // each request's most is reserved before it is forwarded and it is refused with 429 budget_exceeded when that does
 // not fit, so what a consumer spends never passes its budget; the remaining budget is in the headers; a webhook event
 // goes out at the threshold and at exhaustion; GET /api/v1/spend adds up what the access log says each request cost.

@@ -47,8 +47,11 @@ describe('cost: price table', () => {
 
   it('names UTC days and months, and reads the periods the admin API takes', () => {
     const at = Date.UTC(2026, 6, 31, 23, 59, 59);
-    assert.deepEqual(periodAt('day', at), { kind: 'day', id: '2026-07-31', endsAt: Date.UTC(2026, 7, 1) });
-    assert.deepEqual(periodAt('month', at), { kind: 'month', id: '2026-07', endsAt: Date.UTC(2026, 7, 1) });
+    assert.deepEqual(periodAt('day', at), { kind: 'day', id: '2026-07-31', startsAt: Date.UTC(2026, 6, 31), endsAt: Date.UTC(2026, 7, 1) });
+    assert.deepEqual(periodAt('month', at), { kind: 'month', id: '2026-07', startsAt: Date.UTC(2026, 6, 1), endsAt: Date.UTC(2026, 7, 1) });
+    assert.equal(periodAt('day', at + 1000).id, '2026-08-01', 'the next second is the next day (the last period asked is kept, not reused past its end)');
+    assert.equal(periodAt('month', at + 1000).id, '2026-08');
+    assert.equal(periodAt('day', at).id, '2026-07-31', 'nor before its start');
     assert.equal(parsePeriod('month', at)?.id, '2026-07');
     assert.equal(parsePeriod('day', at)?.id, '2026-07-31');
     assert.equal(parsePeriod('2026-02-28')?.endsAt, Date.UTC(2026, 2, 1));

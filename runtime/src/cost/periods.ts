@@ -6,18 +6,30 @@ export interface Period {
   kind: BudgetPeriod;
   /** "2026-07-14" or "2026-07". */
   id: string;
-  /** Epoch ms the period ends (exclusive). */
+  /** Epoch ms the period starts, and ends (exclusive). */
+  startsAt: number;
   endsAt: number;
 }
 
+/** The period last asked for, per kind: every request asks for the current one, which changes once a day. */
+const lastAsked: Partial<Record<BudgetPeriod, Period>> = {};
+
 export function periodAt(kind: BudgetPeriod, at = Date.now()): Period {
+  const last = lastAsked[kind];
+  if (last && at >= last.startsAt && at < last.endsAt) return last;
+  const period = computePeriod(kind, at);
+  lastAsked[kind] = period;
+  return period;
+}
+
+function computePeriod(kind: BudgetPeriod, at: number): Period {
   const date = new Date(at);
   const year = date.getUTCFullYear();
   const month = date.getUTCMonth();
   const ym = `${year}-${String(month + 1).padStart(2, '0')}`;
-  if (kind === 'month') return { kind, id: ym, endsAt: Date.UTC(year, month + 1, 1) };
+  if (kind === 'month') return { kind, id: ym, startsAt: Date.UTC(year, month, 1), endsAt: Date.UTC(year, month + 1, 1) };
   const day = date.getUTCDate();
-  return { kind, id: `${ym}-${String(day).padStart(2, '0')}`, endsAt: Date.UTC(year, month, day + 1) };
+  return { kind, id: `${ym}-${String(day).padStart(2, '0')}`, startsAt: Date.UTC(year, month, day), endsAt: Date.UTC(year, month, day + 1) };
 }
 
 /** A period named by the admin API: `day`, `month` (the current ones), or an ISO day or month; undefined if neither. */

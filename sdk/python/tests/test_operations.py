@@ -16,12 +16,16 @@ from .support.gateway import ADMIN_KEY, without_env_key
 class OperationsTest(GatewayTestCase):
     def chat(self, headers: Optional[Mapping[str, str]] = None) -> str:
         """One chat completion through the gateway (to the built-in mock); the request id the gateway gave it."""
+        return str(self.ask("/v1/chat/completions", headers)["x-request-id"])
+
+    def ask(self, path: str, headers: Optional[Mapping[str, str]] = None) -> Mapping[str, str]:
+        """One chat completion on `path`; the answer's headers."""
         body = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}).encode("utf-8")
-        request = urllib.request.Request(f"{self.gw.url}/v1/chat/completions", body, {"Content-Type": "application/json", **(headers or {})}, method="POST")
+        request = urllib.request.Request(f"{self.gw.url}{path}", body, {"Content-Type": "application/json", **(headers or {})}, method="POST")
         with urllib.request.urlopen(request, timeout=30) as answer:
             answer.read()
             self.assertEqual(answer.status, 200)
-            return str(answer.headers["x-request-id"])
+            return {name.lower(): value for name, value in answer.headers.items()}
 
     def test_metrics_as_the_card_asks_for_them_count_the_requests_sent(self) -> None:
         for _ in range(3):
@@ -76,6 +80,12 @@ class OperationsTest(GatewayTestCase):
         self.assertEqual((refused.exception.status, refused.exception.type), (400, "bad_request"))
 
     def test_purge_cache_removes_a_routes_stored_answers_and_404s_an_unknown_route(self) -> None:
+        path = "/cached/v1/chat/completions"
+        self.gateway.create_route(path, "mock://openai", method="POST", name="cached", strip_prefix="/cached", cache={"by": "route"})
+        self.gateway.update_security(path, auth_type="none")
+        self.assertEqual([self.ask(path)["x-gateway-cache"], self.ask(path)["x-gateway-cache"]], ["miss", "hit"])
+        self.assertEqual(self.gateway.purge_cache("cached"), {"route": "cached", "purged": 1})
+        self.assertEqual(self.ask(path)["x-gateway-cache"], "miss", "the stored answer is gone")
         self.assertEqual(self.gateway.purge_cache("chat"), {"route": "chat", "purged": 0})
         with self.assertRaises(AIGatewayError) as missing:
             self.gateway.purge_cache("nope")
