@@ -51,10 +51,11 @@ describe('security: JWT verification', () => {
   const publicKeyFile = writeTemp('public.pem', rsa.publicPem);
   const hs = verifierFor(jwtConfig({ secret: SECRET, secretEnv: 'JWT_SECRET', audience: 'ai-clients', issuer: 'https://auth.example' }));
   const rs = verifierFor(jwtConfig({ publicKeyFile, algorithms: ['RS256'], audience: 'ai-clients' }));
-  const good = { sub: 'alice', aud: 'ai-clients', iss: 'https://auth.example', exp: nowSec() + 600 };
+  // Made when each test runs, not when the file loads: a whole suite on a busy machine outlasts any fixed expiry.
+  const good = () => ({ sub: 'alice', aud: 'ai-clients', iss: 'https://auth.example', exp: nowSec() + 600 });
 
   it('accepts a good HS256 token and names the consumer from sub', async () => {
-    const identity = await hs.verify(jwt.sign(good, SECRET, { algorithm: 'HS256' }));
+    const identity = await hs.verify(jwt.sign(good(), SECRET, { algorithm: 'HS256' }));
     assert.equal(identity.consumer, 'alice');
   });
 
@@ -80,11 +81,11 @@ describe('security: JWT verification', () => {
   });
 
   const matrix: [string, () => string, JwtVerifier | (() => JwtVerifier), string][] = [
-    ['alg none (unsigned)', () => handMadeToken({ alg: 'none', typ: 'JWT' }, good), () => hs, 'algorithm not allowed'],
-    ['alg NoNe spelled oddly', () => handMadeToken({ alg: 'NoNe' }, good), () => hs, 'algorithm not allowed'],
+    ['alg none (unsigned)', () => handMadeToken({ alg: 'none', typ: 'JWT' }, good()), () => hs, 'algorithm not allowed'],
+    ['alg NoNe spelled oddly', () => handMadeToken({ alg: 'NoNe' }, good()), () => hs, 'algorithm not allowed'],
     [
       'an algorithm outside the allow-list (HS512 when only HS256 is listed)',
-      () => jwt.sign(good, SECRET, { algorithm: 'HS512' }),
+      () => jwt.sign(good(), SECRET, { algorithm: 'HS512' }),
       () => hs,
       'algorithm not allowed',
     ],
@@ -100,12 +101,12 @@ describe('security: JWT verification', () => {
       () => verifierFor(jwtConfig({ publicKeyFile, algorithms: ['RS256', 'HS256'] })),
       'algorithm not allowed',
     ],
-    ['a bad signature', () => jwt.sign(good, 'another-secret-0123456789abcdef'), () => hs, 'signature does not verify'],
-    ['a tampered payload', () => tamper(jwt.sign(good, SECRET), { ...good, sub: 'admin' }), () => hs, 'signature does not verify'],
-    ['exp in the past', () => jwt.sign({ ...good, exp: nowSec() - 10 }, SECRET), () => hs, 'token expired'],
-    ['nbf in the future', () => jwt.sign({ ...good, nbf: nowSec() + 600 }, SECRET), () => hs, 'token not yet valid'],
-    ['a wrong audience', () => jwt.sign({ ...good, aud: 'someone-else' }, SECRET), () => hs, 'audience not accepted'],
-    ['a wrong issuer', () => jwt.sign({ ...good, iss: 'https://evil.example' }, SECRET), () => hs, 'issuer not accepted'],
+    ['a bad signature', () => jwt.sign(good(), 'another-secret-0123456789abcdef'), () => hs, 'signature does not verify'],
+    ['a tampered payload', () => tamper(jwt.sign(good(), SECRET), { ...good(), sub: 'admin' }), () => hs, 'signature does not verify'],
+    ['exp in the past', () => jwt.sign({ ...good(), exp: nowSec() - 10 }, SECRET), () => hs, 'token expired'],
+    ['nbf in the future', () => jwt.sign({ ...good(), nbf: nowSec() + 600 }, SECRET), () => hs, 'token not yet valid'],
+    ['a wrong audience', () => jwt.sign({ ...good(), aud: 'someone-else' }, SECRET), () => hs, 'audience not accepted'],
+    ['a wrong issuer', () => jwt.sign({ ...good(), iss: 'https://evil.example' }, SECRET), () => hs, 'issuer not accepted'],
     ['no sub claim', () => jwt.sign({ aud: 'ai-clients', iss: 'https://auth.example', exp: nowSec() + 60 }, SECRET), () => hs, 'token has no sub claim'],
     [
       'no exp (a token valid forever)',
@@ -113,7 +114,7 @@ describe('security: JWT verification', () => {
       () => hs,
       'token has no expiry (exp)',
     ],
-    ['iat in the future', () => jwt.sign({ ...good, iat: nowSec() + 600 }, SECRET), () => hs, 'token issued in the future'],
+    ['iat in the future', () => jwt.sign({ ...good(), iat: nowSec() + 600 }, SECRET), () => hs, 'token issued in the future'],
     ['not a JWT at all', () => 'not-a-token', () => hs, 'malformed token'],
     ['a header that is not JSON', () => 'eyJhbGciOi.eyJzdWIiOiJ4In0.c2ln', () => hs, 'malformed token'],
     [
