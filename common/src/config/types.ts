@@ -362,7 +362,7 @@ export interface GatewayConfig {
   routes: RouteConfig[];
   security: SecurityRule[];
   callbacks: CallbackConfig[];
-  /** `pricing:`: prices that win over the built-in table (runtime/src/providers/models.ts). */
+  /** `pricing:`: prices that win over the built-in table (providerModels.ts). */
   pricing: PriceOverride[];
 }
 

@@ -26,7 +26,11 @@ export function parseCacheRequest(body: Buffer): CacheRequest | undefined {
     return undefined;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  const fields = parsed as Record<string, unknown>;
+  return cacheRequestOf(parsed as Record<string, unknown>);
+}
+
+/** A request body already parsed (a provider route's OpenAI-shaped request). */
+export function cacheRequestOf(fields: Record<string, unknown>): CacheRequest {
   const options = fields.stream_options;
   const includeUsage = options !== null && typeof options === 'object' && (options as { include_usage?: unknown }).include_usage === true;
   return { body: fields, stream: fields.stream === true, includeUsage };

@@ -16,6 +16,8 @@ export interface CachedAnswer {
   usage?: UsageTokens;
   /** What the answer cost when it was fetched (US dollars), when its model has a price. */
   costUsd?: number;
+  /** The model that answered (a provider target's): what a replay behind the Messages front door names. */
+  model?: string;
   /** Epoch milliseconds when it was stored (its `age`). */
   storedAt: number;
 }
@@ -29,6 +31,7 @@ interface Header {
   g: number[];
   u?: UsageTokens;
   c?: number;
+  m?: string;
   at: number;
 }
 
@@ -55,6 +58,7 @@ export function encodeAnswer(answer: CachedAnswer): Buffer {
     ...(answer.contentEncoding ? { e: answer.contentEncoding } : {}),
     ...(answer.usage ? { u: answer.usage } : {}),
     ...(answer.costUsd !== undefined ? { c: answer.costUsd } : {}),
+    ...(answer.model !== undefined ? { m: answer.model } : {}),
   };
   const head = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
@@ -91,5 +95,6 @@ export function decodeAnswer(value: Buffer): CachedAnswer | undefined {
     ...(header.e ? { contentEncoding: header.e } : {}),
     ...(header.u ? { usage: header.u } : {}),
     ...(typeof header.c === 'number' ? { costUsd: header.c } : {}),
+    ...(typeof header.m === 'string' ? { model: header.m } : {}),
   };
 }

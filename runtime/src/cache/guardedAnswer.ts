@@ -3,9 +3,11 @@
 // redaction puts back the originals of *that* request, and a guardrail's verdict can change (a moderation webhook).
 // So a miss keeps a copy of the guardrails' input, and stores nothing they refused; a hit goes through the request's
 // own answer guardrails again, as a proxied answer would, before a byte of it is sent.
+import type { FrontDoor } from '../../../common/src/config';
 import type { AnswerChecks, AnswerPlan, AnswerTransform } from '../guardrails/answerGuard';
+import type { GuardrailBlock } from '../guardrails/verdicts';
+import { guardrailRefusalBody } from '../gateway/clientApiErrors';
 import type { GatewayContext } from '../gateway/context';
-import { refuseAnswer } from '../gateway/upstream/checkedAnswer';
 import type { AnswerRecorder } from './answerRecorder';
 import type { Servable } from './replay';
 
@@ -60,22 +62,29 @@ export type GuardedHit = { kind: 'serve'; servable: Servable; transform?: Answer
 
 /**
  * A stored answer through the request's answer guardrails: a JSON answer checked whole (the client gets the checked
- * body, or the guardrail's refusal as a proxied answer would), a stream given a transform the replay writes through.
+ * body, or the guardrail's refusal as a proxied answer would, in the client's API), a stream given a transform the
+ * replay writes through.
  */
-export async function guardHit(ctx: GatewayContext, checks: AnswerChecks, servable: Servable): Promise<GuardedHit> {
+export async function guardHit(ctx: GatewayContext, checks: AnswerChecks, servable: Servable, frontDoor: FrontDoor): Promise<GuardedHit> {
+  const refuse = (block: GuardrailBlock): GuardedHit => {
+    ctx.status = block.status;
+    ctx.body = guardrailRefusalBody(frontDoor, block, ctx.state.route?.name, ctx.state.requestId);
+    ctx.state.upstream.outcome = 'guardrail-blocked';
+    return { kind: 'refused' };
+  };
   const headers = { 'content-type': servable.contentType, ...(servable.contentEncoding ? { 'content-encoding': servable.contentEncoding } : {}) };
   const plan = checks.plan(servable.status, headers);
   switch (plan.kind) {
     case 'pass':
       return { kind: 'serve', servable };
     case 'refuse':
-      return refuseAnswer(ctx, plan.block);
+      return refuse(plan.block);
     case 'stream':
       return { kind: 'serve', servable, transform: plan.transform };
     case 'whole': {
       const whole = servable.chunks.length === 1 ? servable.chunks[0]! : Buffer.concat(servable.chunks);
       const checked = await plan.check(whole);
-      if ('block' in checked) return refuseAnswer(ctx, checked.block);
+      if ('block' in checked) return refuse(checked.block);
       return { kind: 'serve', servable: { ...servable, chunks: [checked.body], gapsMs: [] } };
     }
   }

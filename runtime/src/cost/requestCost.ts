@@ -13,15 +13,17 @@ export interface ServedBy {
 const providerOfTarget = new Map<string, ProviderName>();
 
 /**
- * Which provider and model served the request. A plain URL target is `openai-compatible` (`openai` for
- * api.openai.com, `mock://P` for P), and the model is the answer's, else the request's. When the proxy records a
- * provider target's provider and model on `state.upstream`, read them here first: this is the one place that asks.
+ * Which provider and model served the request: a provider target's, as the proxy records them on `state.upstream`
+ * for the attempt that answered (so a failover to another provider is costed at that provider's price); else a plain
+ * URL target's, `openai-compatible` (`openai` for api.openai.com, `mock://P` for P), with the request's model, else
+ * the answer's. This is the one place that asks.
  */
 export function servedBy(state: GatewayState): ServedBy {
-  return { provider: providerOf(state), model: state.model ?? state.answerTap?.model() };
+  return { provider: providerOf(state), model: modelOf(state) };
 }
 
 function providerOf(state: GatewayState): ProviderName {
+  if (state.upstream.provider) return state.upstream.provider;
   const target = state.upstream.target ?? '';
   let provider = providerOfTarget.get(target);
   if (provider === undefined) {
@@ -31,10 +33,34 @@ function providerOf(state: GatewayState): ProviderName {
   return provider;
 }
 
-/** What a request on this route may be served by, for a budget's estimate before a target is picked (same rule as servedBy). */
-export function possibleProviders(route: RouteConfig): ProviderName[] {
-  return [...new Set(route.targets.map((target) => providerOfUrl(target.url)))];
+function modelOf(state: GatewayState): string | undefined {
+  return state.upstream.model ?? state.model ?? state.answerTap?.model();
 }
+
+/** A provider and model a request on this route may be sent to: each target's (its alias, else the request's model). */
+export interface PossibleTarget {
+  provider: ProviderName;
+  /** The model the target sends whatever the client asked (a provider target's `model`). */
+  model: string | undefined;
+}
+
+/** What a request on this route may be served by, for a budget's estimate before a target is picked (same rule as servedBy). */
+export function possibleTargets(route: RouteConfig): readonly PossibleTarget[] {
+  const known = targetsOfRoute.get(route);
+  if (known) return known;
+  const seen = new Map<string, PossibleTarget>();
+  for (const target of route.targets) {
+    const provider = target.provider?.name ?? providerOfUrl(target.url);
+    const model = target.provider?.model;
+    seen.set(`${provider}\n${model ?? ''}`, { provider, model });
+  }
+  const targets = [...seen.values()];
+  targetsOfRoute.set(route, targets);
+  return targets;
+}
+
+/** Per route config (a new config brings new objects): computed once, not per request. */
+const targetsOfRoute = new WeakMap<RouteConfig, readonly PossibleTarget[]>();
 
 /** The request's cost, computed on first use: null without usage (a refusal, a cache hit) or without a price. */
 export function requestCost(state: GatewayState): RequestCost | null {
@@ -49,7 +75,7 @@ function computeCost(state: GatewayState): RequestCost | null {
   const prices = state.snapshot.part(pricingPart);
   const provider = providerOf(state);
   if (!prices.pricesAny(provider)) return null; // e.g. a plain URL target (openai-compatible) without pricing: entries
-  const model = state.model ?? state.answerTap?.model();
+  const model = modelOf(state);
   if (model === undefined) return null;
   const price = prices.priceOf(provider, model);
   const nanoUsd = price && costInNanoUsd(usage, price);

@@ -196,7 +196,7 @@ export class Observability {
 
   /** A semantic cache's embeddings request: booked to the embeddings route, for the consumer whose prompt it was. */
   bookEmbedding(state: GatewayContext['state'], route: string, embedding: Embedding): void {
-    const provider = providerOfUrl(embedding.target);
+    const provider = embedding.provider ?? providerOfUrl(embedding.target);
     const price = embedding.model === undefined ? undefined : state.snapshot.part(pricingPart).priceOf(provider, embedding.model);
     const nanoUsd = price && costInNanoUsd({ promptTokens: embedding.promptTokens ?? 0, completionTokens: 0 }, price);
     if (nanoUsd === undefined || embedding.model === undefined) {

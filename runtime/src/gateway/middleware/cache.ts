@@ -10,10 +10,11 @@ import type { AnswerTransform } from '../../guardrails/answerGuard';
 import type { AnswerStore } from '../../cache/answerStore';
 import { AnswerRecorder } from '../../cache/answerRecorder';
 import { cachePart, type RouteCache } from '../../cache/compileCache';
-import { exactKey, parseCacheRequest, promptText, semanticNamespace, type CacheRequest, type KeyParts } from '../../cache/cacheKey';
+import { cacheRequestOf, exactKey, parseCacheRequest, promptText, semanticNamespace, type CacheRequest, type KeyParts } from '../../cache/cacheKey';
 import type { CachedAnswer } from '../../cache/cachedAnswer';
 import { embed, EmbeddingsUnavailable, type Embedding } from '../../cache/embeddings';
 import { guardHit, recordingGuardInput } from '../../cache/guardedAnswer';
+import { inMessagesApi, UNCHECKED } from '../../cache/messagesDoor';
 import { replayAnswer, servableFor, type Servable } from '../../cache/replay';
 import { requestCost } from '../../cost/requestCost';
 import { StoreUnavailable } from '../../stores/storeOutage';
@@ -52,10 +53,16 @@ interface Lookup {
 async function lookUpThenNext(ctx: GatewayContext, next: Next, policy: RouteCache, options: CacheStageOptions): Promise<void> {
   const directives = cacheControl(ctx.get('cache-control'));
   if (ctx.method !== 'POST') return pass(ctx, next, { result: 'bypass', reason: 'not a POST' });
-  const read = await readWholeBody(ctx);
-  if (read.kind === 'refused') return;
-  if (read.kind === 'prefix') return pass(ctx, next, { result: 'bypass', reason: 'body larger than maxPreAuthBufferSize' });
-  const request = read.kind === 'whole' ? parseCacheRequest(read.body) : undefined;
+  // A provider route's request is keyed in OpenAI's shape (a Messages request as translated), as the guardrails left it.
+  const openAIRequest = ctx.state.openAIRequest;
+  let request: CacheRequest | undefined;
+  if (openAIRequest) request = cacheRequestOf(openAIRequest.body);
+  else {
+    const read = await readWholeBody(ctx);
+    if (read.kind === 'refused') return;
+    if (read.kind === 'prefix') return pass(ctx, next, { result: 'bypass', reason: 'body larger than maxPreAuthBufferSize' });
+    request = read.kind === 'whole' ? parseCacheRequest(read.body) : undefined;
+  }
   if (!request) return pass(ctx, next, { result: 'bypass', reason: 'not a JSON object body' });
 
   const parts = keyParts(ctx, policy);
@@ -79,6 +86,7 @@ async function lookUpThenNext(ctx: GatewayContext, next: Next, policy: RouteCach
   if (directives.noStore) outcome.reason = outcome.reason ? `${outcome.reason}, no-store` : 'no-store';
   const recorder = directives.noStore ? undefined : new AnswerRecorder(policy.config.maxEntryBytes);
   recorder?.install(ctx.res);
+  if (recorder && ctx.state.openAIRequest?.frontDoor === 'anthropic') ctx.state.answerGuard ??= UNCHECKED; // stored in OpenAI's shape
   if (recorder && ctx.state.answerGuard) ctx.state.answerGuard = recordingGuardInput(ctx.state.answerGuard, recorder);
   await pass(ctx, next, outcome);
   if (recorder) await store(ctx, policy, lookup, recorder, options);
@@ -138,8 +146,9 @@ async function serveHit(ctx: GatewayContext, policy: RouteCache, found: { answer
   addTrace(state, 'cache', 'hit', `${ageSec}s old${found.similarity !== undefined ? `, similarity ${state.cache.similarity}` : ''}`);
   let servable = found.servable;
   let transform: AnswerTransform | undefined;
+  const frontDoor = state.openAIRequest?.frontDoor ?? 'openai';
   if (state.answerGuard?.active) {
-    const guarded = await guardHit(ctx, state.answerGuard, servable);
+    const guarded = await guardHit(ctx, state.answerGuard, servable, frontDoor);
     if (guarded.kind === 'refused') {
       ctx.set(CACHE_HEADER, 'hit');
       ctx.set('age', String(ageSec));
@@ -147,6 +156,7 @@ async function serveHit(ctx: GatewayContext, policy: RouteCache, found: { answer
     }
     ({ servable, transform } = guarded);
   }
+  if (frontDoor === 'anthropic') ({ servable, transform } = inMessagesApi(servable, transform, answer.model ?? state.model ?? ''));
   const replaying = replayAnswer(ctx, servable, ageSec, policy.config.pace, transform);
   const replayed = replaying instanceof Promise ? await replaying : replaying;
   state.upstream.bytesOut = replayed.bytes;
@@ -164,6 +174,8 @@ async function store(ctx: GatewayContext, policy: RouteCache, lookup: Lookup, re
   if (state.usage) answer.usage = state.usage;
   const cost = requestCost(state);
   if (cost) answer.costUsd = cost.usd;
+  const model = state.upstream.model ?? state.model;
+  if (model !== undefined) answer.model = model;
   try {
     await options.store.set(lookup.key, answer, policy.config.ttlMs);
     options.onStored?.(

@@ -20,7 +20,7 @@ export async function checkAnswer(
 ): Promise<CheckedAnswer> {
   if (plan.kind === 'refuse') {
     void response.dump();
-    return refuseAnswer(ctx, plan.block);
+    return refuse(ctx, plan.block);
   }
   let body: Buffer;
   try {
@@ -29,11 +29,10 @@ export async function checkAnswer(
     return { kind: 'failed', err };
   }
   const checked = await plan.check(body);
-  return 'block' in checked ? refuseAnswer(ctx, checked.block) : { kind: 'body', body: checked.body };
+  return 'block' in checked ? refuse(ctx, checked.block) : { kind: 'body', body: checked.body };
 }
 
-/** The guardrail's refusal as Koa's answer, instead of the answer it refused (also for a cached one). */
-export function refuseAnswer(ctx: GatewayContext, block: GuardrailBlock): { kind: 'refused' } {
+function refuse(ctx: GatewayContext, block: GuardrailBlock): CheckedAnswer {
   ctx.status = block.status;
   const body = errorBody(Guardrails.blockedType, block.message, ctx.state.route?.name, ctx.state.requestId);
   ctx.body = { error: { ...body.error, guardrail: block.guardrail } };
