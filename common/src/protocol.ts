@@ -528,6 +528,14 @@ export namespace Workers {
     points: number;
   }
 
+  /** A budget or spend period as it crosses the channel (cost/periods.ts Period). */
+  export interface BudgetPeriod {
+    kind: 'day' | 'month';
+    id: string;
+    startsAt: number;
+    endsAt: number;
+  }
+
   /** One Prometheus family as prom-client's `getMetricsAsJSON()` gives it, for `AggregatorRegistry.aggregate`. */
   export interface MetricFamily {
     name: string;
@@ -579,6 +587,11 @@ export namespace Workers {
     started: { params: { url: string } | { error: string }; result: null };
     'counter.consume': { params: CounterOperation; result: CounterCount };
     'counter.adjust': { params: CounterOperation; result: CounterCount };
+    /** A budget's counter (budgets/budgetCounters.ts), kept by the primary for all workers unless Redis keeps it. */
+    'budget.reserve': { params: { key: string; amount: number; limit: number; period: BudgetPeriod }; result: { admitted: boolean; spent: number } };
+    'budget.adjust': { params: { key: string; delta: number; period: BudgetPeriod }; result: number };
+    /** True the first time any worker asks for `flag` in the period: a budget's webhook event goes out once. */
+    'budget.once': { params: { flag: string; period: BudgetPeriod }; result: boolean };
     /** `GET /metrics`: every worker's families (and the primary's own) added up. */
     metrics: { params: Record<string, never>; result: { contentType: string; text: string } };
     /** A webhook event the primary sends for all workers (one dispatcher, one signature, one queue per URL). */
@@ -599,6 +612,10 @@ export namespace Workers {
     metricsJson: { params: Record<string, never>; result: MetricFamily[] };
     stats: { params: Record<string, never>; result: StatsWindow };
     trace: { params: { requestId: string }; result: RequestTrace.Record | null };
+    /** What this worker booked (`GET /api/v1/spend` adds the workers' up; with Redis, any one reads them all). */
+    spend: { params: { by: Admin.SpendBy; period: BudgetPeriod }; result: Admin.SpendReport };
+    /** Removes this worker's stored answers under `prefix` (`DELETE /api/v1/routes/{name}/cache`); how many. */
+    'cache.purge': { params: { prefix: string }; result: number };
     /** Stop accepting, finish what is in flight (within the grace period), then exit. */
     drain: { params: Record<string, never>; result: null };
   }

@@ -4,7 +4,7 @@
 // once and the report is the sum of all of them.
 import type { Admin } from '../../../common/src/protocol';
 import type { BudgetPeriod } from '../../../common/src/config';
-import { nanoToUsd } from './priceTable';
+import { NANO_USD_PER_USD, nanoToUsd } from './priceTable';
 import { periodAt, type Period } from './periods';
 
 export type SpendBy = Admin.SpendBy;
@@ -65,6 +65,20 @@ export function reportOf(by: SpendBy, period: Period, counts: Map<string, SpendC
     })
     .sort((a, b) => b.usd - a.usd || a.key.localeCompare(b.key));
   return { by, period: period.id, periodKind: period.kind, totalUsd: nanoToUsd(nano), requests, entries };
+}
+
+/** One report from several (the workers' of gateway.workers, each of its own requests): entries of a key add up. */
+export function mergeSpendReports(by: SpendBy, period: Period, reports: readonly Admin.SpendReport[]): Admin.SpendReport {
+  const counts = new Map<string, SpendCounts>();
+  for (const report of reports) {
+    for (const entry of report.entries) {
+      const count = counts.get(entry.key) ?? { nanoUsd: 0, requests: 0 };
+      count.nanoUsd += Math.round(entry.usd * NANO_USD_PER_USD);
+      count.requests += entry.requests;
+      counts.set(entry.key, count);
+    }
+  }
+  return reportOf(by, period, counts);
 }
 
 export function createMemorySpendLedger(): SpendLedger {

@@ -81,7 +81,7 @@ function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {
         logger.warn({ reason: err.message }, 'semantic cache: prompts cannot be embedded (exact lookups go on)');
       },
     }), // a route's response cache: a hit answered here (x-gateway-cache) through the answer guardrails, a miss recorded for storing; keyed on the body after request guardrails
-    budget(security, { counters: stores.budgets, publish: (type, event) => observability.webhooks.publish(type, event) }), // 429 budget_exceeded; the request's most reserved, settled to its cost
+    budget(security, { counters: stores.budgets, publish: (type, event) => observability.publish(type, event) }), // 429 budget_exceeded; the request's most reserved, settled to its cost
     proxy(runtime), // balance, retry, fail over, stream (through the answer's guardrails)
   ];
 }

@@ -17,6 +17,7 @@ import { ConfigStore } from '../configStore/configStore';
 import { ProcessEnv, ProcessEvents } from '../../../common/src/protocol';
 import { startClusterConfig } from '../cluster/clusterConfig';
 import { createRateLimitStore, type RateLimitStore } from '../limits';
+import type { BudgetCounters } from '../budgets/budgetCounters';
 import { createGatewayStores, type GatewayStores } from '../stores/gatewayStores';
 import { createGatewayApp, type GatewayAppOptions } from './app';
 import type { GatewayState } from './context';
@@ -56,6 +57,8 @@ export interface StartGatewayOptions {
 export interface WorkerRole {
   /** Rate-limit counters the primary keeps for every worker (used unless gateway.store.redis is set). */
   counters: RateCounterFactory;
+  /** Budget counters the primary keeps for every worker (used unless gateway.store.redis is set). */
+  budgets: BudgetCounters;
   /** Forwards /api/v1 to the primary; absent when the admin API has its own listener there (gateway.admin.listen). */
   adminForward?: Middleware<GatewayState>;
   metrics: MetricsSource;
@@ -68,6 +71,8 @@ export interface RunningGateway {
   runtime: GatewayRuntime;
   /** Metrics, stats summary, traces, log level and webhooks of this gateway (for the admin API). */
   observability: Observability;
+  /** The response cache's answers, the budgets' counters and the spend ledger of this gateway. */
+  stores: GatewayStores;
   server: Server;
   /** The config file's store (absent for a config given in code): every change goes through it. */
   configStore?: ConfigStore;
@@ -108,7 +113,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(worker ? { primaryCounters: worker.counters } : {}),
   });
   // The response cache, budgets and the spend ledger: in this process, or shared through the same Redis.
-  const stores = createGatewayStores(config.gateway, { logger, failures: observability.spendMetrics.storeFailures });
+  const stores = createGatewayStores(config.gateway, {
+    logger,
+    failures: observability.spendMetrics.storeFailures,
+    ...(worker ? { localBudgets: worker.budgets } : {}),
+  });
   observability.useSpendLedger(stores.spend);
   observability.spendMetrics.watchCache(stores.answers);
   // What is open so far, closed again (latest first) if a later step of the start fails: nothing is left listening,
@@ -209,7 +218,7 @@ async function serve(starting: Starting): Promise<RunningGateway> {
     return closing;
   };
   const reload = (): Promise<boolean> => configStore?.reloadFile() ?? Promise.resolve(false);
-  return { url, adminUrl, runtime, observability, server, configStore, reload, apply: applyChange, close };
+  return { url, adminUrl, runtime, observability, stores, server, configStore, reload, apply: applyChange, close };
 }
 
 export interface StartConfig {

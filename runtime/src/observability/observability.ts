@@ -101,6 +101,11 @@ export class Observability {
     if (runtime.hasConfig) this.followConfig();
   }
 
+  /** A webhook event raised by a request (a budget's): sent from here, or by the primary of gateway.workers. */
+  publish<T extends Webhook.EventType>(type: T, data: Webhook.EventData[T]): void {
+    this.sink.publish(type, data);
+  }
+
   /** What was spent, by consumer, route and model (`GET /api/v1/spend`). */
   get spend(): SpendLedger {
     return this.spendLedger;

@@ -22,12 +22,13 @@ export interface GatewayStores {
   close(): Promise<void>;
 }
 
-export function memoryStores(maxMemoryBytes: number): GatewayStores {
+/** `budgets`: counters kept elsewhere (a worker's of gateway.workers: the primary's), else this process's. */
+export function memoryStores(maxMemoryBytes: number, budgets?: BudgetCounters): GatewayStores {
   const answers = createMemoryAnswerStore(maxMemoryBytes);
   const spend = createMemorySpendLedger();
   return {
     answers,
-    budgets: createMemoryBudgetCounters(),
+    budgets: budgets ?? createMemoryBudgetCounters(),
     spend,
     ready: () => Promise.resolve(true),
     close: async () => {
@@ -37,9 +38,16 @@ export function memoryStores(maxMemoryBytes: number): GatewayStores {
   };
 }
 
-export function createGatewayStores(settings: GatewaySettings, options: { logger: Logger; failures?: Counter<'store'> }): GatewayStores {
+export function createGatewayStores(
+  settings: GatewaySettings,
+  options: {
+    logger: Logger;
+    failures?: Counter<'store'>;
+    /** Budget counters to use without Redis (a worker's: the primary's). */ localBudgets?: BudgetCounters;
+  },
+): GatewayStores {
   const redis = settings.store.redis;
-  if (!redis) return memoryStores(settings.cache.maxMemoryBytes);
+  if (!redis) return memoryStores(settings.cache.maxMemoryBytes, options.localBudgets);
   const client = createRedisClient(redis);
   client.on('error', () => undefined); // an outage is told by the operations that meet it, once (StoreOutage)
   const outage = (what: string): StoreOutage =>

@@ -23,7 +23,9 @@ import { isoTimeField, stdoutLines } from '../observability/lineWriter';
 import { GatewayMetrics } from '../observability/metrics';
 import { summarizeWindows } from '../observability/requestStats';
 import { PrimaryWebhooks } from './primaryWebhooks';
+import { sharedBudgetServices } from './sharedBudgets';
 import { SharedCounters } from './sharedCounters';
+import { mergeSpendReports } from '../cost/spendLedger';
 import { WorkerPool } from './workerPool';
 
 export interface PrimaryOptions {
@@ -77,6 +79,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       metrics: () => clusterMetrics(pool, metrics.registry),
       'webhook.publish': (event) => webhooks.publish(event),
       'webhook.refusal': (refusal) => webhooks.refusal(refusal),
+      ...sharedBudgetServices(),
     },
     onRestart: (slot) => restarts.inc({ worker: String(slot) }),
   });
@@ -132,6 +135,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
 
 /** The admin API as the workers' primary serves it: the config store, and figures gathered from every worker. */
 function adminOptions(store: ConfigStore, pool: WorkerPool, logger: Logger, version: () => number, env: Record<string, string | undefined>): AdminOptions {
+  const shared = (): boolean => store.config.gateway.store.redis !== undefined; // gateway.store is read at start: as running
   return {
     runtime: {
       get hasConfig() {
@@ -146,6 +150,17 @@ function adminOptions(store: ConfigStore, pool: WorkerPool, logger: Logger, vers
     observability: {
       summary: async () => summarizeWindows(await pool.each('stats', {})),
       trace: async (requestId) => (await pool.each('trace', { requestId })).find((trace) => trace !== null) ?? undefined,
+      spend: {
+        // Without Redis each worker booked its own requests: added up. With Redis any one worker reads them all.
+        report: async (by, period) => {
+          const reports = shared() ? [await pool.one('spend', { by, period })] : await pool.each('spend', { by, period });
+          return mergeSpendReports(by, period, reports);
+        },
+      },
+    },
+    cache: {
+      // Each worker's own answers, or (with Redis) the one store every worker shares, purged once.
+      purge: async (prefix) => (shared() ? pool.one('cache.purge', { prefix }) : (await pool.each('cache.purge', { prefix })).reduce((a, b) => a + b, 0)),
     },
     apiKey: env[ProcessEnv.apiKey],
   };

@@ -102,6 +102,19 @@ export class WorkerPool {
     return answers.flatMap((answer) => (answer ? [answer.answer] : []));
   }
 
+  /** One serving worker's answer (the next one's if it exits meanwhile): for what every worker would answer alike. */
+  async one<K extends keyof Workers.WorkerMethods>(method: K, params: Workers.WorkerMethods[K]['params']): Promise<Workers.WorkerMethods[K]['result']> {
+    let failure: unknown = new Error('no worker is serving');
+    for (const slot of this.slots.filter((candidate) => candidate.serving && candidate.channel)) {
+      try {
+        return await slot.channel!.call(method, params);
+      } catch (err) {
+        failure = err;
+      }
+    }
+    throw failure;
+  }
+
   /** Every worker stops accepting, finishes what is in flight and exits; resolves once all have. */
   async stop(): Promise<void> {
     this.stopping = true;

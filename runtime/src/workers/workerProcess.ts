@@ -10,6 +10,7 @@ import { isoTimeField, stdoutLines } from '../observability/lineWriter';
 import type { WebhookSink } from '../observability/observability';
 import { forwardAdmin, type AdminForward } from './adminForward';
 import { IpcChannel, type IpcEndpoint } from './ipcChannel';
+import { primaryBudgetCounters } from './sharedBudgets';
 import { primaryRateCounters } from './sharedCounters';
 import { WORKER_SLOT_ENV } from './workerPool';
 
@@ -38,6 +39,8 @@ class WorkerProcess {
       metricsJson: async () => (await (await this.started).observability.metrics.registry.getMetricsAsJSON()) as unknown as Workers.MetricFamily[],
       stats: async () => (await this.started).observability.window(),
       trace: async ({ requestId }) => (await this.started).observability.trace(requestId) ?? null,
+      spend: async ({ by, period }) => (await this.started).observability.spend.report(by, period),
+      'cache.purge': async ({ prefix }) => (await this.started).stores.answers.purge(prefix),
       drain: () => {
         void this.drain();
         return null;
@@ -79,6 +82,7 @@ class WorkerProcess {
       logger,
       worker: {
         counters: primaryRateCounters(this.primary),
+        budgets: primaryBudgetCounters(this.primary),
         ...(this.forward ? { adminForward: this.forward.middleware } : {}),
         metrics: () => this.primary.call('metrics', {}),
         webhookSink: webhookSink(this.primary),
