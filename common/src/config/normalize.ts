@@ -10,6 +10,7 @@ import type {
   GuardrailName,
   JwtConfig,
   LogLevel,
+  OtlpProtocol,
   Rate,
   RateLimitConfig,
   RetryTrigger,
@@ -19,6 +20,7 @@ import type {
   SecurityRule,
   StoreFailurePolicy,
   TargetConfig,
+  TelemetryConfig,
 } from './types';
 import { normalizeGuardrails } from './guardrails';
 import { parseDuration, parseListen, parseRate, parseSize } from './units';
@@ -126,6 +128,25 @@ function normalizeGateway(raw: Raw, baseDir: string): GatewaySettings {
     ...(str(raw.webhookSecretEnv) ? { webhookSecretEnv: str(raw.webhookSecretEnv) } : {}),
     workers: raw.workers === 'auto' ? 'auto' : (num(raw.workers) ?? 1),
     cache: normalizeGatewayCache(raw.cache),
+    ...(raw.telemetry !== undefined ? { telemetry: normalizeTelemetry(obj(raw.telemetry)) } : {}),
+  };
+}
+
+function normalizeTelemetry(raw: Raw): TelemetryConfig {
+  const otlp = raw.otlp !== undefined ? obj(raw.otlp) : undefined;
+  return {
+    ...(otlp
+      ? {
+          otlp: {
+            ...(str(otlp.endpoint) ? { endpoint: str(otlp.endpoint) } : {}),
+            ...(str(otlp.protocol) ? { protocol: str(otlp.protocol) as OtlpProtocol } : {}),
+            ...(otlp.headers !== undefined ? { headers: Object.fromEntries(Object.entries(obj(otlp.headers)).map(([k, v]) => [k, String(v)])) } : {}),
+          },
+        }
+      : {}),
+    ...(num(raw.sampleRatio) !== undefined ? { sampleRatio: num(raw.sampleRatio) } : {}),
+    ...(str(raw.serviceName) ? { serviceName: str(raw.serviceName) } : {}),
+    ...(num(raw.maxQueueSize) !== undefined ? { maxQueueSize: num(raw.maxQueueSize) } : {}),
   };
 }
 
@@ -260,6 +281,7 @@ function normalizeRoute(raw: Raw, name: string, env: Env, baseDir: string, gatew
     forwardCredentials: raw.forwardCredentials === true,
     allowOverrideHeaders: list(raw.allowOverrideHeaders).map((name) => String(name).toLowerCase()),
     frontDoor: raw.frontDoor === 'anthropic' ? 'anthropic' : 'openai',
+    ...(raw.telemetry !== undefined ? { telemetry: { recordContent: obj(raw.telemetry).recordContent === true } } : {}),
     ...(example
       ? {
           example: {

@@ -76,6 +76,17 @@ export interface GatewaySettings {
   workers: number | 'auto';
   /** `gateway.cache`: the in-memory answer store's bound, and the cache every route gets unless it says `cache: false`. */
   cache: GatewayCacheSettings;
+  /** `gateway.telemetry` as written; the runtime fills what is unset from the OTEL_* environment variables. */
+  telemetry?: TelemetryConfig;
+}
+
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+export interface TelemetryConfig {
+  otlp?: { endpoint?: string; protocol?: OtlpProtocol; headers?: Record<string, string> };
+  sampleRatio?: number;
+  serviceName?: string;
+  maxQueueSize?: number;
 }
 
 export type CacheMode = 'exact' | 'semantic';
@@ -211,6 +222,8 @@ export interface RouteConfig {
   allowOverrideHeaders: string[];
   /** `anthropic`: clients post Anthropic Messages requests, translated for the route's provider targets. */
   frontDoor: FrontDoor;
+  /** What the route's spans carry: prompts and answers only with `recordContent: true`. */
+  telemetry?: { recordContent: boolean };
   example?: { method?: string; headers?: Record<string, string>; body?: unknown };
   tests: RouteTest[];
   /** Checks on what goes to the model and what comes back (absent: none, and the route pays nothing for them). */

@@ -272,6 +272,12 @@ class CacheConfig(_CacheConfig, total=False):
     semantic: SemanticCacheConfig
 
 
+class RouteTelemetry(TypedDict):
+    """What the route's spans carry: its prompts and answers only with recordContent."""
+
+    recordContent: bool
+
+
 class _Route(TypedDict):
     name: str
     path: str
@@ -299,6 +305,7 @@ class Route(_Route, total=False):
     match: RouteMatch
     healthCheck: HealthCheck
     stripPrefix: str
+    telemetry: RouteTelemetry
     example: RouteExample
     guardrails: Guardrails
     cache: CacheConfig
