@@ -102,6 +102,8 @@ export namespace ProcessEnv {
   export const apiKey = 'AI_GATEWAY_API_KEY';
   /** "1": serve targets that are not reachable locally with the built-in mock (overrides gateway.mockUnreachableTargets). */
   export const mockUnreachableTargets = 'AI_GATEWAY_MOCK_UNREACHABLE_TARGETS';
+  /** "1": keep request and answer bodies for the Traffic view (the editor sets it for the gateway it starts; never persisted). */
+  export const trafficBodies = 'AI_GATEWAY_TRAFFIC_BODIES';
 }
 
 /**
@@ -431,6 +433,89 @@ export namespace Lsp {
   export interface AnalysisChanged {
     uri: string;
     version: number;
+  }
+}
+
+/**
+ * The traffic inspector, gateway -> client (admin API, the editor's Traffic view): the gateway keeps its recent requests
+ * in a ring buffer in memory (never written anywhere) and streams them. Bodies are kept only when the gateway was
+ * started with `ProcessEnv.trafficBodies` (the editor's local gateway) or records fixtures.
+ */
+export namespace Traffic {
+  /**
+   * `GET /api/v1/traffic` answers `text/event-stream`: first one `hello` event (`Hello`), then an `entry` event
+   * (`Entry`) per request kept (oldest first), then one per request as it ends, and a `: ping` comment every 15 s.
+   */
+  export const helloEvent = 'hello';
+  export const entryEvent = 'entry';
+
+  export interface Hello {
+    /** Whether this gateway keeps request and answer bodies (only the editor's local gateway does). */
+    bodies: boolean;
+    /** How many recent requests are kept. */
+    capacity: number;
+  }
+
+  /** One request, as the Traffic view's row shows it. Fields filled by later stages (cost, cache, guardrail) may be absent. */
+  export interface Entry {
+    /** Increases by one per request this gateway process recorded. */
+    seq: number;
+    requestId: string;
+    /** ISO time the request arrived. */
+    time: string;
+    method: string;
+    /** Without the query string. */
+    path: string;
+    route?: string;
+    consumer?: string;
+    status: number;
+    /** The upstream that answered (URL with credentials redacted), when the request went upstream. */
+    target?: string;
+    /** `gen_ai.provider.name` of that upstream, when known (openai, anthropic, gcp.gemini, aws.bedrock, azure.ai.openai). */
+    provider?: string;
+    /** The requested model, when known. */
+    model?: string;
+    tokens?: { prompt: number; completion: number; total: number };
+    /** In US dollars, when the gateway knows the model's price. */
+    cost?: number;
+    durationMs: number;
+    /** e.g. "hit", "miss". */
+    cache?: string;
+    /** e.g. "passed", "blocked", "redacted". */
+    guardrail?: string;
+    /** The answer was a server-sent event stream. */
+    stream: boolean;
+    /** The OpenTelemetry trace id, when tracing is on. */
+    traceId?: string;
+    /** `GET /api/v1/traffic/{requestId}` has the bodies. */
+    bodies: boolean;
+  }
+
+  /** `GET /api/v1/traffic/{requestId}`: what went by, credentials redacted. */
+  export interface Detail {
+    entry: Entry;
+    request: { method: string; path: string; query?: string; headers: Record<string, string>; body?: Body };
+    /** Absent when the gateway answered before any upstream did (404, 401, 429...): `entry.status` says what it answered. */
+    response?: { status: number; headers: Record<string, string>; body?: Body; events?: StreamEvent[] };
+    /** The pipeline's decisions (route, auth, rate limit, upstream attempts). */
+    trace: RequestTrace.Entry[];
+  }
+
+  /** A body as kept: UTF-8 text, or base64 when it is not text. */
+  export interface Body {
+    text?: string;
+    base64?: string;
+    /** The body's whole size. */
+    bytes: number;
+    /** Only the first `bytes kept` were kept (the gateway's size limit). */
+    truncated: boolean;
+  }
+
+  /** One server-sent event of a streamed answer, `atMs` after the request arrived. */
+  export interface StreamEvent {
+    atMs: number;
+    event?: string;
+    data: string;
   }
 }
 

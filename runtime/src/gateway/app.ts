@@ -11,6 +11,7 @@ import { DEFAULT_CACHE_MEMORY_BYTES } from '../../../common/src/config';
 import { memoryStores, type GatewayStores } from '../stores/gatewayStores';
 import type { GatewayContext, GatewayState } from './context';
 import { guardAdminKey } from './middleware/adminKey';
+import { inspect } from './middleware/inspect';
 import { authenticate } from './middleware/authenticate';
 import { budget } from './middleware/budget';
 import { cache } from './middleware/cache';
@@ -55,6 +56,7 @@ function gatewayPipeline(runtime: GatewayRuntime, options: GatewayAppOptions = {
   let embeddingsFailureLoggedAt = -Infinity;
   return [
     observe(runtime, observability), // request id, config snapshot, clock, JSON 500 on a bug, metrics, access log
+    inspect(observability), // OpenTelemetry span and Traffic view capture, when either is on
     checkRequestHead(), // HTTP/1.x, one Host, header block within maxHeaderSize: else 400 / 431
     serveMetrics(observability, options.metrics), // GET /metrics (Prometheus)
     ...(options.admin ? [adminApi({ cache: stores.answers, ...options.admin, runtime, observability }) as Koa.Middleware<GatewayState>] : []), // control plane

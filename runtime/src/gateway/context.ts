@@ -4,6 +4,8 @@ import type { Guardrails } from '../../../common/src/protocol';
 import type { AnswerChecks } from '../guardrails/answerGuard';
 import type { FrontDoor, ProviderName } from '../../../common/src/config';
 import type { Operation } from '../providers';
+import type { RequestSpan } from '../telemetry/requestSpan';
+import type { RequestCapture } from '../traffic/requestCapture';
 import { NO_PARAMS, type CompiledRoute, type RouteQuery } from './routing/compileRoutes';
 import type { ConfigSnapshot } from './snapshot';
 import type { CompletionCounter } from './upstream/completionCounter';
@@ -134,6 +136,23 @@ export interface GatewayState {
   cache?: CacheOutcome;
   /** Computed once the answer is over (null: no usage, or no price for its model); see cost/requestCost.ts. */
   cost?: RequestCost | null;
+  /** The request's OpenTelemetry spans, when tracing is on (set by `inspect`). */
+  span?: RequestSpan;
+  /** The request and answer as they went by, when the Traffic view, a fixture recording or a span needs them (`inspect`). */
+  capture?: RequestCapture;
+  /**
+   * What later stages decided, for the Traffic view and the span (`ai_gateway.<name>` attributes), e.g.
+   * `{ cache: 'hit' }` or `{ guardrail: 'redacted' }`. Set with `(state.outcomes ??= {}).cache = 'hit'`.
+   */
+  outcomes?: RequestOutcomes;
+  /** Set by the guardrails: how prompts and answers are redacted before a span records them (routes with recordContent). */
+  contentRedaction?: (text: string) => string;
+}
+
+export interface RequestOutcomes {
+  cache?: string;
+  guardrail?: string;
+  [name: string]: string | number | boolean | undefined;
 }
 
 export type Rejection =
@@ -175,6 +194,10 @@ export function newRequestState(requestId: string, snapshot: ConfigSnapshot, pat
     answerGuard: undefined,
     cache: undefined,
     cost: undefined,
+    span: undefined,
+    capture: undefined,
+    outcomes: undefined,
+    contentRedaction: undefined,
   };
 }
 

@@ -130,6 +130,19 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly traceSpansExported = new Counter({
+    name: 'ai_gateway_trace_spans_exported_total',
+    help: 'OpenTelemetry spans the collector accepted.',
+    registers: [this.registry],
+  });
+
+  readonly traceSpansDropped = new Counter({
+    name: 'ai_gateway_trace_spans_dropped_total',
+    help: 'OpenTelemetry spans lost: queue_full (the export queue was full; the request did not wait) or export_failed (the collector refused or could not be reached).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics === false) return;
     collectDefaultMetrics({ register: this.registry });

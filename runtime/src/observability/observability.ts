@@ -23,6 +23,8 @@ import { requestCost, servedBy } from '../cost/requestCost';
 import { costInNanoUsd, nanoToUsd, pricingPart, providerOfUrl } from '../cost/priceTable';
 import type { Embedding } from '../cache/embeddings';
 import { SpendMetrics } from './spendMetrics';
+import { GatewayTracing } from '../telemetry/tracing';
+import { TrafficLog, type TrafficOptions } from '../traffic/trafficLog';
 
 /** The metric's action label: the config's word for what was done. */
 const ACTION_LABELS = { blocked: 'block', redacted: 'redact', flagged: 'flag' } as const;
@@ -41,6 +43,8 @@ export interface ObservabilityOptions {
   webhookSink?: WebhookSink;
   /** Where each request's cost is booked (default: in this process; startGateway passes Redis's when configured). */
   spend?: SpendLedger;
+  /** The Traffic view's ring buffer: bodies only for the editor's local gateway (ProcessEnv.trafficBodies). */
+  traffic?: TrafficOptions;
 }
 
 /**
@@ -64,6 +68,10 @@ export class Observability {
   /** The response cache's, cost's and budgets' metric families. */
   readonly spendMetrics: SpendMetrics;
   private spendLedger: SpendLedger;
+  /** OpenTelemetry spans exported over OTLP, following `gateway.telemetry` and the OTEL_* variables. */
+  readonly tracing: GatewayTracing;
+  /** Recent requests for the Traffic view and the fixture recorder. */
+  readonly traffic: TrafficLog;
   private readonly refusals: RefusalWindows;
   private readonly sink: WebhookSink;
   private readonly consumers = new ConsumerLabels();
@@ -81,6 +89,8 @@ export class Observability {
     this.stats = new RequestStats({ windowSec: options.statsWindowSec });
     this.traces = new TraceStore(options.traceCapacity);
     this.traceAccess = new TraceAccess(this.env[ProcessEnv.apiKey]);
+    this.tracing = new GatewayTracing(runtime.logger, this.metrics, this.env);
+    this.traffic = new TrafficLog(options.traffic);
     this.webhooks = new WebhookDispatcher({
       ...options.webhooks,
       onReport: (report) => {
@@ -173,11 +183,25 @@ export class Observability {
     const logger = this.runtime.logger;
     const level = accessLevel(status, state.path);
     if (logger.isLevelEnabled(level)) writeAccessLine(logger, level, accessLine(ctx, route, status, durationMs, bytesOut));
+    if (state.span !== undefined || this.traffic.active) this.finishInspection(ctx, route, status, durationMs);
+  }
+
+  /** The request's spans end, and it joins the Traffic view's recent requests. */
+  private finishInspection(ctx: GatewayContext, route: string, status: number, durationMs: number): void {
+    const { span, capture } = ctx.state;
+    span?.end(
+      ctx.state,
+      status,
+      capture && capture.chunks.length > 0 ? { body: capture.body(), contentType: capture.contentType, truncated: capture.truncated } : undefined,
+    );
+    if (this.traffic.active) this.traffic.record(ctx, ctx.state.route ? route : undefined, status, durationMs);
   }
 
   /** Stops listening; open refusal windows are published and pending webhooks get `graceMs` to go out. */
   async close(graceMs = 1_000): Promise<void> {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    this.traffic.close();
+    await this.tracing.close();
     this.refusals.flushAll();
     await this.spendLedger.close();
     let timer: NodeJS.Timeout | undefined;
@@ -299,6 +323,7 @@ export class Observability {
   /** Webhook targets and secret, and the health gauge's label set, follow the applied config. */
   private followConfig(): void {
     const snapshot = this.runtime.snapshot;
+    this.tracing.configure(snapshot.config.gateway.telemetry);
     if (this.sink.configEvents) configureWebhooks(this.webhooks, snapshot.config, this.env, this.runtime.logger);
     this.metrics.targetHealthy.reset();
     for (const group of snapshot.upstreams.values()) {

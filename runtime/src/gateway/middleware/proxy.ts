@@ -38,8 +38,9 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
     ctx.res.on('close', onClientClose); // removed in `finally`; `once` would wrap it per request
     let lease: TargetLease | undefined;
     try {
-      const prepared = prepareOutgoingBody(ctx.req, ctx.res, state, config.retries > 0, limits);
+      const prepared = prepareOutgoingBody(ctx.req, ctx.res, state, config.retries > 0 || state.capture?.wantsRequestBody === true, limits);
       const body = prepared instanceof Promise ? await prepared : prepared;
+      if (state.capture && body.kind === 'buffer') state.capture.requestBody = body.data;
       const result = await forwardWithRetries({
         requestId: state.requestId,
         route: config,
@@ -95,8 +96,9 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       const sse = contentTypeText?.includes('text/event-stream') ?? false;
       const translated = call !== undefined && !passesThrough(call, config.frontDoor, response.statusCode);
       // The answer as it came (a plain target, or an OpenAI-shaped provider's success), its usage read on the way.
-      const tap = !translated && (runtime.events.has('usage') || state.snapshot.needsUsage) ? createUsageTap(contentTypeText, state.completion) : undefined;
-      state.answerTap = tap; // the answer's model, read only if its usage is priced (cost/requestCost.ts)
+      const usageTap = !translated && (runtime.events.has('usage') || state.snapshot.needsUsage) ? createUsageTap(contentTypeText, state.completion) : undefined;
+      state.answerTap = usageTap; // the answer's model, read only if its usage is priced (cost/requestCost.ts)
+      const tap = state.capture && !translated ? state.capture.answer(response.statusCode, response.headers, usageTap) : usageTap;
 
       // The route's answer guardrails: a JSON answer is checked whole before its head goes out, a stream as it flows
       // (a translated answer's are applied by providerAnswer.ts, to the answer as translated).
@@ -189,7 +191,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
   };
 }
 
-function upstreamPath(state: GatewayState, stripPrefix: string | undefined): string {
+export function upstreamPath(state: GatewayState, stripPrefix: string | undefined): string {
   // Routes match in any letter case: the upstream gets the route's own spelling of what it matched.
   let path = state.route ? state.route.pattern.canonical(state.path) : state.path;
   if (stripPrefix && path.startsWith(stripPrefix)) path = path.slice(stripPrefix.length) || '/';

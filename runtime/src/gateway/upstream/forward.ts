@@ -116,12 +116,12 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
           ? {
               method: input.method,
               path: target.basePath + input.path + (target.query === '' ? input.search : withTargetQuery(target.query, input.search)),
-              headers: target.fixedHeaders === undefined ? input.headers : { ...input.headers, ...target.fixedHeaders },
+              headers: attemptHeaders(input, target, attempt, call),
               body: input.body.kind === 'buffer' ? input.body.data : (streamed ?? null),
               headersTimeout: 0, // timed by firstByteTimer
               bodyTimeout: 0, // timed by the relay's idle timer
             }
-          : { ...call.dispatch, headersTimeout: 0, bodyTimeout: 0 },
+          : { ...call.dispatch, headers: attemptHeaders(input, target, attempt, call), headersTimeout: 0, bodyTimeout: 0 },
         response,
       );
       await response.head;
@@ -134,12 +134,14 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
       // Only a fault of the upstream counts against it: what the client did is answered, never recorded.
       const fault = clientFaultOf(err, attemptAbort, input.req, streamed !== undefined);
       if (fault) {
+        state.span?.attemptFailed(fault.kind === 'gone' ? 'client-gone' : fault.type);
         emitAttempt(input, target, attempt, fault.kind === 'gone' ? 'aborted' : 'client-error', failedAt - sentAt, undefined, errorCode(err));
         if (fault.kind === 'gone') return { kind: 'aborted' };
         addTrace(state, 'upstream', `not completed: ${fault.type}`, fault.message);
         return { kind: 'failed', status: fault.status, type: fault.type, message: fault.message, clientFault: true };
       }
       const outcome = classifyFailure(err, attemptAbort);
+      state.span?.attemptFailed(outcome);
       emitAttempt(input, target, attempt, outcome, failedAt - sentAt, undefined, errorCode(err));
       if (outcome === 'aborted') return { kind: 'aborted' };
       target.breaker.recordFailure(failedAt, outcome);
@@ -163,6 +165,7 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     const status = response.statusCode;
     if (status >= 500) target.breaker.recordFailure(answeredAt, `status ${status}`);
     else target.breaker.recordSuccess();
+    state.span?.attemptAnswered(status);
     emitAttempt(input, target, attempt, 'response', ttfbMs, status, undefined);
     if (state.trace) addTrace(state, 'upstream', `${status} from ${target.url}`, `attempt ${attempt}, ${ttfbMs.toFixed(1)} ms to first byte`);
 
@@ -185,6 +188,19 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
 
 function untranslatable(error: TranslationError): Failure {
   return { kind: 'failed', status: 400, type: 'invalid_request_error', message: error.message, param: error.field, clientFault: true };
+}
+
+/**
+ * The headers this attempt is sent with (the client's with the target's own, or a provider call's), and the attempt's
+ * span as their `traceparent` when tracing is on.
+ */
+function attemptHeaders(input: ForwardInput, target: UpstreamTarget, attempt: number, call: ProviderCall | undefined): UpstreamHeaders {
+  const headers = call ? call.dispatch.headers : target.fixedHeaders === undefined ? input.headers : { ...input.headers, ...target.fixedHeaders };
+  const span = input.state.span;
+  if (!span) return headers;
+  return call
+    ? span.startAttempt(input.state, target, attempt, call.dispatch.method, call.dispatch.path, headers)
+    : span.startAttempt(input.state, target, attempt, input.method, input.path, headers);
 }
 
 /** The target URL's own query first, then the client's. */

@@ -1,0 +1,222 @@
+// One request's spans: a SERVER span from arrival to the last byte of the answer, continuing the client's W3C trace
+// context, and a CLIENT span per upstream attempt whose context the upstream receives in `traceparent`. Attributes
+// follow the OpenTelemetry HTTP and GenAI semantic conventions, plus `ai_gateway.*` for the route, consumer, refusals
+// and what other stages report in `state.outcomes` (cache, guardrails). A request the sampler left out records nothing
+// but still hands its trace context on.
+import type { IncomingHttpHeaders } from 'node:http';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { GatewayState } from '../gateway/context';
+import type { UpstreamHeaders } from '../gateway/upstream/headers';
+import type { UpstreamTarget } from '../gateway/upstream/target';
+import { operationOf, providerOf, summarizeAnswer, type AnswerSummary } from './genAi';
+
+const propagator = new W3CTraceContextPropagator();
+/** Longest prompt or answer text put on a span (the SDK's attribute limits would cut it anyway). */
+const MAX_CONTENT_CHARS = 64 * 1024;
+/** Request bodies larger than this are not parsed for the requested model and parameters. */
+const MAX_PARSED_BODY = 1 << 20;
+
+interface RequestFacts {
+  model?: string;
+  body?: Record<string, unknown>;
+}
+
+export class RequestSpan {
+  readonly span: Span;
+  readonly recording: boolean;
+  private readonly context: Context;
+  private attemptSpan: Span | undefined;
+  private facts: RequestFacts | undefined;
+  private readonly method: string;
+
+  constructor(
+    private readonly tracer: Tracer,
+    method: string,
+    path: string,
+    headers: IncomingHttpHeaders,
+    secure: boolean,
+  ) {
+    const parent = headers.traceparent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, headers, HEADER_GETTER);
+    this.method = method;
+    this.span = tracer.startSpan(
+      method,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path, 'url.scheme': secure ? 'https' : 'http' } },
+      parent,
+    );
+    this.recording = this.span.isRecording();
+    this.context = trace.setSpan(parent, this.span);
+  }
+
+  get traceId(): string {
+    return this.span.spanContext().traceId;
+  }
+
+  /**
+   * An upstream attempt starts (ending the one before, retried): its CLIENT span, and the headers it is sent with,
+   * carrying that span's context in `traceparent` / `tracestate` instead of the client's.
+   */
+  startAttempt(state: GatewayState, target: UpstreamTarget, attempt: number, method: string, path: string, headers: UpstreamHeaders): UpstreamHeaders {
+    this.attemptSpan?.end();
+    let parent = this.context;
+    if (this.recording) {
+      const facts = this.requestFacts(state);
+      const operation = operationOf(path);
+      const provider = providerOf(target.url);
+      const attributes: Attributes = {
+        'http.request.method': method,
+        'url.full': `${target.url.replace(/\/$/, '')}${path}`,
+        'ai_gateway.target': target.url,
+        'ai_gateway.attempt': attempt,
+      };
+      const origin = originOf(target.url);
+      if (origin) Object.assign(attributes, origin);
+      if (operation) attributes['gen_ai.operation.name'] = operation;
+      if (provider) {
+        attributes['gen_ai.provider.name'] = provider;
+        attributes['gen_ai.system'] = provider;
+      }
+      if (facts.model) attributes['gen_ai.request.model'] = facts.model;
+      if (facts.body) requestParameters(facts.body, attributes);
+      const name = operation ? (facts.model ? `${operation} ${facts.model}` : operation) : method;
+      this.attemptSpan = this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, this.context);
+      parent = trace.setSpan(this.context, this.attemptSpan);
+    }
+    const carrier: UpstreamHeaders = { ...headers };
+    delete carrier.traceparent;
+    delete carrier.tracestate;
+    propagator.inject(parent, carrier, HEADER_SETTER);
+    return carrier;
+  }
+
+  /** The attempt failed before an answer (connect error, timeout, ...). */
+  attemptFailed(outcome: string): void {
+    const span = this.attemptSpan;
+    if (!span) return;
+    span.setAttribute('error.type', outcome);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    span.end();
+    this.attemptSpan = undefined;
+  }
+
+  /** The attempt got its answer's head; the span ends with the request (its body streams until then). */
+  attemptAnswered(status: number): void {
+    const span = this.attemptSpan;
+    if (!span) return;
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 400) {
+      span.setAttribute('error.type', String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+  }
+
+  /** The answer is over: the last attempt's GenAI attributes, then the request's outcome; both spans end. */
+  end(state: GatewayState, status: number, answer: { body: Buffer; contentType: string | undefined; truncated: boolean } | undefined): void {
+    if (!this.recording) return;
+    const summary =
+      answer && !(answer.truncated && !answer.contentType?.includes('event-stream')) ? summarizeAnswer(answer.body, answer.contentType) : undefined;
+    this.endAttempt(state, summary);
+    const span = this.span;
+    const route = state.route;
+    if (route) {
+      span.updateName(`${this.method} ${route.config.path}`);
+      span.setAttribute('http.route', route.config.path);
+      span.setAttribute('ai_gateway.route', route.name);
+    }
+    span.setAttribute('http.response.status_code', status);
+    span.setAttribute('ai_gateway.request_id', state.requestId);
+    if (state.consumer !== undefined) span.setAttribute('ai_gateway.consumer', state.consumer);
+    if (state.upstream.attempts > 0) span.setAttribute('ai_gateway.upstream.attempts', state.upstream.attempts);
+    if (state.upstream.outcome) span.setAttribute('ai_gateway.upstream.outcome', state.upstream.outcome);
+    if (state.rejection) span.setAttribute('ai_gateway.refused_by', state.rejection.by);
+    for (const [name, value] of Object.entries(state.outcomes ?? {})) if (value !== undefined) span.setAttribute(`ai_gateway.${name}`, value);
+    if (status >= 500) {
+      span.setAttribute('error.type', state.upstream.outcome && state.upstream.outcome !== 'complete' ? state.upstream.outcome : String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  }
+
+  private endAttempt(state: GatewayState, summary: AnswerSummary | undefined): void {
+    const span = this.attemptSpan;
+    if (!span) return;
+    this.attemptSpan = undefined;
+    const reported = state.upstream as { provider?: string; model?: string }; // filled by provider adapters (issue 16)
+    if (reported.provider) {
+      span.setAttribute('gen_ai.provider.name', reported.provider);
+      span.setAttribute('gen_ai.system', reported.provider);
+    }
+    const responseModel = summary?.responseModel ?? reported.model;
+    if (responseModel) span.setAttribute('gen_ai.response.model', responseModel);
+    if (summary?.responseId) span.setAttribute('gen_ai.response.id', summary.responseId);
+    if (summary && summary.finishReasons.length > 0) span.setAttribute('gen_ai.response.finish_reasons', summary.finishReasons);
+    const input = state.usage?.promptTokens ?? summary?.inputTokens;
+    const output = state.usage?.completionTokens ?? summary?.outputTokens;
+    if (input !== undefined) span.setAttribute('gen_ai.usage.input_tokens', input);
+    if (output !== undefined) span.setAttribute('gen_ai.usage.output_tokens', output);
+    if (state.route?.config.telemetry?.recordContent) this.recordContent(span, state, summary);
+    if (state.upstream.outcome === 'cut') {
+      span.setAttribute('error.type', 'stream_cut');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the answer was cut mid-stream' });
+    }
+    span.end();
+  }
+
+  /** Prompt and answer, only for routes that opt in, through the guardrails' redaction when they set one. */
+  private recordContent(span: Span, state: GatewayState, summary: AnswerSummary | undefined): void {
+    const redact = state.contentRedaction ?? ((text: string) => text);
+    const body = this.facts?.body;
+    const input = body?.messages ?? body?.input ?? body?.prompt ?? body?.contents;
+    if (input !== undefined) span.setAttribute('gen_ai.input.messages', redact(JSON.stringify(input)).slice(0, MAX_CONTENT_CHARS));
+    if (summary?.text) {
+      const output = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: summary.text }] }]);
+      span.setAttribute('gen_ai.output.messages', redact(output).slice(0, MAX_CONTENT_CHARS));
+    }
+  }
+
+  /** The requested model and the JSON body, read once (from the route's model match or the buffered body). */
+  private requestFacts(state: GatewayState): RequestFacts {
+    if (this.facts) return this.facts;
+    const raw = state.body ?? state.capture?.requestBody;
+    let body: Record<string, unknown> | undefined;
+    if (raw && raw.length <= MAX_PARSED_BODY) {
+      try {
+        const value = JSON.parse(raw.toString('utf8')) as unknown;
+        if (value !== null && typeof value === 'object' && !Array.isArray(value)) body = value as Record<string, unknown>;
+      } catch {
+        body = undefined;
+      }
+    }
+    const model = state.model ?? (typeof body?.model === 'string' ? body.model : undefined);
+    this.facts = { model, body };
+    return this.facts;
+  }
+}
+
+function requestParameters(body: Record<string, unknown>, attributes: Attributes): void {
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  if (typeof maxTokens === 'number') attributes['gen_ai.request.max_tokens'] = maxTokens;
+  if (typeof body.temperature === 'number') attributes['gen_ai.request.temperature'] = body.temperature;
+  if (typeof body.top_p === 'number') attributes['gen_ai.request.top_p'] = body.top_p;
+  if (typeof body.stream === 'boolean') attributes['ai_gateway.request.stream'] = body.stream;
+}
+
+function originOf(url: string): Attributes | undefined {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+    return { 'server.address': parsed.hostname, 'server.port': Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) };
+  } catch {
+    return undefined;
+  }
+}
+
+const HEADER_GETTER = {
+  get: (carrier: IncomingHttpHeaders, key: string) => carrier[key],
+  keys: (carrier: IncomingHttpHeaders) => Object.keys(carrier),
+};
+const HEADER_SETTER = {
+  set: (carrier: UpstreamHeaders, key: string, value: string) => {
+    carrier[key] = value;
+  },
+};
