@@ -1,7 +1,7 @@
 // The typed admin API client: one for the CLI, the VS Code extension and user code. Every call sends
 // `Authorization: Bearer <key>`, turns error bodies into AIGatewayError, and retries 429/503 with backoff.
 import type { LogLevel } from '../../common/src/config';
-import { Admin, type RequestTrace } from '../../common/src/protocol';
+import { Admin, Traffic, type RequestTrace } from '../../common/src/protocol';
 import { attemptSignal, type CallOptions } from './callOptions';
 import { DEFAULT_GATEWAY_URL, ENV_KEY, ENV_URL, readUserConfig, resolveConnection, userConfigPath } from './contexts';
 import { AIGatewayError, ApiKeyRequiredError } from './errors';
@@ -45,6 +45,8 @@ interface Call extends CallOptions {
   accept?: string;
   headers?: Record<string, string>;
   auth?: boolean;
+  /** A long-lived answer (server-sent events): no timeout once it started, only the caller's signal ends it. */
+  stream?: boolean;
 }
 
 export class AIGateway {
@@ -147,6 +149,43 @@ export class AIGateway {
     return this.json({ method: 'GET', path: `/traces/${encodeURIComponent(requestId)}`, ...options });
   }
 
+  /**
+   * `GET /api/v1/traffic`: the gateway's recent requests (oldest first), then each new one as it ends, until `signal`
+   * aborts (the loop then ends without an error) or the gateway closes the stream. `onHello` is told first whether
+   * this gateway keeps bodies.
+   */
+  async *traffic(options: { signal?: AbortSignal; onHello?: (hello: Traffic.Hello) => void } = {}): AsyncGenerator<Traffic.Entry> {
+    const response = await this.send({ method: 'GET', path: '/traffic', accept: 'text/event-stream', signal: options.signal, stream: true });
+    const body = response.body;
+    if (!body) return;
+    const decoder = new TextDecoder();
+    let pending = '';
+    try {
+      for await (const chunk of body as AsyncIterable<Uint8Array>) {
+        pending += decoder.decode(chunk, { stream: true }).replace(/\r\n/g, '\n');
+        const events = pending.split('\n\n');
+        pending = events.pop() ?? '';
+        for (const event of events) {
+          const name = /^event: ?(.*)$/m.exec(event)?.[1];
+          const data = event
+            .split('\n')
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).replace(/^ /, ''))
+            .join('\n');
+          if (name === Traffic.helloEvent) options.onHello?.(JSON.parse(data) as Traffic.Hello);
+          else if (name === Traffic.entryEvent) yield JSON.parse(data) as Traffic.Entry;
+        }
+      }
+    } catch (err) {
+      if (!options.signal?.aborted) throw err;
+    }
+  }
+
+  /** `GET /api/v1/traffic/{requestId}`: what one recent request sent and got (credentials redacted); 404 once dropped. */
+  trafficEntry(requestId: string, options: CallOptions = {}): Promise<Traffic.Detail> {
+    return this.json({ method: 'GET', path: `/traffic/${encodeURIComponent(requestId)}`, ...options });
+  }
+
   /** `GET /healthz` (no key needed). */
   health(options: CallOptions = {}): Promise<Admin.Health> {
     return this.json({ method: 'GET', path: '/healthz', auth: false, ...options });
@@ -177,7 +216,7 @@ export class AIGateway {
             ...call.headers,
           },
           ...(call.body !== undefined ? { body: call.body } : {}),
-          signal: attemptSignal(timeoutMs, call.signal),
+          signal: call.stream ? call.signal : attemptSignal(timeoutMs, call.signal),
         });
       } catch (err) {
         call.signal?.throwIfAborted(); // the caller gave up: its own reason, not "unreachable"

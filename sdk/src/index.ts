@@ -17,7 +17,7 @@ export {
   type Connection,
   type UserConfig,
 } from './contexts';
-export { Admin } from '../../common/src/protocol';
+export { Admin, Traffic } from '../../common/src/protocol';
 export type { GatewayConfig, RouteConfig, SecurityRule, LogLevel, Diagnostic } from '../../common/src/config';
 
 /** The product card's `AI_Gateway(api_key=...).connect(cluster='aimlops')` in one call. */

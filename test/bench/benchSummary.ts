@@ -87,7 +87,7 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     `processes (which inflates every CPU figure alike) cancels out. "CPU base/this" = baseline CPU/mock over this row's (100% = as cheap as the`,
     `bare proxy): the noise-resistant stand-in for "rps vs base". added ms = mean of ${settings.sequentialRequests} sequential requests minus the mock direct.`,
   );
-  if (baseline) out.push('', ...goalLines(rows, baseline, portkey));
+  if (baseline) out.push('', ...goalLines(rows, baseline, portkey), ...tracingGoalLines(rows));
   out.push(...workerLines(rows));
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -141,6 +141,23 @@ function goalLines(rows: Row[], baseline: Row, portkey: Row | undefined): string
     lines.push(`goal ${row.name}: ${checks.join('; ')}`);
   }
   return lines;
+}
+
+/** The routing-only row with OpenTelemetry tracing on (issue 19): at least 85% of routing only's rps in the same run. */
+export const TRACED_ROW = 'gateway, routing only + tracing (sample ratio 1.0, OTLP protobuf)';
+const TRACING_GOAL = 0.85;
+
+function tracingGoalLines(rows: Row[]): string[] {
+  const traced = rows.find((row) => row.name === TRACED_ROW);
+  const routing = rows.find((row) => row.name === 'gateway, routing only');
+  if (!traced || !routing) return [];
+  const share = traced.rps / routing.rps;
+  const cpu = cpuShare(routing, traced);
+  const checks = [
+    `rps ${percent(share)} of routing only (goal >= ${percent(TRACING_GOAL)}) ${share >= TRACING_GOAL ? 'PASS' : 'FAIL'}${roundShares(traced, routing)}`,
+    ...(cpu !== undefined ? [`CPU-equivalent ${percent(cpu)} ${cpu >= TRACING_GOAL ? 'PASS' : 'FAIL'}`] : []),
+  ];
+  return [`goal ${traced.name}: ${checks.join('; ')}`];
 }
 
 /** The share in each round, e.g. " (rounds 78%, 81%, 74%)": how much of the result is the machine's noise. */

@@ -20,9 +20,10 @@ import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
 import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
-import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, WORKERS_SUFFIX, type Row } from './benchSummary';
+import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, TRACED_ROW, WORKERS_SUFFIX, type Row } from './benchSummary';
 import { GUARDRAIL_ROWS, guardrailScenarios, printGuardrailSummary, timeToFirstToken, type FirstToken } from './guardrailsBench';
 import { printSpendSummary, spendScenarios } from './spendBench';
+import { startSpanSink } from './spanSink';
 import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 
 /** Measured seconds per row, spread over ROUNDS interleaved slices (see main). */
@@ -149,6 +150,7 @@ export const SCENARIOS: Scenario[] = [
       ),
   },
   gatewayScenario('gateway, routing only', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`),
+  tracedEveryRequest(),
   ...(COMPARE_BUILD ? compareRows(COMPARE_BUILD) : []),
   // Metrics are always collected; this row adds the info access log (a JSON line per request) and a scrape every second.
   scrapedEverySecond(
@@ -210,6 +212,28 @@ async function startPortkey(): Promise<Started> {
   return startProcess(process.execPath, [script, `--port=${port}`, '--headless'], (line) =>
     line.includes('Ready for connections') ? `http://127.0.0.1:${port}` : undefined,
   );
+}
+
+/** Routing only with every request traced, its spans exported over OTLP/HTTP protobuf to a collector in this process. */
+function tracedEveryRequest(): Scenario {
+  const route = (mockUrl: string): string => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`;
+  return {
+    name: TRACED_ROW,
+    path: '/v1/chat/completions',
+    async start(mockUrl, workDir) {
+      const sink = await startSpanSink();
+      const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_TRACES_SAMPLER: 'always_on' };
+      const started = await gatewayScenario(TRACED_ROW, route, '', env).start(mockUrl, workDir);
+      return {
+        ...started,
+        stop: async () => {
+          await started.stop();
+          process.stderr.write(`bench: the collector received ${sink.exports} OTLP exports (${(sink.bytes / 1e6).toFixed(1)} MB) from the traced row\n`);
+          await sink.close();
+        },
+      };
+    },
+  };
 }
 
 /** Routing only for the other build, then this build's again: A, B, A, B with the row above. */

@@ -13,6 +13,7 @@ import { registerOperationHandlers } from './handlers/operations';
 import { registerRouteHandlers } from './handlers/routes';
 import { registerSecurityHandlers } from './handlers/security';
 import { registerSpendHandlers } from './handlers/spend';
+import { registerTrafficHandlers } from './handlers/traffic';
 
 export function adminApi(options: AdminOptions): Middleware {
   const deps = adminDeps(options);
@@ -70,6 +71,7 @@ export function registerAdminHandlers(router: AdminRouter, deps: AdminDeps): Adm
   registerConfigHandlers(router, deps);
   registerOperationHandlers(router, deps);
   registerSpendHandlers(router, deps);
+  registerTrafficHandlers(router, deps);
   return router;
 }
 

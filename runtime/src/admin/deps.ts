@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../../../common/src/config';
 import type { ConfigStore } from '../configStore/configStore';
 import type { Admin, RequestTrace } from '../../../common/src/protocol';
 import type { SpendLedger } from '../cost/spendLedger';
+import type { TrafficLog } from '../traffic/trafficLog';
 import { AdminError } from './adminErrors';
 
 /** What the observability area reports: this process's (observability/observability.ts), or all workers' (workers/). */
@@ -14,6 +15,8 @@ export interface ObservabilitySource {
   trace(requestId: string): RequestTrace.Record | undefined | Promise<RequestTrace.Record | undefined>;
   /** What was spent, by consumer, route or model, per day or month. */
   readonly spend?: Pick<SpendLedger, 'report'>;
+  /** The recent requests of the Traffic view (a single gateway process: the primary of gateway.workers has none). */
+  traffic?: Pick<TrafficLog, 'bodies' | 'capacity' | 'entries' | 'detail' | 'subscribe'>;
 }
 
 /** The response cache's stored answers, as the admin API purges them. */

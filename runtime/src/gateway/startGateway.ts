@@ -206,6 +206,7 @@ async function serve(starting: Starting): Promise<RunningGateway> {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       watcher?.close();
+      observability.traffic.close(); // open Traffic streams end now rather than hold the close up
       await closeServer(server, options.closeGraceMs ?? 10_000);
       await adminListener?.close();
       await observability.close();

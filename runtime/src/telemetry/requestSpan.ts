@@ -9,13 +9,15 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { GatewayState } from '../gateway/context';
 import type { UpstreamHeaders } from '../gateway/upstream/headers';
 import type { UpstreamTarget } from '../gateway/upstream/target';
-import { operationOf, providerOf, summarizeAnswer, type AnswerSummary } from './genAi';
+import { modelInJsonPrefix } from '../gateway/routing/modelField';
+import { operationOf, providerOf, scanAnswer, summarizeAnswer, type AnswerSummary } from './genAi';
 
 const propagator = new W3CTraceContextPropagator();
 /** Longest prompt or answer text put on a span (the SDK's attribute limits would cut it anyway). */
 const MAX_CONTENT_CHARS = 64 * 1024;
-/** Request bodies larger than this are not parsed for the requested model and parameters. */
+/** Request bodies larger than this are not parsed for the prompt; the model is looked for in this many first bytes. */
 const MAX_PARSED_BODY = 1 << 20;
+const MAX_SCANNED_BODY = 64 * 1024;
 
 interface RequestFacts {
   model?: string;
@@ -62,31 +64,20 @@ export class RequestSpan {
     if (this.recording) {
       const facts = this.requestFacts(state);
       const operation = operationOf(path);
-      const provider = providerOf(target.url);
-      const attributes: Attributes = {
-        'http.request.method': method,
-        'url.full': `${target.url.replace(/\/$/, '')}${path}`,
-        'ai_gateway.target': target.url,
-        'ai_gateway.attempt': attempt,
-      };
-      const origin = originOf(target.url);
-      if (origin) Object.assign(attributes, origin);
+      const attributes: Attributes = { ...targetAttributes(target.url) };
+      if (attempt > 1) attributes['ai_gateway.attempt'] = attempt;
       if (operation) attributes['gen_ai.operation.name'] = operation;
-      if (provider) {
-        attributes['gen_ai.provider.name'] = provider;
-        attributes['gen_ai.system'] = provider;
-      }
       if (facts.model) attributes['gen_ai.request.model'] = facts.model;
       if (facts.body) requestParameters(facts.body, attributes);
       const name = operation ? (facts.model ? `${operation} ${facts.model}` : operation) : method;
       this.attemptSpan = this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, this.context);
       parent = trace.setSpan(this.context, this.attemptSpan);
     }
-    const carrier: UpstreamHeaders = { ...headers };
-    delete carrier.traceparent;
-    delete carrier.tracestate;
-    propagator.inject(parent, carrier, HEADER_SETTER);
-    return carrier;
+    // The client's own trace context is replaced by this attempt's, in the request's header object (made for this
+    // request; a tracestate the parent lacks goes, without a delete, which would slow the object down for undici).
+    if (headers.tracestate !== undefined) headers.tracestate = '';
+    propagator.inject(parent, headers, HEADER_SETTER);
+    return headers;
   }
 
   /** The attempt failed before an answer (connect error, timeout, ...). */
@@ -113,27 +104,34 @@ export class RequestSpan {
   /** The answer is over: the last attempt's GenAI attributes, then the request's outcome; both spans end. */
   end(state: GatewayState, status: number, answer: { body: Buffer; contentType: string | undefined; truncated: boolean } | undefined): void {
     if (!this.recording) return;
-    const summary =
-      answer && !(answer.truncated && !answer.contentType?.includes('event-stream')) ? summarizeAnswer(answer.body, answer.contentType) : undefined;
+    // The answer is scanned for its model, id and finish reasons; parsed whole only when the route records content.
+    const readable = answer !== undefined && !(answer.truncated && !answer.contentType?.includes('event-stream'));
+    const summary = !readable
+      ? undefined
+      : state.route?.config.telemetry?.recordContent
+        ? summarizeAnswer(answer.body, answer.contentType)
+        : scanAnswer(answer.body);
     this.endAttempt(state, summary);
     const span = this.span;
     const route = state.route;
+    const attributes: Attributes = { 'http.response.status_code': status, 'ai_gateway.request_id': state.requestId };
     if (route) {
       span.updateName(`${this.method} ${route.config.path}`);
-      span.setAttribute('http.route', route.config.path);
-      span.setAttribute('ai_gateway.route', route.name);
+      attributes['http.route'] = route.config.path;
+      attributes['ai_gateway.route'] = route.name;
     }
-    span.setAttribute('http.response.status_code', status);
-    span.setAttribute('ai_gateway.request_id', state.requestId);
-    if (state.consumer !== undefined) span.setAttribute('ai_gateway.consumer', state.consumer);
-    if (state.upstream.attempts > 0) span.setAttribute('ai_gateway.upstream.attempts', state.upstream.attempts);
-    if (state.upstream.outcome) span.setAttribute('ai_gateway.upstream.outcome', state.upstream.outcome);
-    if (state.rejection) span.setAttribute('ai_gateway.refused_by', state.rejection.by);
-    for (const [name, value] of Object.entries(state.outcomes ?? {})) if (value !== undefined) span.setAttribute(`ai_gateway.${name}`, value);
+    if (state.consumer !== undefined) attributes['ai_gateway.consumer'] = state.consumer;
+    if (state.upstream.attempts > 1) attributes['ai_gateway.upstream.attempts'] = state.upstream.attempts;
+    const outcome = state.upstream.outcome;
+    if (outcome && outcome !== 'complete') attributes['ai_gateway.upstream.outcome'] = outcome;
+    if (state.rejection) attributes['ai_gateway.refused_by'] = state.rejection.by;
+    const outcomes = state.outcomes;
+    if (outcomes) for (const name in outcomes) if (outcomes[name] !== undefined) attributes[`ai_gateway.${name}`] = outcomes[name];
     if (status >= 500) {
-      span.setAttribute('error.type', state.upstream.outcome && state.upstream.outcome !== 'complete' ? state.upstream.outcome : String(status));
+      attributes['error.type'] = outcome && outcome !== 'complete' ? outcome : String(status);
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
+    span.setAttributes(attributes);
     span.end();
   }
 
@@ -142,18 +140,20 @@ export class RequestSpan {
     if (!span) return;
     this.attemptSpan = undefined;
     const reported = state.upstream as { provider?: string; model?: string }; // filled by provider adapters (issue 16)
+    const attributes: Attributes = {};
     if (reported.provider) {
-      span.setAttribute('gen_ai.provider.name', reported.provider);
-      span.setAttribute('gen_ai.system', reported.provider);
+      attributes['gen_ai.provider.name'] = reported.provider;
+      attributes['gen_ai.system'] = reported.provider;
     }
     const responseModel = summary?.responseModel ?? reported.model;
-    if (responseModel) span.setAttribute('gen_ai.response.model', responseModel);
-    if (summary?.responseId) span.setAttribute('gen_ai.response.id', summary.responseId);
-    if (summary && summary.finishReasons.length > 0) span.setAttribute('gen_ai.response.finish_reasons', summary.finishReasons);
+    if (responseModel) attributes['gen_ai.response.model'] = responseModel;
+    if (summary?.responseId) attributes['gen_ai.response.id'] = summary.responseId;
+    if (summary && summary.finishReasons.length > 0) attributes['gen_ai.response.finish_reasons'] = summary.finishReasons;
     const input = state.usage?.promptTokens ?? summary?.inputTokens;
     const output = state.usage?.completionTokens ?? summary?.outputTokens;
-    if (input !== undefined) span.setAttribute('gen_ai.usage.input_tokens', input);
-    if (output !== undefined) span.setAttribute('gen_ai.usage.output_tokens', output);
+    if (input !== undefined) attributes['gen_ai.usage.input_tokens'] = input;
+    if (output !== undefined) attributes['gen_ai.usage.output_tokens'] = output;
+    span.setAttributes(attributes);
     if (state.route?.config.telemetry?.recordContent) this.recordContent(span, state, summary);
     if (state.upstream.outcome === 'cut') {
       span.setAttribute('error.type', 'stream_cut');
@@ -174,22 +174,28 @@ export class RequestSpan {
     }
   }
 
-  /** The requested model and the JSON body, read once (from the route's model match or the buffered body). */
+  /** The requested model, read once: the route's model match, or a scan of the buffered body (no parse). */
   private requestFacts(state: GatewayState): RequestFacts {
     if (this.facts) return this.facts;
     const raw = state.body ?? state.capture?.requestBody;
-    let body: Record<string, unknown> | undefined;
-    if (raw && raw.length <= MAX_PARSED_BODY) {
-      try {
-        const value = JSON.parse(raw.toString('utf8')) as unknown;
-        if (value !== null && typeof value === 'object' && !Array.isArray(value)) body = value as Record<string, unknown>;
-      } catch {
-        body = undefined;
-      }
+    let model = state.model;
+    if (model === undefined && raw) {
+      const found = modelInJsonPrefix(raw.length > MAX_SCANNED_BODY ? raw.subarray(0, MAX_SCANNED_BODY) : raw);
+      if (found.kind === 'found') model = found.model;
     }
-    const model = state.model ?? (typeof body?.model === 'string' ? body.model : undefined);
+    // Parameters and the prompt come from a parse of the body, only for routes that record content.
+    const body = state.route?.config.telemetry?.recordContent && raw && raw.length <= MAX_PARSED_BODY ? jsonObject(raw) : undefined;
     this.facts = { model, body };
     return this.facts;
+  }
+}
+
+function jsonObject(raw: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(raw.toString('utf8')) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -201,14 +207,29 @@ function requestParameters(body: Record<string, unknown>, attributes: Attributes
   if (typeof body.stream === 'boolean') attributes['ai_gateway.request.stream'] = body.stream;
 }
 
-function originOf(url: string): Attributes | undefined {
+const attributesByTarget = new Map<string, Attributes>();
+
+/** The attempt span's attributes that depend only on the target: computed once per target URL (redacted). */
+function targetAttributes(url: string): Attributes {
+  let attributes = attributesByTarget.get(url);
+  if (attributes) return attributes;
+  attributes = { 'ai_gateway.target': url };
+  const provider = providerOf(url);
+  if (provider) {
+    attributes['gen_ai.provider.name'] = provider;
+    attributes['gen_ai.system'] = provider;
+  }
   try {
     const parsed = new URL(url);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
-    return { 'server.address': parsed.hostname, 'server.port': Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) };
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') {
+      attributes['server.address'] = parsed.hostname;
+      attributes['server.port'] = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+    }
   } catch {
-    return undefined;
+    // not a URL the runtime would have compiled; only the target label then
   }
+  if (attributesByTarget.size < 1000) attributesByTarget.set(url, attributes);
+  return attributes;
 }
 
 const HEADER_GETTER = {

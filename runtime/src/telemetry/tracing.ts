@@ -1,12 +1,11 @@
 // The gateway's OpenTelemetry tracing: a tracer provider built from the applied config (and the OTEL_* variables),
 // rebuilt when those settings change, with a bounded batch processor and the OTLP/HTTP exporter of the chosen
-// encoding. Spans are handed to the processor and nothing else: exporting runs on its timer, never in a request.
+// encoding in a worker thread. Spans are handed to the processor and nothing else: exporting runs on its timer and in
+// that thread, never in a request.
 // No global provider, context manager or propagator is registered: the gateway passes contexts explicitly.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import type { GatewayMetrics } from '../observability/metrics';
 import { RequestSpan } from './requestSpan';
 import { resolveTracing, type TracingSettings } from './settings';
 import { AccountedExporter, droppedSpanMeter } from './spanAccounting';
+import { WorkerSpanExporter } from './workerExporter';
 
 /** How long closing waits for the last spans to go out. */
 const CLOSE_FLUSH_MS = 2_000;
@@ -79,8 +79,8 @@ export class GatewayTracing {
   }
 
   private createProvider(settings: TracingSettings): TracerProvider {
-    const options = { url: settings.url, headers: settings.headers };
-    const exporter = settings.protocol === 'http/json' ? new JsonExporter(options) : new ProtobufExporter(options);
+    // Serializing and sending run in a worker thread; the request thread only hands finished batches over.
+    const exporter = new WorkerSpanExporter({ url: settings.url, protocol: settings.protocol, headers: settings.headers });
     const processor = new BatchSpanProcessor({
       exporter: new AccountedExporter(exporter, this.metrics, this.logger, redactUrl(settings.url)),
       maxQueueSize: settings.maxQueueSize,
