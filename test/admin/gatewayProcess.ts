@@ -36,13 +36,15 @@ export interface GatewayProcessOptions {
   env?: Record<string, string | undefined>;
   args?: string[];
   fileName?: string;
+  /** The CLI command that runs the gateway (default `start`; `record` takes `--out DIR` in `args`). */
+  command?: 'start' | 'record';
 }
 
 export async function startGatewayProcess(configText: string, options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
   const dir = await mkdtemp(path.join(tmpdir(), 'ai-gateway-admin-'));
   const file = path.join(dir, options.fileName ?? 'gateway.yaml');
   await writeFile(file, configText);
-  const { command, args } = cliCommand(['start', '--config', file, '--port', '0', ...(options.args ?? [])]);
+  const { command, args } = cliCommand([options.command ?? 'start', '--config', file, '--port', '0', ...(options.args ?? [])]);
   const env: Record<string, string | undefined> = { ...process.env, AI_GATEWAY_API_KEY: ADMIN_KEY, ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const child: ChildProcess = spawn(command, args, { cwd: repoRoot, env: env, stdio: ['ignore', 'pipe', 'pipe'] });

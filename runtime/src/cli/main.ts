@@ -9,6 +9,7 @@ import { configCommand } from './commands/config';
 import { initCommand } from './commands/init';
 import { metricsCommand } from './commands/metrics';
 import { mockCommand } from './commands/mock';
+import { recordCommand } from './commands/record';
 import { routesCommand } from './commands/routes';
 import { secureCommand } from './commands/secure';
 import { spendCommand } from './commands/spend';
@@ -25,6 +26,7 @@ export type CommandFactory = (result: CommandResult) => Command;
 
 const COMMANDS: CommandFactory[] = [
   startCommand,
+  recordCommand,
   mockCommand,
   validateCommand,
   testCommand,

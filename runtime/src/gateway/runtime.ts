@@ -4,6 +4,8 @@ import pino, { type Logger } from 'pino';
 import { PROVIDER_SPECS, redactUrl, type GatewayConfig, type TargetConfig } from '../../../common/src/config';
 import { startMockServer, type MockServer } from '../mock/mockServer';
 import { isMockProvider, MOCK_PROVIDERS, type MockProvider } from '../mock/options';
+import { startReplayServer, type ReplayServer } from '../replay/replayServer';
+import * as path from 'node:path';
 import { GatewayEvents } from './events';
 import { compileRoutes } from './routing/compileRoutes';
 import { ConfigSnapshot, type ConfigPart } from './snapshot';
@@ -16,6 +18,8 @@ export interface GatewayRuntimeOptions {
   events?: GatewayEvents;
   /** Wins over gateway.mockUnreachableTargets when set (AI_GATEWAY_MOCK_UNREACHABLE_TARGETS, the editor's setting). */
   mockUnreachableTargets?: boolean;
+  /** The folder `replay://` paths are relative to: the config file's (default: the working directory). */
+  baseDir?: string;
 }
 
 export class GatewayRuntime {
@@ -28,11 +32,14 @@ export class GatewayRuntime {
   private version = 0;
   private applying: Promise<unknown> = Promise.resolve();
   private readonly mockUnreachableOverride: boolean | undefined;
+  private readonly replays = new Map<string, Promise<ReplayServer>>();
+  private readonly baseDir: string;
 
   constructor(options: GatewayRuntimeOptions = {}) {
     this.events = options.events ?? new GatewayEvents();
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.mockUnreachableOverride = options.mockUnreachableTargets;
+    this.baseDir = options.baseDir ?? process.cwd();
   }
 
   /** The config new requests run under. */
@@ -66,6 +73,7 @@ export class GatewayRuntime {
     this.current = undefined;
     await this.pools.closeAll();
     for (const starting of this.mocks.values()) await (await starting.catch(() => undefined))?.close();
+    for (const starting of this.replays.values()) await (await starting.catch(() => undefined))?.close();
   }
 
   private async compileAndSwap(config: GatewayConfig, source: string | undefined): Promise<ConfigSnapshot> {
@@ -89,11 +97,13 @@ export class GatewayRuntime {
     }
   }
 
-  private async targetResolver(config: GatewayConfig): Promise<(target: TargetConfig) => ResolvedTarget> {
+  private async targetResolver(config: GatewayConfig): Promise<(target: TargetConfig, route: string) => ResolvedTarget> {
     const targets = config.routes.flatMap((route) => route.targets);
     const unreachable = new Set<string>();
+    const replayOrigins = new Map<string, string>();
+    for (const { url } of targets) if (url.startsWith('replay:') && !replayOrigins.has(url)) replayOrigins.set(url, (await this.replayServer(url)).url);
     if (this.mockUnreachableOverride ?? config.gateway.mockUnreachableTargets) {
-      const urls = new Set(targets.map((target) => target.url).filter((url) => !url.startsWith('mock:')));
+      const urls = new Set(targets.map((target) => target.url).filter((url) => !url.startsWith('mock:') && !url.startsWith('replay:')));
       for (const { url, reason } of await unreachableTargets([...urls])) {
         unreachable.add(url);
         const formats = [...new Set(targets.filter((target) => target.url === url).map((target) => `mock://${mockFormatOf(target)}`))];
@@ -110,14 +120,29 @@ export class GatewayRuntime {
     }
     const mockOrigins = new Map<MockProvider, string>();
     for (const format of formats) mockOrigins.set(format, (await this.mockServer(format)).url);
-    return (target) => {
+    return (target, route) => {
       const { url } = target;
+      const replayOrigin = replayOrigins.get(url);
+      // The replay server matches on the route: it comes first in the path.
+      if (replayOrigin) return { origin: replayOrigin, basePath: `/${encodeURIComponent(route)}`, query: '', mocked: true };
       if (url.startsWith('mock:')) return { origin: mockOrigins.get(mockProviderOf(url))!, basePath: mockBasePath(url), query: '', mocked: true };
       // A provider's base URL keeps its path on the mock (/v1 of https://api.openai.com/v1); a plain target's requests go to the mock's own paths.
       if (unreachable.has(url))
         return { origin: mockOrigins.get(mockFormatOf(target))!, basePath: target.provider ? mockBasePath(url) : '', query: '', mocked: true };
       return resolveUrl(url);
     };
+  }
+
+  /** One in-process replay server per fixtures folder and pace, started on first use. */
+  private replayServer(url: string): Promise<ReplayServer> {
+    const options = replayOptions(url, this.baseDir);
+    const key = `${options.pace}:${options.dir}`;
+    let server = this.replays.get(key);
+    if (!server) {
+      server = startReplayServer(options);
+      this.replays.set(key, server);
+    }
+    return server;
   }
 
   /** One in-process mock per provider format, started on first use. */
@@ -142,6 +167,13 @@ function resolveUrl(url: string): ResolvedTarget {
   if (parsed.username === '' && parsed.password === '') return { origin: parsed.origin, basePath, query };
   const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
   return { origin: parsed.origin, basePath, query, authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
+}
+
+/** `replay://fixtures/` -> the folder beside the config; `replay:///abs/dir` -> that folder; `?pace=instant`. */
+function replayOptions(url: string, baseDir: string): { dir: string; pace: 'recorded' | 'instant' } {
+  const [location = '', query = ''] = url.slice('replay://'.length).split('?');
+  const pace = new URLSearchParams(query).get('pace') === 'instant' ? 'instant' : 'recorded';
+  return { dir: path.resolve(baseDir, decodeURIComponent(location) || '.'), pace };
 }
 
 function mockProviderOf(url: string): MockProvider {

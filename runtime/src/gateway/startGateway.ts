@@ -27,6 +27,7 @@ import { watchConfigFile } from './configWatcher';
 import { createGatewayServer, updateGatewayServer } from './listener';
 import { GatewayRuntime } from './runtime';
 import { mockUnreachableOverride } from './unreachableTargets';
+import { recordFixtures } from '../replay/recorder';
 
 export interface StartGatewayOptions {
   /** Loaded with `mode: 'start'` and watched for changes (unless `watch: false`). */
@@ -49,6 +50,8 @@ export interface StartGatewayOptions {
   observability?: ObservabilityOptions;
   /** Time in-flight requests get to finish on close before their connections are cut. */
   closeGraceMs?: number;
+  /** `ai-gateway-cli record`: write each upstream exchange into this folder as a fixture (replay:// serves them). */
+  recordTo?: string;
   /** This process is a worker of gateway.workers: its primary keeps the config, the admin API and shared state. */
   worker?: WorkerRole;
 }
@@ -102,9 +105,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   // Lines logged in one event-loop turn leave stdout in one write at its end (see lineWriter.ts).
   const logger = options.logger ?? pino({ level: config.gateway.logLevel, base: undefined, timestamp: isoTimeField }, stdoutLines());
   logWarnings(logger, file?.path, warnings);
-  const runtime = new GatewayRuntime({ logger, mockUnreachableTargets: mockUnreachableOverride(env[ProcessEnv.mockUnreachableTargets]) });
+  const runtime = new GatewayRuntime({
+    logger,
+    mockUnreachableTargets: mockUnreachableOverride(env[ProcessEnv.mockUnreachableTargets]),
+    baseDir: file ? path.dirname(file.path) : process.cwd(),
+  });
   const worker = options.worker;
-  const observability = new Observability(runtime, { env, ...options.observability, ...(worker ? { webhookSink: worker.webhookSink } : {}) });
+  const observability = new Observability(runtime, {
+    env,
+    ...options.observability,
+    traffic: { bodies: env[ProcessEnv.trafficBodies] === '1', ...options.observability?.traffic },
+    ...(worker ? { webhookSink: worker.webhookSink } : {}),
+  });
+  if (options.recordTo) recordFixtures(observability.traffic, path.resolve(options.recordTo), logger);
   // Rate-limit counters in this process (in the primary for all workers), or shared by all replicas through Redis
   // (gateway.store; restart to change).
   const rateLimitStore = createRateLimitStore(config.gateway.store, {

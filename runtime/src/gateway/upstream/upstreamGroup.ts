@@ -31,15 +31,15 @@ export interface UpstreamDeps {
   pools: PoolRegistry;
   limits: ServerLimits;
   events: GatewayEvents;
-  /** Maps a configured target to what is dialed (mock:// -> the in-process mock's origin). */
-  resolveTarget(target: TargetConfig): ResolvedTarget;
+  /** Maps a configured target of a route to what is dialed (mock:// and replay:// -> in-process servers). */
+  resolveTarget(target: TargetConfig, route: string): ResolvedTarget;
 }
 
 /** `previous`: the route's group in the config being replaced, whose targets' health carries over by URL. */
 export function compileUpstreamGroup(route: RouteConfig, deps: UpstreamDeps, previous?: UpstreamGroup): UpstreamGroup {
   const acquired: PoolSettings[] = [];
   const targets = route.targets.map((targetConfig) => {
-    const resolved = deps.resolveTarget(targetConfig);
+    const resolved = deps.resolveTarget(targetConfig, route.name);
     const settings: PoolSettings = {
       origin: resolved.origin,
       connectTimeoutMs: route.connectTimeoutMs,
