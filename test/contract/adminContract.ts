@@ -97,7 +97,9 @@ function escapePointer(segment: string): string {
 export function recordingFetch(answers: RecordedAnswer[]): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
-    const body = await response.clone().text();
+    // A stream of server-sent events does not end on its own: its content type and status are what is checked.
+    const streaming = (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
+    const body = streaming ? '' : await response.clone().text();
     answers.push({ method: init?.method ?? 'GET', url: String(input), status: response.status, contentType: response.headers.get('content-type'), body });
     return response;
   };

@@ -76,6 +76,22 @@ describe('TypeScript SDK against the OpenAPI document', function () {
     assert.equal((await refusal(sdk.purgeCache('nope'))).status, 404);
   });
 
+  it('traffic: the stream of recent requests and one request in detail, 404 once unknown', async () => {
+    const watching = new AbortController();
+    const entries = sdk.traffic({ signal: watching.signal })[Symbol.asyncIterator]();
+    const first = entries.next(); // subscribes: the gateway records from now on
+    const sent = await globalThis.fetch(`${gw.url}/v1/chat/completions`, chatRequest());
+    await sent.text();
+    const requestId = sent.headers.get('x-request-id') ?? '';
+    let entry = (await first).value as { requestId: string } | undefined;
+    while (entry && entry.requestId !== requestId) entry = (await entries.next()).value as { requestId: string } | undefined;
+    assert.equal(entry?.requestId, requestId);
+    watching.abort();
+    assert.equal((await entries.next()).done, true);
+    assert.equal((await sdk.trafficEntry(requestId)).entry.requestId, requestId);
+    assert.equal((await refusal(sdk.trafficEntry('no-such-request'))).status, 404);
+  });
+
   it('config: YAML, document, apply with If-Match (412 when stale), 400, 422, 401 and 403', async () => {
     const yaml = await sdk.config();
     const { hash } = await sdk.configDocument();

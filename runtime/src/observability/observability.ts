@@ -194,7 +194,8 @@ export class Observability {
       status,
       capture && capture.chunks.length > 0 ? { body: capture.body(), contentType: capture.contentType, truncated: capture.truncated } : undefined,
     );
-    if (this.traffic.active) this.traffic.record(ctx, ctx.state.route ? route : undefined, status, durationMs);
+    // The gateway's own endpoints (admin API, metrics, health) are not traffic: the editor polls them every second.
+    if (this.traffic.active && route !== GATEWAY_ROUTE) this.traffic.record(ctx, ctx.state.route ? route : undefined, status, durationMs);
   }
 
   /** Stops listening; open refusal windows are published and pending webhooks get `graceMs` to go out. */

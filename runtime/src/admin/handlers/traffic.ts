@@ -39,6 +39,7 @@ export function registerTrafficHandlers(router: AdminRouter, deps: AdminDeps): v
       ctx.status = 200;
       ctx.type = 'text/event-stream';
       ctx.set('X-Accel-Buffering', 'no');
+      ctx.set('Connection', 'close'); // when the stream ends, so does its connection (a closing gateway need not wait on it)
       ctx.body = stream; // Koa destroys it when the client goes away, which unsubscribes
     })
     .on('GET', '/traffic/:requestId', (ctx, { requestId }) => {
