@@ -96,7 +96,7 @@ describe('traffic: recent requests for the editor', function () {
         ids.push(String(answer.headers['x-request-id']));
         if (i < 4) seen.push(rows.next());
       }
-      const streamed = (await Promise.all(seen)).map((r) => r.value.requestId);
+      const streamed = (await Promise.all(seen)).map((r) => (r.value as Traffic.Entry).requestId);
       assert.deepEqual(streamed, ids);
       assert.deepEqual(hello, { bodies: false, capacity: 3 });
       const detail = await sdk.trafficEntry(ids[4]!);
