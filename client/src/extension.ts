@@ -14,6 +14,7 @@ import { RequestCredentials } from './testRequest/credentials';
 import { RequestHistory } from './testRequest/history';
 import { showConfigRejection } from './configRejection';
 import { reportGatewayCrashes } from './crashNotice';
+import { TrafficView } from './traffic/trafficView';
 
 /** What the extension hands to whoever activates it (the e2e suite uses it to look at real state). */
 export interface GatewayExtensionApi {
@@ -23,6 +24,7 @@ export interface GatewayExtensionApi {
   poller: MetricsPoller;
   routesView: RoutesView;
   routeTests: RouteTestController;
+  traffic: TrafficView;
   /** The file the "AI Gateway" output channel is written to (at its log level, info by default). */
   logFile: vscode.Uri;
 }
@@ -46,6 +48,12 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
   const documentModels = new GatewayDocumentModels(languageClient, log);
   const routesView = new RoutesView(poller, documentModels);
   const credentials = new RequestCredentials(context.secrets);
+  const traffic = new TrafficView({
+    extensionUri: context.extensionUri,
+    gateway,
+    log,
+    openTestRequest: (spec, send) => Promise.resolve(vscode.commands.executeCommand('aiGateway.openTestRequest', spec, send)),
+  });
   const routeTests = new RouteTestController(
     () =>
       Promise.resolve(gateway.state.kind === 'running' ? { url: gateway.state.url, adminUrl: gateway.state.adminUrl, adminKey: gateway.adminKey } : undefined),
@@ -60,6 +68,8 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
     languageClient,
     documentModels,
     routeTests,
+    traffic,
+    vscode.window.registerWebviewViewProvider(TrafficView.viewId, traffic, { webviewOptions: { retainContextWhenHidden: true } }),
     adoptMarkedYamlDocuments(),
     new GatewayStatusBar(gateway, poller),
     registerRouteCodeLens(poller, documentModels),
@@ -70,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
       poller,
       routesView,
       routeTests,
+      traffic,
       models: documentModels,
       credentials,
       testRequests: {
@@ -92,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): GatewayExtensionApi 
   );
   routesView.show(activeGatewayDocument());
   log.info('AI Gateway extension activated');
-  return { gateway, languageClient, documentModels, poller, routesView, routeTests, logFile: vscode.Uri.joinPath(context.logUri, 'AI Gateway.log') };
+  return { gateway, languageClient, documentModels, poller, routesView, routeTests, traffic, logFile: vscode.Uri.joinPath(context.logUri, 'AI Gateway.log') };
 }
 
 /** VS Code waits for this: the gateway is stopped (not just signalled) before the extension host goes away. */

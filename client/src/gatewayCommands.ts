@@ -15,6 +15,9 @@ import { askCredential } from './testRequest/credentialPrompt';
 import type { RequestCredentials } from './testRequest/credentials';
 import { requestTemplate } from './testRequest/requestTemplate';
 import { TestRequestPanel, type TestRequestDeps } from './testRequest/testRequestPanel';
+import type { TestRequestSpec } from './testRequest/requestTemplate';
+import type { TrafficView } from './traffic/trafficView';
+import { connectTraffic, recordFixtures } from './traffic/trafficCommands';
 
 /** The result panel waits this long for a request's trace before it shows the answer without one. */
 const traceTimeoutMs = 5_000;
@@ -26,6 +29,7 @@ export interface CommandDeps {
   poller: MetricsPoller;
   routesView: RoutesView;
   routeTests: RouteTestController;
+  traffic: TrafficView;
   models: GatewayDocumentModels;
   credentials: RequestCredentials;
   testRequests: Omit<TestRequestDeps, 'gatewayUrl' | 'adminKey' | 'traceOf'>;
@@ -124,6 +128,15 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
     return panel;
   }
 
+  /** The test-request panel on a request from elsewhere (the Traffic view's Replay and Edit and send). */
+  function openTestRequest(spec: TestRequestSpec, send: boolean): Promise<TestRequestPanel> {
+    return TestRequestPanel.show(
+      { ...deps.testRequests, gatewayUrl: () => runningUrl(), adminKey: gateway.adminKey, traceOf: (requestId) => traceOf(requestId) },
+      spec,
+      send,
+    );
+  }
+
   /** The gateway's trace of a test request; undefined when it is not running or no longer keeps that trace. */
   async function traceOf(requestId: string): Promise<RequestTrace.Record | undefined> {
     try {
@@ -194,6 +207,13 @@ export function registerGatewayCommands(deps: CommandDeps): vscode.Disposable[] 
       return deps.routeTests.run(new vscode.TestRunRequest(file ? [file] : undefined), new vscode.CancellationTokenSource().token);
     }),
     register('aiGateway.validateConfig', validate),
+    register('aiGateway.openTestRequest', openTestRequest),
+    register('aiGateway.showTraffic', () => vscode.commands.executeCommand('aiGateway.traffic.focus')),
+    register('aiGateway.connectTraffic', () => connectTraffic(deps.traffic)),
+    register('aiGateway.recordFixtures', async () => {
+      const config = await pickConfig();
+      return config ? recordFixtures(config, gateway, log) : undefined;
+    }),
     register('aiGateway.showLogs', () => log.show(true)),
     register('aiGateway.newConfig', newGatewayConfig),
     register('aiGateway.statusMenu', () => GatewayStatusBar.showMenu(gateway)),

@@ -15,7 +15,7 @@ import { parseLogLine, type LogLine } from './logLine';
 export type GatewayState =
   | { kind: 'stopped' }
   | { kind: 'starting'; configPath: string }
-  | { kind: 'running'; configPath: string; url: string; adminUrl: string; pid: number }
+  | { kind: 'running'; configPath: string; url: string; adminUrl: string; pid: number; recordingTo?: string }
   | { kind: 'crashed'; configPath: string; message: string; restartInMs?: number };
 
 export interface GatewayProcessOptions {
@@ -39,6 +39,8 @@ export class GatewayProcess implements vscode.Disposable {
   readonly ownRequestPrefix = `editor-${randomBytes(6).toString('hex')}-`;
   private ownRequests = 0;
   private child: ChildProcess | undefined;
+  /** While recording fixtures (Record Upstream Answers): the folder; kept across crash restarts. */
+  private recordTo: string | undefined;
   private current: GatewayState = { kind: 'stopped' };
   private backoffMs = firstBackoffMs;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -63,23 +65,28 @@ export class GatewayProcess implements vscode.Disposable {
     return state.kind === 'running' ? new AIGateway({ ...options, url: state.adminUrl, apiKey: this.adminKey, requestId }) : undefined;
   }
 
-  /** Starts (or restarts onto another file); resolves once the gateway listens, rejects if it could not start. */
-  async start(configPath: string): Promise<Extract<GatewayState, { kind: 'running' }>> {
+  /**
+   * Starts (or restarts onto another file); resolves once the gateway listens, rejects if it could not start.
+   * `recordTo`: run `ai-gateway-cli record` instead, writing each upstream exchange into that folder.
+   */
+  async start(configPath: string, options: { recordTo?: string } = {}): Promise<Extract<GatewayState, { kind: 'running' }>> {
     await this.stop();
     this.backoffMs = firstBackoffMs;
+    this.recordTo = options.recordTo;
     return this.launch(configPath);
   }
 
   async restart(): Promise<Extract<GatewayState, { kind: 'running' }>> {
     const configPath = 'configPath' in this.current ? this.current.configPath : undefined;
     if (!configPath) throw new Error('The local gateway is not running: start it on a config first.');
-    return this.start(configPath);
+    return this.start(configPath, { recordTo: this.recordTo });
   }
 
   /** `port` wins over the setting: a restart after a crash comes back on the port clients already use. */
   private launch(configPath: string, port?: number): Promise<Extract<GatewayState, { kind: 'running' }>> {
     const settings = this.options.settings();
-    const args = [...GATEWAY_NODE_FLAGS, this.options.cliPath, 'start', '--config', configPath, '--host', '127.0.0.1'];
+    const command = this.recordTo ? ['record', '--out', this.recordTo] : ['start'];
+    const args = [...GATEWAY_NODE_FLAGS, this.options.cliPath, ...command, '--config', configPath, '--host', '127.0.0.1'];
     const listenPort = port ?? settings.port;
     if (listenPort !== null) args.push('--port', String(listenPort));
     this.options.log.info(`Starting the local gateway on ${configPath}`);
@@ -90,6 +97,7 @@ export class GatewayProcess implements vscode.Disposable {
         ...process.env,
         ELECTRON_RUN_AS_NODE: '1', // the desktop extension host's execPath is Electron: make it a plain node
         AI_GATEWAY_API_KEY: this.adminKey,
+        [ProcessEnv.trafficBodies]: '1', // this gateway is the user's own, on this machine: the Traffic view shows bodies
         ...(settings.mockUnreachableTargets ? { [ProcessEnv.mockUnreachableTargets]: '1' } : {}),
       },
     });
@@ -107,7 +115,14 @@ export class GatewayProcess implements vscode.Disposable {
         if (entry.msg === ProcessEvents.listening && !settled) {
           const url = String(entry.fields['url'] ?? '');
           const adminUrl = String(entry.fields['adminUrl'] ?? url);
-          const running = { kind: 'running' as const, configPath, url, adminUrl, pid: child.pid ?? 0 };
+          const running = {
+            kind: 'running' as const,
+            configPath,
+            url,
+            adminUrl,
+            pid: child.pid ?? 0,
+            ...(this.recordTo ? { recordingTo: this.recordTo } : {}),
+          };
           settled = true;
           this.setState(running);
           resolve(running);

@@ -42,4 +42,13 @@ export namespace Driver {
   export interface ClickRequest {
     selector: string;
   }
+
+  /** POST: clicks the first element matching a CSS selector inside whichever webview has one (a table row, a button). */
+  export const webviewClick = '/webview-click';
+  /** POST: picks `value` in the first <select> matching a CSS selector inside whichever webview has one. */
+  export const webviewSelect = '/webview-select';
+  export interface WebviewSelectRequest {
+    selector: string;
+    value: string;
+  }
 }

@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { Driver } from './driverProtocol';
-import type { PlaywrightPage } from './playwrightTypes';
+import type { PlaywrightLocator, PlaywrightPage } from './playwrightTypes';
 import { screenshotsDirFor } from './paths';
 
 export interface DriverServer {
@@ -56,7 +56,26 @@ const handlers: Record<string, Handler> = {
     await page.locator(stringField(body, 'selector')).first().click({ timeout: 15_000 });
     return {};
   },
+  [Driver.webviewClick]: async (page, body) => {
+    await (await webviewElement(page, stringField(body, 'selector'))).click({ timeout: 15_000 });
+    return {};
+  },
+  [Driver.webviewSelect]: async (page, body) => {
+    await (await webviewElement(page, stringField(body, 'selector'))).selectOption(stringField(body, 'value'), { timeout: 15_000 });
+    return {};
+  },
 };
+
+/** The first element matching `selector` in any webview frame (each panel and view renders into its own). */
+async function webviewElement(page: PlaywrightPage, selector: string): Promise<PlaywrightLocator> {
+  const main = page.mainFrame();
+  for (const frame of page.frames()) {
+    if (frame === main) continue;
+    const found = frame.locator(selector).first();
+    if ((await found.count().catch(() => 0)) > 0) return found;
+  }
+  throw new Error(`driver: no webview has an element matching ${selector}`);
+}
 
 function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {

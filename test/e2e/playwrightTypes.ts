@@ -12,12 +12,15 @@ export interface PlaywrightBrowser {
 export interface PlaywrightFrame {
   url(): string;
   evaluate<R>(expression: string): Promise<R>;
+  locator(selector: string): PlaywrightLocator;
 }
 
 export interface PlaywrightLocator {
   allInnerTexts(): Promise<string[]>;
   first(): PlaywrightLocator;
   click(options?: { timeout?: number }): Promise<void>;
+  count(): Promise<number>;
+  selectOption(value: string, options?: { timeout?: number }): Promise<string[]>;
 }
 
 export interface PlaywrightPage {

@@ -17,4 +17,6 @@ export const driver = {
   press: (key: string) => call<object>(Driver.press, { key } satisfies Driver.PressRequest),
   type: (text: string) => call<object>(Driver.type, { text } satisfies Driver.TypeRequest),
   click: (selector: string) => call<object>(Driver.click, { selector } satisfies Driver.ClickRequest),
+  webviewClick: (selector: string) => call<object>(Driver.webviewClick, { selector } satisfies Driver.ClickRequest),
+  webviewSelect: (selector: string, value: string) => call<object>(Driver.webviewSelect, { selector, value } satisfies Driver.WebviewSelectRequest),
 };
