@@ -151,6 +151,7 @@ export const SCENARIOS: Scenario[] = [
   },
   gatewayScenario('gateway, routing only', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`),
   tracedEveryRequest(),
+  tracedEveryRequest(0.1),
   ...(COMPARE_BUILD ? compareRows(COMPARE_BUILD) : []),
   // Metrics are always collected; this row adds the info access log (a JSON line per request) and a scrape every second.
   scrapedEverySecond(
@@ -214,21 +215,28 @@ async function startPortkey(): Promise<Started> {
   );
 }
 
-/** Routing only with every request traced, its spans exported over OTLP/HTTP protobuf to a collector in this process. */
-function tracedEveryRequest(): Scenario {
+/** Routing only with requests traced (all, or a share), spans exported over OTLP/HTTP protobuf to a collector in this process. */
+function tracedEveryRequest(ratio = 1): Scenario {
   const route = (mockUrl: string): string => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`;
+  const name = ratio === 1 ? TRACED_ROW : TRACED_ROW.replace('sample ratio 1.0', `sample ratio ${ratio}`);
   return {
-    name: TRACED_ROW,
+    name,
     path: '/v1/chat/completions',
     async start(mockUrl, workDir) {
       const sink = await startSpanSink();
-      const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_TRACES_SAMPLER: 'always_on' };
-      const started = await gatewayScenario(TRACED_ROW, route, '', env).start(mockUrl, workDir);
+      const env = {
+        ...process.env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_TRACES_SAMPLER: 'traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: String(ratio),
+      };
+      const started = await gatewayScenario(name, route, '', env).start(mockUrl, workDir);
       return {
         ...started,
         stop: async () => {
           await started.stop();
-          process.stderr.write(`bench: the collector received ${sink.exports} OTLP exports (${(sink.bytes / 1e6).toFixed(1)} MB) from the traced row\n`);
+          process.stderr.write(`bench: the collector received ${sink.exports} OTLP exports (${(sink.bytes / 1e6).toFixed(1)} MB) from "${name}"\n`);
           await sink.close();
         },
       };
