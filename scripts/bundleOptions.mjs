@@ -11,8 +11,6 @@ export const programs = [
   { name: 'cli', entry: 'runtime/src/cli/entry.ts', out: 'dist/cli.js', external: [] },
   // The CLI validates config changes on a worker thread, which loads this file next to dist/cli.js.
   { name: 'cli', entry: 'runtime/src/configStore/validationWorker.ts', out: 'dist/validationWorker.js', external: [] },
-  // The gateway's span exporter thread, started by the CLI from its own folder (runtime/src/telemetry/workerExporter.ts).
-  { name: 'cli', entry: 'runtime/src/telemetry/exportWorker.ts', out: 'dist/exportWorker.js', external: [] },
 ];
 
 /** @param {(typeof programs)[number]} program @param {{ minify: boolean }} options */

@@ -20,7 +20,7 @@ import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
 import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
-import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, TRACED_ROW, WORKERS_SUFFIX, type Row } from './benchSummary';
+import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, tracedRowName, WORKERS_SUFFIX, type Row } from './benchSummary';
 import { GUARDRAIL_ROWS, guardrailScenarios, printGuardrailSummary, timeToFirstToken, type FirstToken } from './guardrailsBench';
 import { printSpendSummary, spendScenarios } from './spendBench';
 import { startSpanSink } from './spanSink';
@@ -150,8 +150,9 @@ export const SCENARIOS: Scenario[] = [
       ),
   },
   gatewayScenario('gateway, routing only', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`),
-  tracedEveryRequest(),
-  tracedEveryRequest(0.1),
+  tracedEveryRequest(1, 'protobuf'),
+  tracedEveryRequest(1, 'JSON'),
+  tracedEveryRequest(0.1, 'protobuf'),
   ...(COMPARE_BUILD ? compareRows(COMPARE_BUILD) : []),
   // Metrics are always collected; this row adds the info access log (a JSON line per request) and a scrape every second.
   scrapedEverySecond(
@@ -215,10 +216,10 @@ async function startPortkey(): Promise<Started> {
   );
 }
 
-/** Routing only with requests traced (all, or a share), spans exported over OTLP/HTTP protobuf to a collector in this process. */
-function tracedEveryRequest(ratio = 1): Scenario {
+/** Routing only with requests traced (all, or a share), spans exported over OTLP/HTTP to a collector in this process. */
+function tracedEveryRequest(ratio: number, protocol: 'protobuf' | 'JSON'): Scenario {
   const route = (mockUrl: string): string => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`;
-  const name = ratio === 1 ? TRACED_ROW : TRACED_ROW.replace('sample ratio 1.0', `sample ratio ${ratio}`);
+  const name = tracedRowName(ratio, protocol);
   return {
     name,
     path: '/v1/chat/completions',
@@ -227,7 +228,7 @@ function tracedEveryRequest(ratio = 1): Scenario {
       const env = {
         ...process.env,
         OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_PROTOCOL: protocol === 'JSON' ? 'http/json' : 'http/protobuf',
         OTEL_TRACES_SAMPLER: 'traceidratio',
         OTEL_TRACES_SAMPLER_ARG: String(ratio),
       };

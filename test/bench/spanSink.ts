@@ -17,7 +17,9 @@ export async function startSpanSink(): Promise<SpanSink> {
     req.on('data', (chunk: Buffer) => (sink.bytes += chunk.length));
     req.on('end', () => {
       sink.exports += 1;
-      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      // An empty ExportTraceServiceResponse: no bytes in protobuf, `{}` in JSON.
+      if (req.headers['content-type']?.includes('json')) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
   server.listen(0, '127.0.0.1');

@@ -1,7 +1,8 @@
 // What the OpenTelemetry GenAI semantic conventions want to know about a call to a model, read from what the gateway
 // already has: the operation from the upstream path, the provider from the target (or from what the provider adapter
-// recorded), and the response model, id, finish reasons and token counts from the answer (OpenAI, Anthropic and Gemini
-// shapes, plain JSON or SSE).
+// recorded), and for routes that record content the answer parsed whole (OpenAI, Anthropic and Gemini shapes, plain
+// JSON or SSE); other answers are only scanned (answerScan.ts).
+import type { AnswerSummary } from './answerScan';
 
 /** `gen_ai.operation.name` for a request path, or undefined when it is not a known model API. */
 export function operationOf(path: string): string | undefined {
@@ -51,46 +52,7 @@ export function providerOf(targetUrl: string): string | undefined {
   return provider;
 }
 
-/** What an answer says about itself. */
-export interface AnswerSummary {
-  responseModel?: string;
-  responseId?: string;
-  finishReasons: string[];
-  inputTokens?: number;
-  outputTokens?: number;
-  /** The generated text (message content, or streamed deltas joined), for routes that record content. */
-  text: string;
-}
-
 type Json = Record<string, unknown>;
-
-// A key outside any string: inside a JSON string every quote is escaped, so an unescaped `"model":` is a key.
-const MODEL = /(?<!\\)"(?:model|modelVersion)"\s*:\s*"((?:[^"\\]|\\.)*)"/;
-const ID = /(?<!\\)"(?:id|responseId)"\s*:\s*"((?:[^"\\]|\\.)*)"/;
-const FINISH = /(?<!\\)"(?:finish_reason|stop_reason|finishReason)"\s*:\s*"(\w+)"/g;
-const INPUT_TOKENS = /(?<!\\)"(?:prompt_tokens|input_tokens|promptTokenCount)"\s*:\s*(\d+)/;
-const OUTPUT_TOKENS = /(?<!\\)"(?:completion_tokens|output_tokens|candidatesTokenCount)"\s*:\s*(\d+)/g;
-
-/**
- * The answer's model, id, finish reasons and token counts by a scan for their keys (plain JSON or every event of a
- * stream, in the OpenAI, Anthropic and Gemini shapes), without parsing it: a parse of every answer was most of what a
- * span cost the request thread. The first model and id win; output tokens are the last count (streams report it last).
- */
-export function scanAnswer(body: Buffer): AnswerSummary {
-  const text = body.toString('utf8');
-  const summary: AnswerSummary = { finishReasons: [], text: '' };
-  const model = MODEL.exec(text)?.[1];
-  if (model) summary.responseModel = model;
-  const id = ID.exec(text)?.[1];
-  if (id) summary.responseId = id;
-  for (const match of text.matchAll(FINISH)) if (!summary.finishReasons.includes(match[1]!)) summary.finishReasons.push(match[1]!);
-  const input = INPUT_TOKENS.exec(text)?.[1];
-  if (input) summary.inputTokens = Number(input);
-  let output: string | undefined;
-  for (const match of text.matchAll(OUTPUT_TOKENS)) output = match[1];
-  if (output) summary.outputTokens = Number(output);
-  return summary;
-}
 
 /** Reads a JSON answer, or every `data:` event of an SSE one; undefined when the body is neither. */
 export function summarizeAnswer(body: Buffer, contentType: string | undefined): AnswerSummary | undefined {

@@ -10,7 +10,8 @@ import type { GatewayState } from '../gateway/context';
 import type { UpstreamHeaders } from '../gateway/upstream/headers';
 import type { UpstreamTarget } from '../gateway/upstream/target';
 import { modelInJsonPrefix } from '../gateway/routing/modelField';
-import { operationOf, providerOf, scanAnswer, summarizeAnswer, type AnswerSummary } from './genAi';
+import { scanAnswer, type AnswerSummary } from './answerScan';
+import { operationOf, providerOf, summarizeAnswer } from './genAi';
 
 const propagator = new W3CTraceContextPropagator();
 /** Longest prompt or answer text put on a span (the SDK's attribute limits would cut it anyway). */
@@ -29,23 +30,21 @@ export class RequestSpan {
   readonly recording: boolean;
   private readonly context: Context;
   private attemptSpan: Span | undefined;
+  /** The attempt span's attributes known at its start, set with the rest when it ends (one pass through the SDK). */
+  private attemptAttributes: Attributes | undefined;
+  private attemptTarget = '';
   private facts: RequestFacts | undefined;
-  private readonly method: string;
 
   constructor(
     private readonly tracer: Tracer,
-    method: string,
-    path: string,
+    private readonly method: string,
+    private readonly path: string,
     headers: IncomingHttpHeaders,
-    secure: boolean,
+    private readonly secure: boolean,
   ) {
     const parent = headers.traceparent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, headers, HEADER_GETTER);
-    this.method = method;
-    this.span = tracer.startSpan(
-      method,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path, 'url.scheme': secure ? 'https' : 'http' } },
-      parent,
-    );
+    // Attributes go on when the span ends, in one call: given at the start, the SDK copies and checks them twice.
+    this.span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
     this.recording = this.span.isRecording();
     this.context = trace.setSpan(parent, this.span);
   }
@@ -59,18 +58,20 @@ export class RequestSpan {
    * carrying that span's context in `traceparent` / `tracestate` instead of the client's.
    */
   startAttempt(state: GatewayState, target: UpstreamTarget, attempt: number, method: string, path: string, headers: UpstreamHeaders): UpstreamHeaders {
-    this.attemptSpan?.end();
+    this.endAttemptAsIs();
     let parent = this.context;
     if (this.recording) {
       const facts = this.requestFacts(state);
       const operation = operationOf(path);
-      const attributes: Attributes = { ...targetAttributes(target.url) };
+      const attributes: Attributes = {};
       if (attempt > 1) attributes['ai_gateway.attempt'] = attempt;
       if (operation) attributes['gen_ai.operation.name'] = operation;
       if (facts.model) attributes['gen_ai.request.model'] = facts.model;
       if (facts.body) requestParameters(facts.body, attributes);
       const name = operation ? (facts.model ? `${operation} ${facts.model}` : operation) : method;
-      this.attemptSpan = this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, this.context);
+      this.attemptSpan = this.tracer.startSpan(name, { kind: SpanKind.CLIENT }, this.context);
+      this.attemptAttributes = attributes;
+      this.attemptTarget = target.url;
       parent = trace.setSpan(this.context, this.attemptSpan);
     }
     // The client's own trace context is replaced by this attempt's, in the request's header object (made for this
@@ -84,20 +85,19 @@ export class RequestSpan {
   attemptFailed(outcome: string): void {
     const span = this.attemptSpan;
     if (!span) return;
-    span.setAttribute('error.type', outcome);
+    this.attemptAttributes!['error.type'] = outcome;
     span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
-    span.end();
-    this.attemptSpan = undefined;
+    this.endAttemptAsIs();
   }
 
   /** The attempt got its answer's head; the span ends with the request (its body streams until then). */
   attemptAnswered(status: number): void {
-    const span = this.attemptSpan;
-    if (!span) return;
-    span.setAttribute('http.response.status_code', status);
+    const attributes = this.attemptAttributes;
+    if (!attributes) return;
+    attributes['http.response.status_code'] = status;
     if (status >= 400) {
-      span.setAttribute('error.type', String(status));
-      span.setStatus({ code: SpanStatusCode.ERROR });
+      attributes['error.type'] = String(status);
+      this.attemptSpan!.setStatus({ code: SpanStatusCode.ERROR });
     }
   }
 
@@ -114,7 +114,13 @@ export class RequestSpan {
     this.endAttempt(state, summary);
     const span = this.span;
     const route = state.route;
-    const attributes: Attributes = { 'http.response.status_code': status, 'ai_gateway.request_id': state.requestId };
+    const attributes: Attributes = {
+      'http.request.method': this.method,
+      'url.path': this.path,
+      'url.scheme': this.secure ? 'https' : 'http',
+      'http.response.status_code': status,
+      'ai_gateway.request_id': state.requestId,
+    };
     if (route) {
       span.updateName(`${this.method} ${route.config.path}`);
       attributes['http.route'] = route.config.path;
@@ -135,16 +141,22 @@ export class RequestSpan {
     span.end();
   }
 
-  private endAttempt(state: GatewayState, summary: AnswerSummary | undefined): void {
+  /** The attempt span ends with what its start and answer head said (a retried or failed attempt). */
+  private endAttemptAsIs(): void {
     const span = this.attemptSpan;
     if (!span) return;
     this.attemptSpan = undefined;
+    span.setAttributes(targetAttributes(this.attemptTarget));
+    span.setAttributes(this.attemptAttributes!);
+    span.end();
+  }
+
+  /** The answering attempt's span ends with the answer's GenAI attributes. */
+  private endAttempt(state: GatewayState, summary: AnswerSummary | undefined): void {
+    const span = this.attemptSpan;
+    if (!span) return;
+    const attributes = this.attemptAttributes!;
     const reported = state.upstream as { provider?: string; model?: string }; // filled by provider adapters (issue 16)
-    const attributes: Attributes = {};
-    if (reported.provider) {
-      attributes['gen_ai.provider.name'] = reported.provider;
-      attributes['gen_ai.system'] = reported.provider;
-    }
     const responseModel = summary?.responseModel ?? reported.model;
     if (responseModel) attributes['gen_ai.response.model'] = responseModel;
     if (summary?.responseId) attributes['gen_ai.response.id'] = summary.responseId;
@@ -153,24 +165,24 @@ export class RequestSpan {
     const output = state.usage?.completionTokens ?? summary?.outputTokens;
     if (input !== undefined) attributes['gen_ai.usage.input_tokens'] = input;
     if (output !== undefined) attributes['gen_ai.usage.output_tokens'] = output;
-    span.setAttributes(attributes);
-    if (state.route?.config.telemetry?.recordContent) this.recordContent(span, state, summary);
+    if (state.route?.config.telemetry?.recordContent) this.recordContent(attributes, state, summary);
     if (state.upstream.outcome === 'cut') {
-      span.setAttribute('error.type', 'stream_cut');
+      attributes['error.type'] = 'stream_cut';
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'the answer was cut mid-stream' });
     }
-    span.end();
+    if (reported.provider) attributes['gen_ai.provider.name'] = reported.provider; // wins over the target's guess
+    this.endAttemptAsIs();
   }
 
   /** Prompt and answer, only for routes that opt in, through the guardrails' redaction when they set one. */
-  private recordContent(span: Span, state: GatewayState, summary: AnswerSummary | undefined): void {
+  private recordContent(attributes: Attributes, state: GatewayState, summary: AnswerSummary | undefined): void {
     const redact = state.contentRedaction ?? ((text: string) => text);
     const body = this.facts?.body;
     const input = body?.messages ?? body?.input ?? body?.prompt ?? body?.contents;
-    if (input !== undefined) span.setAttribute('gen_ai.input.messages', redact(JSON.stringify(input)).slice(0, MAX_CONTENT_CHARS));
+    if (input !== undefined) attributes['gen_ai.input.messages'] = redact(JSON.stringify(input)).slice(0, MAX_CONTENT_CHARS);
     if (summary?.text) {
       const output = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: summary.text }] }]);
-      span.setAttribute('gen_ai.output.messages', redact(output).slice(0, MAX_CONTENT_CHARS));
+      attributes['gen_ai.output.messages'] = redact(output).slice(0, MAX_CONTENT_CHARS);
     }
   }
 
@@ -215,10 +227,7 @@ function targetAttributes(url: string): Attributes {
   if (attributes) return attributes;
   attributes = { 'ai_gateway.target': url };
   const provider = providerOf(url);
-  if (provider) {
-    attributes['gen_ai.provider.name'] = provider;
-    attributes['gen_ai.system'] = provider;
-  }
+  if (provider) attributes['gen_ai.provider.name'] = provider;
   try {
     const parsed = new URL(url);
     if (parsed.protocol === 'http:' || parsed.protocol === 'https:') {

@@ -1,23 +1,30 @@
 // The gateway's OpenTelemetry tracing: a tracer provider built from the applied config (and the OTEL_* variables),
-// rebuilt when those settings change, with a bounded batch processor and the OTLP/HTTP exporter of the chosen
-// encoding in a worker thread. Spans are handed to the processor and nothing else: exporting runs on its timer and in
-// that thread, never in a request.
+// rebuilt when those settings change, with a bounded batch processor and the SDK's OTLP/HTTP exporter of the chosen
+// encoding. A request only hands its finished spans to the processor's queue: batches are serialized and sent on the
+// processor's own schedule, never inside a request, and a request never waits for them.
 // No global provider, context manager or propagator is registered: the gateway passes contexts explicitly.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Tracer } from '@opentelemetry/api';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type Sampler } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 import { redactUrl, type TelemetryConfig } from '../../../common/src/config';
 import type { GatewayMetrics } from '../observability/metrics';
 import { RequestSpan } from './requestSpan';
 import { resolveTracing, type TracingSettings } from './settings';
 import { AccountedExporter, droppedSpanMeter } from './spanAccounting';
-import { WorkerSpanExporter } from './workerExporter';
 
 /** How long closing waits for the last spans to go out. */
 const CLOSE_FLUSH_MS = 2_000;
+/**
+ * Spans per export (the SDK's default). Each export costs its HTTP request (about 300 µs of CPU here) besides
+ * serializing (about 5 µs a span, on the gateway's thread): 128 a batch cost twice the CPU per span of 512, and 512
+ * hold the event loop for 2-3 ms a few times a second at full load (docs/decisions.md, issue 19).
+ */
+const EXPORT_BATCH_SPANS = 512;
 
 export class GatewayTracing {
   private provider: TracerProvider | undefined;
@@ -79,12 +86,12 @@ export class GatewayTracing {
   }
 
   private createProvider(settings: TracingSettings): TracerProvider {
-    // Serializing and sending run in a worker thread; the request thread only hands finished batches over.
-    const exporter = new WorkerSpanExporter({ url: settings.url, protocol: settings.protocol, headers: settings.headers });
+    const options = { url: settings.url, headers: settings.headers };
+    const exporter = settings.protocol === 'http/json' ? new JsonExporter(options) : new ProtobufExporter(options);
     const processor = new BatchSpanProcessor({
       exporter: new AccountedExporter(exporter, this.metrics, this.logger, redactUrl(settings.url)),
       maxQueueSize: settings.maxQueueSize,
-      maxExportBatchSize: Math.min(512, settings.maxQueueSize),
+      maxExportBatchSize: Math.min(EXPORT_BATCH_SPANS, settings.maxQueueSize),
       selfObsMeterProvider: droppedSpanMeter(this.metrics),
     });
     // OTEL_RESOURCE_ATTRIBUTES adds to the resource; service.name is the config's, else OTEL_SERVICE_NAME's.
@@ -93,8 +100,13 @@ export class GatewayTracing {
       .merge(resourceFromAttributes({ 'service.name': settings.serviceName }));
     return new TracerProvider({
       resource,
-      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRatio) }),
+      sampler: new ParentBasedSampler({ root: rootSampler(settings.sampleRatio) }),
       spanProcessors: [processor],
     });
   }
+}
+
+/** A ratio of 1 samples every new trace without hashing its id. */
+function rootSampler(ratio: number): Sampler {
+  return ratio >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(ratio);
 }
