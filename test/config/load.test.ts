@@ -69,7 +69,7 @@ describe('config model: loadConfig', () => {
       'bad.yaml:11:14: error: "30 seconds" is not a duration: use a number of milliseconds or a value like 500ms, 30s, 5m, 1h. [schema.format]',
       'bad.yaml:12:11: error: Route name "chat" is already used by route 1 (/v1/chat). [route.duplicateName]',
       'bad.yaml:13:11: warning: Route "chat" has no security entry, so anyone who can reach the gateway can use it. Add one (auth: none makes public access explicit), or set gateway.defaultAuth: deny to close every route no rule covers. [route.unprotected]',
-      'bad.yaml:14:13: error: "not a url" is not a URL: write it like http://host:port/path (or mock://openai for the built-in mock). [schema.format]',
+      'bad.yaml:14:13: error: "not a url" is not a URL: write it like http://host:port/path (or mock://openai for the built-in mock, replay://fixtures/ for recorded answers). [schema.format]',
       'bad.yaml:16:15: error: Security endpoint "/v1/chatt" matches no route, so it protects nothing. Did you mean "/v1/chat"? [security.unknownEndpoint]',
       'bad.yaml:17:11: warning: auth: api-key lists no apiKeys yet, so every request will be refused (401). Add apiKeys: [{ name, keyEnv }]. [security.noApiKeys]',
       'bad.yaml:18:16: error: "100/fortnight" is not a rate limit: use a count above 0, like 100 (per minute), 100/min, 10/s, 5000/hour, 1000/day, or { requests, tokens, by }. [schema.format]',

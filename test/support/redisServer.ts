@@ -2,8 +2,9 @@
 // without persistence. It can be stopped and started again on the same port to test outages and recovery.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { killOnExit } from './killOnExit';
 
@@ -34,10 +35,12 @@ export async function freePort(): Promise<number> {
 /** Starts a redis-server on `port` (default: a free one); `extraArgs` e.g. `['--replicaof', host, port]`. */
 export async function startRedisServer(port?: number, extraArgs: string[] = []): Promise<RedisServer> {
   port ??= await freePort();
+  // Its own working directory: a replica's full sync writes dump.rdb there, and a server started where one lies loads it.
+  const dir = mkdtempSync(path.join(tmpdir(), 'redis-'));
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     if (child && child.exitCode === null) return;
-    child = await spawnRedis(port, extraArgs);
+    child = await spawnRedis(port, ['--dir', dir, ...extraArgs]);
   };
   await start();
   return {

@@ -505,3 +505,70 @@ class SpendReport(TypedDict):
 class CachePurged(TypedDict):
     route: str
     purged: int
+
+
+class TrafficHello(TypedDict):
+    """The first event of `GET /traffic`: whether this gateway keeps bodies, and how many requests it keeps."""
+
+    bodies: bool
+    capacity: int
+
+
+class _TrafficEntry(TypedDict):
+    seq: int
+    requestId: str
+    time: str
+    method: str
+    path: str
+    status: int
+    durationMs: float
+    stream: bool
+    bodies: bool
+
+
+class TrafficEntry(_TrafficEntry, total=False):
+    """One recent request, as the editor's Traffic view lists it (`tokens`: prompt, completion, total)."""
+
+    route: str
+    consumer: str
+    target: str
+    provider: str
+    model: str
+    tokens: dict[str, int]
+    cost: float
+    cache: str
+    guardrail: str
+    traceId: str
+
+
+class _TrafficBody(TypedDict):
+    bytes: int
+    truncated: bool
+
+
+class TrafficBody(_TrafficBody, total=False):
+    """A kept body: `text`, or `base64` when it is not text."""
+
+    text: str
+    base64: str
+
+
+class _TrafficStreamEvent(TypedDict):
+    atMs: float
+    data: str
+
+
+class TrafficStreamEvent(_TrafficStreamEvent, total=False):
+    event: str
+
+
+class _TrafficDetail(TypedDict):
+    entry: TrafficEntry
+    request: dict[str, Any]
+    trace: list[TraceEntry]
+
+
+class TrafficDetail(_TrafficDetail, total=False):
+    """`GET /traffic/{requestId}`: the request and its answer (`status`, `headers`, `body`, `events`), credentials redacted."""
+
+    response: dict[str, Any]
