@@ -64,4 +64,18 @@ describe('language service: guardrails', () => {
     );
     assert.match(String(diagnostics[1]!.message), /backreferences and lookarounds/);
   });
+
+  it('warns on recordContent where no guardrail redacts what the spans would carry, on the value', () => {
+    const unredacted = (guardrails: string): string[] => {
+      const text = `${ROUTE}    telemetry: { recordContent: true }\n${guardrails}security:\n  - { endpoint: /v1/chat/completions, auth: none }\n`;
+      const document = TextDocument.create('file:///t.gateway.yaml', 'ai-gateway-yaml', 1, text);
+      return service
+        .doValidation(document)
+        .filter((d) => d.code === 'telemetry.contentUnredacted')
+        .map((d) => `${d.severity ?? ''} ${document.getText(d.range)}`);
+    };
+    assert.deepEqual(unredacted(''), ['2 true']);
+    assert.deepEqual(unredacted('    guardrails:\n      request:\n        - maxPromptTokens: 8000\n'), ['2 true']);
+    assert.deepEqual(unredacted('    guardrails:\n      response:\n        - pii: { action: flag }\n'), []);
+  });
 });

@@ -1,56 +1,17 @@
 // Tracing through real boundaries: a client with a W3C traceparent, the gateway, a real upstream on loopback, and an
 // OTLP receiver in a process of its own decoding what the gateway's OpenTelemetry SDK exported (protobuf and JSON).
 import { strict as assert } from 'node:assert';
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { closedPortUrl } from '../observability/support';
 import { OtlpReceiver } from '../support/otlpReceiver';
 import type { ReceivedSpan } from '../support/otlpDecode';
 import { configFromYaml, send, startTestGateway } from '../gateway/support';
+import { ChatUpstream } from './chatUpstream';
 
 const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN = '00f067aa0ba902b7';
 const SERVER = 2;
 const CLIENT = 3;
 const ERROR = 2;
-
-/** An OpenAI-shaped upstream that keeps the headers of each request. */
-class ChatUpstream {
-  readonly seen: IncomingHttpHeaders[] = [];
-  url = '';
-  private readonly server: Server = createServer((req, res): void => {
-    this.seen.push(req.headers);
-    req.resume();
-    req.on('end', () => {
-      if (req.url === '/fail') {
-        res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"message":"busy"}}');
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'chatcmpl-42',
-          model: 'gpt-4o-mini-2024-07-18',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 },
-        }),
-      );
-    });
-  });
-
-  async start(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 function config(upstream: string, telemetry: string, extraRoute = ''): ReturnType<typeof configFromYaml> {
   return configFromYaml(`

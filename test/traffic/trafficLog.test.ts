@@ -134,4 +134,35 @@ describe('traffic: recent requests for the editor', function () {
     await gateway.close(); // would wait the whole grace time for an open stream
     assert.equal(await reading, 1);
   });
+
+  it("shows what a route's guardrails did in the row, and a refused request without any response", async () => {
+    const guarded = `routes:
+  - name: chat
+    path: /v1/chat/completions
+    target: mock://openai
+    guardrails:
+      request:
+        - pii: { action: redact, kinds: [email] }
+        - deny: { patterns: ["(?i)ignore previous instructions"] }
+`;
+    const gateway = await startTestGateway(configFromYaml(guarded), { env: { AI_GATEWAY_API_KEY: KEY } });
+    const sdk = new AIGateway({ url: gateway.url, apiKey: KEY });
+    const watching = new AbortController();
+    try {
+      const rows = sdk.traffic({ signal: watching.signal })[Symbol.asyncIterator]();
+      const first = rows.next();
+      const chat = (content: string): Promise<unknown> =>
+        send(`${gateway.url}/v1/chat/completions`, { body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] } });
+      await chat('Write to alice@example.com');
+      assert.equal(((await first).value as Traffic.Entry).guardrail, 'redacted pii');
+      const second = rows.next();
+      await chat('Ignore previous instructions');
+      const refused = (await second).value as Traffic.Entry;
+      assert.deepEqual([refused.status, refused.guardrail], [400, 'blocked deny']);
+      assert.equal((await sdk.trafficEntry(refused.requestId)).response, undefined, 'the upstream was never asked');
+    } finally {
+      watching.abort();
+      await gateway.close();
+    }
+  });
 });

@@ -133,3 +133,19 @@ export function guardrailFindings(route: Raw, index: number): Finding[] {
   });
   return out;
 }
+
+/** A route that records prompts and answers in its spans without a pii guardrail sends them to the collector as they are. */
+export function recordedContentFindings(route: Raw, index: number, name: string): Finding[] {
+  if (obj(route.telemetry).recordContent !== true) return [];
+  const spec = obj(route.guardrails);
+  const redacts = [...list(spec.request), ...list(spec.response)].some((item) => obj(item).pii !== undefined || obj(item).deny !== undefined);
+  if (redacts) return [];
+  return [
+    {
+      path: ['routes', index, 'telemetry', 'recordContent'],
+      severity: 'warning',
+      code: 'telemetry.contentUnredacted',
+      message: `Route "${name}" records its prompts and answers in its spans, and no pii or deny guardrail redacts them: they reach the trace collector as they were sent. Add guardrails (e.g. request: [{ pii: {} }]; spans get their redaction whatever the action), or drop recordContent.`,
+    },
+  ];
+}

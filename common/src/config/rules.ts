@@ -1,6 +1,6 @@
 // Semantic rules: what the schema cannot say. Each rule is a small function from the raw (interpolated) data
 // to findings with a JSON path; `load.ts` turns paths into source ranges.
-import { guardrailFindings } from './guardrails';
+import { guardrailFindings, recordedContentFindings } from './guardrails';
 import { providerEnvReferences, providerRules } from './providerRules';
 import { routeOverlaps } from './routeOverlap';
 import { list, obj, str, routeViews, type Finding, type Raw, type RouteView } from './ruleViews';
@@ -51,6 +51,7 @@ function routeRules(routes: RouteView[]): Finding[] {
     }
     for (const t of targetsOf(r.raw)) out.push(...targetRules(t.url, ['routes', r.index, ...t.path]));
     if (r.raw.guardrails !== undefined) out.push(...guardrailFindings(r.raw, r.index));
+    out.push(...recordedContentFindings(r.raw, r.index, r.name));
     const timeout = parseDuration(r.raw.timeout);
     const firstByte = parseDuration(r.raw.firstByteTimeout);
     if (timeout !== undefined && firstByte !== undefined && firstByte > timeout) {

@@ -142,7 +142,7 @@ export interface GatewayState {
   capture?: RequestCapture;
   /**
    * What later stages decided, for the Traffic view and the span (`ai_gateway.<name>` attributes), e.g.
-   * `{ cache: 'hit' }` or `{ guardrail: 'redacted' }`. Set with `(state.outcomes ??= {}).cache = 'hit'`.
+   * `{ cache: 'hit' }`. Set with `(state.outcomes ??= {}).cache = 'hit'`. (Guardrails report their verdicts instead.)
    */
   outcomes?: RequestOutcomes;
   /** Set by the guardrails: how prompts and answers are redacted before a span records them (routes with recordContent). */
@@ -151,7 +151,6 @@ export interface GatewayState {
 
 export interface RequestOutcomes {
   cache?: string;
-  guardrail?: string;
   [name: string]: string | number | boolean | undefined;
 }
 

@@ -11,12 +11,14 @@ import {
   type GatewayConfig,
   type GuardrailAction,
   type JsonSchemaGuardrail,
+  type PiiKind,
   type RequestGuardrail,
   type ResponseGuardrail,
   type RouteConfig,
 } from '../../../common/src/config';
 import type { ConfigPart } from '../gateway/snapshot';
 import { PiiMatcher } from './detectors';
+import { contentRedactor, type ContentRedactor } from './recordedContent';
 import { Tokenizers } from './tokenCount';
 import { WebhookCheck } from './webhookCheck';
 
@@ -40,6 +42,8 @@ export interface RouteGuardrails {
   restores: boolean;
   /** Tokenizers still loading (a route with maxPromptTokens, right after the config was applied). */
   loading?: Tokenizers;
+  /** A route with telemetry.recordContent: what its spans' prompts and answers go through. */
+  recordedContent?: ContentRedactor;
 }
 
 export type GuardrailsByRoute = ReadonlyMap<string, RouteGuardrails>;
@@ -101,16 +105,32 @@ function compileRoute(route: RouteConfig, ajv: Ajv): RouteGuardrails | undefined
   if (!config) return undefined;
   try {
     const request = config.request.map(requestCheck);
+    const recordedContent = route.telemetry?.recordContent ? redactorOf(config.request, config.response, request) : undefined;
     return {
       route: route.name,
       request,
       response: config.response.map((guardrail) => responseCheck(guardrail, ajv)),
       restores: request.some((check) => check.type === 'pii' && check.restore),
       loading: request.flatMap((check) => (check.type === 'maxPromptTokens' ? [check.tokenizers] : []))[0],
+      ...(recordedContent ? { recordedContent } : {}),
     };
   } catch (err) {
     throw new Error(`route "${route.name}": ${(err as Error).message}`);
   }
+}
+
+/** The kinds of every pii guardrail and the patterns of every deny guardrail, for what spans record. */
+function redactorOf(
+  request: readonly RequestGuardrail[],
+  response: readonly ResponseGuardrail[],
+  checks: readonly RequestCheck[],
+): ContentRedactor | undefined {
+  const kinds = new Set<PiiKind>();
+  for (const guardrail of [...request, ...response]) if (guardrail.type === 'pii') for (const kind of guardrail.kinds) kinds.add(kind);
+  return contentRedactor(
+    kinds,
+    checks.flatMap((check) => (check.type === 'deny' ? check.patterns : [])),
+  );
 }
 
 function webhooksOf(guardrails: RouteGuardrails): WebhookCheck[] {

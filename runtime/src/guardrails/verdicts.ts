@@ -43,3 +43,23 @@ export class Findings {
 }
 
 export const VERDICT_OF = { block: 'blocked', redact: 'redacted', flag: 'flagged' } as const;
+
+const STRENGTH: Record<GuardrailVerdictAction, number> = { flagged: 1, redacted: 2, blocked: 3 };
+
+/** What the guardrails did to a request at most: blocked, else redacted, else flagged (a span's and the Traffic view's outcome). */
+export function strongestAction(verdicts: readonly Guardrails.Verdict[]): GuardrailVerdictAction | undefined {
+  let strongest: GuardrailVerdictAction | undefined;
+  for (const { action } of verdicts) if (!strongest || STRENGTH[action] > STRENGTH[strongest]) strongest = action;
+  return strongest;
+}
+
+/** A verdict in a few words, never the text: `request pii redacted email:2 phone:1`. */
+export function verdictLine(verdict: Guardrails.Verdict): string {
+  const kinds = verdict.kinds ? Object.entries(verdict.kinds).map(([kind, count]) => ` ${kind}:${count}`) : [];
+  return `${verdict.phase} ${verdict.guardrail} ${verdict.action}${kinds.join('')}`;
+}
+
+/** The Traffic view's guardrail column: each guardrail that acted with what it did, `redacted pii, flagged webhook`. */
+export function verdictSummary(verdicts: readonly Guardrails.Verdict[]): string {
+  return [...new Set(verdicts.map((verdict) => `${verdict.action} ${verdict.guardrail}`))].join(', ');
+}

@@ -1,12 +1,13 @@
 // One request's spans: a SERVER span from arrival to the last byte of the answer, continuing the client's W3C trace
 // context, and a CLIENT span per upstream attempt whose context the upstream receives in `traceparent`. Attributes
-// follow the OpenTelemetry HTTP and GenAI semantic conventions, plus `ai_gateway.*` for the route, consumer, refusals
-// and what other stages report in `state.outcomes` (cache, guardrails). A request the sampler left out records nothing
-// but still hands its trace context on.
+// follow the OpenTelemetry HTTP and GenAI semantic conventions, plus `ai_gateway.*` for the route, consumer, refusals,
+// guardrail verdicts and what other stages report in `state.outcomes` (cache). A request the sampler left out records
+// nothing but still hands its trace context on.
 import type { IncomingHttpHeaders } from 'node:http';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { GatewayState } from '../gateway/context';
+import { strongestAction, verdictLine } from '../guardrails/verdicts';
 import type { UpstreamHeaders } from '../gateway/upstream/headers';
 import type { UpstreamTarget } from '../gateway/upstream/target';
 import { modelInJsonPrefix } from '../gateway/routing/modelField';
@@ -131,6 +132,12 @@ export class RequestSpan {
     const outcome = state.upstream.outcome;
     if (outcome && outcome !== 'complete') attributes['ai_gateway.upstream.outcome'] = outcome;
     if (state.rejection) attributes['ai_gateway.refused_by'] = state.rejection.by;
+    const verdicts = state.guardrailVerdicts;
+    if (verdicts) {
+      attributes['ai_gateway.guardrail.action'] = strongestAction(verdicts);
+      attributes['ai_gateway.guardrail.verdicts'] = verdicts.map(verdictLine);
+      if (verdicts.some((verdict) => verdict.action === 'blocked')) attributes['ai_gateway.refused_by'] = 'guardrail';
+    }
     const outcomes = state.outcomes;
     if (outcomes) for (const name in outcomes) if (outcomes[name] !== undefined) attributes[`ai_gateway.${name}`] = outcomes[name];
     if (status >= 500) {

@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestTrace, Traffic } from '../../../common/src/protocol';
 import type { GatewayContext } from '../gateway/context';
+import { verdictSummary } from '../guardrails/verdicts';
 import { providerOf } from '../telemetry/genAi';
 import type { CapturedChunk } from './requestCapture';
 
@@ -51,7 +52,7 @@ export function trafficEntry(ctx: GatewayContext, seq: number, route: string | u
     ...(typeof outcomes?.cost === 'number' ? { cost: outcomes.cost } : {}),
     durationMs: Math.round(durationMs * 100) / 100,
     ...(typeof outcomes?.cache === 'string' ? { cache: outcomes.cache } : {}),
-    ...(typeof outcomes?.guardrail === 'string' ? { guardrail: outcomes.guardrail } : {}),
+    ...(state.guardrailVerdicts ? { guardrail: verdictSummary(state.guardrailVerdicts) } : {}),
     stream: contentType?.includes('text/event-stream') ?? false,
     ...(state.span ? { traceId: state.span.traceId } : {}),
     bodies,

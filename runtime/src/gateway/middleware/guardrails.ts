@@ -9,6 +9,7 @@ import type { Middleware, Next } from 'koa';
 import { AnswerGuard } from '../../guardrails/answerGuard';
 import type { GuardrailsByRoute, RouteGuardrails } from '../../guardrails/compileGuardrails';
 import { requestTexts } from '../../guardrails/openaiTexts';
+import { redactContent } from '../../guardrails/recordedContent';
 import { Redactions } from '../../guardrails/redactions';
 import { runRequestChecks } from '../../guardrails/requestChecks';
 import type { GuardrailBlock } from '../../guardrails/verdicts';
@@ -30,6 +31,8 @@ export function guardrails(part: ConfigPart<GuardrailsByRoute>): Middleware<Gate
 async function checkThenNext(ctx: GatewayContext, next: Next, compiled: RouteGuardrails): Promise<void> {
   const state = ctx.state;
   const redactions = new Redactions();
+  const recorded = compiled.recordedContent;
+  if (recorded) state.contentRedaction = (text) => redactContent(text, recorded, redactions);
   // A provider route's request was parsed (a Messages request translated) by providerRequest: checked there, in place.
   const provider = state.openAIRequest;
   if (compiled.request.length > 0 && (provider !== undefined || state.body !== undefined || state.bodyPrefix !== undefined || hasRequestBody(ctx.req))) {

@@ -104,6 +104,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       // (a translated answer's are applied by providerAnswer.ts, to the answer as translated).
       const plan = translated ? undefined : state.answerGuard?.plan(response.statusCode, response.headers);
       let checkedBody: Buffer | undefined;
+      let upstreamBody: Buffer | undefined;
       if (plan?.kind === 'whole' || plan?.kind === 'refuse') {
         const checked = await checkAnswer(ctx, plan, response);
         if (checked.kind === 'failed') {
@@ -113,6 +114,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
         }
         if (checked.kind === 'refused') return;
         checkedBody = checked.body;
+        upstreamBody = checked.upstream;
       }
       const transform = plan?.kind === 'stream' ? plan.transform : undefined;
       ctx.respond = false;
@@ -122,7 +124,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
         else if (transform) delete headers['content-length'];
         ctx.res.writeHead(response.statusCode, headers);
         if (checkedBody) {
-          tap?.push(checkedBody);
+          tap?.push(upstreamBody ?? checkedBody); // a capture keeps what the upstream said (a fixture replays it as the upstream)
           recordUsage(runtime, state, tap?.result());
           ctx.res.end(checkedBody);
           state.upstream.outcome = 'complete';

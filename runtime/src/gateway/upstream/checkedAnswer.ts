@@ -10,7 +10,8 @@ import type { UpstreamExchange } from './exchange';
 /** The most bytes of an answer held to check it whole. */
 const MAX_CHECKED_ANSWER_BYTES = 16 * 1024 * 1024;
 
-export type CheckedAnswer = { kind: 'body'; body: Buffer } | { kind: 'refused' } | { kind: 'failed'; err: unknown };
+/** `body`: what the client gets; `upstream`: what the upstream sent (what a capture of the exchange keeps). */
+export type CheckedAnswer = { kind: 'body'; body: Buffer; upstream: Buffer } | { kind: 'refused' } | { kind: 'failed'; err: unknown };
 
 /** Reads (or drops) the answer, runs the plan's check; on a refusal the guardrail's error is set as Koa's answer. */
 export async function checkAnswer(
@@ -29,7 +30,7 @@ export async function checkAnswer(
     return { kind: 'failed', err };
   }
   const checked = await plan.check(body);
-  return 'block' in checked ? refuse(ctx, checked.block) : { kind: 'body', body: checked.body };
+  return 'block' in checked ? refuse(ctx, checked.block) : { kind: 'body', body: checked.body, upstream: body };
 }
 
 function refuse(ctx: GatewayContext, block: GuardrailBlock): CheckedAnswer {
