@@ -87,6 +87,11 @@ describe('traffic: recent requests for the editor', function () {
     const watching = new AbortController();
     try {
       assert.equal(gateway.observability.traffic.active, false, 'nothing is recorded before anyone looks');
+      for (const authorization of [undefined, 'Bearer not-the-key']) {
+        const refused = await send(`${gateway.url}/api/v1/traffic`, { headers: authorization ? { authorization } : {} });
+        assert.equal(refused.status, 401, 'traffic is read only with the admin key');
+      }
+      assert.equal(gateway.observability.traffic.active, false, 'a refused reader starts nothing');
       let hello: Traffic.Hello | undefined;
       const rows = sdk.traffic({ signal: watching.signal, onHello: (h) => (hello = h) })[Symbol.asyncIterator]();
       const seen: Promise<IteratorResult<Traffic.Entry>>[] = [rows.next()];
