@@ -2,6 +2,7 @@
 // already has: the operation from the upstream path, the provider from the target (or from what the provider adapter
 // recorded), and for routes that record content the answer parsed whole (OpenAI, Anthropic and Gemini shapes, plain
 // JSON or SSE); other answers are only scanned (answerScan.ts).
+import type { ProviderName } from '../../../common/src/config';
 import type { AnswerSummary } from './answerScan';
 
 /** `gen_ai.operation.name` for a request path, or undefined when it is not a known model API. */
@@ -12,6 +13,21 @@ export function operationOf(path: string): string | undefined {
   if (path.endsWith('/completions')) return 'text_completion';
   if (path.endsWith('/responses')) return 'chat';
   return undefined;
+}
+
+/** `gen_ai.provider.name` of a provider target (the conventions' names; theirs where the conventions have none). */
+const PROVIDER_NAMES: Record<ProviderName, string> = {
+  openai: 'openai',
+  'azure-openai': 'azure.ai.openai',
+  anthropic: 'anthropic',
+  gemini: 'gcp.gemini',
+  bedrock: 'aws.bedrock',
+  ollama: 'ollama',
+  'openai-compatible': 'openai-compatible',
+};
+
+export function genAiProviderName(provider: ProviderName): string {
+  return PROVIDER_NAMES[provider];
 }
 
 const MOCK_PROVIDERS: Record<string, string> = {

@@ -12,7 +12,7 @@ import type { UpstreamHeaders } from '../gateway/upstream/headers';
 import type { UpstreamTarget } from '../gateway/upstream/target';
 import { modelInJsonPrefix } from '../gateway/routing/modelField';
 import { scanAnswer, type AnswerSummary } from './answerScan';
-import { operationOf, providerOf, summarizeAnswer } from './genAi';
+import { genAiProviderName, operationOf, providerOf, summarizeAnswer } from './genAi';
 
 const propagator = new W3CTraceContextPropagator();
 /** Longest prompt or answer text put on a span (the SDK's attribute limits would cut it anyway). */
@@ -63,13 +63,17 @@ export class RequestSpan {
     let parent = this.context;
     if (this.recording) {
       const facts = this.requestFacts(state);
-      const operation = operationOf(path);
+      // A provider target's attempt: the provider and the model it was sent (the target's alias) were just set.
+      const { provider, model: providerModel } = state.upstream;
+      const operation = state.openAIRequest?.operation ?? operationOf(path);
+      const model = providerModel ?? facts.model;
       const attributes: Attributes = {};
       if (attempt > 1) attributes['ai_gateway.attempt'] = attempt;
       if (operation) attributes['gen_ai.operation.name'] = operation;
-      if (facts.model) attributes['gen_ai.request.model'] = facts.model;
+      if (provider) attributes['gen_ai.provider.name'] = genAiProviderName(provider);
+      if (model) attributes['gen_ai.request.model'] = model;
       if (facts.body) requestParameters(facts.body, attributes);
-      const name = operation ? (facts.model ? `${operation} ${facts.model}` : operation) : method;
+      const name = operation ? (model ? `${operation} ${model}` : operation) : method;
       this.attemptSpan = this.tracer.startSpan(name, { kind: SpanKind.CLIENT }, this.context);
       this.attemptAttributes = attributes;
       this.attemptTarget = target.url;
@@ -163,8 +167,7 @@ export class RequestSpan {
     const span = this.attemptSpan;
     if (!span) return;
     const attributes = this.attemptAttributes!;
-    const reported = state.upstream as { provider?: string; model?: string }; // filled by provider adapters (issue 16)
-    const responseModel = summary?.responseModel ?? reported.model;
+    const responseModel = summary?.responseModel ?? state.upstream.model;
     if (responseModel) attributes['gen_ai.response.model'] = responseModel;
     if (summary?.responseId) attributes['gen_ai.response.id'] = summary.responseId;
     if (summary && summary.finishReasons.length > 0) attributes['gen_ai.response.finish_reasons'] = summary.finishReasons;
@@ -177,7 +180,6 @@ export class RequestSpan {
       attributes['error.type'] = 'stream_cut';
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'the answer was cut mid-stream' });
     }
-    if (reported.provider) attributes['gen_ai.provider.name'] = reported.provider; // wins over the target's guess
     this.endAttemptAsIs();
   }
 
@@ -202,8 +204,10 @@ export class RequestSpan {
       const found = modelInJsonPrefix(raw.length > MAX_SCANNED_BODY ? raw.subarray(0, MAX_SCANNED_BODY) : raw);
       if (found.kind === 'found') model = found.model;
     }
-    // Parameters and the prompt come from a parse of the body, only for routes that record content.
-    const body = state.route?.config.telemetry?.recordContent && raw && raw.length <= MAX_PARSED_BODY ? jsonObject(raw) : undefined;
+    // Parameters and the prompt: a provider route's request is parsed already (in OpenAI's shape, after its
+    // guardrails); another route's body is parsed only when the route records content.
+    const parsed = state.route?.config.telemetry?.recordContent && raw && raw.length <= MAX_PARSED_BODY ? jsonObject(raw) : undefined;
+    const body = state.openAIRequest?.body ?? parsed;
     this.facts = { model, body };
     return this.facts;
   }

@@ -30,10 +30,10 @@ interface KeptBody {
 
 export function trafficEntry(ctx: GatewayContext, seq: number, route: string | undefined, status: number, durationMs: number, bodies: boolean): Traffic.Entry {
   const state = ctx.state;
-  const reported = state.upstream as { provider?: string; model?: string }; // filled by provider adapters (issue 16)
   const target = state.upstream.target;
-  const provider = reported.provider ?? (target ? providerOf(target) : undefined);
-  const model = state.model ?? reported.model ?? requestedModel(state.capture?.requestBody);
+  // A provider target's provider and the model it was sent; for a plain target, what its host and the request say.
+  const provider = state.upstream.provider ?? (target ? providerOf(target) : undefined);
+  const model = state.upstream.model ?? state.model ?? requestedModel(state.body ?? state.capture?.requestBody);
   const outcomes = state.outcomes;
   const contentType = state.capture?.contentType ?? headerText(ctx.res.getHeader('content-type'));
   return {

@@ -151,6 +151,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
               observer: state.completion,
               onUsage: (usage) => recordUsage(runtime, state, usage),
               guard: state.answerGuard,
+              capture: state.capture,
             })
           : relayBody({
               res: ctx.res,

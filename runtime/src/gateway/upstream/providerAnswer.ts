@@ -18,6 +18,7 @@ import {
 import { parseAnswer } from '../../providers/openai';
 import { guardrailRefusalBody } from '../clientApiErrors';
 import type { UsageTokens } from '../context';
+import type { RequestCapture } from '../../traffic/requestCapture';
 import { errorBody } from '../errors';
 import type { AbortSource } from './abortSource';
 import type { UpstreamExchange } from './exchange';
@@ -48,6 +49,8 @@ export interface ProviderAnswerInput {
   onUsage(usage: UsageTokens | undefined): void;
   /** The route's answer guardrails (`state.answerGuard`), when it has any. */
   guard: AnswerChecks | undefined;
+  /** The request's capture (Traffic view, fixtures, span), when one is kept: it is given what the client gets. */
+  capture?: RequestCapture;
 }
 
 /** A relay's outcome, or an answer the route's guardrails refused whole (the client got the refusal instead). */
@@ -124,6 +127,8 @@ function relayStream(input: ProviderAnswerInput): ProviderAnswerOutcome | Promis
   const door = input.frontDoor === 'anthropic' ? translateOpenAIStreamToAnthropic(call.exchange.model) : undefined;
   res.writeHead(200, baseHeaders(input, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }));
   res.flushHeaders();
+  const transform = streamTransform(translator, tap, plan?.kind === 'stream' ? plan.transform : undefined, door);
+  const captured = input.capture?.answer(200, { 'content-type': 'text/event-stream' }, undefined);
   return relayBody({
     res,
     body: input.response,
@@ -134,7 +139,7 @@ function relayStream(input: ProviderAnswerInput): ProviderAnswerOutcome | Promis
     now: input.now,
     route: input.route,
     requestId: input.requestId,
-    transform: streamTransform(translator, tap, plan?.kind === 'stream' ? plan.transform : undefined, door),
+    transform: captured ? capturing(transform, captured) : transform,
     beforeEnd: () => input.onUsage(translator.usage ? usageTokens(translator.usage) : tap.result()),
   });
 }
@@ -175,6 +180,33 @@ function streamTransform(translator: StreamTranslator, tap: UsageTap, guard: Ans
   };
 }
 
+/** The transform, with what it gives the client also pushed to the capture. */
+function capturing(transform: StreamTransform, capture: UsageTap): StreamTransform {
+  const keep = (text: string): string => {
+    if (text !== '') capture.push(Buffer.from(text));
+    return text;
+  };
+  const captured: StreamTransform = {
+    push: (chunk) => keep(transform.push(chunk)),
+    end: () => {
+      const rest = transform.end();
+      return typeof rest === 'string' ? keep(rest) : rest.then(keep);
+    },
+    get stopped() {
+      return transform.stopped;
+    },
+    get complete() {
+      return transform.complete;
+    },
+    get failed() {
+      return transform.failed;
+    },
+  };
+  const errorEvent = transform.errorEvent?.bind(transform);
+  if (errorEvent) captured.errorEvent = (text) => keep(errorEvent(text));
+  return captured;
+}
+
 function usageTokens(usage: TokenUsage): UsageTokens {
   return { promptTokens: usage.prompt, completionTokens: usage.completion, totalTokens: usage.prompt + usage.completion, cachedTokens: usage.cached };
 }
@@ -188,6 +220,7 @@ function writeJson(input: ProviderAnswerInput, status: number, body: object, ext
   const bytes = Buffer.byteLength(text);
   const { res } = input;
   if (res.destroyed) return { kind: 'complete', bytes: 0 };
+  input.capture?.answer(status, { 'content-type': 'application/json' }, undefined).push(Buffer.from(text));
   res.writeHead(status, baseHeaders(input, { ...extra, 'content-type': 'application/json', 'content-length': bytes }));
   res.end(text);
   return { kind: 'complete', bytes };
