@@ -87,7 +87,8 @@ describe('ai-gateway-cli test', () => {
     assert.match(run.stdout, /✔ chat › flags a codename/);
     assert.match(run.stdout, /✔ chat › lets a plain question through/);
     assert.match(run.stdout, /✘ chat › expects a block that does not happen .*\n\s+guardrail: expected blocked by pii, actual status 200, not blocked/);
-    assert.ok(!run.stdout.includes('4111'), 'no matched text in the output');
+    // The card number itself, not its first digits: the port or a duration in the output can hold "4111".
+    assert.ok(!/4111[ -]?1111/.test(run.stdout), 'no matched text in the output');
     assert.match(run.stdout, /5 test\(s\): 4 passed, 1 failed/);
   });
 
