@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { AnswerTransform } from '../guardrails/answerGuard';
 import { serverTimingValue } from '../observability/serverTiming';
 import type { GatewayContext } from '../gateway/context';
+import type { UsageTap } from '../gateway/upstream/usageTap';
 import type { CachedAnswer } from './cachedAnswer';
 import type { CacheRequest } from './cacheKey';
 import { assembleStream, streamAnswer } from './openaiStream';
@@ -67,7 +68,10 @@ export function replayAnswer(
     age: ageSec,
   };
   if (servable.contentEncoding) headers['content-encoding'] = servable.contentEncoding;
+  // The Traffic view and the span read a hit's answer as they read a proxied one.
+  const captured = state.capture?.answer(servable.status, { 'content-type': servable.contentType }, undefined);
   if (!servable.sse) {
+    for (const chunk of servable.chunks) captured?.push(chunk);
     headers['content-length'] = servable.chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     res.writeHead(servable.status, headers);
     const bytes = headers['content-length'];
@@ -81,16 +85,23 @@ export function replayAnswer(
   headers['cache-control'] = 'no-cache';
   res.writeHead(servable.status, headers);
   res.flushHeaders();
-  return writeStream(res, servable, pace, transform);
+  return writeStream(res, servable, pace, transform, captured);
 }
 
-async function writeStream(res: ServerResponse, servable: Servable, pace: boolean, transform: AnswerTransform | undefined): Promise<ReplayOutcome> {
+async function writeStream(
+  res: ServerResponse,
+  servable: Servable,
+  pace: boolean,
+  transform: AnswerTransform | undefined,
+  captured: UsageTap | undefined,
+): Promise<ReplayOutcome> {
   let bytes = 0;
   for (let i = 0; i < servable.chunks.length; i++) {
     const gap = pace ? Math.min(servable.gapsMs[i] ?? 0, MAX_PACED_GAP_MS) : 0;
     if (gap > 0 && !(await waitOrClose(res, gap))) return { kind: 'client-gone', bytes };
     const chunk = transform ? Buffer.from(transform.push(servable.chunks[i]!)) : servable.chunks[i]!;
     bytes += chunk.length;
+    captured?.push(chunk);
     if (transform?.stopped) {
       res.end(chunk); // the guardrail's error event is the last thing the client gets
       return { kind: 'guardrail-blocked', bytes };
@@ -99,6 +110,7 @@ async function writeStream(res: ServerResponse, servable: Servable, pace: boolea
   }
   const tail = transform ? await transform.end() : '';
   bytes += Buffer.byteLength(tail);
+  if (tail !== '') captured?.push(Buffer.from(tail));
   res.end(tail);
   return { kind: transform?.stopped ? 'guardrail-blocked' : 'complete', bytes };
 }

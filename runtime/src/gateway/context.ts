@@ -140,18 +140,8 @@ export interface GatewayState {
   span?: RequestSpan;
   /** The request and answer as they went by, when the Traffic view, a fixture recording or a span needs them (`inspect`). */
   capture?: RequestCapture;
-  /**
-   * What later stages decided, for the Traffic view and the span (`ai_gateway.<name>` attributes), e.g.
-   * `{ cache: 'hit' }`. Set with `(state.outcomes ??= {}).cache = 'hit'`. (Guardrails report their verdicts instead.)
-   */
-  outcomes?: RequestOutcomes;
   /** Set by the guardrails: how prompts and answers are redacted before a span records them (routes with recordContent). */
   contentRedaction?: (text: string) => string;
-}
-
-export interface RequestOutcomes {
-  cache?: string;
-  [name: string]: string | number | boolean | undefined;
 }
 
 export type Rejection =
@@ -195,7 +185,6 @@ export function newRequestState(requestId: string, snapshot: ConfigSnapshot, pat
     cost: undefined,
     span: undefined,
     capture: undefined,
-    outcomes: undefined,
     contentRedaction: undefined,
   };
 }

@@ -39,6 +39,7 @@ function fixtureOf(ctx: GatewayContext, logger: Logger): Fixture | undefined {
     logger.warn({ route: route.name, requestId: state.requestId }, `not recorded: ${why}`);
     return undefined;
   };
+  if (state.cache?.result === 'hit') return undefined; // answered from the response cache: no upstream exchange
   if (state.upstream.outcome !== 'complete') return skip(`the answer did not complete (${state.upstream.outcome ?? 'unknown'})`);
   if (capture.truncated) return skip(`the answer is larger than ${capture.maxBytes} bytes`);
   const requestBody = state.body ?? capture.requestBody;

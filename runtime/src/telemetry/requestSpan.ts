@@ -1,8 +1,8 @@
 // One request's spans: a SERVER span from arrival to the last byte of the answer, continuing the client's W3C trace
 // context, and a CLIENT span per upstream attempt whose context the upstream receives in `traceparent`. Attributes
 // follow the OpenTelemetry HTTP and GenAI semantic conventions, plus `ai_gateway.*` for the route, consumer, refusals,
-// guardrail verdicts and what other stages report in `state.outcomes` (cache). A request the sampler left out records
-// nothing but still hands its trace context on.
+// guardrail verdicts, the cache's outcome and the request's cost. A request the sampler left out records nothing but
+// still hands its trace context on.
 import type { IncomingHttpHeaders } from 'node:http';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -142,8 +142,13 @@ export class RequestSpan {
       attributes['ai_gateway.guardrail.verdicts'] = verdicts.map(verdictLine);
       if (verdicts.some((verdict) => verdict.action === 'blocked')) attributes['ai_gateway.refused_by'] = 'guardrail';
     }
-    const outcomes = state.outcomes;
-    if (outcomes) for (const name in outcomes) if (outcomes[name] !== undefined) attributes[`ai_gateway.${name}`] = outcomes[name];
+    const cache = state.cache;
+    if (cache) {
+      attributes['ai_gateway.cache.result'] = cache.result;
+      if (cache.reason !== undefined) attributes['ai_gateway.cache.reason'] = cache.reason;
+      if (cache.similarity !== undefined) attributes['ai_gateway.cache.similarity'] = cache.similarity;
+    }
+    if (state.cost) attributes['ai_gateway.cost.usd'] = state.cost.usd; // computed by observability before the span ends
     if (status >= 500) {
       attributes['error.type'] = outcome && outcome !== 'complete' ? outcome : String(status);
       span.setStatus({ code: SpanStatusCode.ERROR });

@@ -94,10 +94,11 @@ export class GatewayTracing {
       maxExportBatchSize: Math.min(EXPORT_BATCH_SPANS, settings.maxQueueSize),
       selfObsMeterProvider: droppedSpanMeter(this.metrics),
     });
-    // OTEL_RESOURCE_ATTRIBUTES adds to the resource; service.name is the config's, else OTEL_SERVICE_NAME's.
+    // OTEL_RESOURCE_ATTRIBUTES adds to the resource; service.name is the config's, else OTEL_SERVICE_NAME's; the
+    // process id tells the processes of gateway.workers apart (not the process detector: its command line is not ours to send).
     const resource = defaultResource()
       .merge(detectResources({ detectors: [envDetector] }))
-      .merge(resourceFromAttributes({ 'service.name': settings.serviceName }));
+      .merge(resourceFromAttributes({ 'service.name': settings.serviceName, 'process.pid': process.pid }));
     return new TracerProvider({
       resource,
       sampler: new ParentBasedSampler({ root: rootSampler(settings.sampleRatio) }),

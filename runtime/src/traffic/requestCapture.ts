@@ -37,6 +37,7 @@ export class RequestCapture {
         usage?.push(chunk);
       },
       result: () => usage?.result(),
+      model: () => usage?.model(),
     };
   }
 

@@ -34,7 +34,6 @@ export function trafficEntry(ctx: GatewayContext, seq: number, route: string | u
   // A provider target's provider and the model it was sent; for a plain target, what its host and the request say.
   const provider = state.upstream.provider ?? (target ? providerOf(target) : undefined);
   const model = state.upstream.model ?? state.model ?? requestedModel(state.body ?? state.capture?.requestBody);
-  const outcomes = state.outcomes;
   const contentType = state.capture?.contentType ?? headerText(ctx.res.getHeader('content-type'));
   return {
     seq,
@@ -49,9 +48,9 @@ export function trafficEntry(ctx: GatewayContext, seq: number, route: string | u
     ...(provider !== undefined ? { provider } : {}),
     ...(model !== undefined ? { model } : {}),
     ...(state.usage ? { tokens: { prompt: state.usage.promptTokens, completion: state.usage.completionTokens, total: state.usage.totalTokens } } : {}),
-    ...(typeof outcomes?.cost === 'number' ? { cost: outcomes.cost } : {}),
+    ...(state.cost ? { cost: state.cost.usd } : {}),
     durationMs: Math.round(durationMs * 100) / 100,
-    ...(typeof outcomes?.cache === 'string' ? { cache: outcomes.cache } : {}),
+    ...(state.cache ? { cache: state.cache.reason && state.cache.result === 'bypass' ? `bypass (${state.cache.reason})` : state.cache.result } : {}),
     ...(state.guardrailVerdicts ? { guardrail: verdictSummary(state.guardrailVerdicts) } : {}),
     stream: contentType?.includes('text/event-stream') ?? false,
     ...(state.span ? { traceId: state.span.traceId } : {}),

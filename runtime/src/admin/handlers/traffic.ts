@@ -15,7 +15,7 @@ export function registerTrafficHandlers(router: AdminRouter, deps: AdminDeps): v
   router
     .on('GET', '/traffic', (ctx) => {
       const traffic = deps.observability?.traffic;
-      if (!traffic) throw new AdminError(404, 'not_found', 'This gateway keeps no traffic.');
+      if (!traffic) throw noTraffic(deps);
       const stream = new PassThrough();
       const send = (event: string, data: unknown): void => {
         if (stream.writableLength > MAX_UNREAD_BYTES) {
@@ -43,14 +43,29 @@ export function registerTrafficHandlers(router: AdminRouter, deps: AdminDeps): v
       ctx.body = stream; // Koa destroys it when the client goes away, which unsubscribes
     })
     .on('GET', '/traffic/:requestId', (ctx, { requestId }) => {
-      const detail = deps.observability?.traffic?.detail(requestId as string);
+      const traffic = deps.observability?.traffic;
+      if (!traffic) throw noTraffic(deps);
+      const detail = traffic.detail(requestId as string);
       if (!detail) {
         throw new AdminError(
           404,
           'traffic_not_found',
-          `No recent request ${requestId}: the gateway keeps the last ${deps.observability?.traffic?.capacity ?? 0} requests, from the first GET /api/v1/traffic on (the editor's local gateway: from its start).`,
+          `No recent request ${requestId}: the gateway keeps the last ${traffic.capacity} requests, from the first GET /api/v1/traffic on (the editor's local gateway: from its start).`,
         );
       }
       ctx.body = detail;
     });
+}
+
+/** Why this admin API has no Traffic: the primary of gateway.workers serves none of the requests itself. */
+function noTraffic(deps: AdminDeps): AdminError {
+  const workers = deps.runtime.snapshot.config.gateway.workers;
+  if (workers !== 1) {
+    return new AdminError(
+      404,
+      'traffic_unavailable',
+      `This gateway runs gateway.workers: ${String(workers)}, and each worker process keeps its own recent requests: the Traffic view follows a gateway of one process (gateway.workers: 1).`,
+    );
+  }
+  return new AdminError(404, 'traffic_unavailable', 'This gateway keeps no recent requests.');
 }

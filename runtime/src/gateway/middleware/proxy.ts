@@ -96,7 +96,8 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       const sse = contentTypeText?.includes('text/event-stream') ?? false;
       const translated = call !== undefined && !passesThrough(call, config.frontDoor, response.statusCode);
       // The answer as it came (a plain target, or an OpenAI-shaped provider's success), its usage read on the way.
-      const usageTap = !translated && (runtime.events.has('usage') || state.snapshot.needsUsage) ? createUsageTap(contentTypeText, state.completion) : undefined;
+      const usageTap =
+        !translated && (runtime.events.has('usage') || state.snapshot.needsUsage) ? createUsageTap(contentTypeText, state.completion) : undefined;
       state.answerTap = usageTap; // the answer's model, read only if its usage is priced (cost/requestCost.ts)
       const tap = state.capture && !translated ? state.capture.answer(response.statusCode, response.headers, usageTap) : usageTap;
 
