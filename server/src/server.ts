@@ -13,6 +13,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CheckMemo, checkConfig, YamlParseCache } from '../../common/src/config';
 import { Lsp, type LspNotification, type LspRequest } from '../../common/src/protocol';
 import { createLanguageService, RequestRefused } from './service/languageService';
 
@@ -89,10 +90,32 @@ async function validateDocument(uri: string): Promise<void> {
   void connection.sendDiagnostics({ uri, version, diagnostics });
   // The extension's views ask for what they show of this version (answered from the analysis just made).
   void connection.sendNotification(analysisChanged, { uri, version });
+  // After an open, what the first edit would do first is done now, while the user reads (nothing after an edit);
+  // from the next turn, once the diagnostics are written.
+  setImmediate(() => {
+    service.prepareForEdits(document).catch((err: unknown) => {
+      connection.console.error(`ai-gateway language server: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    });
+  });
 }
 
 /** Analyses of the warm-up config: V8 optimizes the parser after a few runs of it, not after one. */
 const WARMUP_ANALYSES = 3;
+/** Edits of it checked as an editor checks them: the first keystrokes in a large document then run warm code too. */
+const WARMUP_EDITS = 10;
+
+/**
+ * The check after an edit runs code a first check does not (cutting again, re-using chunks, the memo's hits). With the
+ * config model directly: the service parses a document this small whole, where a large one is parsed in chunks.
+ */
+function warmUpEdits(): void {
+  const options = { env: {}, mode: 'editor' as const, parseCache: new YamlParseCache(0, 0), memo: new CheckMemo() };
+  checkConfig(WARMUP_CONFIG, options);
+  for (let i = 0; i < WARMUP_EDITS; i++) {
+    const at = WARMUP_CONFIG.indexOf(`name: r${i % 50}\n`) + `name: r${i % 50}`.length;
+    checkConfig(i % 2 === 0 ? `${WARMUP_CONFIG.slice(0, at)}x${WARMUP_CONFIG.slice(at)}` : WARMUP_CONFIG, options);
+  }
+}
 
 /**
  * Compiles the schema validator and warms the parser and the features up, so the first document is not analyzed by
@@ -105,6 +128,7 @@ function warmUp(): void {
     service.forget(warm.uri);
     service.analyze(warm);
   }
+  warmUpEdits();
   // The outline and a hover on a route build the route index and the typed config, which an analysis builds only when asked.
   service.findDocumentSymbols(warm);
   service.doHover(warm, { line: 2, character: 6 });

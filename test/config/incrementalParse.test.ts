@@ -106,6 +106,14 @@ describe('config model: incremental parse', function () {
     }
   });
 
+  it("does not take a list's header for a key without a value of the same text (found by the check's property test)", () => {
+    const cache = new YamlParseCache(0);
+    const withRules = 'version: 1\nroutes:\nsecurity:\n  - auth: none\n';
+    assertSameAsFullParse(cache, withRules);
+    assertSameAsFullParse(cache, withRules);
+    assertSameAsFullParse(cache, 'version: 1\nroutes:\nsecurity:\n');
+  });
+
   it('re-parses a 2,000-route config after a one-character edit by re-using every untouched route', () => {
     const text = generatedConfig(2000);
     const cache = new YamlParseCache();

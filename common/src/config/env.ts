@@ -7,7 +7,12 @@ export interface UnsetVariable {
 
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-export function interpolate(data: unknown, env: Record<string, string | undefined>): { data: unknown; unset: UnsetVariable[] } {
+/** `withoutVariables`: lists and mappings known to hold no `${` (yamlToData marks them for an editor), returned as they are. */
+export function interpolate(
+  data: unknown,
+  env: Record<string, string | undefined>,
+  withoutVariables?: Pick<WeakSet<object>, 'has'>,
+): { data: unknown; unset: UnsetVariable[] } {
   const unset: UnsetVariable[] = [];
   // One path stack for the whole walk: copied only when a variable is reported, not for every value.
   const path: (string | number)[] = [];
@@ -25,6 +30,7 @@ export function interpolate(data: unknown, env: Record<string, string | undefine
       });
       return missing ? value : out;
     }
+    if (value !== null && typeof value === 'object' && withoutVariables?.has(value)) return value;
     // A list or mapping with no variable in it is returned as it is: a large config is mostly that, and copying it
     // all would only feed the garbage collector.
     if (Array.isArray(value)) {

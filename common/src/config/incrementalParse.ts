@@ -1,9 +1,10 @@
 // Re-parsing a large config after an edit without re-parsing all of it. The text is cut into chunks at its
-// top-level keys and at the items of its top-level block sequences (`routes:`, `security:`, ...); each chunk is
-// parsed alone and kept by its text, so an edit re-parses only the chunks it touched, and the rest are shifted to
-// their new offsets. Anything unusual (anchors, tags, directives, flow at the top, errors) takes the full parse,
-// so the result is always the one `parseDocument` gives for the whole text.
+// top-level keys and at the items of its top-level block sequences (`routes:`, `security:`, ...: incrementalCut.ts);
+// each chunk is parsed alone and kept with its piece of text, so an edit re-parses only the chunks it touched, and the
+// rest are moved to their new offsets. Anything unusual (anchors, tags, directives, flow at the top, errors) takes the
+// full parse, so the result is always the one `parseDocument` gives for the whole text.
 import { isAlias, isCollection, isPair, isScalar, isSeq, isMap, LineCounter, Pair, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
+import { cut, recut, type Piece, type Recut } from './incrementalCut';
 import { runSteps, type Steps } from './steps';
 import { parseYamlDocument, parseYamlSteps, type ParsedYaml } from './yamlSource';
 
@@ -11,6 +12,7 @@ import { parseYamlDocument, parseYamlSteps, type ParsedYaml } from './yamlSource
 const CHUNKS_PER_STEP = 100;
 
 interface Chunk {
+  kind: Piece['kind'];
   text: string;
   /** The offset the chunk's node ranges currently point at. */
   base: number;
@@ -18,119 +20,97 @@ interface Chunk {
   node: Pair<Node, Node | null> | Node;
   /** For an item chunk: the offset of its `-` inside the chunk. */
   dash?: number;
+  /** The range of every node under `node`, moved together when the chunk moves. */
+  ranges: Offsets[];
 }
 
-type Piece = { kind: 'pair' | 'header'; start: number; text: string; key: string } | { kind: 'item'; start: number; text: string };
+type Offsets = [number, number, number];
 
-const TOP_KEY = /^([A-Za-z_$][\w$.-]*):(?:[ \t]+#.*)?[ \t]*$|^([A-Za-z_$][\w$.-]*):[ \t]/;
-const BLANK_OR_COMMENT = /^[ \t]*(#.*)?$/;
+/** A version the chunks describe: its text, its pieces with one chunk each, and where its lines start. */
+interface Version {
+  text: string;
+  pieces: Piece[];
+  chunks: Chunk[];
+  lineStarts: number[];
+}
 
-/** Lines with their start offsets; '\r\n' files take the full parse (rare, and offsets stay simple). */
-function cut(text: string): Piece[] | undefined {
-  if (text.includes('\r') || text.includes('\t') || /^(---|\.\.\.|%)/m.test(text)) return undefined;
-  const lines = text.split('\n');
-  const starts: number[] = [];
-  let offset = 0;
-  for (const line of lines) {
-    starts.push(offset);
-    offset += line.length + 1;
+/**
+ * The range arrays of every node under `node` (yaml's composer makes one per node, so moving them moves each node
+ * once), or undefined when it holds an anchor, an alias, a tag or a mapping as a key: such a chunk cannot stand alone.
+ */
+function rangesOf(node: unknown, into: Offsets[] = []): Offsets[] | undefined {
+  if (node === null || typeof node !== 'object') return into;
+  if (isAlias(node)) return undefined;
+  const n = node as { anchor?: string; tag?: string; range?: Offsets | null; items?: unknown[]; key?: unknown; value?: unknown };
+  if (isPair(node)) return isCollection(n.key) || !rangesOf(n.key, into) ? undefined : rangesOf(n.value, into);
+  if (n.anchor !== undefined || n.tag !== undefined) return undefined;
+  if (n.range) into.push(n.range);
+  if (n.items) for (const item of n.items) if (!rangesOf(item, into)) return undefined;
+  return into;
+}
+
+/** Moves a chunk's nodes to `base`, in place (a loop over its ranges: no walk over nodes of every kind). */
+function move(chunk: Chunk, base: number): void {
+  const delta = base - chunk.base;
+  for (const range of chunk.ranges) {
+    range[0] += delta;
+    range[1] += delta;
+    range[2] += delta;
   }
-  const pieces: Piece[] = [];
-  let i = 0;
-  while (i < lines.length && BLANK_OR_COMMENT.test(lines[i] as string)) i++;
-  const keys = new Set<string>();
-  while (i < lines.length) {
-    const line = lines[i] as string;
-    const match = TOP_KEY.exec(line);
-    if (!match) return undefined;
-    const key = (match[1] ?? match[2]) as string;
-    if (keys.has(key)) return undefined;
-    keys.add(key);
-    let end = i + 1;
-    while (end < lines.length && (BLANK_OR_COMMENT.test(lines[end] as string) || (lines[end] as string).startsWith(' '))) end++;
-    const segmentEnd = end < lines.length ? (starts[end] as number) : text.length;
-    const firstBody = lines.slice(i + 1, end).findIndex((l) => !BLANK_OR_COMMENT.test(l));
-    const itemIndent = firstBody >= 0 ? /^( +)- /.exec(lines[i + 1 + firstBody] as string)?.[1]?.length : undefined;
-    if (match[1] !== undefined && itemIndent !== undefined) {
-      const dash = new RegExp(`^ {${itemIndent}}- `);
-      const deeper = new RegExp(`^ {${itemIndent + 1},}`);
-      pieces.push({ kind: 'header', start: starts[i] as number, text: text.slice(starts[i], starts[i + 1 + firstBody]), key });
-      let itemStart = i + 1 + firstBody;
-      for (let j = itemStart + 1; j <= end; j++) {
-        const l = j < end ? (lines[j] as string) : '';
-        if (j < end && !dash.test(l)) {
-          if (!BLANK_OR_COMMENT.test(l) && !deeper.test(l)) return undefined;
-          continue;
-        }
-        // A comment indented past the dash at the end of an item that another item follows: a whole parse stretches
-        // the item's nodes over it to the next dash, which a parse of the item alone cannot know.
-        if (j < end && endsInIndentedComment(lines, itemStart + 1, j, itemIndent)) return undefined;
-        const from = starts[itemStart] as number;
-        const to = j < end ? (starts[j] as number) : segmentEnd;
-        pieces.push({ kind: 'item', start: from, text: text.slice(from, to) });
-        itemStart = j;
-      }
-    } else {
-      pieces.push({ kind: 'pair', start: starts[i] as number, text: text.slice(starts[i], segmentEnd), key });
-    }
-    i = end;
-  }
-  return pieces.length > 0 ? pieces : undefined;
+  chunk.base = base;
 }
 
-/** Whether the last non-blank line of `lines[from, to)` is a comment indented deeper than `indent`. */
-function endsInIndentedComment(lines: string[], from: number, to: number, indent: number): boolean {
-  for (let k = to - 1; k >= from; k--) {
-    const line = lines[k] as string;
-    if (line.trim() === '') continue;
-    const comment = /^( *)#/.exec(line);
-    return comment !== null && (comment[1] as string).length > indent;
-  }
-  return false;
-}
-
-/** Moves every range under `node` by `delta` (a hand-written walk: yaml's visit() is ten times slower here). */
-function shift(node: unknown, delta: number): void {
-  if (node === null || typeof node !== 'object') return;
-  const n = node as { range?: [number, number, number] | null; items?: unknown[]; key?: unknown; value?: unknown };
-  if (n.range) n.range = [n.range[0] + delta, n.range[1] + delta, n.range[2] + delta];
-  if (isPair(node)) {
-    shift(n.key, delta);
-    shift(n.value, delta);
-    return;
-  }
-  if (n.items) for (const item of n.items) shift(item, delta);
-}
-
-function hasAnchorsOrTags(node: unknown): boolean {
-  if (node === null || typeof node !== 'object') return false;
-  if (isAlias(node)) return true;
-  const n = node as { anchor?: string; tag?: string; items?: unknown[]; key?: unknown; value?: unknown };
-  if (isPair(node)) return isCollection(n.key) || hasAnchorsOrTags(n.key) || hasAnchorsOrTags(n.value);
-  if (n.anchor !== undefined || n.tag !== undefined) return true;
-  return (n.items ?? []).some((item) => hasAnchorsOrTags(item));
-}
-
+/**
+ * The chunk of a piece, parsed from a copy of its text: a piece is a slice of the whole text, and the strings parsed
+ * from a slice keep all of it alive (as long as the chunk is re-used: one whole text per edited item, otherwise).
+ */
 function parseChunk(piece: Piece): Chunk | undefined {
-  const doc = parseYamlDocument(piece.text);
+  const doc = parseYamlDocument(Buffer.from(piece.text, 'utf8').toString('utf8'));
   if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
   const contents = doc.contents;
   if (piece.kind === 'item') {
     if (!isSeq(contents) || contents.items.length !== 1 || !contents.range) return undefined;
     const item = contents.items[0] as Node;
-    if (hasAnchorsOrTags(item)) return undefined;
-    return { text: piece.text, base: 0, node: item, dash: contents.range[0] };
+    const ranges = rangesOf(item);
+    return ranges && { kind: piece.kind, text: piece.text, base: 0, node: item, dash: contents.range[0], ranges };
   }
   if (!isMap(contents) || contents.items.length !== 1) return undefined;
   const pair = contents.items[0] as Pair<Node, Node | null>;
-  if (hasAnchorsOrTags(pair) || (piece.kind === 'header' && !(isScalar(pair.value) && pair.value.value === null))) return undefined;
-  return { text: piece.text, base: 0, node: pair };
+  if (piece.kind === 'header' && !(isScalar(pair.value) && pair.value.value === null)) return undefined;
+  const ranges = rangesOf(pair);
+  return ranges && { kind: piece.kind, text: piece.text, base: 0, node: pair, ranges };
+}
+
+/**
+ * Where the lines of `text` start, from those of the previous version: the same before the change, found again inside
+ * it, moved by its change in length after it.
+ */
+function lineStartsAfter(previous: Version, text: string, change: Recut): number[] {
+  const old = previous.lineStarts;
+  const delta = text.length - previous.text.length;
+  // A line start is unchanged when the newline before it is: at or before the common prefix, or in the common suffix.
+  let before = 0;
+  while (before < old.length && (old[before] as number) <= change.prefix) before++;
+  const starts = old.slice(0, before);
+  for (let at = text.indexOf('\n', change.prefix); at >= 0 && at < text.length - change.suffix; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  const afterOld = previous.text.length - change.suffix;
+  let after = before;
+  while (after < old.length && (old[after] as number) - 1 < afterOld) after++;
+  for (let k = after; k < old.length; k++) starts.push((old[k] as number) + delta);
+  return starts;
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  return starts;
 }
 
 export class YamlParseCache {
-  private chunks = new Map<string, Chunk[]>();
+  /** The last version parsed in chunks (or cut after a whole parse): the next edit re-uses its chunks. */
+  private last: Version | undefined;
   /** The last whole parse, not yet cut into chunks: that waits for the next edit, off the path of the first open. */
-  private unseeded: { text: string; contents: unknown } | undefined;
+  private unseeded: { text: string; contents: unknown; lineStarts: number[] } | undefined;
 
   /**
    * `minLength`: texts shorter than this are parsed whole (it is fast, and keeps small files on the plain path).
@@ -152,86 +132,70 @@ export class YamlParseCache {
    */
   *parseSteps(text: string, inSteps = true): Steps<ParsedYaml> {
     // With nothing parsed before, no chunk can be re-used: cutting the text would be wasted work on an open.
-    const reusable = this.chunks.size > 0 || this.unseeded !== undefined;
+    const reusable = this.last !== undefined || this.unseeded !== undefined;
     const firstInChunks = inSteps && !reusable && text.length >= this.firstInChunksLength;
-    const pieces = (reusable || firstInChunks) && text.length >= this.minLength ? cut(text) : undefined;
-    if (pieces && this.unseeded) {
-      const previous = cut(this.unseeded.text);
-      if (previous) this.seed(previous, this.unseeded.contents);
-    }
-    this.unseeded = undefined;
-    if (pieces && (this.chunks.size > 0 || firstInChunks)) {
-      const composed = yield* this.compose(text, pieces);
-      if (composed) return composed;
+    if (text.length >= this.minLength && (reusable || firstInChunks)) {
+      if (this.unseeded) this.last = seed(this.unseeded);
+      this.unseeded = undefined;
+      const last = this.last;
+      // Usually the edit is inside the items of one list, and only they are cut again; otherwise the whole text is.
+      const change = last ? recut(last, text) : undefined;
+      const pieces = change?.pieces ?? cut(text);
+      if (pieces && (last || firstInChunks)) {
+        const composed = yield* this.compose(text, pieces, change, last);
+        if (composed) {
+          this.last = { text, pieces, chunks: composed.chunks, lineStarts: composed.parsed.lineCounter.lineStarts };
+          return composed.parsed;
+        }
+      }
     }
     // The first version (or one the chunks cannot describe) is parsed whole, which is faster than 4,000 small
     // parses; its nodes then seed the chunks for the next edit.
     const full = yield* parseYamlSteps(text);
-    this.chunks.clear();
-    if (text.length >= this.minLength && full.syntax.length === 0) this.unseeded = { text, contents: full.document.contents };
+    this.last = undefined;
+    this.unseeded = undefined;
+    if (text.length >= this.minLength && full.syntax.length === 0) {
+      this.unseeded = { text, contents: full.document.contents, lineStarts: full.lineCounter.lineStarts };
+    }
     return full;
   }
 
-  private seed(pieces: Piece[], contents: unknown): void {
-    if (!isMap(contents) || hasAnchorsOrTags(contents)) return;
-    const used: Chunk[] = [];
-    let top = 0;
-    let seq: YAMLSeq | undefined;
-    let item = 0;
-    for (const piece of pieces) {
-      if (piece.kind === 'item') {
-        const node = seq?.items[item++] as Node | undefined;
-        if (!node) return;
-        used.push({ text: piece.text, base: piece.start, node, dash: piece.text.indexOf('-') });
-        continue;
-      }
-      if (seq && item !== seq.items.length) return;
-      const pair = contents.items[top++] as Pair<Node, Node | null> | undefined;
-      if (!pair || !isScalar(pair.key) || String(pair.key.value) !== piece.key) return;
-      seq = piece.kind === 'header' && isSeq(pair.value) ? pair.value : undefined;
-      if (piece.kind === 'header' && !seq) return;
-      item = 0;
-      // A header keeps only its key: its items are chunks of their own and move on their own.
-      used.push({ text: piece.text, base: piece.start, node: piece.kind === 'header' ? new Pair(pair.key, null) : pair });
-    }
-    if (top !== contents.items.length || (seq && item !== seq.items.length)) return;
-    this.keep(used);
-  }
-
-  private take(piece: Piece): Chunk | undefined {
-    const known = this.chunks.get(piece.text);
-    const reused = known?.pop();
-    if (reused) return reused;
-    return parseChunk(piece);
-  }
-
-  private *compose(text: string, pieces: Piece[]): Steps<ParsedYaml | undefined> {
-    const used: Chunk[] = [];
+  /**
+   * The document of `pieces`: the chunk of the previous version's piece each one continues (`change.previous`), else
+   * one of the previous version's other chunks with the same text, else the piece parsed alone. Undefined when a
+   * piece does not parse alone as it would inside the whole text.
+   */
+  private *compose(
+    text: string,
+    pieces: Piece[],
+    change: Recut | undefined,
+    last: Version | undefined,
+  ): Steps<{ parsed: ParsedYaml; chunks: Chunk[] } | undefined> {
+    const previous = change?.previous;
+    const spare = spareChunks(last, previous);
+    const chunks: Chunk[] = [];
     const root = new YAMLMap<Node, Node | null>();
     let seq: YAMLSeq<Node> | undefined;
     let parsed = 0;
-    for (const piece of pieces) {
-      const known = this.chunks.has(piece.text);
-      if (!known && ++parsed % CHUNKS_PER_STEP === 0) yield;
-      const chunk = this.take(piece);
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i] as Piece;
+      const continued = previous?.[i] ?? -1;
+      let chunk = continued >= 0 ? last?.chunks[continued] : takeSpare(spare, piece);
       if (!chunk) {
-        this.keep(used);
-        return undefined;
+        if (++parsed % CHUNKS_PER_STEP === 0) yield;
+        chunk = parseChunk(piece);
       }
-      used.push(chunk);
-      if (chunk.base !== piece.start) {
-        shift(chunk.node, piece.start - chunk.base);
-        chunk.base = piece.start;
-      }
+      if (!chunk) return undefined;
+      chunk.text = piece.text; // the same text, from this version (an older version's whole text is then let go)
+      chunks.push(chunk);
+      if (chunk.base !== piece.start) move(chunk, piece.start);
       if (piece.kind === 'item') {
-        const item = chunk.node as Node;
         if (!seq) return undefined;
-        if (seq.items.length === 0 && seq.range) seq.range = [(chunk.dash as number) + piece.start, 0, 0];
-        seq.items.push(item);
-        const [start] = seq.range ?? [0];
-        seq.range = [start, (item.range as [number, number, number])[1], (item.range as [number, number, number])[2]];
+        if (seq.items.length === 0) seq.range = [(chunk.dash as number) + piece.start, 0, 0];
+        seq.items.push(chunk.node as Node);
         continue;
       }
+      closeSequence(seq);
       const pair = chunk.node as Pair<Node, Node | null>;
       if (piece.kind === 'header') {
         seq = new YAMLSeq<Node>();
@@ -242,7 +206,7 @@ export class YamlParseCache {
         root.items.push(pair);
       }
     }
-    this.keep(used);
+    closeSequence(seq);
     const first = root.items[0]?.key?.range?.[0] ?? 0;
     // As in a whole parse, the root mapping ends where its last value does (blank lines after it are the document's).
     const lastPair = root.items[root.items.length - 1];
@@ -252,18 +216,69 @@ export class YamlParseCache {
     document.contents = root as unknown as Document.Parsed['contents'];
     document.range = [first, end, text.length];
     const lineCounter = new LineCounter();
-    lineCounter.addNewLine(0);
-    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineCounter.addNewLine(at + 1);
-    return { document, lineCounter, syntax: [] };
+    lineCounter.lineStarts = last && change ? lineStartsAfter(last, text, change) : lineStartsOf(text);
+    return { parsed: { document, lineCounter, syntax: [] }, chunks };
   }
+}
 
-  /** The chunks of this version are the cache for the next one; older ones are dropped. */
-  private keep(used: Chunk[]): void {
-    this.chunks = new Map();
-    for (const chunk of used) {
-      const list = this.chunks.get(chunk.text) ?? [];
-      list.push(chunk);
-      this.chunks.set(chunk.text, list);
+/** A sequence ends where its last item does. */
+function closeSequence(seq: YAMLSeq<Node> | undefined): void {
+  const lastItem = seq?.items[seq.items.length - 1];
+  if (!seq?.range || !lastItem?.range) return;
+  seq.range = [seq.range[0], lastItem.range[1], lastItem.range[2]];
+}
+
+/** The previous version's chunks that no piece continues, by text: an edit may bring back or repeat a piece's text. */
+function spareChunks(last: Version | undefined, previous: number[] | undefined): Map<string, Chunk[]> {
+  const spare = new Map<string, Chunk[]>();
+  if (!last) return spare;
+  const continued = new Uint8Array(last.chunks.length);
+  for (const k of previous ?? []) if (k >= 0) continued[k] = 1;
+  last.chunks.forEach((chunk, k) => {
+    if (continued[k]) return;
+    const list = spare.get(chunk.text);
+    if (list) list.push(chunk);
+    else spare.set(chunk.text, [chunk]);
+  });
+  return spare;
+}
+
+/** A spare chunk of the same text and kind (a list's header and a key with no value can have the same text). */
+function takeSpare(spare: Map<string, Chunk[]>, piece: Piece): Chunk | undefined {
+  const list = spare.get(piece.text);
+  const at = list ? list.findIndex((chunk) => chunk.kind === piece.kind) : -1;
+  return at >= 0 ? list?.splice(at, 1)[0] : undefined;
+}
+
+/** The chunks of a whole parse, matched to the pieces of its text (undefined when they do not line up). */
+function seed(unseeded: { text: string; contents: unknown; lineStarts: number[] }): Version | undefined {
+  const { text, contents } = unseeded;
+  const pieces = cut(text);
+  if (!pieces || !isMap(contents)) return undefined;
+  const chunks: Chunk[] = [];
+  let top = 0;
+  let seq: YAMLSeq | undefined;
+  let item = 0;
+  for (const piece of pieces) {
+    if (piece.kind === 'item') {
+      const node = seq?.items[item++] as Node | undefined;
+      const ranges = node && rangesOf(node);
+      if (!node || !ranges) return undefined;
+      chunks.push({ kind: 'item', text: piece.text, base: piece.start, node, dash: piece.text.indexOf('-'), ranges });
+      continue;
     }
+    if (seq && item !== seq.items.length) return undefined;
+    const pair = contents.items[top++] as Pair<Node, Node | null> | undefined;
+    if (!pair || !isScalar(pair.key) || String(pair.key.value) !== piece.key) return undefined;
+    seq = piece.kind === 'header' && isSeq(pair.value) ? pair.value : undefined;
+    if (piece.kind === 'header' && !seq) return undefined;
+    item = 0;
+    // A header keeps only its key: its items are chunks of their own and move on their own.
+    const node = piece.kind === 'header' ? new Pair(pair.key, null) : pair;
+    const ranges = rangesOf(node);
+    if (!ranges || (seq && (seq.anchor !== undefined || seq.tag !== undefined))) return undefined;
+    chunks.push({ kind: piece.kind, text: piece.text, base: piece.start, node, ranges });
   }
+  if (top !== contents.items.length || (seq && item !== seq.items.length)) return undefined;
+  return { text, pieces, chunks, lineStarts: unseeded.lineStarts };
 }

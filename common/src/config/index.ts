@@ -10,6 +10,7 @@ export { compileGlob, MAX_GLOB_SUBJECT_LENGTH, type Glob } from './glob';
 export { gatewaySchema } from './schemaCheck';
 export { redactUrl } from './redactUrl';
 export { YamlParseCache } from './incrementalParse';
+export { CheckMemo } from './checkMemo';
 export { normalizeConfig, routeNames, DEFAULT_MAX_TOKENS } from './normalize';
 export { DEFAULT_CACHE_MEMORY_BYTES, parseBudgetAmount } from './normalizeSpend';
 export { BUILT_IN_MOCKS } from './rules';

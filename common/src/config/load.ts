@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Document, LineCounter } from 'yaml';
+import type { CheckMemo } from './checkMemo';
 import { interpolate } from './env';
 import { normalizeConfig } from './normalize';
 import { plaintextHeaderFindings } from './providerRules';
@@ -31,6 +32,8 @@ export interface LoadOptions {
   baseDir?: string;
   /** Kept by an editor across versions of one document, so a re-parse after an edit only re-parses what changed. */
   parseCache?: { parse(text: string): ParsedYaml; parseSteps(text: string): Steps<ParsedYaml> };
+  /** Kept by an editor with its parse cache, so a check after an edit re-uses what it found in the items left alone. */
+  memo?: CheckMemo;
 }
 
 export interface LoadResult {
@@ -71,22 +74,23 @@ export function* checkConfigSteps(text: string, options: LoadOptions = {}, slice
   const env = options.env ?? process.env;
   const mode = options.mode ?? 'editor';
   const cache = options.parseCache;
+  const memo = options.memo;
   const parsed = sliced ? yield* cache ? cache.parseSteps(text) : parseYamlSteps(text) : cache ? cache.parse(text) : parseYaml(text);
   const { document, lineCounter } = parsed;
-  const diagnostics: Diagnostic[] = [...parsed.syntax, ...duplicateKeys(parsed)];
+  const diagnostics: Diagnostic[] = [...parsed.syntax, ...duplicateKeys(parsed, memo)];
   let unlisted = 0; // schema errors past the cap, counted but not located
   const at = (p: (string | number)[], onKey = false) => rangeAt(parsed, p, onKey);
 
   if (!diagnostics.some((d) => d.severity === 'error')) {
     yield;
-    const expanded = yamlToData(document);
+    const expanded = yamlToData(document, undefined, memo);
     yield;
     if (!expanded.ok) {
       diagnostics.push({ range: at([]), severity: 'error', code: 'yaml.aliases', message: `The document cannot be expanded: ${expanded.error}.`, path: [] });
     } else {
       const raw = expanded.data;
       // An empty file is a config with no routes yet: the gateway starts and answers 404.
-      const { data, unset } = interpolate(raw ?? {}, env);
+      const { data, unset } = interpolate(raw ?? {}, env, memo?.withoutVariables);
       const unsetSeverity = mode === 'start' ? 'error' : 'warning';
       for (const u of unset) {
         diagnostics.push({
@@ -111,13 +115,13 @@ export function* checkConfigSteps(text: string, options: LoadOptions = {}, slice
         }
       }
       yield;
-      const { diagnostics: schema, omitted } = schemaDiagnostics(data, parsed, MAX_SCHEMA_DIAGNOSTICS);
+      const { diagnostics: schema, omitted } = schemaDiagnostics(data, parsed, MAX_SCHEMA_DIAGNOSTICS, memo?.schema);
       diagnostics.push(...schema);
       unlisted += omitted;
       yield;
       // A value the schema already refused gets one message, not a second one from the rules.
       const refused = new Set(schema.map((d) => JSON.stringify(d.path)));
-      for (const f of [...semanticFindings(data, env), ...plaintextHeaderFindings(raw)]) {
+      for (const f of [...semanticFindings(data, env, memo?.rules), ...plaintextHeaderFindings(raw)]) {
         if (refused.has(JSON.stringify(f.path))) continue;
         diagnostics.push({
           range: at(f.path, f.onKey),

@@ -2,6 +2,7 @@
 // provider requires, settings it would ignore, model names its known list lacks, and mocks of another wire format.
 import { knownModel, MODEL_LISTS, modelListIsClosed } from './providerModels';
 import { AWS_KEY_VARIABLES, isProviderName, PROVIDER_SPECS, type ProviderName, type ProviderSetting } from './providers';
+import { COMPUTE_ALL, type Reuse } from './ruleMemo';
 import { list, obj, str, type Finding, type Raw } from './ruleViews';
 import { closest } from './suggest';
 
@@ -12,23 +13,31 @@ const SETTINGS: readonly ProviderSetting[] = ['apiVersion', 'deployment', 'regio
 /** Headers the gateway itself must write (framing, the connection, the upstream's host): a target cannot set them. */
 const GATEWAY_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect']);
 
-/** A target's object form with its place, for every target written as a mapping. */
+/** A target's object form with its place, for every target written as a mapping (a loop: it runs for every route). */
 function targetObjects(route: Raw, index: number): { raw: Raw; path: Path }[] {
-  return list(route.targets).flatMap((t, j) =>
-    t !== null && typeof t === 'object' && !Array.isArray(t) ? [{ raw: t as Raw, path: ['routes', index, 'targets', j] }] : [],
-  );
+  const targets = route.targets;
+  const out: { raw: Raw; path: Path }[] = [];
+  if (!Array.isArray(targets)) return out;
+  for (let j = 0; j < targets.length; j++) {
+    const t: unknown = targets[j];
+    if (t !== null && typeof t === 'object' && !Array.isArray(t)) out.push({ raw: t as Raw, path: ['routes', index, 'targets', j] });
+  }
+  return out;
 }
 
 const aTarget = (provider: string): string => `${/^[aeiou]/.test(provider) ? 'An' : 'A'} ${provider} target`;
 const isMockUrl = (url: string | undefined): boolean => url?.startsWith('mock://') ?? false;
 
-export function providerRules(root: Raw): Finding[] {
+export function providerRules(root: Raw, reuse: Reuse = COMPUTE_ALL): Finding[] {
   const out: Finding[] = [];
   list(root.routes).forEach((r, index) => {
     const route = obj(r);
-    const targets = targetObjects(route, index);
-    for (const target of targets) out.push(...targetRules(target.raw, target.path));
-    out.push(...frontDoorRules(route, index));
+    // One route's data and index: everything its findings read.
+    const found = reuse.forObject('providerFindings', route, [index], () => [
+      ...targetObjects(route, index).flatMap((target) => targetRules(target.raw, target.path)),
+      ...frontDoorRules(route, index),
+    ]);
+    for (const finding of found) out.push(finding);
   });
   return out;
 }

@@ -2,6 +2,7 @@
 // cover it (same path shape, same header names, same use of `model`), literal conditions are looked up by value, and
 // only routes with glob conditions (`gpt-*`) are compared one by one.
 import { compileGlob, type Glob } from './glob';
+import { sameList } from './ruleMemo';
 
 export interface OverlapRoute {
   index: number;
@@ -39,6 +40,13 @@ function conditionValues(route: OverlapRoute): string[] {
 /** Routes that can cover each other have the same shape, the same header names and both or neither match a model. */
 function groupKey(route: OverlapRoute): string {
   return [route.shape, ...Object.keys(route.headers).sort(), route.model !== undefined ? 'model' : ''].join('\u0000');
+}
+
+/** Whether two routes are alike in everything `routeOverlaps` reads of them (their names only pass through). */
+export function sameConditions(a: OverlapRoute, b: OverlapRoute): boolean {
+  if (a.index !== b.index || a.shape !== b.shape || a.model !== b.model || !sameList(a.methods, b.methods)) return false;
+  const names = Object.keys(a.headers);
+  return sameList(names, Object.keys(b.headers)) && names.every((name) => a.headers[name] === b.headers[name]);
 }
 
 const methodsKey = (route: OverlapRoute): string => (route.methods ? [...new Set(route.methods)].sort().join(',') : '*');

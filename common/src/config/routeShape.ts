@@ -8,6 +8,8 @@ import type { GatewayConfig, RouteConfig, SecurityRule } from './types';
 
 /** `/models/:id`, `/Models/:name` and `/models/:ID` have the same shape `/models/:`. */
 export function pathShape(path: string): string {
+  // Without a param the shape is the path in lower case (the rules ask this of every route and rule).
+  if (!path.includes(':')) return path.toLowerCase();
   return path
     .toLowerCase()
     .split('/')

@@ -1,6 +1,7 @@
 // The views of raw (interpolated, schema-checked or not) config data the semantic rules share, and their findings.
 import { routeNames } from './normalize';
 import { pathShape } from './routeShape';
+import { COMPUTE_ALL, type Reuse } from './ruleMemo';
 import type { Severity } from './types';
 
 export interface Finding {
@@ -28,26 +29,32 @@ export interface RouteView {
   model?: string;
 }
 
-export function routeViews(root: Raw): RouteView[] {
+/** The routes with a path, each as a view (kept while its data, index and name stay the same). */
+export function routeViews(root: Raw, reuse: Reuse = COMPUTE_ALL): RouteView[] {
   const routes = list(root.routes);
   const names = routeNames(routes);
-  return routes.flatMap((r, index) => {
+  const views: RouteView[] = [];
+  routes.forEach((r, index) => {
     const raw = obj(r);
     const path = str(raw.path);
-    if (path === undefined) return [];
-    const methodList = raw.methods !== undefined ? list(raw.methods) : str(raw.method) ? [raw.method] : undefined;
-    const match = obj(raw.match);
-    return [
-      {
-        index,
-        raw,
-        name: names[index] as string,
-        path,
-        shape: pathShape(path),
-        ...(methodList ? { methods: methodList.map((m) => String(m).toUpperCase()) } : {}),
-        headers: Object.fromEntries(Object.entries(obj(match.headers)).map(([k, v]) => [k.toLowerCase(), String(v)])),
-        ...(str(match.model) ? { model: str(match.model) } : {}),
-      },
-    ];
+    if (path === undefined) return;
+    const name = names[index] as string;
+    views.push(reuse.forObject('routeView', raw, [index, name], () => routeView(raw, index, name, path)));
   });
+  return views;
+}
+
+function routeView(raw: Raw, index: number, name: string, path: string): RouteView {
+  const methodList = raw.methods !== undefined ? list(raw.methods) : str(raw.method) ? [raw.method] : undefined;
+  const match = obj(raw.match);
+  return {
+    index,
+    raw,
+    name,
+    path,
+    shape: pathShape(path),
+    ...(methodList ? { methods: methodList.map((m) => String(m).toUpperCase()) } : {}),
+    headers: match.headers === undefined ? {} : Object.fromEntries(Object.entries(obj(match.headers)).map(([k, v]) => [k.toLowerCase(), String(v)])),
+    ...(str(match.model) ? { model: str(match.model) } : {}),
+  };
 }

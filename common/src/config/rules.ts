@@ -2,7 +2,8 @@
 // to findings with a JSON path; `load.ts` turns paths into source ranges.
 import { guardrailFindings, recordedContentFindings } from './guardrails';
 import { providerEnvReferences, providerRules } from './providerRules';
-import { routeOverlaps } from './routeOverlap';
+import { routeOverlaps, sameConditions, type Overlap } from './routeOverlap';
+import { COMPUTE_ALL, type Reuse } from './ruleMemo';
 import { list, obj, str, routeViews, type Finding, type Raw, type RouteView } from './ruleViews';
 import { securityRules } from './securityRules';
 import { spendRules } from './spendRules';
@@ -17,9 +18,10 @@ function targetsOf(raw: Raw): { url: string; path: (string | number)[] }[] {
   });
 }
 
-function routeRules(routes: RouteView[]): Finding[] {
+function routeRules(routes: RouteView[], reuse: Reuse): Finding[] {
   const out: Finding[] = [];
   const byName = new Map<string, RouteView>();
+  const verdicts: TargetVerdicts = new Map();
   for (const r of routes) {
     if (str(r.raw.name) !== undefined) {
       const first = byName.get(r.name);
@@ -32,40 +34,11 @@ function routeRules(routes: RouteView[]): Finding[] {
         });
       else byName.set(r.name, r);
     }
-    if (r.raw.target !== undefined && r.raw.targets !== undefined) {
-      out.push({
-        path: ['routes', r.index, 'targets'],
-        onKey: true,
-        severity: 'error',
-        code: 'route.targetAndTargets',
-        message: 'Set either "target" (one backend) or "targets" (several), not both.',
-      });
-    } else if (r.raw.target === undefined && r.raw.targets === undefined) {
-      out.push({
-        path: ['routes', r.index, 'path'],
-        onKey: true,
-        severity: 'error',
-        code: 'route.noTarget',
-        message: `Route "${r.name}" has no "target": add target: http://host:port (or mock://openai).`,
-      });
-    }
-    for (const t of targetsOf(r.raw)) out.push(...targetRules(t.url, ['routes', r.index, ...t.path]));
-    if (r.raw.guardrails !== undefined) out.push(...guardrailFindings(r.raw, r.index));
-    out.push(...recordedContentFindings(r.raw, r.index, r.name));
-    const timeout = parseDuration(r.raw.timeout);
-    const firstByte = parseDuration(r.raw.firstByteTimeout);
-    if (timeout !== undefined && firstByte !== undefined && firstByte > timeout) {
-      out.push({
-        path: ['routes', r.index, 'firstByteTimeout'],
-        severity: 'warning',
-        code: 'route.timeoutOrder',
-        message: `firstByteTimeout (${String(r.raw.firstByteTimeout)}) is longer than timeout (${String(r.raw.timeout)}), so it never applies.`,
-      });
-    }
+    // Its data, index and name: everything this route's own findings read.
+    for (const finding of reuse.forObject('routeFindings', r.raw, [r.index, r.name], () => routeFindings(r, verdicts))) out.push(finding);
   }
-  const pathOf = new Map(routes.map((r) => [r.index, r.path]));
-  for (const { route, other, kind } of routeOverlaps(routes)) {
-    const caseNote = pathOf.get(route.index) !== pathOf.get(other.index) ? '; paths match in any letter case' : '';
+  for (const { route, other, kind } of overlaps(routes, reuse)) {
+    const caseNote = route.path !== other.path ? '; paths match in any letter case' : '';
     out.push(
       kind === 'duplicate'
         ? {
@@ -87,18 +60,76 @@ function routeRules(routes: RouteView[]): Finding[] {
   return out;
 }
 
+/** What one route's own settings say, whatever the other routes are. */
+function routeFindings(r: RouteView, verdicts: TargetVerdicts): Finding[] {
+  const out: Finding[] = [];
+  if (r.raw.target !== undefined && r.raw.targets !== undefined) {
+    out.push({
+      path: ['routes', r.index, 'targets'],
+      onKey: true,
+      severity: 'error',
+      code: 'route.targetAndTargets',
+      message: 'Set either "target" (one backend) or "targets" (several), not both.',
+    });
+  } else if (r.raw.target === undefined && r.raw.targets === undefined) {
+    out.push({
+      path: ['routes', r.index, 'path'],
+      onKey: true,
+      severity: 'error',
+      code: 'route.noTarget',
+      message: `Route "${r.name}" has no "target": add target: http://host:port (or mock://openai).`,
+    });
+  }
+  for (const t of targetsOf(r.raw)) out.push(...targetRules(t.url, ['routes', r.index, ...t.path], verdicts));
+  if (r.raw.guardrails !== undefined) out.push(...guardrailFindings(r.raw, r.index));
+  out.push(...recordedContentFindings(r.raw, r.index, r.name));
+  const timeout = parseDuration(r.raw.timeout);
+  const firstByte = parseDuration(r.raw.firstByteTimeout);
+  if (timeout !== undefined && firstByte !== undefined && firstByte > timeout) {
+    out.push({
+      path: ['routes', r.index, 'firstByteTimeout'],
+      severity: 'warning',
+      code: 'route.timeoutOrder',
+      message: `firstByteTimeout (${String(r.raw.firstByteTimeout)}) is longer than timeout (${String(r.raw.timeout)}), so it never applies.`,
+    });
+  }
+  return out;
+}
+
+/**
+ * Duplicate and shadowed routes. They depend only on each route's index and conditions (not on its name or other
+ * settings), so an edit elsewhere, a rename among them, re-uses the last version's pairs, found by index.
+ */
+function overlaps(routes: RouteView[], reuse: Reuse): { route: RouteView; other: RouteView; kind: Overlap['kind'] }[] {
+  const found = reuse.forList('overlaps', routes, sameConditions, () =>
+    routeOverlaps(routes).map(({ route, other, kind }) => ({ route: route.index, other: other.index, kind })),
+  );
+  if (found.length === 0) return [];
+  const byIndex = new Map(routes.map((r) => [r.index, r]));
+  return found.map(({ route, other, kind }) => ({ route: byIndex.get(route) as RouteView, other: byIndex.get(other) as RouteView, kind }));
+}
+
 /** The provider wire formats the built-in mock speaks, one `mock://<name>` each. */
 export const BUILT_IN_MOCKS = ['openai', 'anthropic', 'gemini', 'bedrock', 'azure-openai'] as const;
 
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/;
 
-function targetRules(url: string, path: (string | number)[]): Finding[] {
+/** What each target URL alone says, found once per check: a large config names the same few backends on every route. */
+type TargetVerdicts = Map<string, Omit<Finding, 'path'>[]>;
+
+function targetRules(url: string, path: (string | number)[], known: TargetVerdicts): Finding[] {
+  let verdicts = known.get(url);
+  if (!verdicts) known.set(url, (verdicts = targetVerdictsOf(url)));
+  return verdicts.map((verdict) => ({ path, ...verdict, ...(verdict.data ? { data: { ...verdict.data } } : {}) }));
+}
+
+function targetVerdictsOf(url: string): Omit<Finding, 'path'>[] {
   if (url.includes('${')) return [];
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return [{ path, severity: 'error', code: 'target.badUrl', message: `"${url}" is not a URL: write it like http://host:port/path.` }];
+    return [{ severity: 'error', code: 'target.badUrl', message: `"${url}" is not a URL: write it like http://host:port/path.` }];
   }
   if (parsed.protocol === 'mock:' && !(BUILT_IN_MOCKS as readonly string[]).includes(parsed.host)) {
     const near = closest(parsed.host, BUILT_IN_MOCKS);
@@ -106,7 +137,6 @@ function targetRules(url: string, path: (string | number)[]): Finding[] {
     const known = BUILT_IN_MOCKS.map((name) => `mock://${name}`).join(', ');
     return [
       {
-        path,
         severity: 'error',
         code: 'target.unknownMock',
         message: `Unknown built-in mock "${parsed.host}"${suggestion ? `: did you mean ${suggestion}?` : '.'} The built-in mocks are ${known}.`,
@@ -125,7 +155,6 @@ function targetRules(url: string, path: (string | number)[]): Finding[] {
   ) {
     return [
       {
-        path,
         severity: 'warning',
         code: 'target.plaintext',
         message: `Traffic to ${host} goes over plain http://: prompts, keys and answers travel unencrypted. Use https://.`,
@@ -192,9 +221,18 @@ function gatewayRules(root: Raw): Finding[] {
 
 export type { Finding } from './ruleViews';
 
-/** `env` gives the values of secretEnv variables, so that a weak secret is refused where it is named. */
-export function semanticFindings(data: unknown, env: Record<string, string | undefined> = {}): Finding[] {
+/**
+ * `env` gives the values of secretEnv variables, so that a weak secret is refused where it is named. `reuse` (an
+ * editor's memo) hands back what the previous version found where nothing it depends on changed.
+ */
+export function semanticFindings(data: unknown, env: Record<string, string | undefined> = {}, reuse: Reuse = COMPUTE_ALL): Finding[] {
   const root = obj(data);
-  const routes = routeViews(root);
-  return [...gatewayRules(root), ...routeRules(routes), ...providerRules(root), ...securityRules(root, routes, env), ...spendRules(root, routes)];
+  const routes = routeViews(root, reuse);
+  return [
+    ...gatewayRules(root),
+    ...routeRules(routes, reuse),
+    ...providerRules(root, reuse),
+    ...securityRules(root, routes, env, reuse),
+    ...spendRules(root, routes),
+  ];
 }

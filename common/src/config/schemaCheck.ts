@@ -9,13 +9,65 @@ import { closest } from './suggest';
 
 export const gatewaySchema = schemaJson as unknown as Record<string, unknown>;
 
+let ajv: Ajv | undefined;
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
+    ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
     compiled = ajv.compile(gatewaySchema);
   }
   return compiled;
+}
+
+/**
+ * The top-level lists whose items have a schema of their own (`routes`, `security`), each with that schema's
+ * validator: an item's errors are the errors the whole validation reports under it, and depend on nothing else.
+ */
+let itemValidators: Map<string, ValidateFunction> | undefined;
+const ANNOTATIONS = new Set(['title', 'description', 'markdownDescription', 'defaultSnippets', 'default', 'examples']);
+function listItemValidators(): Map<string, ValidateFunction> {
+  validator();
+  if (!itemValidators) {
+    itemValidators = new Map();
+    const properties = (gatewaySchema.properties ?? {}) as Record<string, Record<string, unknown>>;
+    for (const [key, property] of Object.entries(properties)) {
+      // Only a list that asks nothing of itself but its type (an empty one then passes exactly as the full one does).
+      const asks = Object.keys(property).filter((k) => !ANNOTATIONS.has(k));
+      const ref = (property.items as { $ref?: unknown } | undefined)?.$ref;
+      if (asks.sort().join() !== 'items,type' || property.type !== 'array' || typeof ref !== 'string') continue;
+      const item = ajv?.getSchema(`${String(gatewaySchema.$id)}${ref}`);
+      if (item) itemValidators.set(key, item);
+    }
+  }
+  return itemValidators;
+}
+
+/** Schema errors of list items, by list and item data (the same object: the same errors), kept by an editor. */
+export type SchemaMemo = Map<string, WeakMap<object, ErrorObject[]>>;
+
+/**
+ * The raw schema errors of `data`. With a memo, the items of the top-level lists are validated one by one and an item
+ * the last version validated is not validated again; the rest of the config is validated with those lists empty.
+ * Each error is under the same path as in one validation of the whole (only their order differs, by list).
+ */
+function schemaErrors(data: unknown, memo: SchemaMemo | undefined): ErrorObject[] {
+  const validate = validator();
+  if (!memo || data === null || typeof data !== 'object' || Array.isArray(data)) return validate(data) ? [] : (validate.errors ?? []);
+  const root = data as Record<string, unknown>;
+  const lists = [...listItemValidators()].filter(([key]) => Array.isArray(root[key]));
+  const rest = { ...root, ...Object.fromEntries(lists.map(([key]) => [key, []])) };
+  const errors = validate(rest) ? [] : [...(validate.errors ?? [])];
+  for (const [key, validateItem] of lists) {
+    let known = memo.get(key);
+    if (!known) memo.set(key, (known = new WeakMap()));
+    (root[key] as unknown[]).forEach((item, index) => {
+      const kept = item !== null && typeof item === 'object' ? known.get(item) : undefined;
+      const found = kept ?? (validateItem(item) ? [] : (validateItem.errors ?? []));
+      if (!kept && item !== null && typeof item === 'object') known.set(item, found);
+      for (const e of found) errors.push({ ...e, instancePath: `/${key}/${index}${e.instancePath}` });
+    });
+  }
+  return errors;
 }
 
 type JsonPath = (string | number)[];
@@ -196,10 +248,12 @@ export function schemaDiagnostics(
   data: unknown,
   parsed: { document: Document.Parsed; lineCounter: LineCounter },
   max = Infinity,
+  memo?: SchemaMemo,
 ): { diagnostics: Diagnostic[]; omitted: number } {
-  const validate = validator();
-  if (validate(data)) return { diagnostics: [], omitted: 0 };
-  const errors = collapse(validate.errors ?? [], data);
+  let errors = collapse(schemaErrors(data, memo), data);
+  // Which problems are listed past the cap depends on the order of one whole validation: that takes the whole one.
+  if (memo && errors.length > max) errors = collapse(schemaErrors(data, undefined), data);
+  if (errors.length === 0) return { diagnostics: [], omitted: 0 };
   const diagnostics = errors.slice(0, max).map((err): Diagnostic => {
     const loc = explain(err, data);
     return {

@@ -5,42 +5,87 @@ import { authOf } from './normalize';
 import { coveringRules, methodsOverlap, pathPatternMatches, pathShape, pathSpecificity } from './routeShape';
 import { closest } from './suggest';
 import type { AuthType } from './types';
+import { COMPUTE_ALL, sameList, type Reuse } from './ruleMemo';
 import type { Finding, Raw, RouteView } from './ruleViews';
 import { list, obj, str } from './ruleViews';
 
-interface RuleView {
+/** What the rules among themselves and the routes' coverage read of a rule: its own settings are not in it. */
+interface RuleFacts {
   index: number;
-  raw: Raw;
   endpoint: string;
   methods?: string[];
   auth: AuthType;
   specificity: number;
 }
 
-function ruleViews(root: Raw): RuleView[] {
-  return list(root.security).flatMap((s, index) => {
+interface RuleView extends RuleFacts {
+  raw: Raw;
+}
+
+function ruleViews(root: Raw, reuse: Reuse): RuleView[] {
+  const views: RuleView[] = [];
+  list(root.security).forEach((s, index) => {
     const raw = obj(s);
     const endpoint = str(raw.endpoint);
-    if (endpoint === undefined) return [];
-    const methods = raw.methods !== undefined ? list(raw.methods).map((m) => String(m).toUpperCase()) : undefined;
-    return [{ index, raw, endpoint, ...(methods ? { methods } : {}), auth: authOf(raw), specificity: pathSpecificity(endpoint) }];
+    if (endpoint === undefined) return;
+    views.push(
+      reuse.forObject('ruleView', raw, [index], () => {
+        const methods = raw.methods !== undefined ? list(raw.methods).map((m) => String(m).toUpperCase()) : undefined;
+        return { index, raw, endpoint, ...(methods ? { methods } : {}), auth: authOf(raw), specificity: pathSpecificity(endpoint) };
+      }),
+    );
   });
+  return views;
 }
 
 const methodsText = (methods: string[] | undefined): string => (methods ? methods.join(', ') : 'every method');
 
-export function securityRules(root: Raw, routes: RouteView[], env: Record<string, string | undefined>): Finding[] {
-  const rules = ruleViews(root);
+/** Rules alike in their facts are interchangeable for the rules among rules and for coverage. */
+const sameFacts = (a: RuleFacts, b: RuleFacts): boolean =>
+  a.index === b.index && a.endpoint === b.endpoint && a.auth === b.auth && a.specificity === b.specificity && sameList(a.methods, b.methods);
+
+/** What the rules say among themselves, and which of them cover a path (each path looked up once per version of them). */
+interface AmongRules {
+  covering: (path: string) => RuleFacts[];
+  sameRoute: Finding[];
+  publicOverrides: Finding[];
+}
+
+function amongRules(rules: RuleFacts[]): AmongRules {
+  const index = coveringRules(rules);
+  const looked = new Map<string, RuleFacts[]>();
+  const covering = (path: string): RuleFacts[] => {
+    let found = looked.get(path);
+    if (!found) looked.set(path, (found = index(path)));
+    return found;
+  };
+  return { covering, sameRoute: sameRoute(rules), publicOverrides: publicOverrides(rules, covering) };
+}
+
+export function securityRules(root: Raw, routes: RouteView[], env: Record<string, string | undefined>, reuse: Reuse = COMPUTE_ALL): Finding[] {
+  const rules = ruleViews(root, reuse);
   const denyByDefault = str(obj(root.gateway).defaultAuth) === 'deny';
-  const covering = coveringRules(rules);
-  const known = knownPaths(root, routes);
-  return [
-    ...rules.flatMap((rule) => known.unknownEndpoint(rule)),
-    ...sameRoute(rules),
-    ...rules.flatMap((rule) => [...authRules(rule), ...secretStrength(rule, env)]),
-    ...publicOverrides(rules, covering),
-    ...routes.flatMap((route) => coverage(route, covering(route.path), denyByDefault)),
-  ];
+  // Kept while no rule's facts change: an edit of a route, or of a rule's keys or limits, finds the rules as they were.
+  const among = reuse.forList('amongRules', rules, sameFacts, () => amongRules(rules));
+  // While a route has no path (the schema says so), an endpoint meant for it cannot be told from a typo.
+  const routeWithoutPath = list(root.routes).some((r) => typeof obj(r).path !== 'string');
+  const unknownEndpoints = reuse.forList('unknownEndpoints', [among, routeWithoutPath, ...routes.map((r) => r.path)], Object.is, () => {
+    const known = knownPaths(routes, routeWithoutPath);
+    return rules.flatMap((rule) => known.unknownEndpoint(rule));
+  });
+  const out: Finding[] = [...unknownEndpoints, ...among.sameRoute];
+  for (const rule of rules) {
+    for (const finding of reuse.forObject('ruleFindings', rule.raw, [rule.index], () => authRules(rule))) out.push(finding);
+    out.push(...secretStrength(rule, env));
+  }
+  out.push(...among.publicOverrides);
+  for (const route of routes) {
+    for (const finding of reuse.forObject('coverage', route.raw, [route.index, route.name, among, denyByDefault], () =>
+      coverage(route, among.covering(route.path), denyByDefault),
+    ))
+      out.push(finding);
+  }
+  return out;
 }
 
 /** Unknown endpoints past this many get no did-you-mean: each one is compared with every route path. */
@@ -76,15 +121,13 @@ function someStartsWith(sorted: string[], prefix: string): boolean {
  * (/v1/secure/* in /v1/*). The routes are indexed once (lower-cased: paths match in any case), so a config of many
  * rules is not many passes over its routes.
  */
-function knownPaths(root: Raw, routes: RouteView[]): { unknownEndpoint(rule: RuleView): Finding[] } {
+function knownPaths(routes: RouteView[], routeWithoutPath: boolean): { unknownEndpoint(rule: RuleFacts): Finding[] } {
   const literalRoutes = routes.filter((r) => !r.path.endsWith('*'));
   const shapes = new Set(literalRoutes.map((r) => r.shape));
   const routePrefixes = new PrefixSet(routes.filter((r) => r.path.endsWith('*')).map((r) => r.path.slice(0, -1).toLowerCase()));
   const sortedBarePaths = routes.map((r) => r.path.replace(/\*$/, '').toLowerCase()).sort();
   const candidatePaths = [...new Set(routes.map((r) => r.path))];
   let suggestionsLeft = MAX_ENDPOINT_SUGGESTIONS;
-  // While a route has no path (the schema says so), an endpoint meant for it cannot be told from a typo.
-  const routeWithoutPath = list(root.routes).some((r) => typeof obj(r).path !== 'string');
   const matched = (endpoint: string): boolean => {
     const bare = endpoint.replace(/\*$/, '').toLowerCase();
     if (routePrefixes.hasPrefixOf(bare)) return true;
@@ -109,9 +152,9 @@ function knownPaths(root: Raw, routes: RouteView[]): { unknownEndpoint(rule: Rul
 }
 
 /** Two rules for the same route and method (paths match in any letter case): the runtime could apply only one. */
-function sameRoute(rules: RuleView[]): Finding[] {
+function sameRoute(rules: RuleFacts[]): Finding[] {
   const out: Finding[] = [];
-  const byShape = new Map<string, RuleView[]>();
+  const byShape = new Map<string, RuleFacts[]>();
   for (const rule of rules) {
     const shape = pathShape(rule.endpoint);
     const earlier = byShape.get(shape) ?? [];
@@ -288,7 +331,7 @@ function secretStrength(rule: RuleView, env: Record<string, string | undefined>)
 }
 
 /** `auth: none` on a narrower endpoint inside a protected one: the narrower rule wins at runtime, so that part is public. */
-function publicOverrides(rules: RuleView[], covering: (path: string) => RuleView[]): Finding[] {
+function publicOverrides(rules: RuleFacts[], covering: (path: string) => RuleFacts[]): Finding[] {
   const out: Finding[] = [];
   for (const open of rules) {
     if (open.auth !== 'none') continue;
@@ -311,7 +354,7 @@ function publicOverrides(rules: RuleView[], covering: (path: string) => RuleView
 }
 
 /** Routes (and methods of routes) no rule covers: public with a warning, or closed by `gateway.defaultAuth: deny`. */
-function coverage(route: RouteView, coveringPath: RuleView[], denyByDefault: boolean): Finding[] {
+function coverage(route: RouteView, coveringPath: RuleFacts[], denyByDefault: boolean): Finding[] {
   const covering = coveringPath.filter((rule) => methodsOverlap(rule.methods, route.methods));
   if (covering.some((rule) => !rule.methods)) return [];
   const at = ['routes', route.index, 'path'];

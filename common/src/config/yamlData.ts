@@ -6,20 +6,28 @@
 // object, but every later pass (interpolation, the schema, logs, the banner) walks it once per use.
 
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { CheckMemo, Converted } from './checkMemo';
 
 /** Nodes plus string characters aliases may add to what the file itself holds (anchors reused across routes fit). */
 export const MAX_ALIAS_EXPANSION = 1024 * 1024;
 
 export type YamlDataResult = { ok: true; data: unknown } | { ok: false; error: string };
 
-interface Converted {
-  value: unknown;
-  weight: number;
-}
+/** Collections this deep (the root is 0) keep their data in a memo: the items an incremental parse re-uses. */
+const MEMO_DEPTH = 2;
 
-export function yamlToData(document: Document.Parsed, maxAliasExpansion = MAX_ALIAS_EXPANSION): YamlDataResult {
+/**
+ * With a memo, a collection that holds no anchor or alias is converted once and its data re-used while its node is
+ * (the same object: the data of the items an edit left alone is shared with the previous version's, never changed).
+ */
+export function yamlToData(document: Document.Parsed, maxAliasExpansion = MAX_ALIAS_EXPANSION, memo?: CheckMemo): YamlDataResult {
   const anchors = new Map<string, Converted | 'in-progress'>();
   let added = 0;
+  let depth = 0;
+  /** Anchors and aliases met so far: a node whose conversion met none depends on nothing outside it. */
+  let linked = 0;
+  /** Strings met so far that may name a `${VAR}`: a collection with none needs no interpolation (env.ts). */
+  let variables = 0;
   const spend = (weight: number): void => {
     added += weight;
     if (added > maxAliasExpansion) throw new ExpansionError(`its aliases add more than ${maxAliasExpansion} nodes and characters to it`);
@@ -27,7 +35,30 @@ export function yamlToData(document: Document.Parsed, maxAliasExpansion = MAX_AL
 
   const convert = (node: unknown): Converted => {
     if (node === null || node === undefined) return { value: null, weight: 1 };
+    if (memo && depth <= MEMO_DEPTH && (isMap(node) || isSeq(node))) {
+      const known = memo.data.get(node);
+      if (known) {
+        if (!memo.withoutVariables.has(known.value as object)) variables++;
+        return known;
+      }
+      const linkedBefore = linked;
+      const variablesBefore = variables;
+      depth++;
+      const converted = convertLinked(node);
+      depth--;
+      if (linked === linkedBefore) memo.data.set(node, converted);
+      if (variables === variablesBefore) memo.withoutVariables.add(converted.value as object);
+      return converted;
+    }
+    depth++;
+    const converted = convertLinked(node);
+    depth--;
+    return converted;
+  };
+
+  const convertLinked = (node: unknown): Converted => {
     if (isAlias(node)) {
+      linked++;
       const anchored = anchors.get(node.source);
       if (anchored === undefined) throw new ExpansionError(`the alias *${node.source} has no anchor before it`);
       if (anchored === 'in-progress') throw new ExpansionError(`the alias *${node.source} is inside the node it names`);
@@ -35,7 +66,10 @@ export function yamlToData(document: Document.Parsed, maxAliasExpansion = MAX_AL
       return anchored;
     }
     const anchor = (node as Node).anchor;
-    if (anchor !== undefined) anchors.set(anchor, 'in-progress');
+    if (anchor !== undefined) {
+      linked++;
+      anchors.set(anchor, 'in-progress');
+    }
     const converted = convertNode(node as Node);
     if (anchor !== undefined) anchors.set(anchor, converted);
     return converted;
@@ -44,6 +78,7 @@ export function yamlToData(document: Document.Parsed, maxAliasExpansion = MAX_AL
   const convertNode = (node: Node): Converted => {
     if (isScalar(node)) {
       const value = node.value;
+      if (typeof value === 'string' && value.includes('${')) variables++;
       const weight = 1 + (typeof value === 'string' ? value.length : 0);
       return { value: isPrimitive(value) ? value : node.toJS(document), weight };
     }

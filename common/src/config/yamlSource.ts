@@ -1,6 +1,7 @@
 // YAML text -> Document with offsets, and the bridge from JSON paths back to source ranges.
 import {
   Composer,
+  isCollection,
   isMap,
   isPair,
   isScalar,
@@ -9,7 +10,6 @@ import {
   LineCounter,
   Parser,
   parseDocument,
-  visit,
   YAMLParseError,
   type Document,
   type DocumentOptions,
@@ -19,6 +19,7 @@ import {
   type SchemaOptions,
 } from 'yaml';
 import type { CST } from 'yaml';
+import type { CheckMemo, DuplicateKey } from './checkMemo';
 import { runSteps, type Steps } from './steps';
 import type { Diagnostic, Range } from './types';
 import { syntaxDiagnostics } from './yamlErrors';
@@ -122,35 +123,55 @@ export function* parseYamlSteps(text: string): Steps<ParsedYaml> {
 
 /**
  * Every repeated scalar key of every mapping, in one pass with one Map per mapping (yaml's own check, off in
- * PARSE_OPTIONS, compares each key with every earlier one), worded as yamlErrors.ts words the others.
+ * PARSE_OPTIONS, compares each key with every earlier one), worded as yamlErrors.ts words the others. In document
+ * order, as yaml's `visit` meets the mappings; with a memo, the collections an edit left alone are not walked again.
  */
-export function duplicateKeys(parsed: { document: Document.Parsed; lineCounter: LineCounter }): Diagnostic[] {
-  const found: Diagnostic[] = [];
-  visit(parsed.document, {
-    Map(_key, map) {
-      const firsts = new Map<string, Node>();
-      for (const pair of map.items) {
-        if (!isScalar(pair.key)) continue;
-        const value: unknown = pair.key.value;
-        const identity = `${typeof value}:${String(value)}`;
-        const first = firsts.get(identity);
-        if (!first) {
-          firsts.set(identity, pair.key);
-          continue;
-        }
-        const name = String(value);
-        const firstLine = first.range ? parsed.lineCounter.linePos(first.range[0]).line : undefined;
-        found.push({
-          range: nodeRange(parsed.lineCounter, pair.key) ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
-          severity: 'error',
-          code: 'yaml.duplicateKey',
-          message: `Duplicate key "${name}": this mapping already sets "${name}"${firstLine !== undefined ? ` on line ${firstLine}` : ''}. Keep one of them.`,
-          path: [],
-        });
-      }
-    },
+export function duplicateKeys(parsed: { document: Document.Parsed; lineCounter: LineCounter }, memo?: CheckMemo): Diagnostic[] {
+  const found: DuplicateKey[] = [];
+  collectDuplicateKeys(parsed.document.contents, found, 0, memo);
+  return found.map(({ key, first, name }) => {
+    const firstLine = first.range ? parsed.lineCounter.linePos(first.range[0]).line : undefined;
+    return {
+      range: nodeRange(parsed.lineCounter, key) ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+      severity: 'error',
+      code: 'yaml.duplicateKey',
+      message: `Duplicate key "${name}": this mapping already sets "${name}"${firstLine !== undefined ? ` on line ${firstLine}` : ''}. Keep one of them.`,
+      path: [],
+    };
   });
-  return found;
+}
+
+/** Collections this deep (the root is 0) keep their findings in a memo: the items an incremental parse re-uses. */
+const MEMO_DEPTH = 2;
+
+/** yaml's `visit` order (a collection, then its items; a pair's key, then its value), without its per-node overhead. */
+function collectDuplicateKeys(node: unknown, found: DuplicateKey[], depth: number, memo: CheckMemo | undefined): void {
+  if (isPair(node)) {
+    collectDuplicateKeys(node.key, found, depth + 1, memo);
+    collectDuplicateKeys(node.value, found, depth + 1, memo);
+    return;
+  }
+  if (!isCollection(node)) return;
+  const known = memo && depth <= MEMO_DEPTH ? memo.duplicateKeys.get(node) : undefined;
+  if (known) {
+    for (const duplicate of known) found.push(duplicate);
+    return;
+  }
+  const from = found.length;
+  if (isMap(node)) {
+    const firsts = new Map<string, Node>();
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const value: unknown = pair.key.value;
+      const identity = `${typeof value}:${String(value)}`;
+      const first = firsts.get(identity);
+      if (first) found.push({ key: pair.key, first, name: String(value) });
+      else firsts.set(identity, pair.key);
+    }
+  }
+  // A pair inside a collection is one level, as in the document's nesting of mappings.
+  for (const item of node.items) collectDuplicateKeys(item, found, isPair(item) ? depth : depth + 1, memo);
+  if (memo && depth <= MEMO_DEPTH) memo.duplicateKeys.set(node, found.slice(from));
 }
 
 export function offsetsToRange(lineCounter: LineCounter, start: number, end: number): Range {

@@ -5,8 +5,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Range } from 'vscode-languageserver';
 import { checkConfigSteps, runSteps, type CheckedConfig, type GatewayConfig, type LoadResult, type Steps } from '../../../common/src/config';
 import { normalizeConfig, routeNames } from '../../../common/src/config';
-import { YamlParseCache } from '../../../common/src/config';
 import { findPair } from '../../../common/src/config';
+import { DocumentChecks } from './documentChecks';
 import { rangeOfNode } from './yamlNodes';
 
 export interface RouteEntry {
@@ -120,7 +120,8 @@ const sameVersion = (a: { version: number; length: number }, document: TextDocum
  */
 export class AnalysisCache {
   private readonly analyses = new Map<string, GatewayAnalysis>();
-  private readonly parseCaches = new Map<string, YamlParseCache>();
+  /** Per document: what makes the next version's check incremental. */
+  private readonly checks = new Map<string, DocumentChecks>();
   private readonly inFlight = new Map<string, InFlight>();
 
   constructor(private readonly options: () => AnalysisOptions) {}
@@ -164,15 +165,15 @@ export class AnalysisCache {
   }
 
   private *analyze(document: TextDocument, inSteps: boolean): Steps<GatewayAnalysis> {
-    const parseCache = this.parseCaches.get(document.uri) ?? new YamlParseCache();
-    this.parseCaches.set(document.uri, parseCache);
+    const checks = this.checks.get(document.uri) ?? new DocumentChecks();
+    this.checks.set(document.uri, checks);
     // The editor updates a document object in place: what is analyzed is the version and text of this moment.
     const { version } = document;
     const text = document.getText();
     const tooLarge = text.length > MAX_LIVE_DOCUMENT_CHARS;
     const { env, baseDir } = this.options();
     let loadMs = 0;
-    const work = checkConfigSteps(tooLarge ? '' : text, { env, mode: 'editor', parseCache }, inSteps);
+    const work = checkConfigSteps(tooLarge ? '' : text, { env, mode: 'editor', ...checks.options() }, inSteps);
     let checked: CheckedConfig;
     for (;;) {
       const started = performance.now();
@@ -209,6 +210,26 @@ export class AnalysisCache {
     return analysis;
   }
 
+  /**
+   * After the first version's analysis, the work its first edit would otherwise do first (DocumentChecks), in steps
+   * like an analysis; a newer version abandons it.
+   */
+  async prepareForEdits(document: TextDocument, pause: () => Promise<void>): Promise<void> {
+    const known = this.analyses.get(document.uri);
+    if (!known || known.tooLarge || !sameVersion({ version: known.version, length: known.text.length }, document)) return;
+    const priming = this.checks.get(document.uri)?.primeSteps(known.text, this.options().env);
+    if (!priming) return;
+    // In flight as this version's analysis (which it gives when done), so that a newer version abandons it.
+    const steps = (function* (): Steps<GatewayAnalysis> {
+      yield* priming;
+      return known;
+    })();
+    const mine: InFlight = { version: known.version, length: known.text.length, steps };
+    this.inFlight.set(document.uri, mine);
+    while (this.inFlight.get(document.uri) === mine && !steps.next().done) await pause();
+    if (this.inFlight.get(document.uri) === mine) this.inFlight.delete(document.uri);
+  }
+
   /** The last analysis, even of an older version (for completion while typing: names and paths barely change). */
   latest(uri: string): GatewayAnalysis | undefined {
     return this.analyses.get(uri);
@@ -218,6 +239,6 @@ export class AnalysisCache {
     this.inFlight.get(uri)?.steps.return(undefined as unknown as GatewayAnalysis);
     this.inFlight.delete(uri);
     this.analyses.delete(uri);
-    this.parseCaches.delete(uri);
+    this.checks.delete(uri);
   }
 }

@@ -39,6 +39,8 @@ export interface GatewayLanguageService {
    * version of the document replaced this one meanwhile (its diagnostics would be stale).
    */
   doValidationInSteps(document: TextDocument): Promise<Diagnostic[] | undefined>;
+  /** Work the first edit of the document would otherwise do first, in steps (the server runs it after an open's diagnostics). */
+  prepareForEdits(document: TextDocument): Promise<void>;
   doComplete(document: TextDocument, position: Position): CompletionList;
   doHover(document: TextDocument, position: Position): Hover | null;
   findDocumentSymbols(document: TextDocument): DocumentSymbol[];
@@ -76,6 +78,7 @@ export function createLanguageService(initial: LanguageServiceOptions = {}): Gat
       const analysis = await cache.getInSteps(document, nextTurn);
       return analysis && validate(analysis);
     },
+    prepareForEdits: (document) => cache.prepareForEdits(document, nextTurn),
     // Completion reads the cursor's context from the text; the route list may come from the previous version.
     doComplete: (document, position) => doComplete(document, position, cache.latest(document.uri), analysisOptions().env, () => analyze(document)),
     doHover: (document, position) => doHover(document, position, analyze(document), analysisOptions().env),
