@@ -1,14 +1,13 @@
-// Whether the shared store is answering, as operators see it: one log line when it goes away and one when it
-// comes back (not one per request), a gauge, and a counter of the operations the failure policy had to decide.
+// The rate limits' shared store as operators see it: one log line when it goes away and one when it comes back
+// (StoreAvailability), a gauge, and a counter of the operations the failure policy had to decide.
 import type { Logger } from 'pino';
 import { Counter, Gauge, register as defaultRegistry, type Registry } from 'prom-client';
 import type { StoreFailurePolicy } from '../../../common/src/config';
 import { ProcessEvents } from '../../../common/src/protocol';
+import { StoreAvailability } from '../stores/storeAvailability';
 
 export const STORE_UNAVAILABLE = ProcessEvents.storeUnavailable;
 export const STORE_RECOVERED = ProcessEvents.storeRecovered;
-/** During an outage, how often one operation still tries the store to find out whether it is back. */
-const PROBE_INTERVAL_MS = 1_000;
 
 export interface StoreHealthOptions {
   logger: Logger;
@@ -17,13 +16,12 @@ export interface StoreHealthOptions {
   registry?: Registry;
 }
 
-export class StoreHealth {
-  private available = true;
-  private lastProbe = 0;
+export class StoreHealth extends StoreAvailability {
   private readonly failures: Counter<'policy'>;
   private readonly up: Gauge;
 
   constructor(private readonly options: StoreHealthOptions) {
+    super();
     const registry = options.registry ?? defaultRegistry;
     this.failures = singleMetric(
       registry,
@@ -45,22 +43,6 @@ export class StoreHealth {
     this.up.set(1);
   }
 
-  get isAvailable(): boolean {
-    return this.available;
-  }
-
-  /**
-   * Whether an operation should go to the store: always while it answers; during an outage one probe per
-   * interval, so a hung Redis costs one request the command timeout, not every request.
-   */
-  shouldTry(now = Date.now()): boolean {
-    if (this.available || now - this.lastProbe >= PROBE_INTERVAL_MS) {
-      this.lastProbe = now;
-      return true;
-    }
-    return false;
-  }
-
   /** An operation failed in the store; the policy decides instead. */
   failed(err: unknown): void {
     this.failures.inc({ policy: this.options.policy });
@@ -69,8 +51,7 @@ export class StoreHealth {
 
   /** The connection dropped or could not be made (no operation was refused by it yet). */
   lost(err: unknown): void {
-    if (!this.available) return;
-    this.available = false;
+    if (!this.markDown()) return;
     this.up.set(0);
     const reason = err instanceof Error ? err.message : String(err);
     this.options.logger.warn({ store: this.options.store, policy: this.options.policy, reason }, STORE_UNAVAILABLE);
@@ -78,8 +59,7 @@ export class StoreHealth {
 
   /** The store answered again (a command succeeded or the connection is back). */
   succeeded(): void {
-    if (this.available) return;
-    this.available = true;
+    if (!this.markUp()) return;
     this.up.set(1);
     this.options.logger.info({ store: this.options.store, policy: this.options.policy }, STORE_RECOVERED);
   }

@@ -1,10 +1,8 @@
-// Whether one use of the shared Redis (the response cache, budgets, the spend ledger) is answering, as operators see
-// it: one log line when it stops and one when it answers again (not one per request), a counter of the operations
-// that failed, and during an outage one probe a second, so a hung Redis costs one request the command timeout.
+// One use of the shared Redis (the response cache, budgets, the spend ledger) as operators see it: one log line when
+// it stops answering and one when it answers again (StoreAvailability), and a counter of the operations that failed.
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
-
-const PROBE_INTERVAL_MS = 1_000;
+import { StoreAvailability } from './storeAvailability';
 
 export class StoreUnavailable extends Error {
   constructor(what: string, cause?: unknown) {
@@ -21,23 +19,9 @@ export interface StoreOutageOptions {
   failures?: Counter<'store'>;
 }
 
-export class StoreOutage {
-  private available = true;
-  private lastProbe = 0;
-
-  constructor(private readonly options: StoreOutageOptions) {}
-
-  get isAvailable(): boolean {
-    return this.available;
-  }
-
-  /** Whether to send an operation to the store now: always while it answers, one probe per interval while not. */
-  shouldTry(now = Date.now()): boolean {
-    if (this.available || now - this.lastProbe >= PROBE_INTERVAL_MS) {
-      this.lastProbe = now;
-      return true;
-    }
-    return false;
+export class StoreOutage extends StoreAvailability {
+  constructor(private readonly options: StoreOutageOptions) {
+    super();
   }
 
   /** Runs `operation` against the store, or throws StoreUnavailable at once during an outage. */
@@ -59,15 +43,13 @@ export class StoreOutage {
 
   failed(err: unknown): void {
     this.options.failures?.inc({ store: this.options.what });
-    if (!this.available) return;
-    this.available = false;
+    if (!this.markDown()) return;
     const reason = err instanceof Error ? err.message : String(err);
     this.options.logger.warn({ store: this.options.store, reason }, `${this.options.what} store unavailable`);
   }
 
   succeeded(): void {
-    if (this.available) return;
-    this.available = true;
+    if (!this.markUp()) return;
     this.options.logger.info({ store: this.options.store }, `${this.options.what} store recovered`);
   }
 }
