@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startMockServer, type MockServer } from '../../runtime/src/mock/mockServer';
 import type { Guardrails } from '../../common/src/protocol';
 import { send, startTestGateway } from '../gateway/support';
-import { configOf } from '../observability/support';
+import { configOf, sample, scrape } from '../observability/support';
 import { deltaArguments, deltaContent, readEvents, ScriptedUpstream, type Script } from './scriptedUpstream';
 
 const ADMIN_KEY = 'admin-key-for-answer-traces';
@@ -130,6 +130,17 @@ security:
     assert.equal(answer.status, 502);
     assert.equal(answer.json<{ error: { guardrail: string; type: string } }>().error.type, 'guardrail_blocked');
     assert.ok(!answer.text.includes('bob@'));
+  });
+
+  it('counts the tokens of an answer it refused: the model spent them whether or not the client got the answer', async () => {
+    const answer = await send(`${gateway.url}/block/v1/chat/completions`, {
+      body: chat({ content: ['mail carol@example.org'], usage: { prompt_tokens: 17, completion_tokens: 29 } }),
+    });
+    assert.equal(answer.status, 502);
+    const metrics = await scrape(gateway.url);
+    const tokens = (type: string) => sample(metrics, 'ai_gateway_tokens_total', { route: 'block', consumer: '(anonymous)', type, provider: '', model: '' });
+    assert.equal(tokens('prompt'), 17);
+    assert.equal(tokens('completion'), 29);
   });
 
   it('puts the request originals back where the answer repeats their placeholders, whole and streamed; the upstream sees only placeholders', async () => {

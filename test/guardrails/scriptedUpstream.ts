@@ -12,6 +12,8 @@ export interface Script {
   arguments?: string[];
   /** Send `[DONE]` at the end of a stream (default true). */
   done?: boolean;
+  /** The token counts a JSON answer reports. */
+  usage?: { prompt_tokens: number; completion_tokens: number };
 }
 
 export class ScriptedUpstream {
@@ -65,7 +67,8 @@ export class ScriptedUpstream {
         ...(args.length > 0 ? { tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: args.join('') } }] } : {}),
       };
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: 'stop' }] }));
+      const usage = script.usage ? { usage: { ...script.usage, total_tokens: script.usage.prompt_tokens + script.usage.completion_tokens } } : {};
+      res.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: 'stop' }], ...usage }));
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });

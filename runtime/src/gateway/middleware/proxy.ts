@@ -113,7 +113,14 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
           respondWithError(ctx, abort.reason === ABORT_TOTAL_TIMEOUT ? 504 : 502, 'upstream_error', `Upstream ${target.url} failed mid-answer.`);
           return;
         }
-        if (checked.kind === 'refused') return;
+        if (checked.kind === 'refused') {
+          // A refused answer's tokens were spent upstream: token limits, budgets and metrics count them (as a translated one's are).
+          if (checked.upstream) {
+            usageTap?.push(checked.upstream);
+            recordUsage(runtime, state, usageTap?.result());
+          }
+          return;
+        }
         checkedBody = checked.body;
         upstreamBody = checked.upstream;
       }

@@ -10,8 +10,11 @@ import type { UpstreamExchange } from './exchange';
 /** The most bytes of an answer held to check it whole. */
 const MAX_CHECKED_ANSWER_BYTES = 16 * 1024 * 1024;
 
-/** `body`: what the client gets; `upstream`: what the upstream sent (what a capture of the exchange keeps). */
-export type CheckedAnswer = { kind: 'body'; body: Buffer; upstream: Buffer } | { kind: 'refused' } | { kind: 'failed'; err: unknown };
+/**
+ * `body`: what the client gets; `upstream`: what the upstream sent (what a capture of the exchange keeps, and where a
+ * refused answer's usage is read: the model spent those tokens whether or not the client got them).
+ */
+export type CheckedAnswer = { kind: 'body'; body: Buffer; upstream: Buffer } | { kind: 'refused'; upstream?: Buffer } | { kind: 'failed'; err: unknown };
 
 /** Reads (or drops) the answer, runs the plan's check; on a refusal the guardrail's error is set as Koa's answer. */
 export async function checkAnswer(
@@ -30,15 +33,15 @@ export async function checkAnswer(
     return { kind: 'failed', err };
   }
   const checked = await plan.check(body);
-  return 'block' in checked ? refuse(ctx, checked.block) : { kind: 'body', body: checked.body, upstream: body };
+  return 'block' in checked ? refuse(ctx, checked.block, body) : { kind: 'body', body: checked.body, upstream: body };
 }
 
-function refuse(ctx: GatewayContext, block: GuardrailBlock): CheckedAnswer {
+function refuse(ctx: GatewayContext, block: GuardrailBlock, upstream?: Buffer): CheckedAnswer {
   ctx.status = block.status;
   const body = errorBody(Guardrails.blockedType, block.message, ctx.state.route?.name, ctx.state.requestId);
   ctx.body = { error: { ...body.error, guardrail: block.guardrail } };
   ctx.state.upstream.outcome = 'guardrail-blocked';
-  return { kind: 'refused' };
+  return upstream ? { kind: 'refused', upstream } : { kind: 'refused' };
 }
 
 function collect(response: UpstreamExchange): Promise<Buffer> {
