@@ -593,6 +593,8 @@ export namespace Webhook {
  */
 export namespace Workers {
   export const batchType = 'ai-gateway:workers';
+  /** On a request a worker forwards to the primary's admin socket: the address the client connected from. */
+  export const clientAddressHeader = 'x-gateway-client-address';
 
   /** A rate-limit counter the primary keeps for all workers: `limit` points per `windowMs` per key. */
   export interface CounterSpec {

@@ -1,7 +1,8 @@
 // Who may use the admin API: the bearer of the gateway's AI_GATEWAY_API_KEY (401 otherwise, the key never echoed);
 // without a key the API is off and says how to turn it on; /healthz and /readyz need no key; a separate admin
-// listener (gateway.admin.listen) serves the API alone.
+// listener (gateway.admin.listen) serves the API alone. Wrong keys count per client address (gateway.limits.authFailures).
 import { strict as assert } from 'node:assert';
+import { request as httpRequest } from 'node:http';
 import type { Admin } from '../../common/src/protocol';
 import { COMMENTED_CONFIG } from './fixtures';
 import { ADMIN_KEY, adminCall, startGatewayProcess, type GatewayProcess } from './gatewayProcess';
@@ -63,6 +64,26 @@ describe('admin API: auth, health, admin listener', function () {
     }
   });
 
+  it('refuses an address that sent too many wrong keys (gateway.limits.authFailures), its right key too, while another address gets in', async () => {
+    const limited = await startGatewayProcess(COMMENTED_CONFIG.replace('  logLevel: info\n', '  logLevel: info\n  limits:\n    authFailures: 3/min\n'));
+    try {
+      assert.equal((await adminCall(limited.url, 'GET', '/api/v1/routes', { auth: null })).status, 401);
+      assert.equal((await adminCall(limited.url, 'GET', '/api/v1/routes', { auth: null })).status, 401);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await adminCall(limited.url, 'GET', '/api/v1/routes', { auth: `Bearer guess-${i}` })).status);
+      assert.deepEqual(statuses, [401, 401, 401], 'requests without a key were not counted as guesses');
+      const refused = await adminCall<Admin.ErrorResponse>(limited.url, 'GET', '/api/v1/routes');
+      assert.equal(refused.status, 429, 'the right key, from the address that guessed');
+      assert.equal(refused.json.error.type, 'rate_limited');
+      assert.match(refused.json.error.message, /wrong admin API keys from this address \(gateway\.limits\.authFailures 3\/min\)/);
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      assert.equal((await fromAddress(limited.url, '127.0.0.2', `Bearer ${ADMIN_KEY}`)).status, 200, 'another client address is not blocked');
+      assert.equal((await adminCall(limited.url, 'GET', '/healthz', { auth: null })).status, 200);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('serves the admin API on gateway.admin.listen only, when configured', async () => {
     const separate = await startGatewayProcess(COMMENTED_CONFIG.replace('  logLevel: info\n', '  logLevel: info\n  admin:\n    listen: 127.0.0.1:0\n'));
     try {
@@ -86,3 +107,15 @@ describe('admin API: auth, health, admin listener', function () {
     }
   });
 });
+
+/** GET /api/v1/routes from another loopback address (Linux routes all of 127.0.0.0/8 to lo). */
+function fromAddress(baseUrl: string, localAddress: string, authorization: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${baseUrl}/api/v1/routes`, { localAddress, headers: { authorization } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

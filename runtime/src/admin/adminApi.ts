@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { Admin } from '../../../common/src/protocol';
 import { ADMIN_KEY_ENV, adminKeyChecker } from './adminAuth';
+import { adminKeyGuesses } from './adminKeyGuesses';
+import type { AuthFailureLimit } from '../security/authFailureLimit';
 import { AdminError, errorResponse, toAdminError } from './adminErrors';
 import { AdminRouter, type AdminContext } from './adminRouter';
 import { adminDeps, type AdminDeps, type AdminOptions } from './deps';
@@ -19,6 +21,7 @@ export function adminApi(options: AdminOptions): Middleware {
   const deps = adminDeps(options);
   const router = registerAdminHandlers(new AdminRouter(), deps);
   const checkKey = adminKeyChecker(options.apiKey);
+  const guesses = adminKeyGuesses(() => options.runtime.snapshot.config.gateway.limits.authFailures);
 
   const basePrefix = `${Admin.basePath}/`;
   // Not async, and the path read once, for the requests that only pass through (every proxied one).
@@ -44,7 +47,7 @@ export function adminApi(options: AdminOptions): Middleware {
     ctx.set('x-request-id', requestId);
     ctx.set('Cache-Control', 'no-store');
     try {
-      authorize(ctx, checkKey(ctx.get('Authorization') || undefined));
+      await authorize(ctx, checkKey, guesses());
       const found = router.match(ctx.method, ctx.path.slice(Admin.basePath.length));
       if (!found) throw new AdminError(404, 'not_found', `No admin endpoint ${ctx.method} ${ctx.path}. See docs/control-plane.md.`);
       if ('allowed' in found) {
@@ -64,6 +67,11 @@ export function adminApi(options: AdminOptions): Middleware {
   }
 }
 
+/** The caller: on the primary's private socket, the address the forwarding worker was connected from. */
+function clientAddress(ctx: AdminContext): string {
+  return (ctx.state as { clientAddress?: string }).clientAddress ?? ctx.ip;
+}
+
 /** Every `/api/v1` endpoint, on `router`; test/contract holds them to schemas/admin-api.openapi.json. */
 export function registerAdminHandlers(router: AdminRouter, deps: AdminDeps): AdminRouter {
   registerRouteHandlers(router, deps);
@@ -75,8 +83,21 @@ export function registerAdminHandlers(router: AdminRouter, deps: AdminDeps): Adm
   return router;
 }
 
-function authorize(ctx: AdminContext, check: ReturnType<ReturnType<typeof adminKeyChecker>>): void {
+async function authorize(ctx: AdminContext, checkKey: ReturnType<typeof adminKeyChecker>, guesses: AuthFailureLimit | undefined): Promise<void> {
+  const address = clientAddress(ctx);
+  const blocked = guesses?.blocked(address);
+  if (blocked) {
+    const retryAfterSec = Math.max(1, Math.ceil(blocked.resetMs / 1000));
+    ctx.set('Retry-After', String(retryAfterSec));
+    throw new AdminError(
+      429,
+      'rate_limited',
+      `Too many wrong admin API keys from this address (gateway.limits.authFailures ${guesses!.rate.source}); retry in ${retryAfterSec}s.`,
+    );
+  }
+  const check = checkKey(ctx.get('Authorization') || undefined);
   if (check === 'ok') return;
+  if (check === 'wrong' && guesses) await guesses.failed(address);
   if (check === 'disabled') {
     throw new AdminError(
       403,

@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
+import { Workers } from '../../../common/src/protocol';
 import { adminApi } from './adminApi';
 import type { AdminOptions } from './deps';
 
@@ -44,10 +45,13 @@ export async function startAdminListener(options: AdminOptions, listen: AdminAdd
   };
 }
 
-/** On the private socket a request comes from a worker, with the id the worker's access line gives it. */
+/** On the private socket a request comes from a worker, with the id the worker's access line gives it and its caller's address. */
 const requestIdOfWorker: Koa.Middleware = (ctx, next) => {
+  const state = ctx.state as { requestId?: string; clientAddress?: string };
   const id = ctx.get('x-request-id');
-  if (id) (ctx.state as { requestId?: string }).requestId = id;
+  if (id) state.requestId = id;
+  const address = ctx.get(Workers.clientAddressHeader);
+  if (address) state.clientAddress = address;
   return next();
 };
 
