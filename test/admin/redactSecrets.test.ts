@@ -98,3 +98,50 @@ security:
     assert.match(refused.json.error.message, /security\[0\]\.apiKeys\[0\]\.sha256 still reads <redacted>/);
   });
 });
+
+describe('admin API: user and password in URLs of the config', function () {
+  const PASSWORD = 'url-pass-7c1e9d';
+  const TOKEN = 'url-token-4b8a2f';
+  const WITH_USERINFO = `# ai-gateway
+routes:
+  - { name: basic, path: /basic, target: "http://svc:${PASSWORD}@127.0.0.1:9/v1" }
+  - name: token
+    path: /token
+    targets:
+      - url: https://${TOKEN}@127.0.0.1:9
+      - url: https://other@127.0.0.1:10
+`;
+  let gw: GatewayProcess;
+  before(async () => {
+    gw = await startGatewayProcess(WITH_USERINFO, {});
+  });
+  after(async () => gw?.stop());
+
+  it('GET /config shows no userinfo of any URL, in YAML and JSON; the rest of the URL stays readable', async () => {
+    const yaml = await adminCall(gw.url, 'GET', '/api/v1/config');
+    assert.equal(yaml.status, 200);
+    assert.ok(!yaml.text.includes(PASSWORD) && !yaml.text.includes(TOKEN) && !yaml.text.includes('other@'), yaml.text);
+    assert.match(yaml.text, /target: "http:\/\/<redacted>@127\.0\.0\.1:9\/v1"/);
+    assert.match(yaml.text, /url: https:\/\/<redacted>@127\.0\.0\.1:10\n/);
+    const json = await adminCall(gw.url, 'GET', '/api/v1/config?format=json');
+    assert.ok(!json.text.includes(PASSWORD) && !json.text.includes(TOKEN));
+  });
+
+  it('GET, edit, PUT keeps the userinfo of each URL; a marker that could stand for two URLs is refused', async () => {
+    const shown = await adminCall(gw.url, 'GET', '/api/v1/config');
+    const edited = shown.text.replace('path: /basic,', 'path: /basic, timeout: 20s,');
+    const applied = await adminCall(gw.url, 'PUT', '/api/v1/config', { body: edited, contentType: 'application/yaml' });
+    assert.equal(applied.status, 200, applied.text);
+    const file = await gw.readFile();
+    assert.equal(file, WITH_USERINFO.replace('path: /basic,', 'path: /basic, timeout: 20s,'), 'only the edit changed the file');
+    // Two URLs that differ only in their userinfo read the same redacted: a marker there could be either.
+    const twins = file.replace('https://other@127.0.0.1:10', 'https://other@127.0.0.1:9');
+    assert.equal((await adminCall(gw.url, 'PUT', '/api/v1/config', { body: twins, contentType: 'application/yaml' })).status, 200);
+    const shownTwins = await adminCall(gw.url, 'GET', '/api/v1/config');
+    const refused = await adminCall<Admin.ErrorResponse>(gw.url, 'PUT', '/api/v1/config', { body: shownTwins.text, contentType: 'application/yaml' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.json.error.message, /routes\[1\]\.targets\[0\]\.url, routes\[1\]\.targets\[1\]\.url still reads <redacted>/);
+    assert.ok(!refused.text.includes(TOKEN) && !refused.text.includes(PASSWORD));
+    assert.equal(await gw.readFile(), twins);
+  });
+});

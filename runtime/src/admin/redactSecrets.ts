@@ -1,9 +1,10 @@
 // Secrets a user wrote into the config (`jwt.secret`, `apiKeys[].key`, a credential header's value on a target; the
-// editor warns about them) and API-key
+// editor warns about them), the userinfo of any URL in it (`http://user:password@host`, `redis://:password@host`), and API-key
 // digests (`apiKeys[].sha256`, which GET /security hides too) never leave the gateway through the admin API: GET
 // /config shows them as <redacted>. A PUT that sends the marker back in place of a digest gets the digest of the same
-// key (same endpoint, same key name) from the running config; any other marker is refused rather than written over
-// the real value.
+// key (same endpoint, same key name) from the running config, and a URL whose userinfo reads <redacted> gets the userinfo
+// of the running config's URL that is otherwise the same; any other marker is refused rather than written over the
+// real value.
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Scalar } from 'yaml';
 import { isPlaintextCredentialHeader } from '../../../common/src/config';
 
@@ -66,7 +67,30 @@ function eachHeaderSecret(document: Document, visit: Visit): void {
   });
 }
 
-/** The config text with secrets and digests replaced; the text itself when it has none. */
+/** A URL with userinfo: the scheme and `//`, the userinfo (user, or user:password), `@`. */
+const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]+)@/i;
+
+/** Every string in the document that is a URL with userinfo, wherever it is (targets, gateway.store, webhooks). */
+function eachUrlWithUserinfo(node: unknown, path: string, visit: (scalar: Scalar<string>, path: string) => void): void {
+  if (isMap(node)) {
+    for (const pair of node.items)
+      if (isScalar(pair.key)) eachUrlWithUserinfo(pair.value, path ? `${path}.${String(pair.key.value)}` : String(pair.key.value), visit);
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => eachUrlWithUserinfo(item, `${path}[${i}]`, visit));
+  } else if (isScalar(node) && typeof node.value === 'string' && URL_USERINFO.test(node.value)) {
+    visit(node as Scalar<string>, path);
+  }
+}
+
+/** A value that reads the same unquoted in block and flow YAML (anything else is put back double-quoted). */
+const PLAIN_SAFE = /^[^\s,{}[\]#'"]+$/;
+
+/** The URL with its userinfo (which may be a token, or user:password) shown as the marker. */
+function withoutUserinfo(url: string): string {
+  return url.replace(URL_USERINFO, `$1${REDACTED}@`);
+}
+
+/** The config text with secrets, digests and URL userinfo replaced; the text itself when it has none. */
 export function redactSecrets(text: string): string {
   const document = parseDocument(text, { logLevel: 'error', uniqueKeys: false });
   let found = false;
@@ -74,27 +98,49 @@ export function redactSecrets(text: string): string {
     found = true;
     scalar.value = REDACTED;
   });
+  eachUrlWithUserinfo(document.contents, '', (scalar) => {
+    found = true;
+    scalar.value = withoutUserinfo(scalar.value);
+  });
   return found ? document.toString() : text;
 }
 
 /**
  * A submitted config (YAML or JSON) with each redacted digest put back from `current` (the same key of the same
- * rule), so that GET /config, edit, PUT works; the rest of the text is kept byte for byte. Other markers stay, and
+ * rule) and each redacted URL userinfo (the URL of `current` that reads the same redacted), so that GET /config,
+ * edit, PUT works; the rest of the text is kept byte for byte. Other markers stay, and
  * `redactedSecretPaths` refuses them.
  */
-export function restoreRedactedDigests(submitted: string, current: string): string {
+export function restoreRedactedValues(submitted: string, current: string): string {
   if (!submitted.includes(REDACTED)) return submitted;
+  const currentDocument = parseDocument(current, { logLevel: 'error' });
   const digests = new Map<string, unknown>();
-  eachSecret(parseDocument(current, { logLevel: 'error' }), (scalar, _path, where) => {
+  eachSecret(currentDocument, (scalar, _path, where) => {
     if (where.field === 'sha256' && scalar.value !== REDACTED) digests.set(JSON.stringify([where.endpoint, where.methods, where.keyName]), scalar.value);
   });
+  // Each redacted form names the one URL it hides; two URLs that differ only in their userinfo are ambiguous (left out).
+  const urls = new Map<string, string | undefined>();
+  eachUrlWithUserinfo(currentDocument.contents, '', (scalar) => {
+    const shown = withoutUserinfo(scalar.value);
+    urls.set(shown, urls.has(shown) && urls.get(shown) !== scalar.value ? undefined : scalar.value);
+  });
   const splices: { start: number; end: number; text: string }[] = [];
-  eachSecret(parseDocument(submitted, { logLevel: 'error' }), (scalar, _path, where) => {
-    const digest = digests.get(JSON.stringify([where.endpoint, where.methods, where.keyName]));
-    if (where.field !== 'sha256' || scalar.value !== REDACTED || typeof digest !== 'string' || !scalar.range) return;
+  const splice = (scalar: Scalar, value: string): void => {
+    if (!scalar.range) return;
     const [start, end] = scalar.range;
     const quote = submitted[start] === '"' || submitted[start] === "'" ? submitted[start] : '';
-    splices.push({ start, end, text: `${quote}${digest}${quote}` });
+    const text = quote === "'" ? `'${value.replace(/'/g, "''")}'` : quote === '"' || !PLAIN_SAFE.test(value) ? JSON.stringify(value) : value;
+    splices.push({ start, end, text });
+  };
+  const submittedDocument = parseDocument(submitted, { logLevel: 'error' });
+  eachSecret(submittedDocument, (scalar, _path, where) => {
+    const digest = digests.get(JSON.stringify([where.endpoint, where.methods, where.keyName]));
+    if (where.field !== 'sha256' || scalar.value !== REDACTED || typeof digest !== 'string') return;
+    splice(scalar, digest);
+  });
+  eachUrlWithUserinfo(submittedDocument.contents, '', (scalar) => {
+    const original = urls.get(scalar.value);
+    if (original !== undefined) splice(scalar, original);
   });
   let text = submitted;
   for (const splice of splices.sort((a, b) => b.start - a.start)) text = text.slice(0, splice.start) + splice.text + text.slice(splice.end);
@@ -106,8 +152,12 @@ export function redactedSecretPaths(text: string): string[] {
   // Parsed only when the marker is there at all: the body is not validated yet, and this runs on the event loop.
   if (!text.includes(REDACTED)) return [];
   const paths: string[] = [];
-  eachSecret(parseDocument(text, { logLevel: 'error', uniqueKeys: false }), (scalar, path) => {
+  const document = parseDocument(text, { logLevel: 'error', uniqueKeys: false });
+  eachSecret(document, (scalar, path) => {
     if (scalar.value === REDACTED) paths.push(path);
+  });
+  eachUrlWithUserinfo(document.contents, '', (scalar, path) => {
+    if (URL_USERINFO.exec(scalar.value)?.[2] === REDACTED) paths.push(path);
   });
   return paths;
 }

@@ -8,7 +8,7 @@ import { AdminError, toAdminError } from '../adminErrors';
 import type { AdminContext, AdminRouter } from '../adminRouter';
 import type { AdminDeps } from '../deps';
 import { readBodyText } from '../adminBody';
-import { redactedSecretPaths, redactSecrets, restoreRedactedDigests } from '../redactSecrets';
+import { redactedSecretPaths, redactSecrets, restoreRedactedValues } from '../redactSecrets';
 import { fileOf } from '../views';
 
 export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): void {
@@ -32,13 +32,13 @@ export function registerConfigHandlers(router: AdminRouter, deps: AdminDeps): vo
       if (sent.trim() === '')
         throw new AdminError(400, 'bad_request', 'The request has no body: send the config as YAML (Content-Type: application/yaml) or JSON.');
       const format = bodyFormat(ctx, sent);
-      const body = restoreRedactedDigests(sent, store.text);
+      const body = restoreRedactedValues(sent, store.text);
       const redacted = redactedSecretPaths(body);
       if (redacted.length > 0) {
         throw new AdminError(
           400,
           'bad_request',
-          `${redacted.join(', ')} still reads <redacted> (GET /config hides plaintext secrets, and the digests of keys it cannot match by endpoint and name): move the secret to an environment variable (jwt.secretEnv, apiKeys[].keyEnv, "\${VAR}" in a target header) or send the real value.`,
+          `${redacted.join(', ')} still reads <redacted> (GET /config hides plaintext secrets, the digests of keys it cannot match by endpoint and name, and the user and password of URLs it cannot match to one URL of the running config): move the secret to an environment variable (jwt.secretEnv, apiKeys[].keyEnv, "\${VAR}" in a target header) or send the real value.`,
         );
       }
       try {
