@@ -153,3 +153,44 @@ describe('record and replay', function () {
     assert.match(stdout, /2 passed/);
   });
 });
+
+describe('record and replay of a provider route', function () {
+  this.timeout(60_000);
+  const PROVIDER_KEY = 'sk-ant-recorded-never-7f3a';
+  const providerRoute = `routes:
+  - name: chat
+    path: /v1/chat/completions
+    targets:
+      - { provider: anthropic, url: "mock://anthropic", apiKeyEnv: REPLAY_ANTHROPIC_KEY, model: claude-sonnet-4-5 }
+`;
+
+  it('records what the client got (OpenAI-shaped, translated) without the provider key, and replays it byte for byte with no key', async () => {
+    const fixtures = path.join(await mkdtemp(path.join(tmpdir(), 'ai-gateway-provider-fixtures-')), 'fixtures');
+    const recorder = await startGatewayProcess(providerRoute, { command: 'record', args: ['--out', fixtures], env: { REPLAY_ANTHROPIC_KEY: PROVIDER_KEY } });
+    let recorded: { streamed: Received; plain: Received };
+    try {
+      recorded = { streamed: await post(`${recorder.url}/v1/chat/completions`, STREAMED), plain: await post(`${recorder.url}/v1/chat/completions`, PLAIN) };
+      await recorder.waitForLog(FIXTURE_RECORDED, 2);
+    } finally {
+      await recorder.stop();
+    }
+    assert.equal(recorded.plain.status, 200);
+    assert.equal((JSON.parse(recorded.plain.body.toString('utf8')) as { object: string }).object, 'chat.completion', 'the client got the translated answer');
+    const texts = await Promise.all((await readdir(fixtures)).map((file) => readFile(path.join(fixtures, file), 'utf8')));
+    assert.equal(texts.length, 2);
+    for (const text of texts) assert.doesNotMatch(text, new RegExp(`${PROVIDER_KEY}|x-api-key`, 'i'));
+
+    const replaying = await startGatewayProcess(`routes:\n  - name: chat\n    path: /v1/chat/completions\n    target: replay://${fixtures}?pace=instant\n`, {
+      env: { REPLAY_ANTHROPIC_KEY: undefined },
+    });
+    try {
+      const streamed = await post(`${replaying.url}/v1/chat/completions`, STREAMED);
+      assert.equal(streamed.status, 200);
+      assert.ok(streamed.body.equals(recorded.streamed.body), 'the translated stream, as the client got it');
+      assert.match(streamed.body.toString('utf8'), /"object":"chat\.completion\.chunk"[\s\S]*data: \[DONE\]/);
+      assert.ok((await post(`${replaying.url}/v1/chat/completions`, PLAIN)).body.equals(recorded.plain.body));
+    } finally {
+      await replaying.stop();
+    }
+  });
+});
