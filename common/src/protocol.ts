@@ -681,10 +681,12 @@ export namespace Workers {
     'budget.once': { params: { flag: string; period: BudgetPeriod }; result: boolean };
     /**
      * The response cache's store, kept by the primary for all workers unless Redis keeps it (workers/sharedAnswers.ts).
-     * An answer crosses as `EncodedAnswer`, a vector as `EncodedVector`; keys are the cache's logical keys.
+     * Each stored answer has a version; a worker keeps copies of the answers it served and says which version it has
+     * (`have`), and the answer crosses (as `EncodedAnswer`) only when the worker lacks that version. Null: not stored.
      */
-    'cache.get': { params: { key: string }; result: EncodedAnswer | null };
-    'cache.set': { params: { key: string; answer: EncodedAnswer; ttlMs: number }; result: null };
+    'cache.get': { params: { key: string; have?: number }; result: { version: number; answer?: EncodedAnswer } | null };
+    /** Stores an answer; its version, for the worker's copy. */
+    'cache.set': { params: { key: string; answer: EncodedAnswer; ttlMs: number }; result: number };
     'cache.nearest': {
       params: { namespace: string; vector: EncodedVector; minSimilarity: number };
       result: { key: string; similarity: number } | null;

@@ -136,6 +136,20 @@ security:
     for (const answer of bypassed) assert.equal(answer.cache, 'bypass');
   });
 
+  it('serves the answer stored last on every worker, not a copy of the one it replaced', async () => {
+    const body = chat('Replace me on both workers.');
+    const first = await untilBothServed('cached', body); // both workers served the first answer: each keeps a copy
+    for (const answer of first.slice(1)) assert.equal(answer.body, first[0]!.body);
+    const replacement = await post('cached', body, { 'cache-control': 'no-cache' }); // asks the upstream, stores its answer
+    assert.equal(replacement.cache, 'bypass');
+    assert.notEqual(replacement.body, first[0]!.body, 'the mock answers with a new id each time');
+    const after = await untilBothServed('cached', body);
+    for (const answer of after) {
+      assert.equal(answer.cache, 'hit');
+      assert.equal(answer.body, replacement.body, `worker ${answer.worker} serves the replacement`);
+    }
+  });
+
   it('drops an answer after its TTL for both workers', async () => {
     const body = chat('Brief, on both workers.');
     const stored = await post('brief', body);

@@ -1,11 +1,15 @@
 // The response cache exact across worker processes without Redis: its one store lives in the primary (the same
-// in-memory store a single process uses: one LRU, one byte bound, the same TTLs and semantic vectors), and a worker's
-// store asks the primary for every read and write over the IPC channel. An answer crosses in its binary form as
-// base64; a primary that does not answer in time is an outage of the store (a miss, logged once and counted), as a
-// Redis that does not answer is: never an error. docs/decisions.md, "The response cache across workers", has the figures.
+// in-memory store a single process uses: one LRU, one byte bound, the same TTLs and semantic vectors), and every
+// lookup of a worker asks it over the IPC channel, so what is stored, expired, evicted or purged is the same for all
+// workers. The answers' bytes cross once per worker: each stored answer has a version, a worker keeps a copy of what
+// it served or stored (an LRU of its own, within the same byte bound) and tells the primary which version it has; the
+// answer crosses (binary, as base64) only when that is not the stored one. A primary that does not answer in time is an
+// outage of the store (a miss, logged once and counted), as a Redis that does not answer is: never an error.
+// docs/decisions.md, "The response cache across workers", has the figures.
+import { LRUCache } from 'lru-cache';
 import type { Workers } from '../../../common/src/protocol';
 import type { AnswerStore, VectorIndex } from '../cache/answerStore';
-import { decodeAnswer, encodeAnswer, type CachedAnswer } from '../cache/cachedAnswer';
+import { answerSize, decodeAnswer, encodeAnswer, type CachedAnswer } from '../cache/cachedAnswer';
 import type { StoreOutage } from '../stores/storeOutage';
 import type { Handlers, IpcChannel } from './ipcChannel';
 
@@ -17,23 +21,26 @@ export const PRIMARY_STORE_TIMEOUT_MS = 1_000;
 /** In the primary: the workers' calls, answered from `store` (the primary's memory store; none when Redis keeps them). */
 export function sharedAnswerServices(kept: AnswerStore | undefined): Handlers<AnswerMethods> {
   const store = kept ?? inRedis;
-  // A stored answer is encoded once however often it is served (entries are never changed once stored).
-  const encoded = new WeakMap<CachedAnswer, string>();
+  // Stored answers are never changed, only replaced: the object is the version.
+  const versions = new WeakMap<CachedAnswer, number>();
+  let lastVersion = 0;
+  const versionOf = (answer: CachedAnswer): number => {
+    let version = versions.get(answer);
+    if (version === undefined) versions.set(answer, (version = ++lastVersion));
+    return version;
+  };
   return {
-    'cache.get': async ({ key }) => {
+    'cache.get': async ({ key, have }) => {
       const answer = await store.get(key);
       if (!answer) return null;
-      let text = encoded.get(answer);
-      if (text === undefined) {
-        text = encodeAnswer(answer).toString('base64');
-        encoded.set(answer, text);
-      }
-      return text;
+      const version = versionOf(answer);
+      return version === have ? { version } : { version, answer: encodeAnswer(answer).toString('base64') };
     },
     'cache.set': async ({ key, answer, ttlMs }) => {
       const decoded = decodeAnswer(Buffer.from(answer, 'base64'));
-      if (decoded) await store.set(key, decoded, ttlMs);
-      return null;
+      if (!decoded) return 0;
+      await store.set(key, decoded, ttlMs);
+      return versionOf(decoded);
     },
     'cache.nearest': async ({ namespace, vector, minSimilarity }) => (await store.vectors.nearest(namespace, decodeVector(vector), minSimilarity)) ?? null,
     'cache.addVector': async ({ namespace, key, vector, ttlMs }) => {
@@ -43,8 +50,15 @@ export function sharedAnswerServices(kept: AnswerStore | undefined): Handlers<An
   };
 }
 
-/** In a worker: the primary's store, every operation through `outage` (a call unanswered in time fails it). */
-export function primaryAnswerStore(primary: IpcChannel<Workers.PrimaryMethods, Workers.WorkerMethods>, outage: StoreOutage): AnswerStore {
+/**
+ * In a worker: the primary's store, every operation through `outage` (a call unanswered in time fails it), with copies
+ * of the answers this worker served or stored, at most `maxBytes` of them (gateway.cache.maxMemory).
+ */
+export function primaryAnswerStore(primary: IpcChannel<Workers.PrimaryMethods, Workers.WorkerMethods>, outage: StoreOutage, maxBytes: number): AnswerStore {
+  const copies = new LRUCache<string, { version: number; answer: CachedAnswer }>({
+    maxSize: Math.max(1, maxBytes),
+    sizeCalculation: (copy) => answerSize(copy.answer),
+  });
   const call = <K extends keyof AnswerMethods>(method: K, params: AnswerMethods[K]['params']): Promise<AnswerMethods[K]['result']> =>
     outage.run(() => primary.call(method, params, PRIMARY_STORE_TIMEOUT_MS));
   const vectors: VectorIndex = {
@@ -56,17 +70,26 @@ export function primaryAnswerStore(primary: IpcChannel<Workers.PrimaryMethods, W
   return {
     kind: 'primary',
     async get(key) {
-      const text = await call('cache.get', { key });
-      return text === null ? undefined : decodeAnswer(Buffer.from(text, 'base64'));
+      const copy = copies.get(key);
+      const found = await call('cache.get', copy ? { key, have: copy.version } : { key });
+      if (!found) {
+        if (copy) copies.delete(key); // expired, evicted or purged in the primary
+        return undefined;
+      }
+      if (found.answer === undefined) return copy?.answer; // the primary answers without the bytes only when `have` matched
+      const answer = decodeAnswer(Buffer.from(found.answer, 'base64'));
+      if (answer) copies.set(key, { version: found.version, answer });
+      return answer;
     },
     async set(key, answer, ttlMs) {
-      await call('cache.set', { key, answer: encodeAnswer(answer).toString('base64'), ttlMs });
+      const version = await call('cache.set', { key, answer: encodeAnswer(answer).toString('base64'), ttlMs });
+      if (version > 0) copies.set(key, { version, answer });
     },
     // The admin API purges the primary's store itself; a worker is asked to purge only the Redis store.
     purge: () => Promise.resolve(0),
     usage: () => undefined, // the primary reports the store's size (its gauges are added to the workers' zeros)
     vectors,
-    close: () => Promise.resolve(),
+    close: () => Promise.resolve(copies.clear()),
   };
 }
 

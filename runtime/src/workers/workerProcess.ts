@@ -85,7 +85,7 @@ class WorkerProcess {
       worker: {
         counters: primaryRateCounters(this.primary),
         budgets: primaryBudgetCounters(this.primary),
-        answers: (outage) => primaryAnswerStore(this.primary, outage),
+        answers: (outage) => primaryAnswerStore(this.primary, outage, start.config.gateway.cache.maxMemoryBytes),
         ...(this.forward ? { adminForward: this.forward.middleware } : {}),
         metrics: () => this.primary.call('metrics', {}),
         webhookSink: webhookSink(this.primary),
