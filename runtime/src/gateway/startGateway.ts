@@ -65,7 +65,7 @@ export interface WorkerRole {
   /** Budget counters the primary keeps for every worker (used unless gateway.store.redis is set). */
   budgets: BudgetCounters;
   /** The response cache's store the primary keeps for every worker (used unless gateway.store.redis is set). */
-  answers(outage: StoreOutage): AnswerStore;
+  answers: (outage: StoreOutage) => AnswerStore;
   /** Forwards /api/v1 to the primary; absent when the admin API has its own listener there (gateway.admin.listen). */
   adminForward?: Middleware<GatewayState>;
   metrics: MetricsSource;

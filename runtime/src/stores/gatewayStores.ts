@@ -45,7 +45,7 @@ export function createGatewayStores(
     failures?: Counter<'store'>;
     /** Budget counters to use without Redis (a worker's: the primary's). */ localBudgets?: BudgetCounters;
     /** The answer store to use without Redis (a worker's: the primary's), given its outage tracker. */
-    localAnswers?(outage: StoreOutage): AnswerStore;
+    localAnswers?: (outage: StoreOutage) => AnswerStore;
   },
 ): GatewayStores {
   const redis = settings.store.redis;
