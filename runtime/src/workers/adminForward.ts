@@ -4,7 +4,7 @@
 // back; `/healthz` and `/readyz` stay with the worker, since they say whether this process serves.
 import type { Middleware } from 'koa';
 import { Client } from 'undici';
-import { Admin } from '../../../common/src/protocol';
+import { Admin, Workers } from '../../../common/src/protocol';
 import type { GatewayState } from '../gateway/context';
 import { respondWithError } from '../gateway/errors';
 
@@ -29,6 +29,7 @@ export function forwardAdmin(socketPath: string): AdminForward {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(ctx.req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
     headers['x-request-id'] = ctx.state.requestId; // the primary answers and logs with this worker's request id
+    headers[Workers.clientAddressHeader] = ctx.ip; // whom wrong admin keys count against: set here, never the client's own
     const hasBody = ctx.req.headers['content-length'] !== undefined || ctx.req.headers['transfer-encoding'] !== undefined;
     let answer;
     try {
