@@ -679,6 +679,19 @@ export namespace Workers {
     'budget.adjust': { params: { key: string; delta: number; period: BudgetPeriod }; result: number };
     /** True the first time any worker asks for `flag` in the period: a budget's webhook event goes out once. */
     'budget.once': { params: { flag: string; period: BudgetPeriod }; result: boolean };
+    /**
+     * The response cache's store, kept by the primary for all workers unless Redis keeps it (workers/sharedAnswers.ts).
+     * Each stored answer has a version; a worker keeps copies of the answers it served and says which version it has
+     * (`have`), and the answer crosses (as `EncodedAnswer`) only when the worker lacks that version. Null: not stored.
+     */
+    'cache.get': { params: { key: string; have?: number }; result: { version: number; answer?: EncodedAnswer } | null };
+    /** Stores an answer; its version, for the worker's copy. */
+    'cache.set': { params: { key: string; answer: EncodedAnswer; ttlMs: number }; result: number };
+    'cache.nearest': {
+      params: { namespace: string; vector: EncodedVector; minSimilarity: number };
+      result: { key: string; similarity: number } | null;
+    };
+    'cache.addVector': { params: { namespace: string; key: string; vector: EncodedVector; ttlMs: number }; result: null };
     /** `GET /metrics`: every worker's families (and the primary's own) added up. */
     metrics: { params: Record<string, never>; result: { contentType: string; text: string } };
     /** A webhook event the primary sends for all workers (one dispatcher, one signature, one queue per URL). */
@@ -689,6 +702,11 @@ export namespace Workers {
       result: null;
     };
   }
+
+  /** A stored answer in the cache's binary form (cache/cachedAnswer.ts `encodeAnswer`), base64: JSON carries it unescaped. */
+  export type EncodedAnswer = string;
+  /** A unit vector of a prompt (semantic cache): its float32s in this machine's byte order, base64. */
+  export type EncodedVector = string;
 
   /** Primary -> worker calls. */
   export interface WorkerMethods {
@@ -701,7 +719,7 @@ export namespace Workers {
     trace: { params: { requestId: string }; result: RequestTrace.Record | null };
     /** What this worker booked (`GET /api/v1/spend` adds the workers' up; with Redis, any one reads them all). */
     spend: { params: { by: Admin.SpendBy; period: BudgetPeriod }; result: Admin.SpendReport };
-    /** Removes this worker's stored answers under `prefix` (`DELETE /api/v1/routes/{name}/cache`); how many. */
+    /** Removes stored answers under `prefix` from the store this worker uses (with Redis: the shared one); how many. */
     'cache.purge': { params: { prefix: string }; result: number };
     /** Stop accepting, finish what is in flight (within the grace period), then exit. */
     drain: { params: Record<string, never>; result: null };

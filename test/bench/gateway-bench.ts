@@ -22,7 +22,7 @@ import { cliCommand, repoRoot } from '../support/cli';
 import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, tracedRowName, WORKERS_SUFFIX, type Row } from './benchSummary';
 import { GUARDRAIL_ROWS, guardrailScenarios, printGuardrailSummary, timeToFirstToken, type FirstToken } from './guardrailsBench';
-import { printSpendSummary, spendScenarios } from './spendBench';
+import { CACHED_ROUTE, PRICED, printSpendSummary, SPEND_ROWS, spendScenarios } from './spendBench';
 import { startSpanSink } from './spanSink';
 import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
 
@@ -294,6 +294,11 @@ function workerScenarios(): Scenario[] {
     gatewayScenario(`gateway, routing only${WORKERS_SUFFIX}`, route, '', process.env, 'warn', undefined, 2),
     { ...gatewayScenario(`gateway, API key + rate limit${WORKERS_SUFFIX}`, route, keyRule, env, 'warn', undefined, 2), headers: { 'x-api-key': apiKey } },
     scrapedEverySecond(gatewayScenario(`gateway, metrics scraped 1/s + info access log${WORKERS_SUFFIX}`, route, '', process.env, 'info', undefined, 2)),
+    // Every hit asks the primary's store over IPC; a build from before that (BENCH_COMPARE_BUILD) had a store per worker.
+    gatewayScenario(`${SPEND_ROWS.hit}${WORKERS_SUFFIX}`, CACHED_ROUTE, PRICED, process.env, 'warn', undefined, 2),
+    ...(COMPARE_BUILD
+      ? [gatewayScenario(`cache hit, 2 workers, build ${path.basename(COMPARE_BUILD)}`, CACHED_ROUTE, PRICED, process.env, 'warn', COMPARE_BUILD, 2)]
+      : []),
   ];
 }
 

@@ -15,15 +15,19 @@ export const SPEND_ROWS = {
 
 type GatewayScenario = (name: string, routesYaml: (mockUrl: string) => string, extraYaml?: string) => Scenario;
 
+const route = (extra: string) => (mockUrl: string) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl}${extra} }`;
+/** The cache hit row's route and pricing (also run with gateway.workers: 2, in gateway-bench.ts). */
+export const CACHED_ROUTE = route(', cache: { by: route }');
+export const PRICED = 'pricing:\n  openai-compatible:\n    gpt-4o-mini: { input: 0.15, output: 0.6 }\n';
+
 export function spendScenarios(gatewayScenario: GatewayScenario): Scenario[] {
-  const route = (extra: string) => (mockUrl: string) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl}${extra} }`;
-  const priced = 'pricing:\n  openai-compatible:\n    gpt-4o-mini: { input: 0.15, output: 0.6 }\n';
+  const priced = PRICED;
   const budget = 'security:\n  - endpoint: /v1/chat/completions\n    auth: none\n    budget: { usd: 1000000/day, by: route }\n';
   const redactAnswers = ', guardrails: { response: [{ pii: { action: redact, kinds: [email, phone, credit-card, iban, ip, secret] } }] }';
   return [
     gatewayScenario(SPEND_ROWS.priced, route(''), priced),
     gatewayScenario(SPEND_ROWS.budget, route(''), priced + budget),
-    gatewayScenario(SPEND_ROWS.hit, route(', cache: { by: route }'), priced),
+    gatewayScenario(SPEND_ROWS.hit, CACHED_ROUTE, priced),
     gatewayScenario(SPEND_ROWS.guardedHit, route(`, cache: { by: route }${redactAnswers}`), priced),
   ];
 }

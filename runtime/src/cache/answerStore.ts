@@ -1,5 +1,5 @@
-// Where stored answers live: in this process (an LRU bounded by bytes, lru-cache) or in Redis (shared by replicas,
-// redisAnswerStore.ts). Keys are logical ("cache:ROUTE:HASH"); a store adds its own prefix. The semantic cache's
+// Where stored answers live: in this process (an LRU bounded by bytes, lru-cache), in Redis (shared by replicas,
+// redisAnswerStore.ts), or in a worker of gateway.workers, in its primary's memory (workers/sharedAnswers.ts). Keys are logical ("cache:ROUTE:HASH"); a store adds its own prefix. The semantic cache's
 // prompt embeddings live beside the answers, in the same bound.
 import { LRUCache } from 'lru-cache';
 import { answerSize, type CachedAnswer } from './cachedAnswer';
@@ -16,7 +16,7 @@ export interface VectorIndex {
 }
 
 export interface AnswerStore {
-  readonly kind: 'memory' | 'redis';
+  readonly kind: 'memory' | 'redis' | 'primary';
   get(key: string): Promise<CachedAnswer | undefined>;
   set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void>;
   /** Removes every answer and embedding whose key starts with `prefix`; resolves to how many went. */

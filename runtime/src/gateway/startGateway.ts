@@ -18,6 +18,8 @@ import { ProcessEnv, ProcessEvents } from '../../../common/src/protocol';
 import { startClusterConfig } from '../cluster/clusterConfig';
 import { createRateLimitStore, type RateLimitStore } from '../limits';
 import type { BudgetCounters } from '../budgets/budgetCounters';
+import type { AnswerStore } from '../cache/answerStore';
+import type { StoreOutage } from '../stores/storeOutage';
 import { createGatewayStores, type GatewayStores } from '../stores/gatewayStores';
 import { createGatewayApp, type GatewayAppOptions } from './app';
 import type { GatewayState } from './context';
@@ -62,6 +64,8 @@ export interface WorkerRole {
   counters: RateCounterFactory;
   /** Budget counters the primary keeps for every worker (used unless gateway.store.redis is set). */
   budgets: BudgetCounters;
+  /** The response cache's store the primary keeps for every worker (used unless gateway.store.redis is set). */
+  answers: (outage: StoreOutage) => AnswerStore;
   /** Forwards /api/v1 to the primary; absent when the admin API has its own listener there (gateway.admin.listen). */
   adminForward?: Middleware<GatewayState>;
   metrics: MetricsSource;
@@ -129,7 +133,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const stores = createGatewayStores(config.gateway, {
     logger,
     failures: observability.spendMetrics.storeFailures,
-    ...(worker ? { localBudgets: worker.budgets } : {}),
+    ...(worker ? { localBudgets: worker.budgets, localAnswers: worker.answers } : {}),
   });
   observability.useSpendLedger(stores.spend);
   observability.spendMetrics.watchCache(stores.answers);

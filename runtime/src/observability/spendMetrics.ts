@@ -21,6 +21,31 @@ export interface CacheUsage {
   usage(): { entries: number; bytes: number } | undefined;
 }
 
+/**
+ * The in-memory answer store's size, as gauges (set at each scrape; absent with Redis). With gateway.workers the
+ * primary holds the store and reports it; the workers' gauges stay 0, and /metrics adds them up.
+ */
+export function cacheUsageGauges(registry: Registry, usage: () => { entries: number; bytes: number } | undefined): void {
+  const entries = new Gauge({
+    name: 'ai_gateway_cache_entries',
+    help: 'Answers and embedding sets held by the in-memory response cache (absent with Redis).',
+    registers: [registry],
+    collect: () => {
+      const now = usage();
+      if (now) entries.set(now.entries);
+    },
+  });
+  const bytes = new Gauge({
+    name: 'ai_gateway_cache_bytes',
+    help: 'Bytes held by the in-memory response cache, at most gateway.cache.maxMemory (absent with Redis).',
+    registers: [registry],
+    collect: () => {
+      const now = usage();
+      if (now) bytes.set(now.bytes);
+    },
+  });
+}
+
 export class SpendMetrics {
   readonly cacheRequests: HotCounter<'route' | 'result'>;
   readonly cacheWrites: Counter<'route'>;
@@ -48,27 +73,10 @@ export class SpendMetrics {
       labelNames: ['route'] as const,
       registers: [registry],
     });
-    const entries = new Gauge({
-      name: 'ai_gateway_cache_entries',
-      help: 'Answers and embedding sets held by the in-memory response cache (absent with Redis).',
-      registers: [registry],
-      collect: () => {
-        const usage = this.cacheStore?.usage();
-        if (usage) entries.set(usage.entries);
-      },
-    });
-    const bytes = new Gauge({
-      name: 'ai_gateway_cache_bytes',
-      help: 'Bytes held by the in-memory response cache, at most gateway.cache.maxMemory (absent with Redis).',
-      registers: [registry],
-      collect: () => {
-        const usage = this.cacheStore?.usage();
-        if (usage) bytes.set(usage.bytes);
-      },
-    });
+    cacheUsageGauges(registry, () => this.cacheStore?.usage());
     this.storeFailures = new Counter({
       name: 'ai_gateway_shared_store_failures_total',
-      help: 'Operations of the response cache, budgets and spend ledger that the shared store (Redis) did not answer, by store.',
+      help: 'Operations of the response cache, budgets and spend ledger that the shared store (Redis, or the primary of gateway.workers) did not answer, by store.',
       labelNames: ['store'] as const,
       registers: [registry],
     });

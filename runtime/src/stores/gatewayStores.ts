@@ -1,5 +1,6 @@
-// The stores of the response cache, budgets and the spend ledger: in this process, or in the Redis of
-// `gateway.store.redis` (one connection for the three, besides the rate limits' own), shared by every replica.
+// The stores of the response cache, budgets and the spend ledger: in this process (a worker's answers and budgets in
+// its primary's), or in the Redis of `gateway.store.redis` (one connection for the three, besides the rate limits'
+// own), shared by every replica.
 // Each use of Redis has its own outage line in the log and its own label in ai_gateway_shared_store_failures_total.
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
@@ -22,9 +23,8 @@ export interface GatewayStores {
   close(): Promise<void>;
 }
 
-/** `budgets`: counters kept elsewhere (a worker's of gateway.workers: the primary's), else this process's. */
-export function memoryStores(maxMemoryBytes: number, budgets?: BudgetCounters): GatewayStores {
-  const answers = createMemoryAnswerStore(maxMemoryBytes);
+/** `budgets`, `answers`: kept elsewhere (a worker's of gateway.workers: the primary's), else in this process. */
+export function memoryStores(maxMemoryBytes: number, budgets?: BudgetCounters, answers = createMemoryAnswerStore(maxMemoryBytes)): GatewayStores {
   const spend = createMemorySpendLedger();
   return {
     answers,
@@ -44,10 +44,17 @@ export function createGatewayStores(
     logger: Logger;
     failures?: Counter<'store'>;
     /** Budget counters to use without Redis (a worker's: the primary's). */ localBudgets?: BudgetCounters;
+    /** The answer store to use without Redis (a worker's: the primary's), given its outage tracker. */
+    localAnswers?: (outage: StoreOutage) => AnswerStore;
   },
 ): GatewayStores {
   const redis = settings.store.redis;
-  if (!redis) return memoryStores(settings.cache.maxMemoryBytes, options.localBudgets);
+  if (!redis) {
+    const answers = options.localAnswers?.(
+      new StoreOutage({ what: 'response cache', logger: options.logger, store: 'primary process', failures: options.failures }),
+    );
+    return memoryStores(settings.cache.maxMemoryBytes, options.localBudgets, answers);
+  }
   const client = createRedisClient(redis);
   client.on('error', () => undefined); // an outage is told by the operations that meet it, once (StoreOutage)
   const outage = (what: string): StoreOutage =>

@@ -21,7 +21,11 @@ export type Handlers<M extends Methods<M>> = {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
+  timer?: NodeJS.Timeout;
 }
+
+/** A call the other side did not answer within its time (it is busy or hung); a late answer is dropped. */
+export class IpcTimeout extends Error {}
 
 /** `Out`: the methods the other side answers; `In`: the ones this side answers with `handlers`. */
 export class IpcChannel<Out extends Methods<Out>, In extends Methods<In>> {
@@ -39,12 +43,22 @@ export class IpcChannel<Out extends Methods<Out>, In extends Methods<In>> {
     endpoint.on('message', this.receive);
   }
 
-  call<K extends keyof Out & string>(method: K, params: Out[K]['params']): Promise<Out[K]['result']> {
+  /** `timeoutMs`: reject with IpcTimeout when no answer came by then (else wait as long as the other side lives). */
+  call<K extends keyof Out & string>(method: K, params: Out[K]['params'], timeoutMs?: number): Promise<Out[K]['result']> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     const id = this.nextId++;
     this.calls.push({ id, method, params });
     this.schedule();
-    return new Promise((resolve, reject) => this.pending.set(id, { resolve: resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { resolve, reject };
+      if (timeoutMs !== undefined) {
+        pending.timer = setTimeout(() => {
+          this.pending.delete(id);
+          reject(new IpcTimeout(`${method}: no answer within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      this.pending.set(id, pending);
+    });
   }
 
   /** Rejects what is pending and refuses new calls (the other side is gone). */
@@ -52,7 +66,10 @@ export class IpcChannel<Out extends Methods<Out>, In extends Methods<In>> {
     if (this.closedWith) return;
     this.closedWith = reason;
     this.endpoint.off('message', this.receive);
-    for (const pending of this.pending.values()) pending.reject(reason);
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(reason);
+    }
     this.pending.clear();
   }
 
@@ -89,6 +106,7 @@ export class IpcChannel<Out extends Methods<Out>, In extends Methods<In>> {
     const pending = this.pending.get(result.id);
     if (!pending) return;
     this.pending.delete(result.id);
+    clearTimeout(pending.timer);
     if (result.error !== undefined) pending.reject(new Error(result.error));
     else pending.resolve(result.result ?? null);
   }

@@ -1,9 +1,9 @@
 // The primary process of gateway.workers > 1. It serves no request itself: it forks the workers that share the
 // gateway's port, and keeps what must be one for all of them. The config store (file watch, admin API, other
 // replicas) applies each accepted config to every worker; the admin API runs here, on a private socket the workers
-// forward /api/v1 to (or on gateway.admin.listen); rate-limit counters live here unless Redis keeps them; /metrics
-// adds up every worker's registry with prom-client's AggregatorRegistry; the workers' log lines pass through here
-// whole; webhooks go out from here once.
+// forward /api/v1 to (or on gateway.admin.listen); rate-limit counters, budgets and the response cache's answers
+// live here unless Redis keeps them; /metrics adds up every worker's registry with prom-client's AggregatorRegistry;
+// the workers' log lines pass through here whole; webhooks go out from here once.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -21,8 +21,11 @@ import { GatewayEvents } from '../gateway/events';
 import { logWarnings, type StartConfig } from '../gateway/startGateway';
 import { isoTimeField, stdoutLines } from '../observability/lineWriter';
 import { GatewayMetrics } from '../observability/metrics';
+import { cacheUsageGauges } from '../observability/spendMetrics';
+import { createMemoryAnswerStore, type AnswerStore } from '../cache/answerStore';
 import { summarizeWindows } from '../observability/requestStats';
 import { PrimaryWebhooks } from './primaryWebhooks';
+import { sharedAnswerServices } from './sharedAnswers';
 import { sharedBudgetServices } from './sharedBudgets';
 import { SharedCounters } from './sharedCounters';
 import { mergeSpendReports } from '../cost/spendLedger';
@@ -62,6 +65,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   });
   const webhooks = new PrimaryWebhooks(env, logger, metrics);
   const counters = new SharedCounters();
+  // The response cache's one store for all workers (in Redis instead when configured; gateway.store is read at start).
+  const answers = config.gateway.store.redis ? undefined : createMemoryAnswerStore(config.gateway.cache.maxMemoryBytes);
+  if (answers) cacheUsageGauges(metrics.registry, () => answers.usage());
   // As configured, also for a worker started again: port 0 names the port the first workers got (node:cluster shares
   // one socket per address asked for), which is a new one only if every worker had died.
   const listen = { host: options.host ?? config.gateway.host, port: options.port ?? config.gateway.port };
@@ -80,6 +86,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       'webhook.publish': (event) => webhooks.publish(event),
       'webhook.refusal': (refusal) => webhooks.refusal(refusal),
       ...sharedBudgetServices(),
+      ...sharedAnswerServices(answers),
     },
     onRestart: (slot) => restarts.inc({ worker: String(slot) }),
   });
@@ -102,7 +109,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   let adminSocket: string | undefined;
   try {
     const admin = await startAdmin(
-      adminOptions(store, pool, logger, () => version, env),
+      adminOptions(store, pool, logger, () => version, env, answers),
       config.gateway.admin.listen,
       opened,
     );
@@ -134,7 +141,14 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
 }
 
 /** The admin API as the workers' primary serves it: the config store, and figures gathered from every worker. */
-function adminOptions(store: ConfigStore, pool: WorkerPool, logger: Logger, version: () => number, env: Record<string, string | undefined>): AdminOptions {
+function adminOptions(
+  store: ConfigStore,
+  pool: WorkerPool,
+  logger: Logger,
+  version: () => number,
+  env: Record<string, string | undefined>,
+  answers: AnswerStore | undefined,
+): AdminOptions {
   const shared = (): boolean => store.config.gateway.store.redis !== undefined; // gateway.store is read at start: as running
   return {
     runtime: {
@@ -159,8 +173,8 @@ function adminOptions(store: ConfigStore, pool: WorkerPool, logger: Logger, vers
       },
     },
     cache: {
-      // Each worker's own answers, or (with Redis) the one store every worker shares, purged once.
-      purge: async (prefix) => (shared() ? pool.one('cache.purge', { prefix }) : (await pool.each('cache.purge', { prefix })).reduce((a, b) => a + b, 0)),
+      // The one store every worker uses: the primary's own, or Redis (purged once, by any worker).
+      purge: (prefix) => (answers ? answers.purge(prefix) : pool.one('cache.purge', { prefix })),
     },
     apiKey: env[ProcessEnv.apiKey],
   };

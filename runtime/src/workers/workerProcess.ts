@@ -1,7 +1,8 @@
 // One worker process of gateway.workers: the whole gateway on the shared port, started with the config its primary
-// sends, and wired to the primary for what must be one across workers: rate-limit counters (unless Redis keeps
-// them), /metrics, the admin API, webhook events. It applies each config the primary sends, and drains and exits when
-// the primary says so, when the primary is gone, or on SIGINT/SIGTERM of its own.
+// sends, and wired to the primary for what must be one across workers: rate-limit counters, budgets and the response
+// cache's store (unless Redis keeps them), /metrics, the admin API, webhook events. It applies each config the
+// primary sends, and drains and exits when the primary says so, when the primary is gone, or on SIGINT/SIGTERM of its
+// own.
 import pino from 'pino';
 import type { Workers } from '../../../common/src/protocol';
 import type { ChangeSource } from '../configStore/changes';
@@ -10,6 +11,7 @@ import { isoTimeField, stdoutLines } from '../observability/lineWriter';
 import type { WebhookSink } from '../observability/observability';
 import { forwardAdmin, type AdminForward } from './adminForward';
 import { IpcChannel, type IpcEndpoint } from './ipcChannel';
+import { primaryAnswerStore } from './sharedAnswers';
 import { primaryBudgetCounters } from './sharedBudgets';
 import { primaryRateCounters } from './sharedCounters';
 import { WORKER_SLOT_ENV } from './workerPool';
@@ -83,6 +85,7 @@ class WorkerProcess {
       worker: {
         counters: primaryRateCounters(this.primary),
         budgets: primaryBudgetCounters(this.primary),
+        answers: (outage) => primaryAnswerStore(this.primary, outage, start.config.gateway.cache.maxMemoryBytes),
         ...(this.forward ? { adminForward: this.forward.middleware } : {}),
         metrics: () => this.primary.call('metrics', {}),
         webhookSink: webhookSink(this.primary),
