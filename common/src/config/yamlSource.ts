@@ -22,6 +22,7 @@ import type { CST } from 'yaml';
 import type { CheckMemo, DuplicateKey } from './checkMemo';
 import { runSteps, type Steps } from './steps';
 import type { Diagnostic, Range } from './types';
+import { readBlockYaml } from './blockYaml';
 import { syntaxDiagnostics } from './yamlErrors';
 
 /**
@@ -83,6 +84,8 @@ function withPlainEnv<T>(work: () => T): T {
  * `parseDocument`, taken apart at the tokens (composing the document is one step).
  */
 export function* parseYamlSteps(text: string): Steps<ParsedYaml> {
+  const block = blockYamlEnabled() ? readBlock(text) : undefined;
+  if (block) return block;
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
   lineCounter.addNewLine(0);
@@ -119,6 +122,24 @@ export function* parseYamlSteps(text: string): Steps<ParsedYaml> {
   });
   const syntax = document.errors.length + document.warnings.length > 0 ? syntaxDiagnostics({ text, document, lineCounter }) : [];
   return { document, lineCounter, syntax };
+}
+
+/**
+ * Whether plain block YAML is read by blockYaml.ts (yaml's parse still reads anything else). On unless
+ * `AI_GATEWAY_YAML_READER=yaml`: the test suite runs both ways, and a user can rule the reader out.
+ */
+export function blockYamlEnabled(): boolean {
+  return process.env.AI_GATEWAY_YAML_READER !== 'yaml';
+}
+
+/** `parseDocument`'s result for plain block YAML, read by blockYaml.ts; undefined for anything else. */
+export function readBlock(text: string): ParsedYaml | undefined {
+  const document = readBlockYaml(text, parseYamlDocument(''));
+  if (!document) return undefined;
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineCounter.addNewLine(at + 1);
+  return { document, lineCounter, syntax: [] };
 }
 
 /**
