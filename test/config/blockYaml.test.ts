@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { checkConfig } from '../../common/src/config';
 import { parseYaml, readBlock } from '../../common/src/config/yamlSource';
 import { generatedConfig } from '../server/generatedConfig';
-import { documentData, yamlOnly } from './sameYamlDocument';
+import { blockReaderOn, documentData, yamlOnly } from './sameYamlDocument';
 
 /** Whether the block reader takes `text`; when it does, its document must be yaml's, whole. */
 function assertSameAsYaml(text: string): boolean {
@@ -176,7 +176,7 @@ describe('config model: the block YAML reader', function () {
     assert.equal(assertSameAsYaml(edited), true);
     for (const config of [text, edited]) {
       assert.deepEqual(
-        checkConfig(config, { env: {} }).diagnostics,
+        blockReaderOn(() => checkConfig(config, { env: {} }).diagnostics),
         yamlOnly(() => checkConfig(config, { env: {} }).diagnostics),
       );
     }
@@ -212,7 +212,7 @@ describe('config model: the block YAML reader', function () {
     for (const text of declined) {
       assert.equal(readBlock(text), undefined, text);
       assert.deepEqual(
-        checkConfig(text, { env: {} }).diagnostics,
+        blockReaderOn(() => checkConfig(text, { env: {} }).diagnostics),
         yamlOnly(() => checkConfig(text, { env: {} }).diagnostics),
       );
     }

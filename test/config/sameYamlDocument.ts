@@ -35,8 +35,18 @@ export function documentData(parsed: { document: Document.Parsed; lineCounter: L
 
 /** `work` with the config model on yaml's own parse alone (the switch a user has too: AI_GATEWAY_YAML_READER=yaml). */
 export function yamlOnly<T>(work: () => T): T {
+  return withReader('yaml', work);
+}
+
+/** `work` with the block reader on, as by default (the suite may run with AI_GATEWAY_YAML_READER=yaml). */
+export function blockReaderOn<T>(work: () => T): T {
+  return withReader(undefined, work);
+}
+
+function withReader<T>(reader: string | undefined, work: () => T): T {
   const before = process.env.AI_GATEWAY_YAML_READER;
-  process.env.AI_GATEWAY_YAML_READER = 'yaml';
+  if (reader === undefined) delete process.env.AI_GATEWAY_YAML_READER;
+  else process.env.AI_GATEWAY_YAML_READER = reader;
   try {
     return work();
   } finally {
