@@ -2,7 +2,7 @@
 // and `anthropic-version` (default url https://api.anthropic.com); anthropicAnswer.ts reads what comes back. Anthropic
 // requires max_tokens: when the client sends none, ANTHROPIC_DEFAULT_MAX_TOKENS is used.
 import { translateAnthropicAnswer, translateAnthropicError, translateAnthropicStream } from './anthropicAnswer';
-import { newExchange, trimSlash, upstreamHeaders } from './openai';
+import { newExchange, perTarget, trimSlash, upstreamHeaders } from './openai';
 import {
   asObject,
   checkFields,
@@ -17,7 +17,7 @@ import {
   type Block,
   type Json,
 } from './openaiRequest';
-import { TranslationError, type ProviderAdapter, type TranslatedRequest } from './types';
+import { TranslationError, type ProviderAdapter, type ProviderTarget, type TranslatedRequest } from './types';
 
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 export const ANTHROPIC_DEFAULT_VERSION = '2023-06-01';
@@ -42,20 +42,30 @@ const TRANSLATED = new Set([
   'stream_options',
 ]);
 
+const SAMPLING = ['temperature', 'top_p', 'top_k'] as const;
+
+/** The URL and headers every request to a target is sent with. */
+const endpointOf = perTarget((target: ProviderTarget) => {
+  const credential: Record<string, string> = { 'anthropic-version': target.apiVersion ?? ANTHROPIC_DEFAULT_VERSION };
+  if (target.apiKey) credential['x-api-key'] = target.apiKey;
+  return {
+    url: `${trimSlash(target.url ?? 'https://api.anthropic.com').replace(/\/v1$/, '')}/v1/messages`,
+    headers: Object.freeze(upstreamHeaders(target, credential)),
+  };
+});
+
 export const anthropicAdapter: ProviderAdapter = {
   provider: 'anthropic',
-  buildRequest(operation, rawBody, target, now = new Date()): Promise<TranslatedRequest> {
+  buildRequest(operation, rawBody, target, now = new Date()): TranslatedRequest {
     if (operation === 'embeddings') throw new TranslationError('model', 'Anthropic has no embeddings API: route embeddings to another provider');
     const body = asObject(rawBody, 'body');
     const model = modelOf(body, target);
     const upstream = messagesBody(body, model);
-    const url = `${trimSlash(target.url ?? 'https://api.anthropic.com').replace(/\/v1$/, '')}/v1/messages`;
-    const credential: Record<string, string> = { 'anthropic-version': target.apiVersion ?? ANTHROPIC_DEFAULT_VERSION };
-    if (target.apiKey) credential['x-api-key'] = target.apiKey;
-    return Promise.resolve({
-      request: { method: 'POST', url, headers: upstreamHeaders(target, credential), body: JSON.stringify(upstream) },
+    const { url, headers } = endpointOf(target);
+    return {
+      request: { method: 'POST', url, headers, body: JSON.stringify(upstream) },
       exchange: newExchange('anthropic', operation, body, model, now),
-    });
+    };
   },
   translateAnswer: translateAnthropicAnswer,
   translateStream: (exchange) => translateAnthropicStream(exchange),
@@ -71,7 +81,7 @@ function messagesBody(body: Json, model: string): Json {
     messages: conversation.turns.map((turn) => ({ role: turn.role, content: orderToolResultsFirst(turn.blocks).map(anthropicBlock) })),
   };
   if (conversation.system.length > 0) upstream.system = conversation.system.join('\n\n');
-  for (const key of ['temperature', 'top_p', 'top_k']) {
+  for (const key of SAMPLING) {
     const value = numberOf(body, key);
     if (value !== undefined) upstream[key] = value;
   }
@@ -98,17 +108,17 @@ function messagesBody(body: Json, model: string): Json {
             : { type: 'tool', name: choice.name };
     upstream.tool_choice = serial && base.type !== 'none' ? { ...base, disable_parallel_tool_use: true } : base;
   }
-  const output: Json = {};
+  let output: Json | undefined;
   const format = responseFormatOf(body);
   if (format?.type === 'json_object')
     throw new TranslationError('response_format', 'Anthropic needs a schema for JSON output: use { "type": "json_schema", "json_schema": { "schema": ... } }');
-  if (format?.type === 'json_schema') output.format = { type: 'json_schema', schema: format.schema };
+  if (format?.type === 'json_schema') output = { format: { type: 'json_schema', schema: format.schema } };
   if (body.reasoning_effort !== undefined && body.reasoning_effort !== null) {
     if (!EFFORTS.has(String(body.reasoning_effort)))
       throw new TranslationError('reasoning_effort', `"${String(body.reasoning_effort)}" has no Anthropic effort level (low, medium, high, xhigh have)`);
-    output.effort = body.reasoning_effort;
+    (output ??= {}).effort = body.reasoning_effort;
   }
-  if (Object.keys(output).length > 0) upstream.output_config = output;
+  if (output) upstream.output_config = output;
   if (typeof body.user === 'string') upstream.metadata = { user_id: body.user };
   if (body.stream === true) upstream.stream = true;
   return upstream;
@@ -116,6 +126,7 @@ function messagesBody(body: Json, model: string): Json {
 
 /** Anthropic wants a user turn's tool results before anything else in it. */
 function orderToolResultsFirst(blocks: Block[]): Block[] {
+  if (!blocks.some((block) => block.kind === 'toolResult')) return blocks;
   return [...blocks.filter((block) => block.kind === 'toolResult'), ...blocks.filter((block) => block.kind !== 'toolResult')];
 }
 

@@ -26,15 +26,48 @@ export function trimSlash(url: string): string {
 }
 
 export function newExchange(provider: ProviderName, operation: Operation, body: Record<string, unknown>, model: string, now: Date): Exchange {
-  return {
-    provider,
-    operation,
-    model,
-    stream: operation === 'chat' && body.stream === true,
-    includeUsage: includeUsageOf(body),
-    encodingFormat: operation === 'embeddings' ? encodingFormatOf(body) : 'float',
-    id: `chatcmpl-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
-    created: Math.floor(now.getTime() / 1000),
+  return new NewExchange(provider, operation, body, model, now);
+}
+
+/** An exchange whose fallback id is made only when asked for: most providers name their answers themselves. */
+class NewExchange implements Exchange {
+  readonly stream: boolean;
+  readonly includeUsage: boolean;
+  readonly encodingFormat: 'float' | 'base64';
+  readonly created: number;
+  private ownId: string | undefined;
+
+  constructor(
+    readonly provider: ProviderName,
+    readonly operation: Operation,
+    body: Record<string, unknown>,
+    readonly model: string,
+    now: Date,
+  ) {
+    this.stream = operation === 'chat' && body.stream === true;
+    this.includeUsage = includeUsageOf(body);
+    this.encodingFormat = operation === 'embeddings' ? encodingFormatOf(body) : 'float';
+    this.created = Math.floor(now.getTime() / 1000);
+  }
+
+  get id(): string {
+    return (this.ownId ??= `chatcmpl-${randomUUID().replace(/-/g, '').slice(0, 24)}`);
+  }
+}
+
+/**
+ * What every request to one target shares (its URL, its headers with the credential placed), made on the target's
+ * first request and kept with it: a target's settings are made once when the config is applied and never changed.
+ */
+export function perTarget<T>(make: (target: ProviderTarget) => T): (target: ProviderTarget) => T {
+  const made = new WeakMap<ProviderTarget, T>();
+  return (target) => {
+    let value = made.get(target);
+    if (value === undefined) {
+      value = make(target);
+      made.set(target, value);
+    }
+    return value;
   };
 }
 

@@ -52,7 +52,8 @@ export function asObject(value: unknown, field: string): Json {
 
 /** Every field present must be one this provider translates, or carry a value that asks for nothing. */
 export function checkFields(body: Json, translated: ReadonlySet<string>, provider: string): void {
-  for (const [key, value] of Object.entries(body)) {
+  for (const key of Object.keys(body)) {
+    const value = body[key];
     if (value === null || value === undefined || translated.has(key) || NEUTRAL[key]?.(value)) continue;
     throw new TranslationError(key, `${provider} has no equivalent of this field, so the gateway cannot send it there`);
   }
@@ -151,6 +152,9 @@ export function parseDataUrl(url: string): { mimeType: string; base64: string } 
   return match ? { mimeType: (match[1] ?? '').toLowerCase(), base64: match[2] ?? '' } : undefined;
 }
 
+/** Message fields no provider has an equivalent for. */
+const UNTRANSLATED_MESSAGE_FIELDS = ['name', 'audio', 'function_call'] as const;
+
 /** The conversation of a Chat Completions request, in provider-neutral turns. */
 export function conversationOf(body: Json): Conversation {
   if (!Array.isArray(body.messages) || body.messages.length === 0) throw new TranslationError('messages', 'must be a non-empty list');
@@ -162,19 +166,20 @@ export function conversationOf(body: Json): Conversation {
     if (last?.role === role) last.blocks.push(...blocks);
     else turns.push({ role, blocks });
   };
-  body.messages.forEach((raw, index) => {
+  const messages: unknown[] = body.messages;
+  for (let index = 0; index < messages.length; index++) {
     const field = `messages[${index}]`;
-    const message = asObject(raw, field);
-    for (const key of ['name', 'audio', 'function_call'])
+    const message = asObject(messages[index], field);
+    for (const key of UNTRANSLATED_MESSAGE_FIELDS)
       if (message[key] !== undefined && message[key] !== null) throw new TranslationError(`${field}.${key}`, 'cannot be translated for this provider');
     switch (message.role) {
       case 'system':
       case 'developer':
         system.push(textOf(message.content, `${field}.content`));
-        return;
+        continue;
       case 'user':
         add('user', contentBlocks(message.content, `${field}.content`));
-        return;
+        continue;
       case 'assistant': {
         const blocks = message.content === null || message.content === undefined ? [] : contentBlocks(message.content, `${field}.content`, true);
         for (const call of toolCallsOf(message, field)) {
@@ -183,7 +188,7 @@ export function conversationOf(body: Json): Conversation {
         }
         if (blocks.length === 0) throw new TranslationError(`${field}.content`, 'an assistant message needs content or tool_calls');
         add('assistant', blocks);
-        return;
+        continue;
       }
       case 'tool': {
         const id = message.tool_call_id;
@@ -191,12 +196,12 @@ export function conversationOf(body: Json): Conversation {
         if (typeof id !== 'string' || name === undefined)
           throw new TranslationError(`${field}.tool_call_id`, 'must name a tool call of an earlier assistant message');
         add('user', [{ kind: 'toolResult', id, name, text: textOf(message.content, `${field}.content`) }]);
-        return;
+        continue;
       }
       default:
         throw new TranslationError(`${field}.role`, `"${String(message.role)}" cannot be translated (system, developer, user, assistant and tool can)`);
     }
-  });
+  }
   return { system, turns };
 }
 

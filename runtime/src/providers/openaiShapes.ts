@@ -21,13 +21,14 @@ export interface ToolCallOut {
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
 
 export function openAIUsage(usage: TokenUsage): object {
-  return {
+  const out: Record<string, unknown> = {
     prompt_tokens: usage.prompt,
     completion_tokens: usage.completion,
     total_tokens: usage.prompt + usage.completion,
     prompt_tokens_details: { cached_tokens: usage.cached },
-    ...(usage.reasoning !== undefined ? { completion_tokens_details: { reasoning_tokens: usage.reasoning } } : {}),
   };
+  if (usage.reasoning !== undefined) out.completion_tokens_details = { reasoning_tokens: usage.reasoning };
+  return out;
 }
 
 export interface CompletionParts {
@@ -46,14 +47,15 @@ export function chatCompletion(parts: CompletionParts): object {
   if (parts.reasoning) message.reasoning_content = parts.reasoning;
   if (parts.toolCalls.length > 0)
     message.tool_calls = parts.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
-  return {
+  const completion: Record<string, unknown> = {
     id: parts.id,
     object: 'chat.completion',
     created: parts.created,
     model: parts.model,
     choices: [{ index: 0, message, logprobs: null, finish_reason: parts.finish }],
-    ...(parts.usage ? { usage: openAIUsage(parts.usage) } : {}),
   };
+  if (parts.usage) completion.usage = openAIUsage(parts.usage);
+  return completion;
 }
 
 /** Writes one stream's chunks; the first delta carries the assistant role. */

@@ -38,11 +38,12 @@ export interface ProviderTarget {
   headers?: Record<string, string>;
 }
 
-/** The request to send upstream, complete: absolute URL, headers with the credential placed, body. */
+/** The request to send upstream, complete: absolute URL, headers with the credential placed, body. The headers may be
+ * shared by every request to the target (computed once per target): copy them to add any. */
 export interface UpstreamRequest {
   method: 'POST';
   url: string;
-  headers: Record<string, string>;
+  headers: Readonly<Record<string, string>>;
   body: string;
 }
 
@@ -95,8 +96,9 @@ export interface TranslatedError {
 
 export interface ProviderAdapter {
   readonly provider: ProviderName;
-  /** Throws TranslationError (a 400 naming the field) for anything this provider cannot be told. */
-  buildRequest(operation: Operation, body: unknown, target: ProviderTarget, now?: Date): Promise<TranslatedRequest>;
+  /** Throws TranslationError (a 400 naming the field) for anything this provider cannot be told. A promise only where
+   * building is asynchronous (Bedrock's SigV4 signing): the others cost no microtask hop. */
+  buildRequest(operation: Operation, body: unknown, target: ProviderTarget, now?: Date): TranslatedRequest | Promise<TranslatedRequest>;
   /** A 2xx JSON answer in OpenAI's shape; throws UpstreamAnswerError when the body is not the provider's format. */
   translateAnswer(exchange: Exchange, body: string): object;
   translateStream(exchange: Exchange): StreamTranslator;

@@ -67,7 +67,8 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
     let call: ProviderCall | undefined;
     if (target.provider) {
       if (!state.openAIRequest) throw new Error('a provider target was reached without the OpenAI-shaped request (providerRequest middleware)');
-      const translated = await translatedTarget(target, group.targets, state.openAIRequest, state, sentAt, tried);
+      const translating = translatedTarget(target, group.targets, state.openAIRequest, state, sentAt, tried);
+      const translated = translating instanceof Promise ? await translating : translating;
       if (translated.kind === 'untranslatable') return untranslatable(translated.error);
       ({ target, call } = translated);
     }
@@ -121,7 +122,9 @@ export async function forwardWithRetries(input: ForwardInput): Promise<ForwardRe
               headersTimeout: 0, // timed by firstByteTimer
               bodyTimeout: 0, // timed by the relay's idle timer
             }
-          : { ...call.dispatch, headers: attemptHeaders(input, target, attempt, call), headersTimeout: 0, bodyTimeout: 0 },
+          : input.state.span
+            ? { ...call.dispatch, headers: attemptHeaders(input, target, attempt, call) }
+            : call.dispatch,
         response,
       );
       await response.head;

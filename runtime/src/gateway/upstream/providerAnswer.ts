@@ -78,8 +78,7 @@ async function relayError(input: ProviderAnswerInput, status: number): Promise<R
   const text = 'text' in read ? read.text : '';
   const translated = call.binding.adapter.translateError(status, text, response.headers);
   const body = input.frontDoor === 'anthropic' ? openAIErrorToAnthropic(translated.status, JSON.stringify(translated.body)) : translated.body;
-  const retryAfter = response.headers['retry-after'];
-  return writeJson(input, translated.status, body, retryAfter === undefined ? {} : { 'retry-after': retryAfter });
+  return writeJson(input, translated.status, body, response.headers['retry-after']);
 }
 
 async function relayWhole(input: ProviderAnswerInput): Promise<ProviderAnswerOutcome> {
@@ -125,7 +124,12 @@ function relayStream(input: ProviderAnswerInput): ProviderAnswerOutcome | Promis
   // translator passes through), and the deltas a token limit counts when a stream ends without usage.
   const tap = createUsageTap('text/event-stream', input.observer)!;
   const door = input.frontDoor === 'anthropic' ? translateOpenAIStreamToAnthropic(call.exchange.model) : undefined;
-  res.writeHead(200, baseHeaders(input, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }));
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-request-id': input.requestId,
+    'server-timing': input.serverTiming,
+  });
   res.flushHeaders();
   const transform = streamTransform(translator, tap, plan?.kind === 'stream' ? plan.transform : undefined, door);
   const captured = input.capture?.answer(200, { 'content-type': 'text/event-stream' }, undefined);
@@ -211,17 +215,20 @@ function usageTokens(usage: TokenUsage): UsageTokens {
   return { promptTokens: usage.prompt, completionTokens: usage.completion, totalTokens: usage.prompt + usage.completion, cachedTokens: usage.cached };
 }
 
-function baseHeaders(input: ProviderAnswerInput, extra: OutgoingHttpHeaders): OutgoingHttpHeaders {
-  return { ...extra, 'x-request-id': input.requestId, 'server-timing': input.serverTiming };
-}
-
-function writeJson(input: ProviderAnswerInput, status: number, body: object, extra: OutgoingHttpHeaders = {}): { kind: 'complete'; bytes: number } {
+function writeJson(input: ProviderAnswerInput, status: number, body: object, retryAfter?: string): { kind: 'complete'; bytes: number } {
   const text = JSON.stringify(body);
   const bytes = Buffer.byteLength(text);
   const { res } = input;
   if (res.destroyed) return { kind: 'complete', bytes: 0 };
   input.capture?.answer(status, { 'content-type': 'application/json' }, undefined).push(Buffer.from(text));
-  res.writeHead(status, baseHeaders(input, { ...extra, 'content-type': 'application/json', 'content-length': bytes }));
+  const headers: OutgoingHttpHeaders = {
+    'content-type': 'application/json',
+    'content-length': bytes,
+    'x-request-id': input.requestId,
+    'server-timing': input.serverTiming,
+  };
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  res.writeHead(status, headers);
   res.end(text);
   return { kind: 'complete', bytes };
 }
@@ -239,7 +246,7 @@ function isClientGone(input: ProviderAnswerInput, err: unknown): boolean {
 function collect(input: ProviderAnswerInput, limit: number): Promise<{ text: string; truncated: boolean }> {
   const { response, attempt } = input;
   const complete = response.takeCompleteBody();
-  if (complete) return Promise.resolve({ text: Buffer.concat(complete).toString('utf8'), truncated: false });
+  if (complete) return Promise.resolve({ text: (complete.length === 1 ? complete[0]! : Buffer.concat(complete)).toString('utf8'), truncated: false });
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
