@@ -16,11 +16,14 @@ const PLAIN: ServedBy = { provider: '', model: '' };
 export class RouteInstruments {
   /** Request duration of requests no provider served (plain targets, or answered by the gateway). */
   readonly duration: HistogramChild;
-  private readonly durations = new Map<string, HistogramChild>();
+  // Children a provider served are found by label value, level by level: a key string built per request cost more.
+  private readonly durations = new Map<string, Map<string, HistogramChild>>();
   private readonly requestCounters = new Map<string, Map<number, CounterChild>>();
   private readonly upstreamTimers = new Map<string, HistogramChild>();
+  private readonly servedUpstreamTimers = new Map<string, Map<string, Map<string, HistogramChild>>>();
   private readonly firstByteTimers = new Map<string, HistogramChild>();
-  private readonly tokenCounters = new Map<string, { prompt: CounterChild; completion: CounterChild; cached: CounterChild }>();
+  private readonly servedFirstByteTimers = new Map<string, Map<string, Map<string, HistogramChild>>>();
+  private readonly tokenCounters = new Map<string, Map<string, Map<string, TokenCounters>>>();
 
   constructor(
     private readonly metrics: GatewayMetrics,
@@ -36,24 +39,24 @@ export class RouteInstruments {
 
   /** Request duration of a request a provider served. */
   durationFor(servedBy: ServedBy): HistogramChild {
-    return cached(this.durations, keyOf(servedBy), () => this.metrics.requestDuration.child({ route: this.route, ...servedBy }));
+    return cached(byServer(this.durations, servedBy), servedBy.model, () => this.metrics.requestDuration.child({ route: this.route, ...servedBy }));
   }
 
   upstreamDuration(target: string, servedBy: ServedBy = PLAIN): HistogramChild {
-    return cached(this.upstreamTimers, servedBy === PLAIN ? target : `${target}\u0000${keyOf(servedBy)}`, () =>
-      this.metrics.upstreamDuration.child({ route: this.route, target, ...servedBy }),
-    );
+    const make = (): HistogramChild => this.metrics.upstreamDuration.child({ route: this.route, target, ...servedBy });
+    if (servedBy === PLAIN) return cached(this.upstreamTimers, target, make);
+    return cached(byServer(cached(this.servedUpstreamTimers, target, newMap<string, Map<string, HistogramChild>>), servedBy), servedBy.model, make);
   }
 
   timeToFirstByte(target: string, servedBy: ServedBy = PLAIN): HistogramChild {
-    return cached(this.firstByteTimers, servedBy === PLAIN ? target : `${target}\u0000${keyOf(servedBy)}`, () =>
-      this.metrics.timeToFirstByte.child({ route: this.route, target, ...servedBy }),
-    );
+    const make = (): HistogramChild => this.metrics.timeToFirstByte.child({ route: this.route, target, ...servedBy });
+    if (servedBy === PLAIN) return cached(this.firstByteTimers, target, make);
+    return cached(byServer(cached(this.servedFirstByteTimers, target, newMap<string, Map<string, HistogramChild>>), servedBy), servedBy.model, make);
   }
 
   /** `consumer` is already a bounded label (labels.ts ConsumerLabels). */
-  tokens(consumer: string, servedBy: ServedBy = PLAIN): { prompt: CounterChild; completion: CounterChild; cached: CounterChild } {
-    return cached(this.tokenCounters, servedBy === PLAIN ? consumer : `${consumer}\u0000${keyOf(servedBy)}`, () => ({
+  tokens(consumer: string, servedBy: ServedBy = PLAIN): TokenCounters {
+    return cached(byServer(cached(this.tokenCounters, consumer, newMap<string, Map<string, TokenCounters>>), servedBy), servedBy.model, () => ({
       prompt: this.metrics.tokens.child({ route: this.route, consumer, type: 'prompt', ...servedBy }),
       completion: this.metrics.tokens.child({ route: this.route, consumer, type: 'completion', ...servedBy }),
       cached: this.metrics.tokens.child({ route: this.route, consumer, type: 'cached', ...servedBy }),
@@ -61,8 +64,15 @@ export class RouteInstruments {
   }
 }
 
-function keyOf(servedBy: ServedBy): string {
-  return `${servedBy.provider}\u0000${servedBy.model}`;
+type TokenCounters = { prompt: CounterChild; completion: CounterChild; cached: CounterChild };
+
+/** The children of one provider, by model label. */
+function byServer<T>(map: Map<string, Map<string, T>>, servedBy: ServedBy): Map<string, T> {
+  return cached(map, servedBy.provider, newMap<string, T>);
+}
+
+function newMap<K, V>(): Map<K, V> {
+  return new Map<K, V>();
 }
 
 function cached<K, T>(map: Map<K, T>, key: K, make: () => T): T {
