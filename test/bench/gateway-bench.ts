@@ -67,8 +67,8 @@ export interface Scenario {
 }
 
 /**
- * BENCH_COMPARE_BUILD=dir adds "routing only" rows for the gateway compiled in `dir` (a copy of an earlier `out/`
- * inside the repository, e.g. .bench-builds/NAME, so that it finds node_modules),
+ * BENCH_COMPARE_BUILD=dir adds "routing only" rows and a translated row for the gateway compiled in `dir` (a copy of an
+ * earlier `out/` inside the repository, e.g. .bench-builds/NAME, so that it finds node_modules),
  * alternating with this build's, so a change is measured against its parent in one run on the same machine state.
  * The gateway runs with the node flags its launchers pass (common/src/nodeFlags.ts); BENCH_NODE_FLAGS='...'
  * replaces them (BENCH_NODE_FLAGS= for none) to measure their effect.
@@ -176,17 +176,8 @@ export const SCENARIOS: Scenario[] = [
     mock: 'anthropic',
     body: TRANSLATED_BODY,
   },
-  {
-    ...gatewayScenario(
-      TRANSLATED_ROW,
-      (mockUrl) =>
-        `  - { name: chat, path: /v1/chat/completions, methods: [POST], targets: [{ provider: anthropic, url: "${mockUrl}", apiKeyEnv: BENCH_ANTHROPIC_KEY }] }`,
-      '',
-      { ...process.env, BENCH_ANTHROPIC_KEY: 'sk-ant-bench' },
-    ),
-    mock: 'anthropic',
-    body: TRANSLATED_BODY,
-  },
+  translatedScenario(),
+  ...(COMPARE_BUILD ? [translatedScenario(COMPARE_BUILD)] : []),
   {
     name: 'koa + koa-proxies',
     path: '/v1/chat/completions',
@@ -207,6 +198,27 @@ export const SCENARIOS: Scenario[] = [
     body: TRANSLATED_BODY,
   },
 ];
+
+/** The translated row, of this build or (BENCH_COMPARE_BUILD) of the other one, next to it in the same rounds. */
+function translatedScenario(build?: string): Scenario {
+  return {
+    ...gatewayScenario(
+      build ? translatedRowOf(build) : TRANSLATED_ROW,
+      (mockUrl) =>
+        `  - { name: chat, path: /v1/chat/completions, methods: [POST], targets: [{ provider: anthropic, url: "${mockUrl}", apiKeyEnv: BENCH_ANTHROPIC_KEY }] }`,
+      '',
+      { ...process.env, BENCH_ANTHROPIC_KEY: 'sk-ant-bench' },
+      'warn',
+      build,
+    ),
+    mock: 'anthropic',
+    body: TRANSLATED_BODY,
+  };
+}
+
+function translatedRowOf(build: string): string {
+  return `translated, build ${path.basename(build)}`;
+}
 
 async function startPortkey(): Promise<Started> {
   const port = await freePort();
@@ -545,6 +557,21 @@ function printTranslationGoals(rows: Row[], ttft: TtftFigures | undefined): void
         `goal ${TRANSLATED_ROW}: ${times.toFixed(1)}x Portkey's translation (goal >= 5x) ${times >= 5 ? 'PASS' : 'FAIL'}${roundRatios(translated, portkey, 'Portkey')}`,
       );
     }
+  }
+  const otherPlain = COMPARE_BUILD && rows.find((row) => row.name === `routing only, build ${path.basename(COMPARE_BUILD)}`);
+  const otherTranslated = COMPARE_BUILD && rows.find((row) => row.name === translatedRowOf(COMPARE_BUILD));
+  if (otherPlain && otherTranslated) {
+    const cpu =
+      otherPlain.cpuUsPerRequest && otherTranslated.cpuUsPerRequest
+        ? `; its CPU per request ${percent(otherPlain.cpuUsPerRequest / otherTranslated.cpuUsPerRequest)} of its pass-through's`
+        : '';
+    out.push(
+      `  build ${path.basename(COMPARE_BUILD)}: translated rps ${percent(otherTranslated.rps / otherPlain.rps)} of its pass-through route's${roundRatios(otherTranslated, otherPlain, 'its pass-through')}${cpu}`,
+    );
+    if (translated)
+      out.push(
+        `  this build's translated row over build ${path.basename(COMPARE_BUILD)}'s: rps ${percent(translated.rps / otherTranslated.rps)}${roundRatios(translated, otherTranslated, 'it')}`,
+      );
   }
   if (ttft) {
     const added = ttft.translated - ttft.passThrough;
