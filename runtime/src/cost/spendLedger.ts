@@ -83,25 +83,43 @@ export function mergeSpendReports(by: SpendBy, period: Period, reports: readonly
 
 export function createMemorySpendLedger(): SpendLedger {
   const buckets = new Map<string, Map<string, SpendCounts>>();
+  /** The buckets of a period by view (in SPEND_VIEWS order), found by name once per period rather than per request. */
+  const viewsOf = new WeakMap<Period, { name: string; bucket: Map<string, SpendCounts> }[]>();
+  const bucketsOf = (period: Period, at: number): { name: string; bucket: Map<string, SpendCounts> }[] => {
+    const known = viewsOf.get(period);
+    // A bucket dropped as too old since (a request booked at a much later time) is made anew.
+    if (known?.every((view) => buckets.get(view.name) === view.bucket)) return known;
+    const views = SPEND_VIEWS.map((by) => {
+      const name = bucketOf(period.id, by);
+      let bucket = buckets.get(name);
+      if (!bucket) {
+        buckets.set(name, (bucket = new Map<string, SpendCounts>()));
+        forgetOld(buckets, at);
+      }
+      return { name, bucket };
+    });
+    viewsOf.set(period, views);
+    return views;
+  };
+  const book = (period: Period, keys: readonly string[], entry: SpendRecord, at: number): void => {
+    const views = bucketsOf(period, at);
+    for (let view = 0; view < views.length; view++) {
+      const bucket = views[view]!.bucket;
+      let key = keys[view]!;
+      if (!bucket.has(key) && bucket.size >= MAX_KEYS) key = OTHER;
+      const counts = bucket.get(key);
+      if (counts) {
+        counts.nanoUsd += entry.nanoUsd;
+        counts.requests += 1;
+      } else bucket.set(key, { nanoUsd: entry.nanoUsd, requests: 1 });
+    }
+  };
   return {
     kind: 'memory',
     record(entry, at = Date.now()) {
-      for (const period of bookedPeriods(at)) {
-        for (const by of SPEND_VIEWS) {
-          const name = bucketOf(period.id, by);
-          let bucket = buckets.get(name);
-          if (!bucket) {
-            buckets.set(name, (bucket = new Map<string, SpendCounts>()));
-            forgetOld(buckets, at);
-          }
-          let key = viewKey(by, entry);
-          if (!bucket.has(key) && bucket.size >= MAX_KEYS) key = OTHER;
-          const counts = bucket.get(key) ?? { nanoUsd: 0, requests: 0 };
-          counts.nanoUsd += entry.nanoUsd;
-          counts.requests += 1;
-          bucket.set(key, counts);
-        }
-      }
+      const keys = SPEND_VIEWS.map((by) => viewKey(by, entry));
+      book(periodAt('day', at), keys, entry, at);
+      book(periodAt('month', at), keys, entry, at);
     },
     report: (by, period) => Promise.resolve(reportOf(by, period, buckets.get(bucketOf(period.id, by)) ?? new Map<string, SpendCounts>())),
     close: () => Promise.resolve(),
