@@ -3,7 +3,7 @@
 // the key in `x-goog-api-key` (default url https://generativelanguage.googleapis.com). geminiAnswer.ts reads what
 // comes back. Tool schemas and response schemas go as JSON Schema (parametersJsonSchema, responseJsonSchema).
 import { geminiEmbeddings, translateGeminiAnswer, translateGeminiError, translateGeminiStream } from './geminiAnswer';
-import { newExchange, trimSlash, upstreamHeaders } from './openai';
+import { newExchange, perTarget, trimSlash, upstreamHeaders } from './openai';
 import {
   asObject,
   checkFields,
@@ -53,13 +53,15 @@ const GENERATION_KEYS: [string, string][] = [
 ];
 const THINKING_LEVELS: Record<string, string> = { minimal: 'MINIMAL', low: 'LOW', medium: 'MEDIUM', high: 'HIGH' };
 
+const keyHeaders = perTarget((target) => Object.freeze(upstreamHeaders(target, target.apiKey ? { 'x-goog-api-key': target.apiKey } : {})));
+
 export const geminiAdapter: ProviderAdapter = {
   provider: 'gemini',
-  buildRequest(operation, rawBody, target, now = new Date()): Promise<TranslatedRequest> {
+  buildRequest(operation, rawBody, target, now = new Date()): TranslatedRequest {
     const body = asObject(rawBody, 'body');
     const model = modelOf(body, target).replace(/^models\//, '');
     const exchange = newExchange('gemini', operation, body, model, now);
-    const headers = upstreamHeaders(target, target.apiKey ? { 'x-goog-api-key': target.apiKey } : {});
+    const headers = keyHeaders(target);
     if (operation === 'embeddings') {
       checkFields(body, EMBEDDING_FIELDS, 'Gemini');
       const texts = embeddingInputsOf(body);
@@ -68,11 +70,11 @@ export const geminiAdapter: ProviderAdapter = {
       const upstream =
         typeof body.input === 'string' ? request(texts[0] ?? '') : { requests: texts.map((text) => ({ model: `models/${model}`, ...request(text) })) };
       const method = typeof body.input === 'string' ? 'embedContent' : 'batchEmbedContents';
-      return Promise.resolve({ request: { method: 'POST', url: modelUrl(target, model, method), headers, body: JSON.stringify(upstream) }, exchange });
+      return { request: { method: 'POST', url: modelUrl(target, model, method), headers, body: JSON.stringify(upstream) }, exchange };
     }
     checkFields(body, CHAT_FIELDS, 'Gemini');
     const url = modelUrl(target, model, exchange.stream ? 'streamGenerateContent' : 'generateContent') + (exchange.stream ? '?alt=sse' : '');
-    return Promise.resolve({ request: { method: 'POST', url, headers, body: JSON.stringify(generateContentBody(body)) }, exchange });
+    return { request: { method: 'POST', url, headers, body: JSON.stringify(generateContentBody(body)) }, exchange };
   },
   translateAnswer: (exchange, text) => (exchange.operation === 'embeddings' ? geminiEmbeddings(exchange, text) : translateGeminiAnswer(exchange, text)),
   translateStream: (exchange) => translateGeminiStream(exchange),

@@ -126,10 +126,13 @@ export function parseAnswer(body: string, provider: string): Record<string, unkn
   return parsed as Record<string, unknown>;
 }
 
+/** The headers of a target that takes its key as a Bearer token (or none). */
+const bearerHeaders = perTarget((target) => Object.freeze(upstreamHeaders(target, target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {})));
+
 function openAIShapedAdapter(provider: 'openai' | 'openai-compatible' | 'ollama'): ProviderAdapter {
   return {
     provider,
-    buildRequest(operation, rawBody, target, now = new Date()): Promise<TranslatedRequest> {
+    buildRequest(operation, rawBody, target, now = new Date()): TranslatedRequest {
       const body = { ...asObject(rawBody, 'body') };
       const model = modelOf(body, target);
       body.model = model;
@@ -141,10 +144,10 @@ function openAIShapedAdapter(provider: 'openai' | 'openai-compatible' | 'ollama'
       const request = {
         method: 'POST' as const,
         url: `${baseUrlOf(provider, target)}${PATHS[operation]}`,
-        headers: upstreamHeaders(target, target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}),
+        headers: bearerHeaders(target),
         body: JSON.stringify(body),
       };
-      return Promise.resolve({ request, exchange: newExchange(provider, operation, body, model, now) });
+      return { request, exchange: newExchange(provider, operation, body, model, now) };
     },
     translateAnswer: (_exchange, body) => parseAnswer(body, provider),
     translateStream: () => new PassThroughStream(),
