@@ -16,6 +16,9 @@ export interface Row {
   mockCpuUsPerRequest?: number;
   /** rps of each interleaved round, in order: the spread of the goal ratio is printed from these. */
   roundRps?: number[];
+  /** Resident memory of the process under test (with its workers) during the measured run: median sample and peak, MB. */
+  rssMb?: number;
+  peakRssMb?: number;
 }
 
 export interface RunSettings {
@@ -33,10 +36,28 @@ export const BASELINE_WITH_GATEWAY_FLAGS = 'bare undici proxy + gateway node fla
 /** The suffix of a row run with gateway.workers: 2; the same name without it is the row in one process. */
 export const WORKERS_SUFFIX = ', 2 workers';
 
-/** Goals from issues 2 and 3: a share of the baseline's rps, and for routing only a multiple of Portkey's. */
-const GOALS: { scenario: RegExp; ofBaseline: number; timesPortkey?: number }[] = [
-  { scenario: /^gateway, routing only$/, ofBaseline: 0.75, timesPortkey: 5 },
+/** Issue 20's row: everything users run in production at once (gateway-bench.ts, productionScenario). */
+export const PRODUCTION_ROW = 'gateway, production (API key, limits, metrics, log, translated)';
+
+interface Goal {
+  scenario: RegExp;
+  /** Least share of the baseline's rps. */
+  ofBaseline: number;
+  timesPortkey?: number;
+  /** Most p99 latency as a multiple of the baseline's. */
+  p99Times?: number;
+  /** Most added time of a sequential request over the baseline's added time, ms. */
+  sequentialOverBaseMs?: number;
+}
+
+/**
+ * Goals from issues 2, 3 and 20: a share of the baseline's rps, for routing only a multiple of Portkey's and the
+ * sequential added latency over the baseline's, for the production row its p99.
+ */
+const GOALS: Goal[] = [
+  { scenario: /^gateway, routing only$/, ofBaseline: 0.9, timesPortkey: 5, sequentialOverBaseMs: 0.15 },
   { scenario: /^gateway, (JWT|API key)/, ofBaseline: 0.6 },
+  { scenario: /^gateway, production \(/, ofBaseline: 0.75, p99Times: 1.25 },
 ];
 
 /** Column-aligned rows under a header and a rule; the first column left-aligned, the figures right-aligned. */
@@ -55,6 +76,7 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     'rps',
     'p50 ms',
     'p99 ms',
+    'p99 vs base',
     'err',
     'rps vs base',
     'vs portkey',
@@ -63,12 +85,15 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     'CPU/mock',
     'CPU base/this',
     'added ms seq',
+    'RSS MB',
+    'peak MB',
   ];
   const lines = rows.map((row) => [
     row.name,
     row.rps.toFixed(0),
     row.p50.toFixed(1),
     row.p99.toFixed(1),
+    baseline ? `${(row.p99 / baseline.p99).toFixed(2)}x` : '',
     String(row.errors),
     baseline ? percent(row.rps / baseline.rps) : '',
     portkey ? `${(row.rps / portkey.rps).toFixed(1)}x` : '',
@@ -77,6 +102,8 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     relativeCpu(row)?.toFixed(2) ?? '-',
     baseline ? optionalPercent(cpuShare(baseline, row)) : '-',
     row.sequentialMs.toFixed(3),
+    row.rssMb === undefined ? '-' : row.rssMb.toFixed(0),
+    row.peakRssMb === undefined ? '-' : row.peakRssMb.toFixed(0),
   ]);
   const out = [`\n${formatTable(header, lines)}`, ''];
   if (settings.pinned)
@@ -86,6 +113,8 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     `CPU/mock = that over the mock's CPU per request in the same run: the mock does the same work for every row, so contention from other`,
     `processes (which inflates every CPU figure alike) cancels out. "CPU base/this" = baseline CPU/mock over this row's (100% = as cheap as the`,
     `bare proxy): the noise-resistant stand-in for "rps vs base". added ms = mean of ${settings.sequentialRequests} sequential requests minus the mock direct.`,
+    `p99 = the median of the rounds' p99. RSS = resident memory of the process under test (with its workers), the median of samples every`,
+    `250 ms of its measured slices ("under load"), and the peak sample.`,
   );
   if (baseline) out.push('', ...goalLines(rows, baseline, portkey), ...tracingGoalLines(rows));
   out.push(...workerLines(rows));
@@ -138,6 +167,17 @@ function goalLines(rows: Row[], baseline: Row, portkey: Row | undefined): string
       const times = row.rps / portkey.rps;
       checks.push(`${times.toFixed(1)}x Portkey (goal >= ${goal.timesPortkey}x) ${times >= goal.timesPortkey ? 'PASS' : 'FAIL'}`);
     }
+    if (goal.p99Times !== undefined) {
+      const times = row.p99 / baseline.p99;
+      checks.push(`p99 ${times.toFixed(2)}x baseline's (goal <= ${goal.p99Times}x) ${times <= goal.p99Times ? 'PASS' : 'FAIL'}`);
+    }
+    if (goal.sequentialOverBaseMs !== undefined) {
+      const over = row.sequentialMs - baseline.sequentialMs;
+      checks.push(
+        `sequential request +${over.toFixed(3)} ms over baseline's (goal <= ${goal.sequentialOverBaseMs} ms) ${over <= goal.sequentialOverBaseMs ? 'PASS' : 'FAIL'}`,
+      );
+    }
+    if (row.rssMb !== undefined && baseline.rssMb !== undefined) checks.push(`RSS under load ${(row.rssMb / baseline.rssMb).toFixed(2)}x baseline's`);
     lines.push(`goal ${row.name}: ${checks.join('; ')}`);
   }
   return lines;

@@ -3,7 +3,9 @@
 // rounds (BENCH_ROUNDS, default 3, over BENCH_DURATION seconds per row, default 6). Prints rps,
 // p50, p99, the ratios to the baseline, and the sequential added latency (one connection, gateway minus direct).
 // Each row also gives the CPU time per request of the process under test (and of the mock), read from /proc around
-// the measured run: on a shared, noisy machine rps moves with the neighbours, CPU per request much less.
+// the measured run: on a shared, noisy machine rps moves with the neighbours, CPU per request much less; and its
+// resident memory (VmRSS, with its child processes') sampled every RSS_SAMPLE_MS during the measured run: the median
+// ("under load") and the peak.
 // Add a row by adding a Scenario to SCENARIOS (e.g. a gateway config with security or metrics turned on).
 // Provider translation (issue 16): the gateway and Portkey each translate OpenAI requests for Anthropic's API in front
 // of the built-in Anthropic mock (its own process), next to the pass-through rows; then the time to the first token of a
@@ -12,6 +14,7 @@
 // of each gateway process there (read it with test/bench/cpuProfileTop.ts).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -20,11 +23,11 @@ import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
 import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
-import { BASELINE_WITH_GATEWAY_FLAGS, printSummary, tracedRowName, WORKERS_SUFFIX, type Row } from './benchSummary';
+import { BASELINE_WITH_GATEWAY_FLAGS, PRODUCTION_ROW, printSummary, tracedRowName, WORKERS_SUFFIX, type Row } from './benchSummary';
 import { GUARDRAIL_ROWS, guardrailScenarios, printGuardrailSummary, timeToFirstToken, type FirstToken } from './guardrailsBench';
 import { CACHED_ROUTE, PRICED, printSpendSummary, SPEND_ROWS, spendScenarios } from './spendBench';
 import { startSpanSink } from './spanSink';
-import { cpuTimeUs, freePort, jsonUrl, nodeArgs, startGatewayProcess, startProcess, type Started } from './processes';
+import { cpuTimeUs, freePort, jsonUrl, nodeArgs, rssBytes, startGatewayProcess, startProcess, type Started } from './processes';
 
 /** Measured seconds per row, spread over ROUNDS interleaved slices (see main). */
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 6);
@@ -33,6 +36,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SEQUENTIAL_REQUESTS = Number(process.env.BENCH_SEQUENTIAL ?? 500);
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
+/** How often the process under test's RSS is read during a measured slice (a /proc read: a few µs of the bench's CPU). */
+const RSS_SAMPLE_MS = 250;
 /**
  * BENCH_PIN=1: the process under test gets CPU 1 to itself, the bench (autocannon) and the mock share CPU 0, so the
  * scheduler neither moves the proxy between cores nor runs the load generator on its core. The host's own noise
@@ -88,6 +93,7 @@ export function gatewayScenario(
   logLevel = 'warn',
   build?: string,
   workers = 1,
+  logToFile = false,
 ): Scenario {
   return {
     name,
@@ -101,7 +107,16 @@ export function gatewayScenario(
         ? { command: process.execPath, args: [path.join(path.resolve(build), 'runtime/src/cli/entry.js'), ...cliArgs] }
         : cliCommand(cliArgs);
       // The listening line is logged at info; the bench config runs at warn, so wait for the banner instead.
-      return startGatewayProcess(command, [...profileArgs(), ...NODE_FLAGS, ...args], env);
+      const logFile = logToFile ? file.replace(/\.yaml$/, '.log') : undefined;
+      const started = await startGatewayProcess(command, [...profileArgs(), ...NODE_FLAGS, ...args], env, logFile);
+      if (!logFile) return started;
+      return {
+        ...started,
+        stop: async () => {
+          await started.stop();
+          process.stderr.write(`bench: "${name}" wrote ${(statSync(logFile).size / 1e6).toFixed(1)} MB of log to its file\n`);
+        },
+      };
     },
   };
 }
@@ -178,6 +193,7 @@ export const SCENARIOS: Scenario[] = [
   },
   translatedScenario(),
   ...(COMPARE_BUILD ? [translatedScenario(COMPARE_BUILD)] : []),
+  productionScenario(),
   {
     name: 'koa + koa-proxies',
     path: '/v1/chat/completions',
@@ -226,6 +242,37 @@ async function startPortkey(): Promise<Started> {
   return startProcess(process.execPath, [script, `--port=${port}`, '--headless'], (line) =>
     line.includes('Ready for connections') ? `http://127.0.0.1:${port}` : undefined,
   );
+}
+
+/**
+ * What users run in production, all at once (issue 20): an API key, a request and a token rate limit (never tripped:
+ * the token limit reserves each request's prompt estimate plus its max_tokens and settles to the usage), the info
+ * access log written to a file (stdout redirected, as `ai-gateway-cli start >> gateway.log` or a service manager's
+ * log file does), /metrics scraped every second, and a provider target translating OpenAI's API to Anthropic's in
+ * front of the Anthropic mock (as the translated row).
+ */
+function productionScenario(): Scenario {
+  const apiKey = `sk-bench-${randomBytes(16).toString('hex')}`;
+  const env = { ...process.env, BENCH_API_KEY: apiKey, BENCH_ANTHROPIC_KEY: 'sk-ant-bench' };
+  const rule = `security:\n  - endpoint: /v1/chat/completions\n    auth: api-key\n    apiKeys: [{ name: bench, keyEnv: BENCH_API_KEY }]\n    rateLimit: { requests: 100000000/min, tokens: 100000000000/min, by: consumer }\n`;
+  return {
+    ...scrapedEverySecond(
+      gatewayScenario(
+        PRODUCTION_ROW,
+        (mockUrl) =>
+          `  - { name: chat, path: /v1/chat/completions, methods: [POST], targets: [{ provider: anthropic, url: "${mockUrl}", apiKeyEnv: BENCH_ANTHROPIC_KEY }] }`,
+        rule,
+        env,
+        'info',
+        undefined,
+        1,
+        true,
+      ),
+    ),
+    headers: { 'x-api-key': apiKey },
+    mock: 'anthropic',
+    body: TRANSLATED_BODY,
+  };
 }
 
 /** Routing only with requests traced (all, or a share), spans exported over OTLP/HTTP to a collector in this process. */
@@ -316,7 +363,17 @@ function workerScenarios(): Scenario[] {
 
 type Load = Omit<Row, 'name' | 'sequentialMs'>;
 type Driven = { url: string; headers: Record<string, string>; pid: number | undefined; body: string; mockPid: number | undefined };
-type Slice = { requests: number; seconds: number; p50: number; p99: number; errors: number; cpuUs?: number; mockCpuUs?: number };
+type Slice = {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  cpuUs?: number;
+  mockCpuUs?: number;
+  /** RSS of the process under test (with its children) every RSS_SAMPLE_MS of the slice, bytes. */
+  rss: number[];
+};
 
 function loadOptions(target: Driven): autocannon.Options {
   return { url: target.url, connections: CONNECTIONS, method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: target.body };
@@ -327,7 +384,15 @@ async function measureSlice(target: Driven, seconds: number): Promise<Slice> {
   const mockPid = target.mockPid;
   const cpuBefore = cpuTimeUs(target.pid);
   const mockBefore = cpuTimeUs(mockPid);
+  const rss: number[] = [];
+  const sampleRss = (): void => {
+    const bytes = rssBytes(target.pid);
+    if (bytes !== undefined) rss.push(bytes);
+  };
+  const sampler = setInterval(sampleRss, RSS_SAMPLE_MS);
   const result = await autocannon({ ...loadOptions(target), duration: seconds });
+  clearInterval(sampler);
+  sampleRss();
   const cpuAfter = cpuTimeUs(target.pid);
   const mockAfter = cpuTimeUs(mockPid);
   return {
@@ -338,6 +403,7 @@ async function measureSlice(target: Driven, seconds: number): Promise<Slice> {
     errors: result.errors + result.timeouts + result.non2xx,
     cpuUs: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
     mockCpuUs: mockBefore === undefined || mockAfter === undefined ? undefined : mockAfter - mockBefore,
+    rss,
   };
 }
 
@@ -355,7 +421,14 @@ function combine(slices: Slice[]): Load {
     cpuUsPerRequest: perRequest(sum((slice) => slice.cpuUs)),
     mockCpuUsPerRequest: perRequest(sum((slice) => slice.mockCpuUs)),
     roundRps: slices.map((slice) => slice.requests / slice.seconds),
+    ...rssFigures(slices.flatMap((slice) => slice.rss)),
   };
+}
+
+/** RSS under load (the median sample) and at its peak, MB; none when /proc could not be read. */
+function rssFigures(samples: number[]): Pick<Row, 'rssMb' | 'peakRssMb'> {
+  if (samples.length === 0) return {};
+  return { rssMb: median(samples) / 1e6, peakRssMb: Math.max(...samples) / 1e6 };
 }
 
 function median(values: number[]): number {

@@ -1,6 +1,6 @@
 // Child processes of the bench: start one, wait for the line that says where it listens, stop it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
@@ -107,20 +107,46 @@ function ownCpuTimeUs(pid: number | undefined): number | undefined {
   return Number.isFinite(ticks) ? (ticks * 1_000_000) / CLOCK_TICKS_PER_SECOND : undefined;
 }
 
+/**
+ * Resident memory (VmRSS) of a process and its child processes (a gateway's workers), in bytes, from Linux /proc;
+ * undefined elsewhere or once it exited. Shared pages of a forked worker are counted in each, as `ps` does.
+ */
+export function rssBytes(pid: number | undefined): number | undefined {
+  const own = ownRssBytes(pid);
+  if (own === undefined || pid === undefined) return own;
+  return childPids(pid).reduce((total, child) => total + (rssBytes(child) ?? 0), own);
+}
+
+function ownRssBytes(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  return kb === undefined ? undefined : Number(kb) * 1024;
+}
+
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK); /proc counts CPU time in these ticks. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
 /** A gateway child process; its URL comes from the banner on stderr (at logLevel warn the JSON line is not printed). */
 /** A gateway process; `logTail` keeps its first log lines (warn and above at the bench's level): what went wrong first. */
-export async function startGatewayProcess(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Started & { logTail: string[] }> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+/** `logFile`: its log (stdout) appended to that file instead of read by the bench; `logTail` then stays empty. */
+export async function startGatewayProcess(command: string, args: string[], env: NodeJS.ProcessEnv, logFile?: string): Promise<Started & { logTail: string[] }> {
+  const logFd = logFile === undefined ? undefined : openSync(logFile, 'a');
+  const child = spawn(command, args, { stdio: ['ignore', logFd ?? 'pipe', 'pipe'], env });
+  if (logFd !== undefined) closeSync(logFd); // the child has its own copy
   const logTail: string[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    if (logTail.length < 12) logTail.push(line);
-  });
+  if (child.stdout)
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (logTail.length < 12) logTail.push(line);
+    });
   const url = await new Promise<string>((resolve, reject) => {
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr += String(chunk);
       const found = /listening on (http:\/\/\S+)/.exec(stderr);
       if (found?.[1]) resolve(found[1]);
