@@ -6,7 +6,8 @@
 // process's RSS is read from /proc and its heap after a full GC is asked over IPC (heapProbe.ts, preloaded with
 // --expose-gc by this script only). Prints per process: RSS and heap over time, their least-squares slopes (MB/min)
 // after the warm-up, whether they grew beyond their scatter, and the gateway's RSS under load over the bare proxy's.
-// BENCH_SOAK_RPS sets the rate per process (default 200), BENCH_SOAK_CONNECTIONS the connections (default 8).
+// BENCH_SOAK_RPS sets the rate per process (default 200), BENCH_SOAK_CONNECTIONS the connections (default 8),
+// BENCH_SOAK_SAMPLES=FILE keeps the samples as JSON.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -27,6 +28,8 @@ const CONNECTIONS = Number(process.env.BENCH_SOAK_CONNECTIONS ?? 8);
 const SAMPLE_SECONDS = Number(process.env.BENCH_SOAK_SAMPLE_SECONDS ?? Math.min(10, Math.max(1, SECONDS / 20)));
 /** Samples before this are shown but left out of the slopes: pools, JIT and the young generation settle first. */
 const WARMUP_SECONDS = Math.min(60, SECONDS / 5);
+/** BENCH_SOAK_SAMPLES=FILE: every sample of every process written there as JSON. */
+const SAMPLES_FILE = process.env.BENCH_SOAK_SAMPLES;
 const GATEWAY = 'gateway (production config)';
 const BARE = 'bare undici proxy';
 const BARE_FLAGGED = 'bare undici proxy + gateway node flags';
@@ -183,6 +186,7 @@ async function main(): Promise<void> {
     clearInterval(scrape);
     await sampling;
     process.stdout.write(report(probed, idle, samples, results, statSync(logFile).size));
+    if (SAMPLES_FILE) await writeFile(SAMPLES_FILE, JSON.stringify(Object.fromEntries(samples), null, 1));
   } finally {
     for (const target of probed) await target.stop();
     for (const mock of mocks) await mock.stop();
@@ -212,6 +216,10 @@ function report(probed: Probed[], idle: Map<string, Sample>, samples: Map<string
     const settled = all.filter((s) => s.seconds >= WARMUP_SECONDS);
     const rss = trend(settled.map((s) => ({ minutes: s.seconds / 60, mb: s.rssMb })));
     const heap = trend(settled.map((s) => ({ minutes: s.seconds / 60, mb: s.heapMb })));
+    // The second half alone: a leak keeps its slope, memory that settles after the warm-up loses it.
+    const secondHalf = all.filter((s) => s.seconds >= SECONDS / 2);
+    const lateHeap = trend(secondHalf.map((s) => ({ minutes: s.seconds / 60, mb: s.heapMb })));
+    const lateRss = trend(secondHalf.map((s) => ({ minutes: s.seconds / 60, mb: s.rssMb })));
     const rssUnderLoad = median(settled.map((s) => s.rssMb));
     trends.set(target.name, { rss, heap, rssUnderLoad });
     const result = results[index]!;
@@ -226,17 +234,35 @@ function report(probed: Probed[], idle: Map<string, Sample>, samples: Map<string
       slope(rss),
       median(settled.map((s) => s.heapMb)).toFixed(1),
       slope(heap),
+      `${slope(lateRss)} / ${slope(lateHeap)}`,
       rss.flat && heap.flat ? 'flat' : 'GROWS',
     ]);
   });
   const out = [
     '',
-    formatTable(['process', 'requests', 'err', 'p99 ms', 'RSS idle MB', 'RSS load MB', 'RSS peak MB', 'RSS MB/min', 'heap MB', 'heap MB/min', 'memory'], rows),
+    formatTable(
+      [
+        'process',
+        'requests',
+        'err',
+        'p99 ms',
+        'RSS idle MB',
+        'RSS load MB',
+        'RSS peak MB',
+        'RSS MB/min',
+        'heap MB',
+        'heap MB/min',
+        '2nd half RSS / heap MB/min',
+        'memory',
+      ],
+      rows,
+    ),
     '',
     `${SECONDS} s at ${RATE} rps per process (${CONNECTIONS} connections each, side by side), load average at the end ${loadAverage()}.`,
     `Samples every ${SAMPLE_SECONDS} s: RSS from /proc, heap = heap used after a full GC (--expose-gc, asked over IPC). Slopes by least`,
     `squares over the samples after the first ${WARMUP_SECONDS} s, +- their standard error; "flat" = growth over the run within twice the`,
-    `samples' scatter around the line, or the slope within two standard errors of zero. The gateway's access log: ${(logBytes / 1e6).toFixed(1)} MB.`,
+    `samples' scatter around the line, or the slope within two standard errors of zero. "2nd half": the slopes of the run's second half alone`,
+    `(memory that settles loses its slope there, a leak keeps it). The gateway's access log: ${(logBytes / 1e6).toFixed(1)} MB.`,
     '',
     'Over time (MB, one sample a minute: RSS / heap after GC):',
     ...probed.map((target) => {
