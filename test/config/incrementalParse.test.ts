@@ -40,6 +40,21 @@ type Drive = (cache: YamlParseCache, text: string) => ParsedYaml;
 const atOnce: Drive = (cache, text) => cache.parse(text);
 const inSteps: Drive = (cache, text) => runSteps(cache.parseSteps(text));
 
+/** An edit as the property below draws it: at a line (modulo the line count) and column, delete and insert. */
+interface Edit {
+  line: number;
+  col: number;
+  del: number;
+  insert: string;
+}
+
+function applyEdit(text: string, e: Edit): string {
+  const current = text.split('\n');
+  const start =
+    current.slice(0, e.line % current.length).reduce((n, l) => n + l.length + 1, 0) + Math.min(e.col, (current[e.line % current.length] ?? '').length);
+  return text.slice(0, start) + e.insert + text.slice(Math.min(text.length, start + e.del));
+}
+
 function assertSameAsFullParse(cache: YamlParseCache, text: string, drive: Drive = atOnce): void {
   const full = parseYamlDocumentAsYamlDoes(text);
   const incremental = drive(cache, text);
@@ -83,11 +98,7 @@ describe('config model: incremental parse', function () {
           let text = base;
           assertSameAsFullParse(cache, text, drive);
           for (const e of edits) {
-            const current = text.split('\n');
-            const start =
-              current.slice(0, e.line % current.length).reduce((n, l) => n + l.length + 1, 0) +
-              Math.min(e.col, (current[e.line % current.length] ?? '').length);
-            text = text.slice(0, start) + e.insert + text.slice(Math.min(text.length, start + e.del));
+            text = applyEdit(text, e);
             assertSameAsFullParse(cache, text, drive);
           }
         },
@@ -104,6 +115,41 @@ describe('config model: incremental parse', function () {
       const at = routes.indexOf('  - name: route-7');
       assertSameAsFullParse(cache, `${routes.slice(0, at)}${' '.repeat(indent)}# note\n${routes.slice(at)}`);
     }
+  });
+
+  it('ends a list over the comments after its last item, as a whole parse does (found by the property above)', () => {
+    // FC_SEED=2013799548: `    retries: 2` of the last route becomes `  # note` and a top-level `retries: 2`; yaml
+    // ends the list's range (with its trailing comments) after the comment, its last item's map before it. Its
+    // shrunk sibling: `    # note`, a comment the map does hold, which also ends the list's value range.
+    for (const first of [
+      { line: 276, col: 2, del: 2, insert: '# note\n' },
+      { line: 276, col: 4, del: 0, insert: '# note\n' },
+    ]) {
+      const cache = new YamlParseCache(0);
+      let text = base;
+      assertSameAsFullParse(cache, text);
+      for (const e of [first, { line: 0, col: 0, del: 0, insert: '' }]) {
+        text = applyEdit(text, e);
+        assertSameAsFullParse(cache, text);
+      }
+    }
+    const at = base.indexOf('retries: 2\nsecurity:');
+    for (const comment of ['  # note\n', '   # note\n', '    # note\n', '\n  # note\n\n', '  # note\n# top\n', '# top\n  # note\n', '# top\n']) {
+      const cache = new YamlParseCache(0);
+      assertSameAsFullParse(cache, base);
+      assertSameAsFullParse(cache, `${base.slice(0, at)}${comment}${base.slice(at)}`);
+    }
+  });
+
+  it('ends a list where the item that became its last says, for an item first seen in the middle of a whole parse', () => {
+    // The whole parse knows the list's end for its last item only; removing that item makes the one before it last.
+    const routes = generatedConfig(30);
+    const last = routes.lastIndexOf('  - name: route-29');
+    const withComment = `${routes.slice(0, last)}  # note\n${routes.slice(last)}`;
+    const after = withComment.indexOf('security:');
+    const cache = new YamlParseCache(0);
+    assertSameAsFullParse(cache, withComment);
+    assertSameAsFullParse(cache, `${withComment.slice(0, last + '  # note\n'.length)}${withComment.slice(after)}`);
   });
 
   it("does not take a list's header for a key without a value of the same text (found by the check's property test)", () => {

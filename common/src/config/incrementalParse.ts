@@ -20,6 +20,12 @@ interface Chunk {
   node: Pair<Node, Node | null> | Node;
   /** For an item chunk: the offset of its `-` inside the chunk. */
   dash?: number;
+  /**
+   * For an item chunk: where its list ends inside the chunk (range[1] and [2]) when it is the list's last item. yaml
+   * stretches a list over the comments after its last item from the dashes' column on, which the item's node need not
+   * hold. Found on demand for a chunk seeded from the middle of a list.
+   */
+  listEnd?: [number, number];
   /** The range of every node under `node`, moved together when the chunk moves. */
   ranges: Offsets[];
 }
@@ -72,7 +78,9 @@ function parseChunk(piece: Piece): Chunk | undefined {
     if (!isSeq(contents) || contents.items.length !== 1 || !contents.range) return undefined;
     const item = contents.items[0] as Node;
     const ranges = rangesOf(item);
-    return ranges && { kind: piece.kind, text: piece.text, base: 0, node: item, dash: contents.range[0], ranges };
+    return (
+      ranges && { kind: piece.kind, text: piece.text, base: 0, node: item, dash: contents.range[0], listEnd: [contents.range[1], contents.range[2]], ranges }
+    );
   }
   if (!isMap(contents) || contents.items.length !== 1) return undefined;
   const pair = contents.items[0] as Pair<Node, Node | null>;
@@ -176,6 +184,7 @@ export class YamlParseCache {
     const chunks: Chunk[] = [];
     const root = new YAMLMap<Node, Node | null>();
     let seq: YAMLSeq<Node> | undefined;
+    let lastItem: Chunk | undefined;
     let parsed = 0;
     for (let i = 0; i < pieces.length; i++) {
       const piece = pieces[i] as Piece;
@@ -193,9 +202,11 @@ export class YamlParseCache {
         if (!seq) return undefined;
         if (seq.items.length === 0) seq.range = [(chunk.dash as number) + piece.start, 0, 0];
         seq.items.push(chunk.node as Node);
+        lastItem = chunk;
         continue;
       }
-      closeSequence(seq);
+      closeSequence(seq, lastItem);
+      lastItem = undefined;
       const pair = chunk.node as Pair<Node, Node | null>;
       if (piece.kind === 'header') {
         seq = new YAMLSeq<Node>();
@@ -206,7 +217,7 @@ export class YamlParseCache {
         root.items.push(pair);
       }
     }
-    closeSequence(seq);
+    closeSequence(seq, lastItem);
     const first = root.items[0]?.key?.range?.[0] ?? 0;
     // As in a whole parse, the root mapping ends where its last value does (blank lines after it are the document's).
     const lastPair = root.items[root.items.length - 1];
@@ -221,11 +232,17 @@ export class YamlParseCache {
   }
 }
 
-/** A sequence ends where its last item does. */
-function closeSequence(seq: YAMLSeq<Node> | undefined): void {
-  const lastItem = seq?.items[seq.items.length - 1];
-  if (!seq?.range || !lastItem?.range) return;
-  seq.range = [seq.range[0], lastItem.range[1], lastItem.range[2]];
+/** A sequence ends where its last item's chunk, parsed alone, says its list ends. */
+function closeSequence(seq: YAMLSeq<Node> | undefined, lastItem: Chunk | undefined): void {
+  if (!seq?.range || !lastItem) return;
+  lastItem.listEnd ??= listEndOf(lastItem.text);
+  seq.range = [seq.range[0], lastItem.base + lastItem.listEnd[0], lastItem.base + lastItem.listEnd[1]];
+}
+
+/** Where the list of one item's text ends (its value's end and the end with the comments after it). */
+function listEndOf(text: string): [number, number] {
+  const range = parseYamlDocument(text).contents?.range;
+  return range ? [range[1], range[2]] : [text.length, text.length];
 }
 
 /** The previous version's chunks that no piece continues, by text: an edit may bring back or repeat a piece's text. */
@@ -263,8 +280,11 @@ function seed(unseeded: { text: string; contents: unknown; lineStarts: number[] 
     if (piece.kind === 'item') {
       const node = seq?.items[item++] as Node | undefined;
       const ranges = node && rangesOf(node);
-      if (!node || !ranges) return undefined;
-      chunks.push({ kind: 'item', text: piece.text, base: piece.start, node, dash: piece.text.indexOf('-'), ranges });
+      if (!seq || !node || !ranges) return undefined;
+      // The list's end is known here for its last item only; any other finds its own if it ever comes last.
+      const listEnd: [number, number] | undefined =
+        item === seq.items.length && seq.range ? [seq.range[1] - piece.start, seq.range[2] - piece.start] : undefined;
+      chunks.push({ kind: 'item', text: piece.text, base: piece.start, node, dash: piece.text.indexOf('-'), listEnd, ranges });
       continue;
     }
     if (seq && item !== seq.items.length) return undefined;
