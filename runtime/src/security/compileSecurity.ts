@@ -6,7 +6,6 @@
 // resets anyone's budget nor refetches keys.
 import type { GatewayConfig, Rate, SecurityRule } from '../../../common/src/config';
 import { compilePathPattern, type PathPattern } from '../gateway/routing/pathPattern';
-import { preloadTokenizer } from '../gateway/upstream/tokenCount';
 import type { ConfigPart } from '../gateway/snapshot';
 import { createAuthFailureLimit, type AuthFailureLimit } from './authFailureLimit';
 import { compileApiKeys, compileApiKeyVerifier, type ApiKeyVerifier, type KnownKey } from './apiKeyVerifier';
@@ -70,8 +69,6 @@ export function compileSecurity(config: GatewayConfig, previous: CompiledSecurit
     return source;
   };
 
-  // The tokenizer a token limit counts streamed answers with is loaded now, not in the middle of a request.
-  if (config.security.some((rule) => rule.rateLimit?.tokens)) preloadTokenizer();
   const keysByRule = config.security.map((rule, index) => compileApiKeys(rule.apiKeys ?? [], `security[${index}]`));
   const candidates = config.security.map((rule, index): Candidate => {
     const where = `security[${index}]`;

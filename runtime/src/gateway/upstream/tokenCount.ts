@@ -2,7 +2,8 @@
 // `stream_options.include_usage`). OpenAI-family models are counted with their own tokenizer (gpt-tokenizer: o200k
 // for gpt-4o, gpt-4.1, gpt-5, o1/o3/o4; cl100k for gpt-4 and gpt-3.5); any other model, or a gateway run from the
 // extension's bundle (which leaves the tokenizer's tables out), gets the documented estimate: one token per four
-// characters (README, "Token limits"). The tables are loaded only once a token limit exists (~0.3 s, ~70 MB for o200k).
+// characters (README, "Token limits"). The tables are loaded by the first answer that needs counting (~0.3 s, 55-70 MB
+// for o200k), after it reached the client; its token reservation holds meanwhile, so nothing is over-admitted.
 
 export type EncodingName = 'o200k_base' | 'cl100k_base';
 type Counter = (text: string) => number;
@@ -36,11 +37,6 @@ export function encodingOf(model: string | undefined): EncodingName | undefined 
   if (!name) return undefined;
   if (O200K.test(name)) return 'o200k_base';
   return CL100K.test(name) ? 'cl100k_base' : undefined;
-}
-
-/** Loads the tokenizer a token limit will use most (o200k: every current OpenAI model) ahead of the first request. */
-export function preloadTokenizer(): void {
-  void counterFor('o200k_base');
 }
 
 /** Tokens in `text` as `model` counts them, or the estimate when its tokenizer is unknown or not installed. */
