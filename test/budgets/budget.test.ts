@@ -17,13 +17,8 @@ const BUDGET_USD = 0.0001; // 100,000 nano-dollars: a handful of small requests
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 
-async function accessLine(gateway: Gateway, answer: HttpAnswer): Promise<Record<string, unknown>> {
-  const id = String(answer.headers['x-request-id']);
-  for (;;) {
-    const line = gateway.logs.lines.find((l) => l.msg === 'request' && l.requestId === id);
-    if (line) return line;
-    await gateway.logs.next('request');
-  }
+function accessLine(gateway: Gateway, answer: HttpAnswer): Promise<Record<string, unknown>> {
+  return gateway.logs.accessLine(String(answer.headers['x-request-id']));
 }
 
 describe('budgets', function () {

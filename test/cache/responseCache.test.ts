@@ -33,13 +33,8 @@ function deltaText(stream: string): string {
     .join('');
 }
 
-async function accessLine(gateway: Gateway, answer: HttpAnswer): Promise<Record<string, unknown>> {
-  const id = String(answer.headers['x-request-id']);
-  for (;;) {
-    const line = gateway.logs.lines.find((l) => l.msg === 'request' && l.requestId === id);
-    if (line) return line;
-    await gateway.logs.next('request');
-  }
+function accessLine(gateway: Gateway, answer: HttpAnswer): Promise<Record<string, unknown>> {
+  return gateway.logs.accessLine(String(answer.headers['x-request-id']));
 }
 
 describe('response cache', function () {

@@ -38,6 +38,15 @@ export class LogCapture extends EventEmitter {
     const [line] = (await once(this, msg)) as [Record<string, unknown>];
     return line;
   }
+
+  /** The access line of the request with this id, once it is logged (a line is written as its answer ends). */
+  async accessLine(requestId: string): Promise<Record<string, unknown>> {
+    for (;;) {
+      const line = this.lines.find((l) => l.msg === 'request' && l.requestId === requestId);
+      if (line) return line;
+      await this.next('request');
+    }
+  }
 }
 
 export async function startTestGateway(
