@@ -8,13 +8,19 @@
 // of it that it is.
 // For our server alone, the extension's document-model request (`Lsp.DocumentModelRequest`: every route with its
 // ranges) is timed too: the first after an edit builds the model from that version's analysis, the next ones reuse it.
+// Each open's CPU time is printed too (Linux): the server's main thread, its other threads (V8's compiler and GC
+// helpers) and the main thread's wait for a core. On an idle machine the other threads run beside the main one; on a
+// busy one they take from the same share of the CPU, so the open's time follows the CPU of all threads: the CPU
+// ratio is what the open ratio tends to under load. The load average is printed at the start and the end.
 // `BENCH_CPU_PROF=DIR` starts our server with `node --cpu-prof` writing a profile of each of its runs into DIR.
+import { loadavg } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../support/cli';
 import { Lsp } from '../../common/src/protocol';
 import { generatedConfig } from '../server/generatedConfig';
 import { LspClient, ourServerCommand, yamlLanguageServerCommand } from '../server/lspClient';
+import { threadCpu, threadCpuSince, type ThreadCpu } from './threadCpu';
 
 const ROUTES = Number(process.env.BENCH_ROUTES ?? 2000);
 /** Opens per server, each in a fresh process (the first open is the one a user waits for), interleaved. */
@@ -70,13 +76,21 @@ async function start(server: Server): Promise<{ client: LspClient; startMs: numb
   return { client, startMs, ...(warmUp !== undefined ? { warmUpMs: Number(warmUp) } : {}) };
 }
 
-/** didOpen sent -> first diagnostics for it received. */
-async function openToDiagnostics(client: LspClient, uri: string, text: string): Promise<number> {
+/** didOpen sent -> first diagnostics for it received, and the server's CPU meanwhile. */
+async function openToDiagnostics(client: LspClient, uri: string, text: string): Promise<{ ms: number; cpu?: ThreadCpu }> {
+  const cpuBefore = threadCpu(client.pid);
   const started = performance.now();
   await client.open(uri, text);
   await client.nextDiagnostics(uri);
-  return performance.now() - started;
+  const ms = performance.now() - started;
+  const cpu = threadCpuSince(cpuBefore, threadCpu(client.pid));
+  return { ms, ...(cpu ? { cpu } : {}) };
 }
+
+const loadAverage = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function measureRequests(client: LspClient, uri: string, text: string, server: Server): Promise<Omit<Figures, 'open'>> {
   const lines = text.split('\n');
@@ -138,7 +152,7 @@ async function main(): Promise<void> {
   const uri = pathToFileURL(file).toString();
   const schemaUri = pathToFileURL(path.join(repoRoot, 'schemas/gateway.schema.json')).toString();
   console.log(
-    `bench:lsp: ${ROUTES} routes, ${text.split('\n').length} lines; open: median of ${OPENS} opens, each in a fresh process; medians of ${EDITS} edits and ${REQUESTS} requests`,
+    `bench:lsp: ${ROUTES} routes, ${text.split('\n').length} lines; open: median of ${OPENS} opens, each in a fresh process; medians of ${EDITS} edits and ${REQUESTS} requests; load average ${loadAverage()}`,
   );
 
   const yamlSettings = { yaml: { schemas: { [schemaUri]: ['*.gateway.yaml'] }, validate: true, completion: true, hover: true, format: { enable: false } } };
@@ -147,6 +161,7 @@ async function main(): Promise<void> {
     { name: 'yaml-language-server', command: yamlLanguageServerCommand(), settings: yamlSettings },
   ];
   const opens = servers.map((): number[] => []);
+  const openCpus = servers.map((): ThreadCpu[] => []);
   const starts = servers.map((): number[] => []);
   const warmUps = servers.map((): number[] => []);
   const requests: (Omit<Figures, 'open'> | undefined)[] = servers.map(() => undefined);
@@ -157,7 +172,9 @@ async function main(): Promise<void> {
       const { client, startMs, warmUpMs } = await start(servers[s] as Server);
       starts[s]?.push(startMs);
       if (warmUpMs !== undefined) warmUps[s]?.push(warmUpMs);
-      opens[s]?.push(await openToDiagnostics(client, uri, text));
+      const open = await openToDiagnostics(client, uri, text);
+      opens[s]?.push(open.ms);
+      if (open.cpu) openCpus[s]?.push(open.cpu);
       if (round === 0) requests[s] = await measureRequests(client, uri, text, servers[s] as Server);
       await client.shutdown();
     }
@@ -170,6 +187,13 @@ async function main(): Promise<void> {
     console.log(
       `${server.name.padEnd(22)} open ${f.open.toFixed(0).padStart(6)} ms   edit ${f.edit.toFixed(0).padStart(6)} ms   completion ${f.completion.toFixed(1).padStart(7)} ms   hover ${f.hover.toFixed(1).padStart(7)} ms   (opens ${samples}; edits ${f.edits.map((e) => e.toFixed(0)).join(', ')}; spawn to initialized ${median(starts[s] ?? []).toFixed(0)} ms${warmUp})`,
     );
+    const cpus = openCpus[s] ?? [];
+    if (cpus.length) {
+      const all = cpus.map((c) => (c.mainMs + c.otherMs).toFixed(0)).join(', ');
+      console.log(
+        `${''.padEnd(22)} open CPU: main thread ${median(cpus.map((c) => c.mainMs)).toFixed(0)} ms + other threads ${median(cpus.map((c) => c.otherMs)).toFixed(0)} ms (all threads ${all}); main thread waiting for a core ${median(cpus.map((c) => c.mainWaitMs)).toFixed(0)} ms`,
+      );
+    }
     if (f.documentModel) {
       const { first, repeated, routes } = f.documentModel;
       console.log(
@@ -193,6 +217,10 @@ async function main(): Promise<void> {
   console.log(
     `without yaml-language-server's ${theirDelay} ms validation delay: open ${(oursFigures.open / (theirFigures.open - theirDelay)).toFixed(3)}x, edit ${(oursFigures.edit / (theirFigures.edit - theirDelay)).toFixed(3)}x`,
   );
+  const cpuOfOpen = (s: number) => median((openCpus[s] ?? []).map((c) => c.mainMs + c.otherMs));
+  if (openCpus.every((c) => c.length)) {
+    console.log(`open CPU, all threads (ours / yaml-language-server): ${(cpuOfOpen(0) / cpuOfOpen(1)).toFixed(3)}x; load average at the end ${loadAverage()}`);
+  } else console.log(`load average at the end ${loadAverage()}`);
 }
 
 main().catch((err: unknown) => {

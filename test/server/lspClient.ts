@@ -71,6 +71,11 @@ export class LspClient {
     this.published.length = 0;
   }
 
+  /** The server's process id (undefined once it could not be spawned). */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   async initialize(initializationOptions: Record<string, unknown> = {}): Promise<{ capabilities: Record<string, unknown> }> {
     const result = await this.connection.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
       processId: process.pid,
