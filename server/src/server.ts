@@ -16,7 +16,6 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CheckMemo, checkConfig, YamlParseCache } from '../../common/src/config';
 import { Lsp, type LspNotification, type LspRequest } from '../../common/src/protocol';
 import { createLanguageService, RequestRefused } from './service/languageService';
-import { BACKGROUND_THREAD_NICENESS, backgroundPriorityLowered, lowerBackgroundThreadPriority } from './threadPriority';
 
 const WARMUP_CONFIG = [
   '# warm-up',
@@ -150,10 +149,6 @@ function warmUp(): void {
 
 // The answer to initialize waits for the warm-up (usually while the workspace opens, before a config is opened).
 connection.onInitialize((): InitializeResult => {
-  // Before the warm-up, whose own optimizing would otherwise take from it on a busy machine.
-  if (backgroundPriorityLowered()) {
-    connection.console.info(`background threads at nice ${BACKGROUND_THREAD_NICENESS}: ${lowerBackgroundThreadPriority()}`);
-  }
   guarded(undefined, warmUp)();
   return {
     capabilities: {

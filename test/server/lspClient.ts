@@ -34,8 +34,8 @@ export class LspClient {
   /** The window/logMessage texts the server sent (ours logs how long its warm-up took). */
   readonly logMessages: string[] = [];
 
-  constructor(command: { command: string; args: string[] }, settings: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env) {
-    this.process = spawn(command.command, command.args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], env });
+  constructor(command: { command: string; args: string[] }, settings: Record<string, unknown> = {}) {
+    this.process = spawn(command.command, command.args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr?.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });
