@@ -12,6 +12,7 @@ import type { ConfigSnapshot, ConfigPart } from '../snapshot';
 import { addTrace, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import { CompletionCounter } from '../upstream/completionCounter';
+import { bodyJson } from '../bodyJson';
 import { bodyTooLargeMessage, hasRequestBody, readBody } from '../clientBody';
 
 export function rateLimit(security: ConfigPart<CompiledSecurity>): Middleware<GatewayState> {
@@ -31,7 +32,7 @@ async function admitThenNext(ctx: GatewayContext, next: Next, limits: CompiledRa
   if (limits.config.tokens) {
     const body = await bodyOf(ctx, state.snapshot);
     if (body === TOO_LARGE) return;
-    tokenRequest = tokenRequestOf(body, Number(ctx.get('content-length') || 0), limits.config.defaultMaxTokens);
+    tokenRequest = tokenRequestOf(body, Number(ctx.get('content-length') || 0), limits.config.defaultMaxTokens, (json) => bodyJson(state, json));
     if (limits.config.tokenEstimate === 'prompt') reservation = tokenRequest.promptTokens + tokenRequest.completionTokens;
     state.completion = new CompletionCounter(tokenRequest.model ?? state.model, tokenRequest.streamWithoutUsage);
   }
