@@ -58,7 +58,7 @@ async function admitThenNext(ctx: GatewayContext, next: Next, limits: CompiledRa
     await next();
   } finally {
     // The proxy has relayed the whole answer (or given up on it): charge it before this request is over.
-    settle(await tokensUsed(state, tokenRequest).catch(() => reservation));
+    settle(knownTokensUsed(state) ?? (await countedTokens(state, tokenRequest).catch(() => reservation)));
   }
 }
 
@@ -91,13 +91,17 @@ async function bodyOf(ctx: GatewayContext, snapshot: ConfigSnapshot): Promise<Bu
 
 /**
  * What a finished request is charged: the upstream's `usage`; nothing for an answer it refused (or never gave), nor
- * for a cache hit unless its route's cache says `chargeHits`;
- * else the prompt estimate plus the answer's counted tokens (security/tokenReservation.ts, upstream/completionCounter.ts).
+ * for a cache hit unless its route's cache says `chargeHits`; undefined when it must be counted (countedTokens).
  */
-async function tokensUsed(state: GatewayState, request: TokenRequest | undefined): Promise<number> {
+function knownTokensUsed(state: GatewayState): number | undefined {
   if (state.cache?.result === 'hit') return state.cache.chargedTokens ?? 0; // answered from the cache: what `chargeHits` says
   if (state.usage) return state.usage.totalTokens;
   if (state.upstream.status === undefined || state.upstream.status >= 400) return 0;
+  return undefined;
+}
+
+/** An answer without usage: the prompt estimate plus the answer's counted tokens (security/tokenReservation.ts, upstream/completionCounter.ts). */
+async function countedTokens(state: GatewayState, request: TokenRequest | undefined): Promise<number> {
   return (request?.promptTokens ?? 0) + (state.completion ? await state.completion.tokens() : 0);
 }
 
