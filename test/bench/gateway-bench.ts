@@ -623,7 +623,10 @@ async function firstTokenMs(pool: Pool, pathname: string, body: string, headers:
   return at - sent;
 }
 
-/** Issue 16's goals: translated >= 0.7x the pass-through route's rps, >= 5x Portkey's translation, TTFT + <= 1 ms. */
+/**
+ * Issue 16's goals: translated >= 0.7x the pass-through route's rps, >= 5x Portkey's translation, TTFT + <= 1 ms; and
+ * with BENCH_COMPARE_BUILD, this build's translated and production rows against the other build's.
+ */
 function printTranslationGoals(rows: Row[], ttft: TtftFigures | undefined): void {
   const plain = rows.find((row) => row.name === 'gateway, routing only');
   const translated = rows.find((row) => row.name === TRANSLATED_ROW);
@@ -652,6 +655,17 @@ function printTranslationGoals(rows: Row[], ttft: TtftFigures | undefined): void
         `goal ${TRANSLATED_ROW}: ${times.toFixed(1)}x Portkey's translation (goal >= 5x) ${times >= 5 ? 'PASS' : 'FAIL'}${roundRatios(translated, portkey, 'Portkey')}`,
       );
     }
+  }
+  const otherProduction = COMPARE_BUILD && rows.find((row) => row.name === `production, build ${path.basename(COMPARE_BUILD)}`);
+  const production = rows.find((row) => row.name === PRODUCTION_ROW);
+  if (otherProduction && production) {
+    const cpu =
+      production.cpuUsPerRequest && otherProduction.cpuUsPerRequest
+        ? `; CPU per request ${production.cpuUsPerRequest.toFixed(0)} against ${otherProduction.cpuUsPerRequest.toFixed(0)} µs`
+        : '';
+    out.push(
+      `this build's production row over build ${path.basename(COMPARE_BUILD)}'s: rps ${percent(production.rps / otherProduction.rps)}${roundRatios(production, otherProduction, 'it')}${cpu}; p99 ${production.p99.toFixed(1)} against ${otherProduction.p99.toFixed(1)} ms`,
+    );
   }
   const otherPlain = COMPARE_BUILD && rows.find((row) => row.name === `routing only, build ${path.basename(COMPARE_BUILD)}`);
   const otherTranslated = COMPARE_BUILD && rows.find((row) => row.name === translatedRowOf(COMPARE_BUILD));
