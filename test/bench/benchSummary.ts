@@ -39,6 +39,19 @@ export const WORKERS_SUFFIX = ', 2 workers';
 /** Issue 20's row: everything users run in production at once (gateway-bench.ts, productionScenario). */
 export const PRODUCTION_ROW = 'gateway, production (API key, limits, metrics, log, translated)';
 
+/**
+ * The production row built up from routing only, one feature a step, each row with every feature before it; the
+ * last step is the production row. The CPU per request a step adds over the one before is that feature's cost.
+ */
+export const PRODUCTION_STEPS = [
+  'production step: routing + API key',
+  'production step: + request limit',
+  'production step: + token limit',
+  'production step: + /metrics scraped 1/s',
+  'production step: + info access log to a file',
+  PRODUCTION_ROW,
+];
+
 interface Goal {
   scenario: RegExp;
   /** Least share of the baseline's rps. */
@@ -117,7 +130,7 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     `250 ms of its measured slices ("under load"), and the peak sample.`,
   );
   if (baseline) out.push('', ...goalLines(rows, baseline, portkey), ...tracingGoalLines(rows));
-  out.push(...workerLines(rows));
+  out.push(...workerLines(rows), ...productionStepLines(rows));
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
@@ -139,6 +152,24 @@ function workerLines(rows: Row[]): string[] {
     'gateway.workers rows: CPU is the primary and its workers together. autocannon and the mock share the 2 cores with them, so a second',
     'worker mostly competes with the load generator here; on a machine with cores to spare for the gateway it adds throughput.',
   ];
+}
+
+/** What each feature of the production row adds: CPU per request of each step over the step before (routing only first). */
+function productionStepLines(rows: Row[]): string[] {
+  const steps = ['gateway, routing only', ...PRODUCTION_STEPS].map((name) => rows.find((row) => row.name === name));
+  const lines: string[] = [];
+  steps.forEach((step, index) => {
+    const before = steps[index - 1];
+    if (index === 0 || !step?.cpuUsPerRequest || !before?.cpuUsPerRequest) return;
+    const added = step.cpuUsPerRequest - before.cpuUsPerRequest;
+    const mock =
+      step.mockCpuUsPerRequest && before.mockCpuUsPerRequest ? `; mock ${micros(before.mockCpuUsPerRequest)} -> ${micros(step.mockCpuUsPerRequest)}` : '';
+    lines.push(
+      `  ${step.name.replace(/^production step: /, '')}: ${added >= 0 ? '+' : ''}${added.toFixed(1)} µs (${micros(before.cpuUsPerRequest)} -> ${micros(step.cpuUsPerRequest)}); rps ${percent(step.rps / before.rps)} of the step before${roundRatios(step, before)}${mock}`,
+    );
+  });
+  if (lines.length === 0) return [];
+  return ['', 'production row, feature by feature (gateway CPU µs per request added by each step over the one before):', ...lines];
 }
 
 function roundRatios(row: Row, single: Row): string {

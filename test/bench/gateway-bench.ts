@@ -10,6 +10,8 @@
 // Provider translation (issue 16): the gateway and Portkey each translate OpenAI requests for Anthropic's API in front
 // of the built-in Anthropic mock (its own process), next to the pass-through rows; then the time to the first token of a
 // stream is measured one request after another, direct and through the gateway, plain and translated.
+// The production row (issue 20) is also built up feature by feature from routing only (PRODUCTION_STEPS), and the CPU
+// per request each feature adds is printed under the table.
 // BENCH_ONLY=regexp runs the baseline plus the matching scenarios; BENCH_CPU_PROF=dir writes a V8 CPU profile
 // of each gateway process there (read it with test/bench/cpuProfileTop.ts).
 import { execFileSync } from 'node:child_process';
@@ -23,7 +25,7 @@ import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
 import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
-import { BASELINE_WITH_GATEWAY_FLAGS, PRODUCTION_ROW, printSummary, tracedRowName, WORKERS_SUFFIX, type Row } from './benchSummary';
+import { BASELINE_WITH_GATEWAY_FLAGS, PRODUCTION_ROW, PRODUCTION_STEPS, printSummary, tracedRowName, WORKERS_SUFFIX, type Row } from './benchSummary';
 import { GUARDRAIL_ROWS, guardrailScenarios, printGuardrailSummary, timeToFirstToken, type FirstToken } from './guardrailsBench';
 import { CACHED_ROUTE, PRICED, printSpendSummary, SPEND_ROWS, spendScenarios } from './spendBench';
 import { startSpanSink } from './spanSink';
@@ -72,7 +74,7 @@ export interface Scenario {
 }
 
 /**
- * BENCH_COMPARE_BUILD=dir adds "routing only" rows and a translated row for the gateway compiled in `dir` (a copy of an
+ * BENCH_COMPARE_BUILD=dir adds "routing only" rows, a translated and a production row for the gateway compiled in `dir` (a copy of an
  * earlier `out/` inside the repository, e.g. .bench-builds/NAME, so that it finds node_modules),
  * alternating with this build's, so a change is measured against its parent in one run on the same machine state.
  * The gateway runs with the node flags its launchers pass (common/src/nodeFlags.ts); BENCH_NODE_FLAGS='...'
@@ -193,7 +195,9 @@ export const SCENARIOS: Scenario[] = [
   },
   translatedScenario(),
   ...(COMPARE_BUILD ? [translatedScenario(COMPARE_BUILD)] : []),
+  ...productionStepScenarios(),
   productionScenario(),
+  ...(COMPARE_BUILD ? [productionScenario(COMPARE_BUILD)] : []),
   {
     name: 'koa + koa-proxies',
     path: '/v1/chat/completions',
@@ -251,27 +255,45 @@ async function startPortkey(): Promise<Started> {
  * log file does), /metrics scraped every second, and a provider target translating OpenAI's API to Anthropic's in
  * front of the Anthropic mock (as the translated row).
  */
-function productionScenario(): Scenario {
+function productionScenario(build?: string): Scenario {
+  return productionStep(build ? `production, build ${path.basename(build)}` : PRODUCTION_ROW, PRODUCTION_STEPS.length, build);
+}
+
+/**
+ * The production row built up one feature at a time from routing only (PRODUCTION_STEPS, in that order): each
+ * step's row has its own features and every one before it, so the CPU per request one step adds over the one before
+ * is what that feature costs (printed under the table). The last step is the production row itself.
+ */
+function productionStepScenarios(): Scenario[] {
+  return PRODUCTION_STEPS.slice(0, -1).map((name, index) => productionStep(name, index + 1));
+}
+
+/** The first `features` steps of PRODUCTION_STEPS on a gateway of this build (or `build`'s). */
+function productionStep(name: string, features: number, build?: string): Scenario {
   const apiKey = `sk-bench-${randomBytes(16).toString('hex')}`;
   const env = { ...process.env, BENCH_API_KEY: apiKey, BENCH_ANTHROPIC_KEY: 'sk-ant-bench' };
-  const rule = `security:\n  - endpoint: /v1/chat/completions\n    auth: api-key\n    apiKeys: [{ name: bench, keyEnv: BENCH_API_KEY }]\n    rateLimit: { requests: 100000000/min, tokens: 100000000000/min, by: consumer }\n`;
+  const limits = features >= 3 ? 'requests: 100000000/min, tokens: 100000000000/min' : 'requests: 100000000/min';
+  const rule = `security:\n  - endpoint: /v1/chat/completions\n    auth: api-key\n    apiKeys: [{ name: bench, keyEnv: BENCH_API_KEY }]\n${features >= 2 ? `    rateLimit: { ${limits}, by: consumer }\n` : ''}`;
+  const scraped = features >= 4;
+  const logged = features >= 5;
+  const translated = features >= 6;
+  const scenario = gatewayScenario(
+    name,
+    (mockUrl) =>
+      translated
+        ? `  - { name: chat, path: /v1/chat/completions, methods: [POST], targets: [{ provider: anthropic, url: "${mockUrl}", apiKeyEnv: BENCH_ANTHROPIC_KEY }] }`
+        : `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`,
+    rule,
+    env,
+    logged ? 'info' : 'warn',
+    build,
+    1,
+    logged,
+  );
   return {
-    ...scrapedEverySecond(
-      gatewayScenario(
-        PRODUCTION_ROW,
-        (mockUrl) =>
-          `  - { name: chat, path: /v1/chat/completions, methods: [POST], targets: [{ provider: anthropic, url: "${mockUrl}", apiKeyEnv: BENCH_ANTHROPIC_KEY }] }`,
-        rule,
-        env,
-        'info',
-        undefined,
-        1,
-        true,
-      ),
-    ),
+    ...(scraped ? scrapedEverySecond(scenario) : scenario),
     headers: { 'x-api-key': apiKey },
-    mock: 'anthropic',
-    body: TRANSLATED_BODY,
+    ...(translated ? { mock: 'anthropic' as const, body: TRANSLATED_BODY } : {}),
   };
 }
 
@@ -601,7 +623,10 @@ async function firstTokenMs(pool: Pool, pathname: string, body: string, headers:
   return at - sent;
 }
 
-/** Issue 16's goals: translated >= 0.7x the pass-through route's rps, >= 5x Portkey's translation, TTFT + <= 1 ms. */
+/**
+ * Issue 16's goals: translated >= 0.7x the pass-through route's rps, >= 5x Portkey's translation, TTFT + <= 1 ms; and
+ * with BENCH_COMPARE_BUILD, this build's translated and production rows against the other build's.
+ */
 function printTranslationGoals(rows: Row[], ttft: TtftFigures | undefined): void {
   const plain = rows.find((row) => row.name === 'gateway, routing only');
   const translated = rows.find((row) => row.name === TRANSLATED_ROW);
@@ -630,6 +655,17 @@ function printTranslationGoals(rows: Row[], ttft: TtftFigures | undefined): void
         `goal ${TRANSLATED_ROW}: ${times.toFixed(1)}x Portkey's translation (goal >= 5x) ${times >= 5 ? 'PASS' : 'FAIL'}${roundRatios(translated, portkey, 'Portkey')}`,
       );
     }
+  }
+  const otherProduction = COMPARE_BUILD && rows.find((row) => row.name === `production, build ${path.basename(COMPARE_BUILD)}`);
+  const production = rows.find((row) => row.name === PRODUCTION_ROW);
+  if (otherProduction && production) {
+    const cpu =
+      production.cpuUsPerRequest && otherProduction.cpuUsPerRequest
+        ? `; CPU per request ${production.cpuUsPerRequest.toFixed(0)} against ${otherProduction.cpuUsPerRequest.toFixed(0)} µs`
+        : '';
+    out.push(
+      `this build's production row over build ${path.basename(COMPARE_BUILD)}'s: rps ${percent(production.rps / otherProduction.rps)}${roundRatios(production, otherProduction, 'it')}${cpu}; p99 ${production.p99.toFixed(1)} against ${otherProduction.p99.toFixed(1)} ms`,
+    );
   }
   const otherPlain = COMPARE_BUILD && rows.find((row) => row.name === `routing only, build ${path.basename(COMPARE_BUILD)}`);
   const otherTranslated = COMPARE_BUILD && rows.find((row) => row.name === translatedRowOf(COMPARE_BUILD));

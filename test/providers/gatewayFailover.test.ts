@@ -49,7 +49,7 @@ routes:
 security:
   - endpoint: /limited/v1/chat/completions
     auth: none
-    rateLimit: { tokens: 1000/min, by: route }
+    rateLimit: { tokens: 1000/min, by: route, defaultMaxTokens: 50 }
 `;
 
 const ADMIN_KEY = 'admin-key-for-failover-traces';
@@ -182,5 +182,31 @@ describe('provider targets: failover, refusals and token limits through the gate
     assert.ok(!streamed.text.includes('"usage"'), 'the client asked for no usage chunk');
     const after = await send(url, { body });
     assert.equal(Number(after.headers['ratelimit-remaining']), 1000 - 3 * used - reservation);
+  });
+
+  it('refuses a body that is not a JSON object on a token-limited route, calling no provider and charging the limit nothing', async () => {
+    const url = `${gateway.url}/limited/v1/chat/completions`;
+    const body = { model: 'x', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] };
+    const attempts: string[] = [];
+    const before = await send(url, { body });
+    const used = before.json<{ usage: { total_tokens: number } }>().usage.total_tokens;
+    const stop = gateway.runtime.events.on('upstream.attempt', (event) => attempts.push(event.target));
+    try {
+      for (const [bad, message] of [
+        ['{"model": "x", "max_tokens": 50, "messages": [', 'The request body is not JSON.'],
+        ['null', 'The request body must be a JSON object.'],
+        ['[{"max_tokens": 50}]', 'The request body must be a JSON object.'],
+      ]) {
+        const refused = await send(url, { body: bad });
+        assert.equal(refused.status, 400, bad);
+        assert.equal(refused.json<{ error: { message: string } }>().error.message, message);
+      }
+    } finally {
+      stop();
+    }
+    assert.deepEqual(attempts, []);
+    // Each refused body's reservation was given back: the next request sees only the first one's usage spent since.
+    const after = await send(url, { body });
+    assert.equal(Number(after.headers['ratelimit-remaining']), Number(before.headers['ratelimit-remaining']) - used);
   });
 });

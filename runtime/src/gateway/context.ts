@@ -105,6 +105,8 @@ export interface GatewayState {
   body?: Buffer;
   /** The start of a body read only in part (an unauthenticated model match): the proxy sends it, then the rest. */
   bodyPrefix?: Buffer[];
+  /** The last body parsed as JSON and its value (undefined: not JSON), read through bodyJson.ts. */
+  parsedBody?: { of: Buffer; json: unknown };
   /** Body bytes held in memory while the request was not authenticated (bounded by limits.maxPreAuthBufferSize). */
   unauthenticatedBufferedBytes: number;
   model?: string;
@@ -166,6 +168,7 @@ export function newRequestState(requestId: string, snapshot: ConfigSnapshot, pat
     params: NO_PARAMS,
     body: undefined,
     bodyPrefix: undefined,
+    parsedBody: undefined,
     unauthenticatedBufferedBytes: 0,
     model: undefined,
     consumer: undefined,

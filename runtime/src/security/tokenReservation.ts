@@ -27,11 +27,17 @@ interface ChatRequestFields {
 
 const positiveInteger = (value: unknown): number | undefined => (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined);
 
-export function tokenRequestOf(body: Buffer | undefined, declaredBytes: number, defaultMaxTokens: number): TokenRequest {
+/** `parse` reads the body's JSON value (undefined when it is not JSON): the request's shared parse (gateway/bodyJson.ts). */
+export function tokenRequestOf(
+  body: Buffer | undefined,
+  declaredBytes: number,
+  defaultMaxTokens: number,
+  parse: (body: Buffer) => unknown = parseJson,
+): TokenRequest {
   // A body read only in part (a public endpoint's prefix) counts at its declared length when there is one.
   const bytes = Math.max(body?.length ?? 0, Number.isFinite(declaredBytes) ? declaredBytes : 0);
   const promptTokens = Math.ceil(bytes / BYTES_PER_PROMPT_TOKEN);
-  const fields = body ? jsonFields(body) : undefined;
+  const fields = body ? jsonFields(body, parse) : undefined;
   const maxTokens = positiveInteger(fields?.max_completion_tokens) ?? positiveInteger(fields?.max_tokens) ?? defaultMaxTokens;
   const choices = Math.min(positiveInteger(fields?.n) ?? 1, MAX_CHOICES);
   return {
@@ -42,13 +48,17 @@ export function tokenRequestOf(body: Buffer | undefined, declaredBytes: number, 
   };
 }
 
-function jsonFields(body: Buffer): ChatRequestFields | undefined {
+function jsonFields(body: Buffer, parse: (body: Buffer) => unknown): ChatRequestFields | undefined {
   let start = 0;
   while (start < body.length && body[start]! <= 0x20) start++;
   if (body[start] !== 0x7b) return undefined; // not a JSON object: nothing to read
+  const parsed = parse(body);
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : undefined;
+}
+
+function parseJson(body: Buffer): unknown {
   try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : undefined;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
     return undefined;
   }

@@ -15,6 +15,7 @@ import { nanoToUsd } from '../../cost/priceTable';
 import { requestCost } from '../../cost/requestCost';
 import type { CompiledSecurity } from '../../security/compileSecurity';
 import { tokenRequestOf, type TokenRequest } from '../../security/tokenReservation';
+import { bodyJson } from '../bodyJson';
 import { addTrace, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import { readWholeBody } from '../requestBody';
@@ -63,7 +64,9 @@ async function holdThenNext(
   const read = await readWholeBody(ctx);
   if (read.kind === 'refused') return;
   const body = read.kind === 'whole' ? read.body : read.kind === 'prefix' ? read.prefix : undefined;
-  const tokens = tokenRequestOf(body, Number(ctx.get('content-length') || 0), rule.rateLimit?.defaultMaxTokens ?? DEFAULT_MAX_TOKENS);
+  const tokens = tokenRequestOf(body, Number(ctx.get('content-length') || 0), rule.rateLimit?.defaultMaxTokens ?? DEFAULT_MAX_TOKENS, (json) =>
+    bodyJson(state, json),
+  );
   const estimate = estimateCost(state, tokens);
   if (estimate.kind === 'unpriced') {
     addTrace(state, 'budget', 'rejected', `no price for ${estimate.provider} model ${estimate.model}`);

@@ -7,6 +7,7 @@ import type { Middleware, Next } from 'koa';
 import type { FrontDoor } from '../../../../common/src/config';
 import { anthropicMessagesToOpenAI, TranslationError, type Operation } from '../../providers';
 import { respondInClientApi } from '../clientApiErrors';
+import { bodyJson } from '../bodyJson';
 import { bodyTooLargeMessage, readBody } from '../clientBody';
 import type { GatewayContext, GatewayState } from '../context';
 
@@ -35,12 +36,8 @@ async function readOpenAIRequest(ctx: GatewayContext, next: Next, frontDoor: Fro
   }
   const body = await wholeBody(ctx);
   if (typeof body === 'string') return refuse(413, 'request_too_large', body);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return refuse(400, 'invalid_request_error', 'The request body is not JSON.');
-  }
+  const parsed = bodyJson(state, body); // parsed already when a token limit read it
+  if (parsed === undefined) return refuse(400, 'invalid_request_error', 'The request body is not JSON.');
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     return refuse(400, 'invalid_request_error', 'The request body must be a JSON object.');
   let openAIBody = parsed as Record<string, unknown>;

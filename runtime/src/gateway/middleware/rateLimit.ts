@@ -12,6 +12,7 @@ import type { ConfigSnapshot, ConfigPart } from '../snapshot';
 import { addTrace, type GatewayContext, type GatewayState } from '../context';
 import { respondWithError } from '../errors';
 import { CompletionCounter } from '../upstream/completionCounter';
+import { bodyJson } from '../bodyJson';
 import { bodyTooLargeMessage, hasRequestBody, readBody } from '../clientBody';
 
 export function rateLimit(security: ConfigPart<CompiledSecurity>): Middleware<GatewayState> {
@@ -31,7 +32,7 @@ async function admitThenNext(ctx: GatewayContext, next: Next, limits: CompiledRa
   if (limits.config.tokens) {
     const body = await bodyOf(ctx, state.snapshot);
     if (body === TOO_LARGE) return;
-    tokenRequest = tokenRequestOf(body, Number(ctx.get('content-length') || 0), limits.config.defaultMaxTokens);
+    tokenRequest = tokenRequestOf(body, Number(ctx.get('content-length') || 0), limits.config.defaultMaxTokens, (json) => bodyJson(state, json));
     if (limits.config.tokenEstimate === 'prompt') reservation = tokenRequest.promptTokens + tokenRequest.completionTokens;
     state.completion = new CompletionCounter(tokenRequest.model ?? state.model, tokenRequest.streamWithoutUsage);
   }
@@ -57,7 +58,7 @@ async function admitThenNext(ctx: GatewayContext, next: Next, limits: CompiledRa
     await next();
   } finally {
     // The proxy has relayed the whole answer (or given up on it): charge it before this request is over.
-    settle(await tokensUsed(state, tokenRequest).catch(() => reservation));
+    settle(knownTokensUsed(state) ?? (await countedTokens(state, tokenRequest).catch(() => reservation)));
   }
 }
 
@@ -90,13 +91,17 @@ async function bodyOf(ctx: GatewayContext, snapshot: ConfigSnapshot): Promise<Bu
 
 /**
  * What a finished request is charged: the upstream's `usage`; nothing for an answer it refused (or never gave), nor
- * for a cache hit unless its route's cache says `chargeHits`;
- * else the prompt estimate plus the answer's counted tokens (security/tokenReservation.ts, upstream/completionCounter.ts).
+ * for a cache hit unless its route's cache says `chargeHits`; undefined when it must be counted (countedTokens).
  */
-async function tokensUsed(state: GatewayState, request: TokenRequest | undefined): Promise<number> {
+function knownTokensUsed(state: GatewayState): number | undefined {
   if (state.cache?.result === 'hit') return state.cache.chargedTokens ?? 0; // answered from the cache: what `chargeHits` says
   if (state.usage) return state.usage.totalTokens;
   if (state.upstream.status === undefined || state.upstream.status >= 400) return 0;
+  return undefined;
+}
+
+/** An answer without usage: the prompt estimate plus the answer's counted tokens (security/tokenReservation.ts, upstream/completionCounter.ts). */
+async function countedTokens(state: GatewayState, request: TokenRequest | undefined): Promise<number> {
   return (request?.promptTokens ?? 0) + (state.completion ? await state.completion.tokens() : 0);
 }
 
