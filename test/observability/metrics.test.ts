@@ -155,6 +155,13 @@ security:
     assert.equal(sample(text, 'ai_gateway_tokens_total', { route: 'secure', consumer: 'team-a', type: 'completion', ...PLAIN }), teamUsage.completion);
   });
 
+  it('counts answers with usage but no price by route and provider, and costs none of them', () => {
+    // A plain URL target serves OpenAI's API at no known price: openai-compatible, whatever model the answer names.
+    assert.equal(sample(text, 'ai_gateway_cost_unpriced_requests_total', { route: 'chat', provider: 'openai-compatible' }), 3);
+    assert.equal(sample(text, 'ai_gateway_cost_unpriced_requests_total', { route: 'secure', provider: 'openai-compatible' }), 1);
+    assert.ok(!text.includes('ai_gateway_cost_usd_total{'), 'no cost sample for an unpriced answer');
+  });
+
   it('counts auth failures by kind, rate-limit rejections by limit and stream cuts by reason', () => {
     assert.equal(sample(text, 'ai_gateway_auth_failures_total', { route: 'secure', kind: 'missing' }), 1);
     assert.equal(sample(text, 'ai_gateway_auth_failures_total', { route: 'secure', kind: 'invalid' }), 1);

@@ -5,24 +5,15 @@ import type { GatewayState, RequestCost } from '../gateway/context';
 import type { ProviderName } from '../providers/types';
 import { costInNanoUsd, nanoToUsd, pricingPart, providerOfUrl } from './priceTable';
 
-export interface ServedBy {
-  provider: ProviderName;
-  model: string | undefined;
-}
-
 const providerOfTarget = new Map<string, ProviderName>();
 
 /**
- * Which provider and model served the request: a provider target's, as the proxy records them on `state.upstream`
- * for the attempt that answered (so a failover to another provider is costed at that provider's price); else a plain
- * URL target's, `openai-compatible` (`openai` for api.openai.com, `mock://P` for P), with the request's model, else
- * the answer's. This is the one place that asks.
+ * Which provider served the request: a provider target's, as the proxy records it on `state.upstream` for the
+ * attempt that answered (so a failover to another provider is costed at that provider's price); else a plain URL
+ * target's, `openai-compatible` (`openai` for api.openai.com, `mock://P` for P). With `modelOf`, the one place that
+ * asks; apart from it, so that an unpriced request never reads the answer for a model nobody needs.
  */
-export function servedBy(state: GatewayState): ServedBy {
-  return { provider: providerOf(state), model: modelOf(state) };
-}
-
-function providerOf(state: GatewayState): ProviderName {
+export function providerOf(state: GatewayState): ProviderName {
   if (state.upstream.provider) return state.upstream.provider;
   const target = state.upstream.target ?? '';
   let provider = providerOfTarget.get(target);
@@ -33,6 +24,7 @@ function providerOf(state: GatewayState): ProviderName {
   return provider;
 }
 
+/** The model that served it: a provider target's, else the request's model, else the answer's. */
 function modelOf(state: GatewayState): string | undefined {
   return state.upstream.model ?? state.model ?? state.answerTap?.model();
 }
@@ -44,7 +36,7 @@ export interface PossibleTarget {
   model: string | undefined;
 }
 
-/** What a request on this route may be served by, for a budget's estimate before a target is picked (same rule as servedBy). */
+/** What a request on this route may be served by, for a budget's estimate before a target is picked (the rule of providerOf and modelOf). */
 export function possibleTargets(route: RouteConfig): readonly PossibleTarget[] {
   const known = targetsOfRoute.get(route);
   if (known) return known;

@@ -32,7 +32,8 @@ export class ConfigSnapshot {
 
   /** The part's compiled value for this config (compiled on first use if it was registered after apply). */
   part<T>(part: ConfigPart<T>, previous?: ConfigSnapshot): T {
-    if (this.parts.has(part)) return this.parts.get(part) as T;
+    const compiled = this.parts.get(part); // one lookup on the hot path: several stages ask per request
+    if (compiled !== undefined || this.parts.has(part)) return compiled as T;
     const prior = previous?.parts.get(part) as T | undefined;
     const value = part.compile(this.config, prior);
     this.parts.set(part, value);

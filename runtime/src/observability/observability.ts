@@ -19,7 +19,7 @@ import type { DeliveryReport } from './webhooks/deliveryQueue';
 import { WebhookDispatcher, type WebhookOptions } from './webhooks/dispatcher';
 import { RefusalWindows, type RefusalType } from './webhooks/refusalWindows';
 import { createMemorySpendLedger, type SpendLedger } from '../cost/spendLedger';
-import { requestCost, servedBy } from '../cost/requestCost';
+import { providerOf, requestCost } from '../cost/requestCost';
 import { costInNanoUsd, nanoToUsd, pricingPart, providerOfUrl } from '../cost/priceTable';
 import type { Embedding } from '../cache/embeddings';
 import { SpendMetrics } from './spendMetrics';
@@ -215,7 +215,7 @@ export class Observability {
   private bookCost(state: GatewayContext['state'], route: string): void {
     const cost = requestCost(state);
     if (!cost) {
-      this.spendMetrics.unpricedOf(route, servedBy(state).provider).value += 1;
+      this.spendMetrics.unpricedOf(route, providerOf(state)).value += 1; // the provider alone: the answer's model is not read for it
       return;
     }
     const consumer = this.consumers.label(state.consumer);

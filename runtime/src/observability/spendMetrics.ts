@@ -57,7 +57,7 @@ export class SpendMetrics {
   readonly models = new BoundedLabels();
   private cacheStore: CacheUsage | undefined;
   private readonly costChildren = new Map<string, CounterChild>();
-  private readonly unpricedChildren = new Map<string, CounterChild>();
+  private readonly unpricedChildren = new Map<string, Map<string, CounterChild>>();
 
   constructor(registry: Registry) {
     this.cacheRequests = new HotCounter('ai_gateway_cache_requests_total', 'Requests on cached routes, by route and result (hit, miss, bypass).', registry);
@@ -105,11 +105,16 @@ export class SpendMetrics {
 
   /** Per request without a price (a plain target's every answer, unless priced): kept, not looked up by labels. */
   unpricedOf(route: string, provider: string): CounterChild {
-    const key = `${route}\n${provider}`;
-    let child = this.unpricedChildren.get(key);
+    // Found level by level: a key string built per request had to be hashed and compared each time.
+    let byProvider = this.unpricedChildren.get(route);
+    if (!byProvider) {
+      byProvider = new Map();
+      this.unpricedChildren.set(route, byProvider);
+    }
+    let child = byProvider.get(provider);
     if (!child) {
       child = this.unpriced.child({ route, provider });
-      this.unpricedChildren.set(key, child);
+      byProvider.set(provider, child);
     }
     return child;
   }

@@ -2,7 +2,6 @@
 // middleware throws into a JSON 500 without a stack trace (logged with its context); and when the response is
 // over, reports it once to observability (metrics, rolling stats, access log, trace store). Every response
 // carries x-request-id and Server-Timing; a traced request also gets the pipeline's decisions in a header.
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Middleware } from 'koa';
 import type { Observability } from '../../observability/observability';
@@ -12,6 +11,7 @@ import { RequestTrace } from '../../../../common/src/protocol';
 import { newRequestState, type GatewayContext, type GatewayState } from '../context';
 import { mayReadBody } from '../clientBody';
 import { respondWithError } from '../errors';
+import { newRequestId } from '../requestId';
 import { errorCode } from '../upstream/retryPolicy';
 import type { GatewayRuntime } from '../runtime';
 
@@ -31,7 +31,7 @@ export function observe(runtime: GatewayRuntime, observability: Observability): 
     snapshot.acquire();
     inFlight.inc();
     const incomingId = ctx.req.headers['x-request-id'];
-    const requestId = typeof incomingId === 'string' && ACCEPTABLE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const requestId = typeof incomingId === 'string' && ACCEPTABLE_REQUEST_ID.test(incomingId) ? incomingId : newRequestId();
     const state = newRequestState(requestId, snapshot, ctx.path, receivedAt);
     ctx.state = state;
     const trace = observability.traceAccess.decide(ctx.req);

@@ -6,6 +6,7 @@ import { clientFaultOf } from '../clientBody';
 import { addTrace, type GatewayState } from '../context';
 import { respondInClientApi } from '../clientApiErrors';
 import { respondWithError } from '../errors';
+import type { UsageEvent } from '../events';
 import type { GatewayRuntime } from '../runtime';
 import { AbortSource } from '../upstream/abortSource';
 import { checkAnswer } from '../upstream/checkedAnswer';
@@ -212,12 +213,17 @@ export function upstreamPath(state: GatewayState, stripPrefix: string | undefine
 function recordUsage(runtime: GatewayRuntime, state: GatewayState, usage: GatewayState['usage']): void {
   if (!usage) return;
   state.usage = usage;
-  runtime.events.emit('usage', {
+  // Field by field: a spread of `usage` into the literal went through the runtime's generic property copy.
+  const event: UsageEvent = {
     requestId: state.requestId,
     route: state.route?.name ?? '',
     consumer: state.consumer,
     model: state.upstream.model ?? state.model,
     provider: state.upstream.provider,
-    ...usage,
-  });
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+    totalTokens: usage.totalTokens,
+  };
+  if (usage.cachedTokens !== undefined) event.cachedTokens = usage.cachedTokens;
+  runtime.events.emit('usage', event);
 }
