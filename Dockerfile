@@ -40,5 +40,5 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.AI_GATEWAY_PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=32", "--no-allocation-site-pretenuring", "/app/bin/ai-gateway-cli.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "--no-allocation-site-pretenuring", "/app/bin/ai-gateway-cli.js"]
 CMD ["start", "--config", "/etc/ai-gateway/ai-gateway.yaml", "--host", "0.0.0.0", "--port", "8080"]

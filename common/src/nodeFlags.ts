@@ -1,15 +1,15 @@
 // The node flags every launcher of the gateway passes (bin shebang, `npm start`, the Dockerfile, the extension, the
-// bench). A proxied request leaves ~30 KB of short-lived objects; with V8's default young generation the gateway
-// spent ~10% of its CPU in scavenges and promoted more than it had to. 32 MB semi-spaces cut routing-only CPU per
-// request by ~20% (docs/decisions.md, "The gateway runs with --max-semi-space-size=32"). It is a maximum: an idle
-// gateway does not grow into it.
+// bench). --max-semi-space-size=8 caps the young generation at 8 MB semi-spaces (V8's default cap is 16): with
+// pretenuring off (below) the scavenges stay cheap at that size, and the gateway's RSS under load no longer carries a
+// young generation grown to 64 MB once the first burst (or the tokenizer's load) fills it (docs/decisions.md,
+// "The gateway's young generation: 8 MB semi-spaces").
 // V8 reads it once, when the heap is created, so it must be on the command line (or NODE_OPTIONS), never set later.
 // --no-allocation-site-pretenuring: V8 otherwise starts allocating a site's objects straight in the old generation
 // once one scavenge finds all of them alive, which the first burst of concurrent requests does to request-path sites:
 // from then on ~4 MB of each request's short-lived objects per scavenge went to the old generation (0.1-0.4 MB
 // without), freed only by mark-compacts. Routing only took ~20% more CPU per request for it (docs/decisions.md,
 // "The gateway runs with --no-allocation-site-pretenuring").
-export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32', '--no-allocation-site-pretenuring'];
+export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring'];
 
 // The node flags the extension starts the language server with (and the tests and `bench:lsp`, so they measure what
 // ships). Opening a large config builds a syntax tree that survives until it is composed: V8's young generation
