@@ -1,7 +1,13 @@
 // The ioredis connection behind shared rate limits: commands fail fast while Redis is away (no offline queue,
 // a command timeout) so that a request never waits on a dead store, and the client keeps reconnecting in the
 // background so that limits go back to Redis on their own when it returns.
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+
+/** ioredis, loaded by the first config that uses Redis: a gateway without Redis does not load it (~5 MB of RSS). */
+function redisClass(): typeof Redis {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at start
+  return (require('ioredis') as typeof import('ioredis')).Redis;
+}
 
 /** Redis commands on the request path give up after this long and the onStoreFailure policy applies. */
 export const COMMAND_TIMEOUT_MS = 500;
@@ -24,11 +30,11 @@ export function createRedisClient(target: RedisTarget, extra: RedisOptions = {})
     lazyConnect: false,
     ...extra,
   };
-  if (!target.sentinels?.length) return new Redis(target.url, options);
+  if (!target.sentinels?.length) return new (redisClass())(target.url, options);
   // Sentinel mode: the sentinels say which server is the master, and ioredis follows a failover to the new one.
   const url = new URL(target.url);
   const db = Number(url.pathname.slice(1));
-  return new Redis({
+  return new (redisClass())({
     ...options,
     sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
     name: masterGroupOf(target.url),

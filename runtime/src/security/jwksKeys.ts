@@ -4,7 +4,7 @@
 // per interval however many there are, and cannot use up a budget a genuinely rotated key then finds spent: a token
 // signed with a new key waits at most one interval (plus the fetch) and is accepted.
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import jwksClient from 'jwks-rsa';
+import type jwksRsa from 'jwks-rsa';
 import { AuthFailure, invalid } from './authFailure';
 
 export interface JwksKeySource {
@@ -41,6 +41,8 @@ interface Fetch {
 
 export function createJwksKeySource(url: string, options: Partial<JwksOptions> = {}, now: () => number = Date.now): JwksKeySource {
   const { cacheMaxAgeMs, minRefetchIntervalMs, timeoutMs } = { ...DEFAULTS, ...options };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jwks-rsa is loaded by the first JWKS rule, not at start
+  const jwksClient = require('jwks-rsa') as typeof jwksRsa;
   const client = jwksClient({ jwksUri: url, cache: false, rateLimit: false, timeout: timeoutMs });
   let keys: KeySet | undefined;
   let fetchedAt = -Infinity;
