@@ -64,8 +64,8 @@ async function holdThenNext(
   const read = await readWholeBody(ctx);
   if (read.kind === 'refused') return;
   const body = read.kind === 'whole' ? read.body : read.kind === 'prefix' ? read.prefix : undefined;
-  const tokens = tokenRequestOf(body, Number(ctx.get('content-length') || 0), rule.rateLimit?.defaultMaxTokens ?? DEFAULT_MAX_TOKENS, (json) =>
-    bodyJson(state, json),
+  const tokens = tokenRequestOf(body, Number(ctx.get('content-length') || 0), rule.rateLimit?.defaultMaxTokens ?? DEFAULT_MAX_TOKENS, (bytes) =>
+    bodyJson(state, bytes),
   );
   const estimate = estimateCost(state, tokens);
   if (estimate.kind === 'unpriced') {

@@ -32,7 +32,7 @@ async function admitThenNext(ctx: GatewayContext, next: Next, limits: CompiledRa
   if (limits.config.tokens) {
     const body = await bodyOf(ctx, state.snapshot);
     if (body === TOO_LARGE) return;
-    tokenRequest = tokenRequestOf(body, Number(ctx.get('content-length') || 0), limits.config.defaultMaxTokens, (json) => bodyJson(state, json));
+    tokenRequest = tokenRequestOf(body, Number(ctx.get('content-length') || 0), limits.config.defaultMaxTokens, (bytes) => bodyJson(state, bytes));
     if (limits.config.tokenEstimate === 'prompt') reservation = tokenRequest.promptTokens + tokenRequest.completionTokens;
     state.completion = new CompletionCounter(tokenRequest.model ?? state.model, tokenRequest.streamWithoutUsage);
   }
