@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { ProcessEvents, ProcessEnv } from '../../common/src/protocol';
 import type { Diagnostic } from '../../common/src/config';
 import { AIGateway, type AIGatewayOptions } from '../../sdk/src';
@@ -94,6 +94,7 @@ export class GatewayProcess implements vscode.Disposable {
       cwd: path.dirname(configPath),
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
+        ...GATEWAY_ENV, // the user's own environment wins
         ...process.env,
         ELECTRON_RUN_AS_NODE: '1', // the desktop extension host's execPath is Electron: make it a plain node
         AI_GATEWAY_API_KEY: this.adminKey,

@@ -11,6 +11,16 @@
 // "The gateway runs with --no-allocation-site-pretenuring").
 export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring'];
 
+// The environment every launcher of the gateway adds (the bin's shebang, the Docker image, the extension, the
+// benches; `npm start`, the cross-platform quick start, runs without it: cmd.exe has no VAR=value prefix).
+// MALLOC_TRIM_THRESHOLD_=131072: glibc's malloc gives freed memory at the top of its heaps back to the system once
+// 128 KB of it is free. Left alone, glibc raises that threshold (up to 32 MB) each time a large block is freed, and
+// memory that V8 and Node had freed stayed resident: the tokenizer's load (parsing its 2.4 MB tables) left ~18 MB,
+// the soak's gateway held ~44 MB more under load than with the threshold fixed. CPU per request is the same with and
+// without it in alternating bench runs (docs/decisions.md, "glibc's trim threshold"). Other C libraries ignore it.
+// A value a user set wins where the launcher can tell (the extension, the Docker image's ENV); the shebang sets it.
+export const GATEWAY_ENV: Readonly<Record<string, string>> = { MALLOC_TRIM_THRESHOLD_: '131072' };
+
 // The node flags the extension starts the language server with (and the tests and `bench:lsp`, so they measure what
 // ships). Opening a large config builds a syntax tree that survives until it is composed: V8's young generation
 // starts at 1 MB and grows step by step, so the first open paid ~27 scavenges, each copying the tree built so far.

@@ -24,7 +24,7 @@ import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
-import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { BASELINE_WITH_GATEWAY_FLAGS, PRODUCTION_ROW, PRODUCTION_STEPS, printSummary, tracedRowName, WORKERS_SUFFIX, type Row } from './benchSummary';
 import { GUARDRAIL_ROWS, guardrailScenarios, printGuardrailSummary, timeToFirstToken, type FirstToken } from './guardrailsBench';
 import { CACHED_ROUTE, PRICED, printSpendSummary, SPEND_ROWS, spendScenarios } from './spendBench';
@@ -110,7 +110,7 @@ export function gatewayScenario(
         : cliCommand(cliArgs);
       // The listening line is logged at info; the bench config runs at warn, so wait for the banner instead.
       const logFile = logToFile ? file.replace(/\.yaml$/, '.log') : undefined;
-      const started = await startGatewayProcess(command, [...profileArgs(), ...NODE_FLAGS, ...args], env, logFile);
+      const started = await startGatewayProcess(command, [...profileArgs(), ...NODE_FLAGS, ...args], { ...GATEWAY_ENV, ...env }, logFile);
       if (!logFile) return started;
       return {
         ...started,
@@ -164,6 +164,7 @@ export const SCENARIOS: Scenario[] = [
         process.execPath,
         [...profileArgs(), ...NODE_FLAGS, ...nodeArgs(path.join(__dirname, `bareProxy${path.extname(__filename)}`)), mockUrl],
         jsonUrl,
+        { ...GATEWAY_ENV, ...process.env },
       ),
   },
   gatewayScenario('gateway, routing only', (mockUrl) => `  - { name: chat, path: /v1/chat/completions, methods: [POST], target: ${mockUrl} }`),

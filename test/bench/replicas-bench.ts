@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
-import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { cliCommand } from '../support/cli';
 import { startRedisServer } from '../support/redisServer';
 import { formatTable } from './benchSummary';
@@ -52,7 +52,7 @@ security:
 function startGateway(configFile: string): Promise<Started> {
   const { command, args } = cliCommand(['start', '--config', configFile, '--port', '0', '--no-watch']);
   // As the launchers start it (bin, Dockerfile, the extension): with the gateway's node flags.
-  return startGatewayProcess(command, [...GATEWAY_NODE_FLAGS, ...args], process.env);
+  return startGatewayProcess(command, [...GATEWAY_NODE_FLAGS, ...args], { ...GATEWAY_ENV, ...process.env });
 }
 
 function scriptBeside(name: string): string {

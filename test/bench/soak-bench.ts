@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { cliCommand } from '../support/cli';
-import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { formatTable } from './benchSummary';
 import { jsonUrl, rssBytes, startProcess, type Started } from './processes';
 import { trend, type HeapReport, type Trend } from './soakFigures';
@@ -136,10 +136,10 @@ async function main(): Promise<void> {
       openai.url,
     ];
     const banner = (line: string): string | undefined => /listening on (http:\/\/\S+)/.exec(line)?.[1];
-    const env = { ...process.env, SOAK_API_KEY: apiKey, SOAK_ANTHROPIC_KEY: 'sk-ant-soak' };
+    const env = { ...GATEWAY_ENV, ...process.env, SOAK_API_KEY: apiKey, SOAK_ANTHROPIC_KEY: 'sk-ant-soak' };
     probed.push(await startProbed(GATEWAY, [...GATEWAY_NODE_FLAGS, ...cli.args], banner, env, logFile));
     probed.push(await startProbed(BARE, bareScript, jsonUrl, process.env));
-    probed.push(await startProbed(BARE_FLAGGED, [...GATEWAY_NODE_FLAGS, ...bareScript], jsonUrl, process.env));
+    probed.push(await startProbed(BARE_FLAGGED, [...GATEWAY_NODE_FLAGS, ...bareScript], jsonUrl, { ...GATEWAY_ENV, ...process.env }));
 
     const auth = { 'x-api-key': apiKey };
     const loads = new Map<string, autocannon.Request[]>([
