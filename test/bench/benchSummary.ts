@@ -53,11 +53,13 @@ export const PRODUCTION_STEPS = [
 ];
 
 /**
- * The production row's floor (floorBench.ts): a hand-written proxy doing its work, the same proxy translating only,
- * and the bare proxy in front of the production row's (Anthropic) mock.
+ * The production row's floor (floorBench.ts): a hand-written proxy doing its work (with the gateway's node flags, as
+ * the production row runs, and without them, as the baseline runs), the same proxy translating only, and the bare
+ * proxy in front of the production row's (Anthropic) mock.
  */
 export const FLOOR_ROWS = {
   floor: "floor: hand-written proxy doing the production row's work",
+  unflagged: "floor, without the gateway's node flags",
   translationOnly: 'floor, translation only',
   bareAnthropic: 'bare proxy in front of the Anthropic mock',
 };
@@ -195,7 +197,7 @@ function floorLines(rows: Row[]): string[] {
   const lines = [
     `floor (${floor.name}): rps ${percent(floor.rps / baseline.rps)} of baseline${roundShares(floor, baseline)}${cpu(floor)} (baseline ${micros(baseline.cpuUsPerRequest)}); p99 ${(floor.p99 / baseline.p99).toFixed(2)}x baseline's`,
   ];
-  for (const name of [FLOOR_ROWS.translationOnly, FLOOR_ROWS.bareAnthropic]) {
+  for (const name of [FLOOR_ROWS.unflagged, FLOOR_ROWS.translationOnly, FLOOR_ROWS.bareAnthropic]) {
     const row = rows.find((candidate) => candidate.name === name);
     if (row) lines.push(`  ${name}: rps ${percent(row.rps / baseline.rps)} of baseline${cpu(row)}; p99 ${(row.p99 / baseline.p99).toFixed(2)}x`);
   }

@@ -14,8 +14,9 @@ export interface FloorSettings {
   body: string;
   /** What the Anthropic mock wants of a request sent to it as is. */
   anthropicHeaders: Record<string, string>;
-  /** Node's arguments before the script: the CPU profile flags and the gateway's node flags. */
+  /** Node's arguments before the script: the CPU profile flags and the gateway's node flags (the floor runs as the gateway does). */
   nodeFlags: string[];
+  /** The same without the gateway's node flags (as the baseline runs): the unflagged floor and the bare proxy row. */
   baselineFlags: string[];
   /** A scenario while /metrics is scraped once a second, as the production row is. */
   scraped: (scenario: Scenario) => Scenario;
@@ -23,17 +24,17 @@ export interface FloorSettings {
 
 export function floorScenarios(settings: FloorSettings, apiKey: string): Scenario[] {
   const script = (name: string): string => path.join(__dirname, `${name}${path.extname(__filename)}`);
-  const floor = (name: string, mode: 'full' | 'translation'): Scenario => ({
+  const floor = (name: string, mode: 'full' | 'translation', nodeFlags = settings.nodeFlags): Scenario => ({
     name,
     path: FLOOR_CHAT_PATH,
     headers: { 'x-api-key': apiKey },
     mock: 'anthropic',
     body: settings.body,
     async start(mockUrl, workDir) {
-      const logFile = path.join(workDir, `floor-${mode}.log`);
+      const logFile = floorLogFile(workDir, name);
       await writeFile(logFile, '');
       const env = { ...process.env, BENCH_API_KEY: apiKey, BENCH_ANTHROPIC_KEY: settings.anthropicHeaders['x-api-key'] };
-      const started = await startProcess(process.execPath, [...settings.nodeFlags, ...nodeArgs(script('floorProxy')), mockUrl, logFile, mode], jsonUrl, env);
+      const started = await startProcess(process.execPath, [...nodeFlags, ...nodeArgs(script('floorProxy')), mockUrl, logFile, mode], jsonUrl, env);
       try {
         await checkFloorProxy(started.url, { apiKey, body: settings.body, logFile: mode === 'full' ? logFile : undefined });
       } catch (err) {
@@ -52,7 +53,17 @@ export function floorScenarios(settings: FloorSettings, apiKey: string): Scenari
     body: JSON.stringify(anthropicRequestOf(JSON.parse(settings.body) as unknown)),
     start: (mockUrl) => startProcess(process.execPath, [...settings.baselineFlags, ...nodeArgs(script('bareProxy')), mockUrl], jsonUrl),
   };
-  return [settings.scraped(floor(FLOOR_ROWS.floor, 'full')), floor(FLOOR_ROWS.translationOnly, 'translation'), bareAnthropic];
+  return [
+    settings.scraped(floor(FLOOR_ROWS.floor, 'full')),
+    settings.scraped(floor(FLOOR_ROWS.unflagged, 'full', settings.baselineFlags)),
+    floor(FLOOR_ROWS.translationOnly, 'translation'),
+    bareAnthropic,
+  ];
+}
+
+/** Where a floor row's proxy writes its access log. */
+export function floorLogFile(workDir: string, row: string): string {
+  return path.join(workDir, `${row.replace(/\W+/g, '-')}.log`);
 }
 
 export interface FloorCheck {

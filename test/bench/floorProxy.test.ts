@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startMockServer, type MockServer } from '../../runtime/src/mock/mockServer';
 import { FLOOR_ROWS } from './benchSummary';
-import { checkFloorProxy, floorScenarios } from './floorBench';
+import { checkFloorProxy, floorLogFile, floorScenarios } from './floorBench';
 import { anthropicRequestOf, chatCompletionOf, FLOOR_CHAT_PATH } from './floorProxy';
 import type { Started } from './processes';
 
@@ -61,7 +61,7 @@ describe('bench floor proxy', function () {
     assert.match(metrics, /^floor_requests_total\{route="chat",method="POST",status="401"\} 3$/m);
     assert.match(metrics, /^floor_tokens_total\{route="chat",consumer="bench",type="prompt",provider="anthropic",model="claude-haiku-4-5"\} \d+$/m);
     assert.match(metrics, /^process_cpu_seconds_total /m);
-    const log = path.join(workDir, 'floor-full.log');
+    const log = floorLogFile(workDir, FLOOR_ROWS.floor);
     let lines: { status: number; consumer?: string }[] = [];
     for (let attempt = 0; attempt < 50 && lines.length < 5; attempt++) {
       lines = (await readFile(log, 'utf8'))
