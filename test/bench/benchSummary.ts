@@ -52,6 +52,18 @@ export const PRODUCTION_STEPS = [
   PRODUCTION_ROW,
 ];
 
+/**
+ * The production row's floor (floorBench.ts): a hand-written proxy doing its work (with the gateway's node flags, as
+ * the production row runs, and without them, as the baseline runs), the same proxy translating only, and the bare
+ * proxy in front of the production row's (Anthropic) mock.
+ */
+export const FLOOR_ROWS = {
+  floor: "floor: hand-written proxy doing the production row's work",
+  unflagged: "floor, without the gateway's node flags",
+  translationOnly: 'floor, translation only',
+  bareAnthropic: 'bare proxy in front of the Anthropic mock',
+};
+
 interface Goal {
   scenario: RegExp;
   /** Least share of the baseline's rps. */
@@ -168,8 +180,36 @@ function productionStepLines(rows: Row[]): string[] {
       `  ${step.name.replace(/^production step: /, '')}: ${added >= 0 ? '+' : ''}${added.toFixed(1)} µs (${micros(before.cpuUsPerRequest)} -> ${micros(step.cpuUsPerRequest)}); rps ${percent(step.rps / before.rps)} of the step before${roundRatios(step, before)}${mock}`,
     );
   });
-  if (lines.length === 0) return [];
-  return ['', 'production row, feature by feature (gateway CPU µs per request added by each step over the one before):', ...lines];
+  const floor = floorLines(rows);
+  if (lines.length === 0) return floor.length === 0 ? [] : ['', ...floor];
+  return ['', 'production row, feature by feature (gateway CPU µs per request added by each step over the one before):', ...lines, ...floor];
+}
+
+/**
+ * The floor against the baseline (what any proxy doing the production row's work reaches here) and the production row
+ * against the floor (what the gateway adds over that work).
+ */
+function floorLines(rows: Row[]): string[] {
+  const baseline = rows[0];
+  const floor = rows.find((row) => row.name === FLOOR_ROWS.floor);
+  if (!baseline || !floor) return [];
+  const cpu = (row: Row): string => (row.cpuUsPerRequest === undefined ? '' : `, CPU ${micros(row.cpuUsPerRequest)} µs/req`);
+  const lines = [
+    `floor (${floor.name}): rps ${percent(floor.rps / baseline.rps)} of baseline${roundShares(floor, baseline)}${cpu(floor)} (baseline ${micros(baseline.cpuUsPerRequest)}); p99 ${(floor.p99 / baseline.p99).toFixed(2)}x baseline's`,
+  ];
+  for (const name of [FLOOR_ROWS.unflagged, FLOOR_ROWS.translationOnly, FLOOR_ROWS.bareAnthropic]) {
+    const row = rows.find((candidate) => candidate.name === name);
+    if (row) lines.push(`  ${name}: rps ${percent(row.rps / baseline.rps)} of baseline${cpu(row)}; p99 ${(row.p99 / baseline.p99).toFixed(2)}x`);
+  }
+  const production = rows.find((row) => row.name === PRODUCTION_ROW);
+  if (production) {
+    const over = production.cpuUsPerRequest && floor.cpuUsPerRequest ? production.cpuUsPerRequest - floor.cpuUsPerRequest : undefined;
+    const added = over === undefined ? '' : `; CPU ${over >= 0 ? '+' : ''}${over.toFixed(1)} µs/req over the floor`;
+    lines.push(
+      `production over the floor: rps ${percent(production.rps / floor.rps)}${roundRatios(production, floor)}${added}; p99 ${(production.p99 / floor.p99).toFixed(2)}x the floor's`,
+    );
+  }
+  return lines;
 }
 
 function roundRatios(row: Row, single: Row): string {

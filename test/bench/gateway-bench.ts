@@ -11,7 +11,9 @@
 // of the built-in Anthropic mock (its own process), next to the pass-through rows; then the time to the first token of a
 // stream is measured one request after another, direct and through the gateway, plain and translated.
 // The production row (issue 20) is also built up feature by feature from routing only (PRODUCTION_STEPS), and the CPU
-// per request each feature adds is printed under the table.
+// per request each feature adds is printed under the table. Its floor: a hand-written proxy (floorProxy.ts) doing the
+// same work in front of the same mock, checked to do it before it is measured, with the same proxy translating only
+// and the bare proxy sending the translated request to the Anthropic mock beside it (floorBench.ts).
 // BENCH_ONLY=regexp runs the baseline plus the matching scenarios; BENCH_CPU_PROF=dir writes a V8 CPU profile
 // of each gateway process there (read it with test/bench/cpuProfileTop.ts).
 import { execFileSync } from 'node:child_process';
@@ -26,6 +28,7 @@ import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
 import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { BASELINE_WITH_GATEWAY_FLAGS, PRODUCTION_ROW, PRODUCTION_STEPS, printSummary, tracedRowName, WORKERS_SUFFIX, type Row } from './benchSummary';
+import { floorScenarios } from './floorBench';
 import { GUARDRAIL_ROWS, guardrailScenarios, printGuardrailSummary, timeToFirstToken, type FirstToken } from './guardrailsBench';
 import { CACHED_ROUTE, PRICED, printSpendSummary, SPEND_ROWS, spendScenarios } from './spendBench';
 import { startSpanSink } from './spanSink';
@@ -199,6 +202,17 @@ export const SCENARIOS: Scenario[] = [
   ...productionStepScenarios(),
   productionScenario(),
   ...(COMPARE_BUILD ? [productionScenario(COMPARE_BUILD)] : []),
+  // What the production row's work takes at least: a hand-written proxy doing it, checked to do it (floorBench.ts).
+  ...floorScenarios(
+    {
+      body: TRANSLATED_BODY,
+      anthropicHeaders: ANTHROPIC_HEADERS,
+      nodeFlags: [...profileArgs(), ...NODE_FLAGS],
+      baselineFlags: profileArgs(),
+      scraped: scrapedEverySecond,
+    },
+    `sk-bench-${randomBytes(16).toString('hex')}`,
+  ),
   {
     name: 'koa + koa-proxies',
     path: '/v1/chat/completions',
