@@ -35,7 +35,7 @@ const GATEWAY = 'gateway (production config)';
 const BARE = 'bare undici proxy';
 const BARE_FLAGGED = 'bare undici proxy + gateway node flags';
 
-interface Probed {
+export interface Probed {
   name: string;
   url: string;
   child: ChildProcess;
@@ -54,7 +54,7 @@ function preloadArgs(): string[] {
 }
 
 /** A process with the heap probe and an IPC channel; its URL from the line `urlOf` finds on stdout or stderr. */
-async function startProbed(
+export async function startProbed(
   name: string,
   args: string[],
   urlOf: (line: string) => string | undefined,
@@ -96,7 +96,7 @@ function heapAfterGcMb(child: ChildProcess): Promise<number> {
   });
 }
 
-function gatewayConfig(openaiUrl: string, anthropicUrl: string): string {
+export function gatewayConfig(openaiUrl: string, anthropicUrl: string): string {
   const rule = (endpoint: string): string =>
     `  - endpoint: ${endpoint}\n    auth: api-key\n    apiKeys: [{ name: soak, keyEnv: SOAK_API_KEY }]\n    rateLimit: { requests: 100000000/min, tokens: 100000000000/min, by: consumer }\n`;
   return [
@@ -110,7 +110,7 @@ function gatewayConfig(openaiUrl: string, anthropicUrl: string): string {
   ].join('\n');
 }
 
-function chat(pathname: string, stream: boolean, headers: Record<string, string> = {}): autocannon.Request {
+export function chat(pathname: string, stream: boolean, headers: Record<string, string> = {}): autocannon.Request {
   const body = { model: 'gpt-4o-mini', max_tokens: 256, messages: [{ role: 'user', content: 'Say hello' }], ...(stream ? { stream: true } : {}) };
   return { method: 'POST', path: pathname, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
