@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { cliCommand } from '../support/cli';
-import { GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { formatTable } from './benchSummary';
 import { jsonUrl, startProcess, type Started } from './processes';
 import { chat, gatewayConfig, startProbed, type Probed } from './soak-bench';
@@ -68,7 +68,7 @@ async function drive(dir: string): Promise<Drive> {
     const configFile = path.join(workDir, 'soak.yaml');
     await writeFile(configFile, gatewayConfig(openai.url, anthropic.url));
     const cli = cliCommand(['start', '--config', configFile, '--port', '0', '--no-watch']);
-    const env = { ...process.env, SOAK_API_KEY: apiKey, SOAK_ANTHROPIC_KEY: 'sk-ant-soak' };
+    const env = { ...GATEWAY_ENV, ...process.env, SOAK_API_KEY: apiKey, SOAK_ANTHROPIC_KEY: 'sk-ant-soak' };
     const banner = (line: string): string | undefined => /listening on (http:\/\/\S+)/.exec(line)?.[1];
     gateway = await startProbed('gateway', [...GATEWAY_NODE_FLAGS, ...cli.args], banner, env, path.join(workDir, 'gateway.log'));
     const { url, child } = gateway;
