@@ -5,7 +5,7 @@
 // check the OpenAI-shaped answer, what an OpenAI client gets (behind the Messages front door, before its translation).
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FrontDoor } from '../../../../common/src/config';
-import type { AnswerChecks, AnswerTransform } from '../../guardrails/answerGuard';
+import type { AnswerChecks, AnswerPlan, AnswerTransform } from '../../guardrails/answerGuard';
 import type { GuardrailBlock } from '../../guardrails/verdicts';
 import {
   openAIAnswerToAnthropic,
@@ -56,6 +56,9 @@ export interface ProviderAnswerInput {
 /** A relay's outcome, or an answer the route's guardrails refused whole (the client got the refusal instead). */
 export type ProviderAnswerOutcome = RelayOutcome | { kind: 'guardrail-blocked'; bytes: number };
 
+/** A plan that holds the whole answer: checked before it is written, or refused outright. */
+type WholePlan = Extract<AnswerPlan, { kind: 'whole' | 'refuse' }>;
+
 /** The heads the guardrails are asked about: a translated answer is always uncompressed JSON or SSE. */
 const JSON_HEAD = { 'content-type': 'application/json' };
 const SSE_HEAD = { 'content-type': 'text/event-stream' };
@@ -81,18 +84,31 @@ async function relayError(input: ProviderAnswerInput, status: number): Promise<R
   return writeJson(input, translated.status, body, response.headers['retry-after']);
 }
 
-async function relayWhole(input: ProviderAnswerInput): Promise<ProviderAnswerOutcome> {
+/**
+ * A whole answer, translated and written: at once when it came with its head (the usual short answer; no promise
+ * unless the route's guardrails check it), else once the rest of it has arrived.
+ */
+function relayWhole(input: ProviderAnswerInput): ProviderAnswerOutcome | Promise<ProviderAnswerOutcome> {
+  const complete = input.response.takeCompleteBody();
+  if (complete) return writeWhole(input, { text: textOf(complete), truncated: false });
+  return collectRest(input, MAX_ANSWER_BYTES).then(
+    (read) => writeWhole(input, read),
+    (err: unknown) => brokenOff(input, err),
+  );
+}
+
+/** The answer broke off before its end: a 502, unless the client is gone. */
+function brokenOff(input: ProviderAnswerInput, err: unknown): ProviderAnswerOutcome {
+  if (isClientGone(input, err)) return { kind: 'client-gone', bytes: 0 };
   const { call } = input;
-  let read: { text: string; truncated: boolean };
-  try {
-    read = await collect(input, MAX_ANSWER_BYTES);
-  } catch (err) {
-    if (isClientGone(input, err)) return { kind: 'client-gone', bytes: 0 };
-    const reason = input.attempt.reason === ABORT_IDLE ? 'idle-timeout' : 'upstream-error';
-    const message = `The ${call.binding.name} answer broke off before its end (${errorCode(err) ?? (err instanceof Error ? err.message : 'unknown error')}).`;
-    const outcome = writeJson(input, 502, errorBody('upstream_error', message, input.route, input.requestId));
-    return { kind: 'cut', reason, message, bytes: outcome.bytes, cause: err };
-  }
+  const reason = input.attempt.reason === ABORT_IDLE ? 'idle-timeout' : 'upstream-error';
+  const message = `The ${call.binding.name} answer broke off before its end (${errorCode(err) ?? (err instanceof Error ? err.message : 'unknown error')}).`;
+  const outcome = writeJson(input, 502, errorBody('upstream_error', message, input.route, input.requestId));
+  return { kind: 'cut', reason, message, bytes: outcome.bytes, cause: err };
+}
+
+function writeWhole(input: ProviderAnswerInput, read: { text: string; truncated: boolean }): ProviderAnswerOutcome | Promise<ProviderAnswerOutcome> {
+  const { call } = input;
   let answer: object;
   try {
     if (read.truncated) throw new UpstreamAnswerError(`${call.binding.name} answered with more than ${MAX_ANSWER_BYTES} bytes`);
@@ -106,13 +122,21 @@ async function relayWhole(input: ProviderAnswerInput): Promise<ProviderAnswerOut
   }
   input.onUsage(usageOf(answer));
   const plan = input.guard?.plan(200, JSON_HEAD);
-  if (plan?.kind === 'whole' || plan?.kind === 'refuse') {
-    const raw = Buffer.from(JSON.stringify(answer));
-    const checked = plan.kind === 'refuse' ? { block: plan.block } : await plan.check(raw);
-    if ('block' in checked) return writeRefusal(input, checked.block);
-    if (checked.body !== raw) answer = JSON.parse(checked.body.toString('utf8')) as object;
-  }
-  return writeJson(input, 200, input.frontDoor === 'anthropic' ? openAIAnswerToAnthropic(answer, call.exchange.model) : answer);
+  if (plan?.kind === 'whole' || plan?.kind === 'refuse') return writeChecked(input, plan, answer);
+  return writeAnswer(input, answer);
+}
+
+/** The answer through the route's answer guardrails: refused, or written as they left it. */
+async function writeChecked(input: ProviderAnswerInput, plan: WholePlan, answer: object): Promise<ProviderAnswerOutcome> {
+  const raw = Buffer.from(JSON.stringify(answer));
+  const checked = plan.kind === 'refuse' ? { block: plan.block } : await plan.check(raw);
+  if ('block' in checked) return writeRefusal(input, checked.block);
+  return writeAnswer(input, checked.body === raw ? answer : (JSON.parse(checked.body.toString('utf8')) as object));
+}
+
+/** The OpenAI-shaped answer to the client, in the API it speaks. */
+function writeAnswer(input: ProviderAnswerInput, answer: object): ProviderAnswerOutcome {
+  return writeJson(input, 200, input.frontDoor === 'anthropic' ? openAIAnswerToAnthropic(answer, input.call.exchange.model) : answer);
 }
 
 function relayStream(input: ProviderAnswerInput): ProviderAnswerOutcome | Promise<ProviderAnswerOutcome> {
@@ -244,9 +268,17 @@ function isClientGone(input: ProviderAnswerInput, err: unknown): boolean {
 
 /** The whole body as text, up to `limit` bytes (past it, what arrived, marked truncated); idle and budget timers apply. */
 function collect(input: ProviderAnswerInput, limit: number): Promise<{ text: string; truncated: boolean }> {
+  const complete = input.response.takeCompleteBody();
+  return complete ? Promise.resolve({ text: textOf(complete), truncated: false }) : collectRest(input, limit);
+}
+
+function textOf(chunks: Buffer[]): string {
+  return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
+}
+
+/** The body as `collect` gives it, when it did not all come with the head. */
+function collectRest(input: ProviderAnswerInput, limit: number): Promise<{ text: string; truncated: boolean }> {
   const { response, attempt } = input;
-  const complete = response.takeCompleteBody();
-  if (complete) return Promise.resolve({ text: (complete.length === 1 ? complete[0]! : Buffer.concat(complete)).toString('utf8'), truncated: false });
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
