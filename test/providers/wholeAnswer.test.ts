@@ -1,5 +1,6 @@
 // A provider's whole (non-streamed) answer, over real sockets: written at once when its body came with its head,
-// else once the rest of it arrives, and a 502 when it breaks off. The first two reach the client alike.
+// else once the rest of it arrives, and a 502 when it breaks off. The first two reach the client alike. And the
+// request a provider route reads: held already (a token limit read it) or read then, answered alike.
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -89,4 +90,42 @@ describe('provider targets: a whole answer, with its head or after it', function
     assert.equal(error.type, 'upstream_error');
     assert.match(error.message, /^The anthropic answer broke off before its end/);
   });
+});
+
+describe('provider targets: the request read by a token limit before, or by the provider stage', function () {
+  let gateway: TestGateway;
+  let upstream: { url: string; server: Server };
+
+  before(async () => {
+    upstream = await anthropicUpstream();
+    const routes = [route('limited', upstream.url, 'at-once'), route('open', upstream.url, 'at-once')];
+    const security = 'security:\n  - endpoint: /limited/v1/chat/completions\n    auth: none\n    rateLimit: { tokens: 1000000/min, by: route }\n';
+    gateway = await providerGateway(`routes:\n${routes.join('\n')}\n${security}`, { ANTHROPIC_KEY: 'sk-ant-test' });
+  });
+  after(async () => {
+    await gateway.close();
+    upstream.server.closeAllConnections();
+    upstream.server.close();
+  });
+
+  for (const name of ['limited', 'open']) {
+    const url = (): string => `${gateway.url}/${name}/v1/chat/completions`;
+    const errorOf = (answer: HttpAnswer): { type: string; message: string } => answer.json<{ error: { type: string; message: string } }>().error;
+
+    it(`${name}: translates the request and answers it`, async () => {
+      const answer = await send(url(), { body: CHAT });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.json<{ choices: { message: { content: string } }[] }>().choices[0]?.message.content, 'Hello from a whole answer');
+      assert.equal(answer.headers['ratelimit-limit'], name === 'limited' ? '1000000' : undefined);
+    });
+
+    it(`${name}: refuses a body that is not JSON, or not an object, and a GET`, async () => {
+      const notJson = await send(url(), { body: '{"model": ' });
+      assert.deepEqual([notJson.status, errorOf(notJson).type, errorOf(notJson).message], [400, 'invalid_request_error', 'The request body is not JSON.']);
+      const list = await send(url(), { body: '[1, 2]' });
+      assert.deepEqual([list.status, errorOf(list).message], [400, 'The request body must be a JSON object.']);
+      const get = await send(url());
+      assert.deepEqual([get.status, get.headers.allow, errorOf(get).type], [405, 'POST', 'method_not_allowed']);
+    });
+  }
 });

@@ -19,39 +19,53 @@ export function providerRequest(): Middleware<GatewayState> {
   };
 }
 
-async function readOpenAIRequest(ctx: GatewayContext, next: Next, frontDoor: FrontDoor): Promise<void> {
+/**
+ * Not async once the body is held (a token limit read it already, as on most provider routes): the request is parsed
+ * and the pipeline goes on in the same turn, without a promise of this stage's own.
+ */
+function readOpenAIRequest(ctx: GatewayContext, next: Next, frontDoor: FrontDoor): Promise<void> {
   const state = ctx.state;
-  const refuse = (status: number, type: string, message: string, param?: string): void => {
-    respondInClientApi(ctx, frontDoor, status, type, message, param);
-    if (!ctx.req.complete) ctx.set('connection', 'close'); // the unread rest would be parsed as the next request
-  };
   const operation = operationOf(state.path, frontDoor);
   if (!operation) {
     const expected = frontDoor === 'anthropic' ? 'POST .../messages' : 'POST .../chat/completions and .../embeddings';
-    return refuse(404, 'not_found_error', `Provider targets answer ${expected}; ${state.path} is not one of them.`);
+    return refuse(ctx, frontDoor, 404, 'not_found_error', `Provider targets answer ${expected}; ${state.path} is not one of them.`);
   }
   if (ctx.method !== 'POST') {
     ctx.set('Allow', 'POST');
-    return refuse(405, 'method_not_allowed', `${state.path} takes POST.`);
+    return refuse(ctx, frontDoor, 405, 'method_not_allowed', `${state.path} takes POST.`);
   }
-  const body = await wholeBody(ctx);
-  if (typeof body === 'string') return refuse(413, 'request_too_large', body);
+  const body = wholeBody(ctx);
+  return body instanceof Promise
+    ? body.then((read) => openAIRequestOf(ctx, next, frontDoor, operation, read))
+    : openAIRequestOf(ctx, next, frontDoor, operation, body);
+}
+
+/** The body parsed (and translated, behind the Anthropic front door) into `state.openAIRequest`, then the next stage; else the client's error. */
+function openAIRequestOf(ctx: GatewayContext, next: Next, frontDoor: FrontDoor, operation: Operation, body: Buffer | string): Promise<void> {
+  const state = ctx.state;
+  if (typeof body === 'string') return refuse(ctx, frontDoor, 413, 'request_too_large', body);
   const parsed = bodyJson(state, body); // parsed already when a token limit read it
-  if (parsed === undefined) return refuse(400, 'invalid_request_error', 'The request body is not JSON.');
+  if (parsed === undefined) return refuse(ctx, frontDoor, 400, 'invalid_request_error', 'The request body is not JSON.');
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    return refuse(400, 'invalid_request_error', 'The request body must be a JSON object.');
+    return refuse(ctx, frontDoor, 400, 'invalid_request_error', 'The request body must be a JSON object.');
   let openAIBody = parsed as Record<string, unknown>;
   if (frontDoor === 'anthropic') {
     try {
       openAIBody = anthropicMessagesToOpenAI(parsed);
     } catch (err) {
       if (!(err instanceof TranslationError)) throw err;
-      return refuse(400, 'invalid_request_error', err.message, err.field);
+      return refuse(ctx, frontDoor, 400, 'invalid_request_error', err.message, err.field);
     }
   }
   state.openAIRequest = { operation, body: openAIBody, frontDoor };
   if (state.model === undefined && typeof openAIBody.model === 'string') state.model = openAIBody.model;
-  await next();
+  return next();
+}
+
+function refuse(ctx: GatewayContext, frontDoor: FrontDoor, status: number, type: string, message: string, param?: string): Promise<void> {
+  respondInClientApi(ctx, frontDoor, status, type, message, param);
+  if (!ctx.req.complete) ctx.set('connection', 'close'); // the unread rest would be parsed as the next request
+  return Promise.resolve();
 }
 
 function operationOf(path: string, frontDoor: FrontDoor): Operation | undefined {
@@ -60,16 +74,20 @@ function operationOf(path: string, frontDoor: FrontDoor): Operation | undefined 
   return path.endsWith('/embeddings') ? 'embeddings' : undefined;
 }
 
-/** The whole body (read by routeByModel already, or now), or why it cannot be held: a translation needs all of it. */
-async function wholeBody(ctx: GatewayContext): Promise<Buffer | string> {
+/**
+ * The whole body (read by routeByModel or a token limit already, or now: then a promise), or why it cannot be held:
+ * a translation needs all of it.
+ */
+function wholeBody(ctx: GatewayContext): Buffer | string | Promise<Buffer | string> {
   const state = ctx.state;
-  const limits = state.snapshot.config.gateway.limits;
   if (state.body) return state.body;
+  const limits = state.snapshot.config.gateway.limits;
   const bound = state.authenticated ? limits.maxBodyBytes : Math.min(limits.maxPreAuthBufferBytes, limits.maxBodyBytes);
   const unauthenticatedLimit = `On an endpoint without authentication a request for a provider is held whole only up to ${bound} bytes (gateway.limits.maxPreAuthBufferSize): protect the endpoint with auth, or raise the limit.`;
   if (state.bodyPrefix) return unauthenticatedLimit;
-  const read = await readBody(ctx.req, ctx.res, state, bound);
-  if (!read.complete) return state.authenticated ? bodyTooLargeMessage(limits.maxBodyBytes) : unauthenticatedLimit;
-  state.body = read.data;
-  return read.data;
+  return readBody(ctx.req, ctx.res, state, bound).then((read) => {
+    if (!read.complete) return state.authenticated ? bodyTooLargeMessage(limits.maxBodyBytes) : unauthenticatedLimit;
+    state.body = read.data;
+    return read.data;
+  });
 }
