@@ -15,7 +15,7 @@
 // same work in front of the same mock, checked to do it before it is measured, with the same proxy translating only
 // and the bare proxy sending the translated request to the Anthropic mock beside it (floorBench.ts).
 // BENCH_ONLY=regexp runs the baseline plus the matching scenarios; BENCH_CPU_PROF=dir writes a V8 CPU profile
-// of each gateway process there (read it with test/bench/cpuProfileTop.ts).
+// of each gateway process there (read it with test/bench/cpuProfileTop.ts; two side by side with cpuProfileGap.ts).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
