@@ -9,16 +9,14 @@
 // Run: npx tsc -b && node out/test/bench/heapDiff.js   (HEAP_DIFF_DIR=DIR keeps the snapshots, ~55 MB each, there)
 // Or on snapshots kept or taken elsewhere, oldest first: node out/test/bench/heapDiff.js A.heapsnapshot B.heapsnapshot [C...]
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
-import { cliCommand } from '../support/cli';
-import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
 import { formatTable } from './benchSummary';
-import { jsonUrl, startProcess, type Started } from './processes';
-import { chat, gatewayConfig, startProbed, type Probed } from './soak-bench';
+import type { Started } from './processes';
+import { chat, startSoakGateway, startSoakMocks, type Probed } from './soak-bench';
 import { EMBEDDER, byType, groupOf, groups, growth, readHeapSnapshot, retainerPath, shortestParents, type Group, type HeapSnapshot } from './heapSnapshots';
 import { trend, type HeapReport } from './soakFigures';
 
@@ -60,17 +58,7 @@ async function drive(dir: string): Promise<Drive> {
   const mocks: Started[] = [];
   let gateway: Probed | undefined;
   try {
-    for (const provider of ['openai', 'anthropic']) {
-      const mock = cliCommand(['mock', '--provider', provider, '--port', '0']);
-      mocks.push(await startProcess(mock.command, mock.args, jsonUrl));
-    }
-    const [openai, anthropic] = mocks as [Started, Started];
-    const configFile = path.join(workDir, 'soak.yaml');
-    await writeFile(configFile, gatewayConfig(openai.url, anthropic.url));
-    const cli = cliCommand(['start', '--config', configFile, '--port', '0', '--no-watch']);
-    const env = { ...GATEWAY_ENV, ...process.env, SOAK_API_KEY: apiKey, SOAK_ANTHROPIC_KEY: 'sk-ant-soak' };
-    const banner = (line: string): string | undefined => /listening on (http:\/\/\S+)/.exec(line)?.[1];
-    gateway = await startProbed('gateway', [...GATEWAY_NODE_FLAGS, ...cli.args], banner, env, path.join(workDir, 'gateway.log'));
+    gateway = await startSoakGateway('gateway', workDir, apiKey, await startSoakMocks(mocks), path.join(workDir, 'gateway.log'));
     const { url, child } = gateway;
     const auth = { 'x-api-key': apiKey };
     const requests = ['/v1/chat/completions', '/claude/v1/chat/completions'].flatMap((route) => [chat(route, false, auth), chat(route, true, auth)]);

@@ -115,29 +115,45 @@ export function chat(pathname: string, stream: boolean, headers: Record<string, 
   return { method: 'POST', path: pathname, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
+/** The soak's two mocks (OpenAI's, Anthropic's), each its own process, pushed to `mocks` as they start (to be stopped). */
+export async function startSoakMocks(mocks: Started[]): Promise<[Started, Started]> {
+  for (const provider of ['openai', 'anthropic']) {
+    const mock = cliCommand(['mock', '--provider', provider, '--port', '0']);
+    mocks.push(await startProcess(mock.command, mock.args, jsonUrl));
+  }
+  return mocks.slice(-2) as [Started, Started];
+}
+
+/** The gateway on the soak's production config in front of the mocks, started as its launchers start it, with the heap probe. */
+export async function startSoakGateway(
+  name: string,
+  workDir: string,
+  apiKey: string,
+  [openai, anthropic]: [Started, Started],
+  logFile: string,
+): Promise<Probed> {
+  const configFile = path.join(workDir, 'soak.yaml');
+  await writeFile(configFile, gatewayConfig(openai.url, anthropic.url));
+  const cli = cliCommand(['start', '--config', configFile, '--port', '0', '--no-watch']);
+  const banner = (line: string): string | undefined => /listening on (http:\/\/\S+)/.exec(line)?.[1];
+  const env = { ...GATEWAY_ENV, ...process.env, SOAK_API_KEY: apiKey, SOAK_ANTHROPIC_KEY: 'sk-ant-soak' };
+  return startProbed(name, [...GATEWAY_NODE_FLAGS, ...cli.args], banner, env, logFile);
+}
+
 async function main(): Promise<void> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'gateway-soak-'));
   const apiKey = `sk-soak-${randomBytes(16).toString('hex')}`;
   const mocks: Started[] = [];
   const probed: Probed[] = [];
   try {
-    for (const provider of ['openai', 'anthropic']) {
-      const mock = cliCommand(['mock', '--provider', provider, '--port', '0']);
-      mocks.push(await startProcess(mock.command, mock.args, jsonUrl));
-    }
-    const [openai, anthropic] = mocks as [Started, Started];
-    const configFile = path.join(workDir, 'soak.yaml');
+    const soakMocks = await startSoakMocks(mocks);
     const logFile = path.join(workDir, 'gateway.log');
-    await writeFile(configFile, gatewayConfig(openai.url, anthropic.url));
-    const cli = cliCommand(['start', '--config', configFile, '--port', '0', '--no-watch']);
+    probed.push(await startSoakGateway(GATEWAY, workDir, apiKey, soakMocks, logFile));
     const bareScript = [
       ...(__filename.endsWith('.ts') ? ['--require', 'tsx/cjs'] : []),
       path.join(__dirname, `bareProxy${path.extname(__filename)}`),
-      openai.url,
+      soakMocks[0].url,
     ];
-    const banner = (line: string): string | undefined => /listening on (http:\/\/\S+)/.exec(line)?.[1];
-    const env = { ...GATEWAY_ENV, ...process.env, SOAK_API_KEY: apiKey, SOAK_ANTHROPIC_KEY: 'sk-ant-soak' };
-    probed.push(await startProbed(GATEWAY, [...GATEWAY_NODE_FLAGS, ...cli.args], banner, env, logFile));
     probed.push(await startProbed(BARE, bareScript, jsonUrl, process.env));
     probed.push(await startProbed(BARE_FLAGGED, [...GATEWAY_NODE_FLAGS, ...bareScript], jsonUrl, { ...GATEWAY_ENV, ...process.env }));
 
