@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../../common/src/nodeFlags';
 import { driver } from './driver';
 import { eventually, extensionApi, fixtureUri, nextEvent, openFixture } from './workbench';
 
@@ -175,12 +176,16 @@ describe('local gateway', () => {
     fs.writeFileSync(file, original);
   });
 
-  it('Stop Local Gateway leaves no process behind', async () => {
+  it("the local gateway runs with the launchers' node flags and environment; Stop Local Gateway leaves no process behind", async () => {
     const api = await extensionApi();
     const state = api.gateway.state;
     assert.equal(state.kind, 'running');
     const pid = state.kind === 'running' ? state.pid : 0;
     assert.ok(isAlive(pid));
+    const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    for (const flag of GATEWAY_NODE_FLAGS) assert.ok(commandLine.includes(flag), `${flag} in ${commandLine.join(' ')}`);
+    const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    for (const [name, value] of Object.entries(GATEWAY_ENV)) assert.ok(environ.includes(`${name}=${value}`), `${name}=${value}`);
     await vscode.commands.executeCommand('aiGateway.stop');
     assert.equal(api.gateway.state.kind, 'stopped');
     assert.equal(isAlive(pid), false, `gateway process ${pid} is gone`);
