@@ -102,10 +102,11 @@ export function printGuardrailSummary(rows: Row[], firstTokens: Map<string, Firs
   const lines = [
     ['1 KB prompt, PII redaction on the request', ratio(GUARDRAIL_ROWS.redactedPrompt, GUARDRAIL_ROWS.plainPrompt), '>= 0.80x'],
     ['streamed answer, PII redaction on the answer', ratio(GUARDRAIL_ROWS.redactedStream, GUARDRAIL_ROWS.plainStream), '-'],
-  ];
-  process.stdout.write(
-    `\nGuardrails (rps of the guarded route over the same route without guardrails, this run):\n${formatTable(['row', 'rps ratio', 'goal'], lines)}\n`,
-  );
+  ].filter(([, measured]) => measured !== '-'); // a BENCH_ONLY run without the pair leaves its line out
+  if (lines.length > 0)
+    process.stdout.write(
+      `\nGuardrails (rps of the guarded route over the same route without guardrails, this run):\n${formatTable(['row', 'rps ratio', 'goal'], lines)}\n`,
+    );
   const plain = firstTokens.get(GUARDRAIL_ROWS.plainStream);
   const guarded = firstTokens.get(GUARDRAIL_ROWS.redactedStream);
   if (plain && guarded) {

@@ -48,7 +48,8 @@ export function printSpendSummary(rows: Row[], directMs: number): void {
     const sequential = (measured.sequentialMs + directMs) / (proxied.sequentialMs + directMs);
     return [name, `${(measured.rps / proxied.rps).toFixed(2)}x (rounds ${rounds.join(' ')})`, cpu, `${sequential.toFixed(2)}x`];
   };
-  const lines = [SPEND_ROWS.priced, SPEND_ROWS.budget, SPEND_ROWS.hit, SPEND_ROWS.guardedHit].map(ratios);
+  const lines = [SPEND_ROWS.priced, SPEND_ROWS.budget, SPEND_ROWS.hit, SPEND_ROWS.guardedHit].filter((name) => row(name)).map(ratios);
+  if (lines.length === 0) return; // a BENCH_ONLY run without these rows
   process.stdout.write(
     `\nCost control, each row over "${SPEND_ROWS.routing}" (the proxied request, unpriced) in this run:\n${formatTable(
       ['row', 'rps', 'CPU/req', 'time of one request'],
