@@ -16,7 +16,9 @@ export interface FloorSettings {
   anthropicHeaders: Record<string, string>;
   /** Node's arguments before the script: the CPU profile flags and the gateway's node flags (the floor runs as the gateway does). */
   nodeFlags: string[];
-  /** The same without the gateway's node flags (as the baseline runs): the unflagged floor and the bare proxy row. */
+  /** The environment the gateway's launchers add (common/src/nodeFlags.ts GATEWAY_ENV), given with nodeFlags. */
+  nodeEnv: Readonly<Record<string, string>>;
+  /** The same without the gateway's node flags and environment (as the baseline runs): the unflagged floor and the bare proxy row. */
   baselineFlags: string[];
   /** A scenario while /metrics is scraped once a second, as the production row is. */
   scraped: (scenario: Scenario) => Scenario;
@@ -24,7 +26,7 @@ export interface FloorSettings {
 
 export function floorScenarios(settings: FloorSettings, apiKey: string): Scenario[] {
   const script = (name: string): string => path.join(__dirname, `${name}${path.extname(__filename)}`);
-  const floor = (name: string, mode: 'full' | 'translation', nodeFlags = settings.nodeFlags): Scenario => ({
+  const floor = (name: string, mode: 'full' | 'translation', asGateway = true): Scenario => ({
     name,
     path: FLOOR_CHAT_PATH,
     headers: { 'x-api-key': apiKey },
@@ -33,7 +35,13 @@ export function floorScenarios(settings: FloorSettings, apiKey: string): Scenari
     async start(mockUrl, workDir) {
       const logFile = floorLogFile(workDir, name);
       await writeFile(logFile, '');
-      const env = { ...process.env, BENCH_API_KEY: apiKey, BENCH_ANTHROPIC_KEY: settings.anthropicHeaders['x-api-key'] };
+      const nodeFlags = asGateway ? settings.nodeFlags : settings.baselineFlags;
+      const env = {
+        ...(asGateway ? settings.nodeEnv : {}),
+        ...process.env,
+        BENCH_API_KEY: apiKey,
+        BENCH_ANTHROPIC_KEY: settings.anthropicHeaders['x-api-key'],
+      };
       const started = await startProcess(process.execPath, [...nodeFlags, ...nodeArgs(script('floorProxy')), mockUrl, logFile, mode], jsonUrl, env);
       try {
         await checkFloorProxy(started.url, { apiKey, body: settings.body, logFile: mode === 'full' ? logFile : undefined });
@@ -55,7 +63,7 @@ export function floorScenarios(settings: FloorSettings, apiKey: string): Scenari
   };
   return [
     settings.scraped(floor(FLOOR_ROWS.floor, 'full')),
-    settings.scraped(floor(FLOOR_ROWS.unflagged, 'full', settings.baselineFlags)),
+    settings.scraped(floor(FLOOR_ROWS.unflagged, 'full', false)),
     floor(FLOOR_ROWS.translationOnly, 'translation'),
     bareAnthropic,
   ];

@@ -22,7 +22,7 @@ describe('bench floor proxy', function () {
   let workDir: string;
   const started: Started[] = [];
   const scenarios = floorScenarios(
-    { body: BODY, anthropicHeaders: ANTHROPIC_HEADERS, nodeFlags: [], baselineFlags: [], scraped: (scenario) => scenario },
+    { body: BODY, anthropicHeaders: ANTHROPIC_HEADERS, nodeFlags: [], nodeEnv: {}, baselineFlags: [], scraped: (scenario) => scenario },
     API_KEY,
   );
   const scenario = (name: string) => scenarios.find((candidate) => candidate.name === name)!;

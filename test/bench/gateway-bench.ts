@@ -208,6 +208,7 @@ export const SCENARIOS: Scenario[] = [
       body: TRANSLATED_BODY,
       anthropicHeaders: ANTHROPIC_HEADERS,
       nodeFlags: [...profileArgs(), ...NODE_FLAGS],
+      nodeEnv: GATEWAY_ENV,
       baselineFlags: profileArgs(),
       scraped: scrapedEverySecond,
     },
