@@ -2,11 +2,9 @@
 // group, start-up and idle time left out.
 import { strict as assert } from 'node:assert';
 import { gapTable, timePerRequest } from './cpuProfileGap';
+import type { ProfileNode } from './cpuProfileTop';
 
-const frame = (id: number, functionName: string, url = ''): { id: number; callFrame: { functionName: string; url: string } } => ({
-  id,
-  callFrame: { functionName, url },
-});
+const frame = (id: number, functionName: string, url = ''): ProfileNode => ({ id, callFrame: { functionName, url, lineNumber: 0 } });
 
 describe('bench: cpuProfileGap', () => {
   const profile = {

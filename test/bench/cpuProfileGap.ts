@@ -5,17 +5,7 @@
 // process: give each profile's count (about rps x (warm-up + measured seconds) + the sequential requests).
 // Usage: node --require tsx/cjs test/bench/cpuProfileGap.ts A.cpuprofile REQUESTS_A B.cpuprofile REQUESTS_B
 import { readFileSync } from 'node:fs';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string };
-}
-
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import type { CpuProfile, ProfileNode } from './cpuProfileTop';
 
 /** First match wins: a frame's URL (or, for a native frame, its name) against each group's pattern. */
 const GROUPS: [RegExp, string][] = [

@@ -3,13 +3,13 @@
 // Usage: node --require tsx/cjs test/bench/cpuProfileTop.ts FILE.cpuprofile [TOP] [FILE_REGEXP for total times]
 import { readFileSync } from 'node:fs';
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
