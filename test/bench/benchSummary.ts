@@ -19,6 +19,17 @@ export interface Row {
   /** Resident memory of the process under test (with its workers) during the measured run: median sample and peak, MB. */
   rssMb?: number;
   peakRssMb?: number;
+  /** CPU its process (with its workers) used per second while the other rows were measured: what it costs idle, ms. */
+  idleCpuMsPerSec?: number;
+}
+
+/** What the processes not under test used while each row was measured (gateway-bench.ts): the noise every row shares. */
+export interface Background {
+  /** How many processes were running besides the one under test (mocks included). */
+  processes: number;
+  /** Their CPU together, ms per second of a measured slice: the median slice, and the busiest. */
+  medianMsPerSec: number;
+  maxMsPerSec: number;
 }
 
 export interface RunSettings {
@@ -28,6 +39,7 @@ export interface RunSettings {
   sequentialRequests: number;
   /** BENCH_PIN=1 (gateway-bench.ts). */
   pinned?: boolean;
+  background?: Background;
 }
 
 /** The baseline row given the gateway's own node flags (nodeFlags.ts), so their share of the result is visible. */
@@ -112,6 +124,7 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     'added ms seq',
     'RSS MB',
     'peak MB',
+    'idle ms/s',
   ];
   const lines = rows.map((row) => [
     row.name,
@@ -129,6 +142,7 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     row.sequentialMs.toFixed(3),
     row.rssMb === undefined ? '-' : row.rssMb.toFixed(0),
     row.peakRssMb === undefined ? '-' : row.peakRssMb.toFixed(0),
+    row.idleCpuMsPerSec === undefined ? '-' : row.idleCpuMsPerSec.toFixed(1),
   ]);
   const out = [`\n${formatTable(header, lines)}`, ''];
   if (settings.pinned)
@@ -139,8 +153,13 @@ export function printSummary(rows: Row[], settings: RunSettings): void {
     `processes (which inflates every CPU figure alike) cancels out. "CPU base/this" = baseline CPU/mock over this row's (100% = as cheap as the`,
     `bare proxy): the noise-resistant stand-in for "rps vs base". added ms = mean of ${settings.sequentialRequests} sequential requests minus the mock direct.`,
     `p99 = the median of the rounds' p99. RSS = resident memory of the process under test (with its workers), the median of samples every`,
-    `250 ms of its measured slices ("under load"), and the peak sample.`,
+    `250 ms of its measured slices ("under load"), and the peak sample. idle ms/s = CPU its process used per second while other rows ran.`,
   );
+  const background = settings.background;
+  if (background)
+    out.push(
+      `While a row was measured, the ${background.processes} other processes (idle rows, mocks) used ${background.medianMsPerSec.toFixed(0)} ms of CPU per second together (median slice; busiest ${background.maxMsPerSec.toFixed(0)}): ${(background.medianMsPerSec / 20).toFixed(1)}% of the 2 cores.`,
+    );
   if (baseline) out.push('', ...goalLines(rows, baseline, portkey), ...tracingGoalLines(rows));
   out.push(...workerLines(rows), ...productionStepLines(rows));
   process.stdout.write(`${out.join('\n')}\n`);

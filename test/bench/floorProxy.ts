@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Pool } from 'undici';
+import { EVENT_LOOP_SAMPLE_MS } from '../../runtime/src/observability/metrics';
 
 type Json = Record<string, unknown>;
 
@@ -260,7 +261,7 @@ export function createFloorProxy(options: FloorOptions): ReturnType<typeof creat
   const keys = [{ name: 'bench', digest: hash('sha256', options.apiKey, 'buffer') }];
   const windows = new Map<string, Window>();
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry }); // the gateway exposes them too
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS }); // the gateway exposes them too, sampled as often
   const requests = new PlainCounter('floor_requests_total', 'Requests answered, by route, method and status.', registry);
   const duration = new PlainHistogram(
     'floor_request_duration_seconds',

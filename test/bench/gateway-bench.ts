@@ -27,7 +27,16 @@ import jwt from 'jsonwebtoken';
 import { Pool } from 'undici';
 import { cliCommand, repoRoot } from '../support/cli';
 import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../common/src/nodeFlags';
-import { BASELINE_WITH_GATEWAY_FLAGS, PRODUCTION_ROW, PRODUCTION_STEPS, printSummary, tracedRowName, WORKERS_SUFFIX, type Row } from './benchSummary';
+import {
+  BASELINE_WITH_GATEWAY_FLAGS,
+  PRODUCTION_ROW,
+  type Background,
+  PRODUCTION_STEPS,
+  printSummary,
+  tracedRowName,
+  WORKERS_SUFFIX,
+  type Row,
+} from './benchSummary';
 import { floorScenarios } from './floorBench';
 import { GUARDRAIL_ROWS, guardrailScenarios, printGuardrailSummary, timeToFirstToken, type FirstToken } from './guardrailsBench';
 import { CACHED_ROUTE, PRICED, printSpendSummary, SPEND_ROWS, spendScenarios } from './spendBench';
@@ -513,6 +522,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const firstTokens = new Map<string, FirstToken>();
   let ttft: TtftFigures | undefined;
+  let background: Background | undefined;
   const directMs = new Map<MockFormat, number>();
   try {
     for (const [format, mock] of mocks) {
@@ -530,13 +540,42 @@ async function main(): Promise<void> {
       running.push({ scenario, started, target, slices: [] });
       await autocannon({ ...loadOptions(target), duration: 1 }); // warm-up: JIT, pools, keep-alive connections
     }
+    const idle = new Map<number, { cpuUs: number; seconds: number }>();
+    const backgroundMsPerSec: number[] = [];
+    const mockPids = [...mocks.values()].map((mock) => mock.child.pid);
     for (let round = 1; round <= ROUNDS; round++) {
       process.stderr.write(`bench: round ${round} of ${ROUNDS}\n`);
-      for (const entry of running) entry.slices.push(await measureSlice(entry.target, DURATION_S / ROUNDS));
+      for (const entry of running) {
+        // Every other process is read around the slice too: what they cost idle, and the noise the slice ran in.
+        const others = running.filter((other) => other !== entry).map((other) => other.target.pid);
+        const bystanders = [...others, ...mockPids.filter((pid) => pid !== entry.target.mockPid)];
+        const before = bystanders.map((pid) => cpuTimeUs(pid));
+        const slice = await measureSlice(entry.target, DURATION_S / ROUNDS);
+        const used = bystanders.map((pid, index) => (cpuTimeUs(pid) ?? 0) - (before[index] ?? 0));
+        entry.slices.push(slice);
+        others.forEach((pid, index) => {
+          if (pid === undefined) return;
+          const sum = idle.get(pid) ?? { cpuUs: 0, seconds: 0 };
+          idle.set(pid, { cpuUs: sum.cpuUs + used[index]!, seconds: sum.seconds + slice.seconds });
+        });
+        backgroundMsPerSec.push(used.reduce((total, us) => total + us, 0) / 1000 / slice.seconds);
+      }
     }
+    background = {
+      processes: running.length - 1 + mocks.size - 1,
+      medianMsPerSec: median(backgroundMsPerSec),
+      maxMsPerSec: Math.max(...backgroundMsPerSec),
+    };
     for (const { scenario, target, slices } of running) {
       const direct = directMs.get(scenario.mock ?? 'openai') ?? 0;
-      rows.push({ name: scenario.name, ...combine(slices), sequentialMs: (await sequentialMs(target.url, target.headers, target.body)) - direct });
+      const quiet = target.pid === undefined ? undefined : idle.get(target.pid);
+      const idleCpuMsPerSec = quiet && quiet.seconds > 0 ? quiet.cpuUs / 1000 / quiet.seconds : undefined;
+      rows.push({
+        name: scenario.name,
+        ...combine(slices),
+        sequentialMs: (await sequentialMs(target.url, target.headers, target.body)) - direct,
+        ...(idleCpuMsPerSec === undefined ? {} : { idleCpuMsPerSec }),
+      });
     }
     // Time to first token, guarded and not, twice in turn so a busy moment does not fall on one of them only.
     const streams = running.filter((entry) => entry.scenario.name === GUARDRAIL_ROWS.plainStream || entry.scenario.name === GUARDRAIL_ROWS.redactedStream);
@@ -564,7 +603,7 @@ async function main(): Promise<void> {
     for (const mock of mocks.values()) await mock.stop();
     await rm(workDir, { recursive: true, force: true });
   }
-  printSummary(rows, { connections: CONNECTIONS, durationSec: DURATION_S, rounds: ROUNDS, sequentialRequests: SEQUENTIAL_REQUESTS, pinned: PIN });
+  printSummary(rows, { connections: CONNECTIONS, durationSec: DURATION_S, rounds: ROUNDS, sequentialRequests: SEQUENTIAL_REQUESTS, pinned: PIN, background });
   printGuardrailSummary(rows, firstTokens);
   printTranslationGoals(rows, ttft);
   printSpendSummary(rows, directMs.get('openai') ?? 0);

@@ -2,6 +2,7 @@
 // cut mid-stream, refused by auth and by a rate limit, unmatched) every metric family is present with the
 // values that sequence must produce, labels are route names and target URLs only, and the process metrics are there.
 import { strict as assert } from 'node:assert';
+import { EVENT_LOOP_SAMPLE_MS } from '../../runtime/src/observability/metrics';
 import { startMockServer, type MockServer } from '../../runtime/src/mock/mockServer';
 import { CHAT, send, startTestGateway } from '../gateway/support';
 import { closedPortUrl, configOf, families, sample, scrape, targetDown } from './support';
@@ -172,6 +173,18 @@ security:
   it('reports target health: 1 for a serving target, 0 once its health check fails', () => {
     assert.equal(sample(text, 'ai_gateway_target_healthy', { route: 'chat', target: mock.url }), 1);
     assert.equal(sample(text, 'ai_gateway_target_healthy', { route: 'sick', target: sick.url }), 0);
+  });
+
+  it('shows a stalled event loop in nodejs_eventloop_lag_max_seconds, sampled every EVENT_LOOP_SAMPLE_MS', async () => {
+    await scrape(gateway.url); // each scrape starts the lag figures afresh,
+    await new Promise((resolve) => setTimeout(resolve, 3 * EVENT_LOOP_SAMPLE_MS)); // and the first sample after it only sets the clock
+    const stallMs = 300;
+    const until = performance.now() + stallMs;
+    while (performance.now() < until); // the gateway shares this test's event loop: nothing runs meanwhile
+    await new Promise((resolve) => setTimeout(resolve, 2 * EVENT_LOOP_SAMPLE_MS));
+    const maxLag = sample(await scrape(gateway.url), 'nodejs_eventloop_lag_max_seconds');
+    // The sample due during the stall ran when it ended: at least the stall less one sampling interval late.
+    assert.ok(maxLag !== undefined && maxLag >= (stallMs - EVENT_LOOP_SAMPLE_MS) / 1000, `lag max ${maxLag} s after a ${stallMs} ms stall`);
   });
 
   it('keeps a separate registry per gateway instance', async () => {
