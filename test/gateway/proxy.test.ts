@@ -163,3 +163,68 @@ routes:
     assert.equal(answer.json<{ error: { type: string } }>().error.type, 'upstream_timeout');
   });
 });
+
+describe('proxy: the gateway RateLimit-* headers on a relayed answer', () => {
+  let upstream: Server;
+  let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+
+  before(async () => {
+    // An upstream with rate limits of its own, named as the gateway names its headers.
+    upstream = createServer((_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'RateLimit-Limit': '7',
+        'RateLimit-Remaining': '3',
+        'RateLimit-Reset': '9',
+        'x-upstream': 'yes',
+      });
+      res.end('{"ok":true}');
+    });
+    const url = await listen(upstream);
+    gateway = await startTestGateway(
+      configFromYaml(`version: 1
+routes:
+  - { name: limited, path: /limited, target: ${url} }
+  - { name: open, path: /open, target: ${url} }
+security:
+  - { endpoint: /limited, auth: none, rateLimit: 5/min }
+  - { endpoint: /open, auth: none }
+`),
+    );
+  });
+
+  after(async () => {
+    await gateway.close();
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+
+  async function rawHead(path: string): Promise<IncomingMessage> {
+    const outgoing = httpRequest(`${gateway.url}${path}`);
+    outgoing.end();
+    const [incoming] = (await once(outgoing, 'response')) as [IncomingMessage];
+    for await (const chunk of incoming) void chunk;
+    return incoming;
+  }
+
+  it("sends the gateway's own limit once, in place of the upstream's, with the upstream's other headers", async () => {
+    for (const expected of ['4', '3']) {
+      const answer = await rawHead('/limited');
+      assert.equal(answer.statusCode, 200);
+      const names = answer.rawHeaders.filter((_, index) => index % 2 === 0).map((name) => name.toLowerCase());
+      for (const name of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'])
+        assert.equal(names.filter((seen) => seen === name).length, 1, `${name} once`);
+      assert.equal(answer.headers['ratelimit-limit'], '5');
+      assert.equal(answer.headers['ratelimit-remaining'], expected);
+      assert.ok(Number(answer.headers['ratelimit-reset']) <= 60);
+      assert.equal(answer.headers['x-upstream'], 'yes');
+      assert.ok(answer.headers['x-request-id']);
+    }
+  });
+
+  it("relays the upstream's RateLimit-* as they are on a route the gateway does not limit", async () => {
+    const answer = await rawHead('/open');
+    assert.equal(answer.headers['ratelimit-limit'], '7');
+    assert.equal(answer.headers['ratelimit-remaining'], '3');
+    assert.equal(answer.headers['ratelimit-reset'], '9');
+  });
+});

@@ -62,6 +62,7 @@ export function replayAnswer(
   if (res.destroyed) return { kind: 'client-gone', bytes: 0 };
   const headers: Record<string, string | number> = {
     'content-type': servable.contentType,
+    ...state.answerHeaders,
     'x-request-id': state.requestId,
     'server-timing': serverTimingValue(state.timings),
     'x-gateway-cache': 'hit',

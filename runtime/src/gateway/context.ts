@@ -128,6 +128,13 @@ export interface GatewayState {
   completion?: CompletionCounter;
   /** Pipeline decisions, collected only when the request asked for a trace (`x-gateway-trace: 1`). */
   trace?: TraceEntry[];
+  /**
+   * Headers a stage gives the answer, whoever writes it (RateLimit-*): the writers that write the head themselves (the
+   * proxy's relay, a provider's translation, a cache hit) pass them in writeHead's object with the rest, so node takes
+   * its fast path (setHeader before writeHead costs every header of the answer a second pass); observe sets them on
+   * Koa's own answers. See upstream/headers.ts clientResponseHeaders.
+   */
+  answerHeaders?: Record<string, string>;
   /** Why the gateway refused the request itself; set by authenticate and rate-limit, counted by metrics and webhooks. */
   rejection?: Rejection;
   /** What the route's guardrails did, request and answer (access log, metrics, webhooks); undefined while none acted. */

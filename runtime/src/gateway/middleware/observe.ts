@@ -64,6 +64,8 @@ export function observe(runtime: GatewayRuntime, observability: Observability): 
     }
     const proxied = ctx.respond === false;
     if (!proxied && !ctx.headerSent) {
+      const own = state.answerHeaders;
+      if (own) for (const name in own) ctx.set(name, own[name]!);
       ctx.set('x-request-id', state.requestId);
       ctx.set('server-timing', serverTimingValue(state.timings, state.timings.finishedAt));
       // Answered before its 100 Continue (401, 413, ...): the client may still send the body, or may not; either way

@@ -128,7 +128,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
       const transform = plan?.kind === 'stream' ? plan.transform : undefined;
       ctx.respond = false;
       if (!translated) {
-        const headers = clientResponseHeaders(response.headers, state.requestId, serverTimingValue(state.timings));
+        const headers = clientResponseHeaders(response.headers, state.requestId, serverTimingValue(state.timings), state.answerHeaders);
         if (checkedBody) headers['content-length'] = checkedBody.length;
         else if (transform) delete headers['content-length'];
         ctx.res.writeHead(response.statusCode, headers);
@@ -157,6 +157,7 @@ export function proxy(runtime: GatewayRuntime): Middleware<GatewayState> {
               route: route.name,
               requestId: state.requestId,
               serverTiming: serverTimingValue(state.timings),
+              answerHeaders: state.answerHeaders,
               observer: state.completion,
               onUsage: (usage) => recordUsage(runtime, state, usage),
               guard: state.answerGuard,

@@ -105,10 +105,12 @@ async function countedTokens(state: GatewayState, request: TokenRequest | undefi
   return (request?.promptTokens ?? 0) + (state.completion ? await state.completion.tokens() : 0);
 }
 
+/** The answer's RateLimit-* headers, whichever writes it (GatewayState.answerHeaders); a later status replaces an earlier one. */
 export function setRateLimitHeaders(ctx: GatewayContext, status: RateLimitStatus): void {
-  ctx.set('RateLimit-Limit', String(status.limit));
-  ctx.set('RateLimit-Remaining', String(status.remaining));
-  ctx.set('RateLimit-Reset', String(Math.ceil(status.resetMs / 1000)));
+  const headers = (ctx.state.answerHeaders ??= {});
+  headers['RateLimit-Limit'] = String(status.limit);
+  headers['RateLimit-Remaining'] = String(status.remaining);
+  headers['RateLimit-Reset'] = String(Math.ceil(status.resetMs / 1000));
 }
 
 function refuse(ctx: GatewayContext, refusal: RateLimitRefusal): void {

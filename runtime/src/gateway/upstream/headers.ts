@@ -83,12 +83,28 @@ export function upstreamRequestHeaders(
   return headers;
 }
 
-export function clientResponseHeaders(upstream: IncomingHttpHeaders, requestId: string, serverTiming: string): OutgoingHttpHeaders {
+/**
+ * The head of a relayed answer: the upstream's end-to-end headers, then the gateway's own (the request id,
+ * Server-Timing, and a stage's `answerHeaders`: RateLimit-*), which replace an upstream header of the same name.
+ */
+export function clientResponseHeaders(
+  upstream: IncomingHttpHeaders,
+  requestId: string,
+  serverTiming: string,
+  own?: Readonly<Record<string, string>>,
+): OutgoingHttpHeaders {
   const listed = connectionListed(upstream);
   const headers: OutgoingHttpHeaders = {};
   for (const name in upstream) {
     if (HOP_BY_HOP.has(name) || listed?.has(name)) continue;
     headers[name] = upstream[name];
+  }
+  if (own) {
+    for (const name in own) {
+      const lowerCase = name.toLowerCase(); // the upstream's names arrive lower-cased; the gateway's are as it writes them
+      if (lowerCase in headers) delete headers[lowerCase];
+      headers[name] = own[name];
+    }
   }
   headers['x-request-id'] = requestId;
   headers['server-timing'] = serverTiming;

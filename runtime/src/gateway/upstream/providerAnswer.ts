@@ -44,6 +44,8 @@ export interface ProviderAnswerInput {
   route: string;
   requestId: string;
   serverTiming: string;
+  /** A stage's headers for the answer (RateLimit-*: GatewayState.answerHeaders), written with the head. */
+  answerHeaders?: Readonly<Record<string, string>>;
   /** A token limit's view of the answer (upstream/completionCounter.ts), when the route has one. */
   observer: StreamObserver | undefined;
   onUsage(usage: UsageTokens | undefined): void;
@@ -151,6 +153,7 @@ function relayStream(input: ProviderAnswerInput): ProviderAnswerOutcome | Promis
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
+    ...input.answerHeaders,
     'x-request-id': input.requestId,
     'server-timing': input.serverTiming,
   });
@@ -248,6 +251,7 @@ function writeJson(input: ProviderAnswerInput, status: number, body: object, ret
   const headers: OutgoingHttpHeaders = {
     'content-type': 'application/json',
     'content-length': bytes,
+    ...input.answerHeaders,
     'x-request-id': input.requestId,
     'server-timing': input.serverTiming,
   };
